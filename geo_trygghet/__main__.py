@@ -1,0 +1,3 @@
+from geo_trygghet.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""Typed, documented defaults, read at call time.
+
+The CLI and the app override these by passing keyword arguments; modules do not
+read the environment themselves except through :func:`database_url` here.
+
+Settings
+--------
+h3_resolution : int
+    H3 resolution of the hot-spot grid (9: cells of about 0.1 km², 174 m edge).
+permutations : int
+    Conditional permutations for Gi* pseudo p-values; 0 means analytic p-values.
+fdr_alpha_levels : tuple of float
+    Confidence levels of the hot-spot bins: 99 %, 95 % and 90 % after FDR.
+cluster_eps_m : float
+    DBSCAN neighbourhood radius in metres for hot-spot areas.
+cluster_min_share : float
+    DBSCAN min_samples as a share of all incidents (at least ``cluster_min_samples``).
+overdue_days : int
+    A remark with no action this many days after assignment is overdue (försenad).
+duplicate_radius_m : float
+    Open remarks of the same category within this radius are suggested as duplicates.
+photo_max_px : int
+    Longest side of a stored photo.
+photo_max_bytes : int
+    Largest photo upload accepted.
+suppress_below : int
+    Public and exported aggregate layers hide cells with 1 to ``suppress_below - 1`` incidents.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+h3_resolution: int = 9
+permutations: int = 0
+seed: int | None = None
+fdr_alpha_levels: tuple[float, float, float] = (0.01, 0.05, 0.10)
+cluster_eps_m: float = 150.0
+cluster_min_samples: int = 10
+cluster_min_share: float = 0.002
+overdue_days: int = 30
+duplicate_radius_m: float = 25.0
+photo_max_px: int = 2048
+photo_max_bytes: int = 25 * 1024 * 1024
+suppress_below: int = 3
+evaluation_radius_m: float = 150.0
+
+#: The environment variable that names the database (an SQLAlchemy URL).
+DATABASE_URL_ENV = "GEO_TRYGGHET_DATABASE_URL"
+
+
+def default_database_path() -> Path:
+    """``data/geo_trygghet.sqlite`` under the working directory."""
+    return Path.cwd() / "data" / "geo_trygghet.sqlite"
+
+
+def database_url() -> str:
+    """The database every command and the app use: ``$GEO_TRYGGHET_DATABASE_URL`` or the SQLite file."""
+    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if url:
+        return url
+    path = default_database_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
