@@ -1,0 +1,176 @@
+"""Small shared helpers for the HTML/PDF reports (lägesbild, walk protocol, evaluation).
+
+Everything a user typed (titles, remark texts, crime types, area names) goes
+through :func:`esc` or :func:`table_html` before it reaches the page. The page
+CSS is kept to what xhtml2pdf understands, so the same HTML prints from a
+browser and converts to PDF with :func:`html_to_pdf`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["PAGE_CSS", "esc", "fmt_value", "page", "table_html", "figure_png_base64", "img_tag",
+           "html_to_pdf"]
+
+#: Print CSS (A4, xhtml2pdf-compatible: no flexbox, no CSS variables).
+PAGE_CSS = """
+@page { size: a4 portrait; margin: 1.6cm 1.5cm 1.6cm 1.5cm; }
+body { font-family: Helvetica, Arial, sans-serif; font-size: 10pt; color: #222; line-height: 1.35; }
+h1 { font-size: 18pt; margin: 0 0 6pt 0; color: #1b3a5c; }
+h2 { font-size: 13pt; margin: 14pt 0 4pt 0; color: #1b3a5c; border-bottom: 1px solid #c9d3de;
+     padding-bottom: 2pt; }
+h3 { font-size: 11pt; margin: 10pt 0 3pt 0; }
+p { margin: 3pt 0 5pt 0; }
+.meta { color: #555; font-size: 9pt; }
+.note { color: #555; font-size: 8.5pt; }
+table.data { margin: 4pt 0 8pt 0; width: 100%; }
+table.data th { background-color: #e8eef4; text-align: left; padding: 3pt 4pt;
+                border-bottom: 1px solid #8aa0b6; font-size: 9pt; }
+table.data td { padding: 2pt 4pt; border-bottom: 1px solid #dde3ea; font-size: 9pt;
+                vertical-align: top; }
+table.data td.num, table.data th.num { text-align: right; }
+img.figure { margin: 4pt 0 8pt 0; }
+.pagebreak { page-break-before: always; }
+@media print { a { color: #222; text-decoration: none; } }
+"""
+
+
+def esc(text: Any) -> str:
+    """HTML-escape anything (``None`` and missing values become an empty string)."""
+    if text is None:
+        return ""
+    try:
+        if pd.isna(text):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return html.escape(str(text), quote=True)
+
+
+def fmt_value(value: Any, *, decimals: int = 1, na: str = "–") -> str:
+    """Format one cell for a table: integers without decimals, floats with ``decimals``
+    (Swedish style: decimal comma, thin thousands separator), dates as ISO."""
+    if value is None:
+        return na
+    if isinstance(value, float) and math.isnan(value):
+        return na
+    if value is pd.NaT:
+        return na
+    try:
+        if pd.isna(value):
+            return na
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
+        return f"{int(value):,}".replace(",", " ")
+    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
+        v = float(value)
+        if v.is_integer() and abs(v) >= 1000:
+            return f"{int(v):,}".replace(",", " ")
+        return f"{v:,.{decimals}f}".replace(",", " ").replace(".", ",")
+    if isinstance(value, (pd.Timestamp, datetime)):
+        ts = pd.Timestamp(value)
+        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def page(title: str, body_html: str, lang: str = "sv", *, extra_css: str = "") -> str:
+    """A complete HTML document: ``title`` is escaped, ``body_html`` is trusted markup
+    built by the caller (escape user text in it with :func:`esc`)."""
+    t = esc(title)
+    lang_attr = esc(lang or "sv")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{lang_attr}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{t}</title>\n<style>{PAGE_CSS}{extra_css}</style>\n</head>\n"
+        f"<body>\n<h1>{t}</h1>\n{body_html}\n</body>\n</html>\n"
+    )
+
+
+def table_html(
+    df: pd.DataFrame,
+    escape: bool = True,
+    *,
+    index: bool | None = None,
+    decimals: int = 1,
+    css_class: str = "data",
+    max_rows: int | None = None,
+) -> str:
+    """A DataFrame as an HTML table. Headers and cells are escaped unless ``escape=False``
+    (only for cells the caller built as markup). ``index=None`` shows the index when it
+    is not a plain RangeIndex. Numbers are right-aligned and formatted by :func:`fmt_value`."""
+    if index is None:
+        index = not isinstance(df.index, pd.RangeIndex)
+    frame = df.head(max_rows) if max_rows is not None else df
+    cell = esc if escape else (lambda v: "" if v is None else str(v))
+
+    def is_num(series: pd.Series) -> bool:
+        return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+    cols = list(frame.columns)
+    numeric = {c: is_num(frame[c]) for c in cols}
+    head = []
+    if index:
+        head.append(f"<th>{cell(frame.index.name or '')}</th>")
+    for c in cols:
+        cls = ' class="num"' if numeric[c] else ""
+        head.append(f"<th{cls}>{cell(c)}</th>")
+    rows = []
+    for idx, row in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
+        tds = []
+        if index:
+            tds.append(f"<td>{cell(fmt_value(idx))}</td>")
+        for c, v in zip(cols, row, strict=True):
+            if numeric[c]:
+                tds.append(f'<td class="num">{cell(fmt_value(v, decimals=decimals))}</td>')
+            else:
+                tds.append(f"<td>{cell(fmt_value(v, na=''))}</td>")
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    return (f'<table class="{esc(css_class)}" cellspacing="0">\n<thead><tr>{"".join(head)}</tr></thead>\n'
+            f"<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
+
+
+def figure_png_base64(fig: Any, *, dpi: int = 110) -> str:
+    """Render a matplotlib figure to PNG, close it, and return the base64 text."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def img_tag(fig: Any, alt: str = "", *, width_pt: int = 480, dpi: int = 110) -> str:
+    """An ``<img>`` with the figure embedded as a data URI (``alt`` escaped).
+    ``width_pt`` is the printed width (xhtml2pdf reads the width attribute)."""
+    data = figure_png_base64(fig, dpi=dpi)
+    return (f'<img class="figure" alt="{esc(alt)}" width="{int(width_pt)}" '
+            f'style="max-width:100%;height:auto" src="data:image/png;base64,{data}">')
+
+
+def html_to_pdf(html_text: str, path: str | Path) -> Path:
+    """Convert a page made by :func:`page` to a PDF file with xhtml2pdf."""
+    from xhtml2pdf import pisa
+
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as fh:
+        status = pisa.CreatePDF(html_text, dest=fh, encoding="utf-8")
+    if status.err:
+        msg = f"PDF conversion failed for {out} ({status.err} errors)"
+        raise RuntimeError(msg)
+    return out
