@@ -1,0 +1,226 @@
+"""The H3 grid: points to cells, the study area (empty cells included), cell
+polygons, counts per cell and per period, and the ring-1 neighbour graph.
+
+H3 stays behind this module. Cell ids are ``str`` in frames and files (the
+``basic_str`` convention) and ``uint64`` inside, where the speed is.
+
+Examples
+--------
+>>> import numpy as np
+>>> cells = points_to_cells(np.array([18.07]), np.array([59.33]), 9)
+>>> cells[0]
+'891f30f5e33ffff'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import h3
+import h3.api.numpy_int as h3i
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from . import schema as S
+from .crs import WGS84
+from .errors import InputError
+
+#: The largest study area (in cells) we build before asking for a coarser grid.
+MAX_CELLS = 3_000_000
+
+
+def _check_resolution(resolution: int) -> int:
+    if not isinstance(resolution, (int, np.integer)) or not 0 <= int(resolution) <= 15:
+        msg = f"H3 resolution must be a whole number from 0 to 15, got {resolution!r}; 9 (cells of about 0.1 km²) suits a town"
+        raise InputError(msg)
+    return int(resolution)
+
+
+def points_to_cell_ints(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
+    """H3 cells (``uint64``) of WGS84 points."""
+    resolution = _check_resolution(resolution)
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    f = h3i.latlng_to_cell
+    return np.fromiter((f(a, b, resolution) for a, b in zip(lat.tolist(), lon.tolist())),
+                       dtype=np.uint64, count=len(lat))
+
+
+def to_str(cells: np.ndarray) -> np.ndarray:
+    """``uint64`` cells to H3 strings (an object array)."""
+    return np.array([format(int(c), "x") for c in np.asarray(cells, dtype=np.uint64)], dtype=object)
+
+
+def to_int(cells) -> np.ndarray:
+    """H3 strings to ``uint64`` cells."""
+    return np.fromiter((int(c, 16) for c in cells), dtype=np.uint64)
+
+
+def points_to_cells(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
+    """H3 cell ids (``str``) of WGS84 points."""
+    return to_str(points_to_cell_ints(lon, lat, resolution))
+
+
+def cell_polygons(cells) -> gpd.GeoSeries:
+    """Hexagon polygons (EPSG:4326) of H3 cells given as strings or ``uint64``."""
+    ints = _as_ints(cells)
+    boundary = h3i.cell_to_boundary
+    rings = [boundary(int(c)) for c in ints]
+    if all(len(r) == 6 for r in rings):
+        coords = np.asarray(rings, dtype=float).reshape(len(rings), 6, 2)[:, :, ::-1]
+        closed = np.concatenate([coords, coords[:, :1, :]], axis=1)
+        polys = shapely.polygons(closed)
+    else:  # pentagons: build one by one
+        polys = np.array([shapely.Polygon([(lng, lat) for lat, lng in r]) for r in rings], dtype=object)
+    return gpd.GeoSeries(polys, crs=WGS84)
+
+
+def _as_ints(cells) -> np.ndarray:
+    arr = np.asarray(cells)
+    if arr.dtype.kind in "ui":
+        return arr.astype(np.uint64)
+    return to_int(arr)
+
+
+def _hull(lon: np.ndarray, lat: np.ndarray) -> BaseGeometry:
+    pts = np.unique(np.column_stack([lon, lat]).round(7), axis=0)
+    if len(pts) >= 3:
+        try:
+            from scipy.spatial import ConvexHull
+
+            hull = ConvexHull(pts)
+            return shapely.Polygon(pts[hull.vertices])
+        except Exception:  # collinear points: scipy's QhullError
+            pass
+    return shapely.MultiPoint(pts).convex_hull
+
+
+def _polygon_cells(geom: BaseGeometry, resolution: int) -> np.ndarray:
+    if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return np.empty(0, dtype=np.uint64)
+    estimate = _estimate_cells(geom, resolution)
+    if estimate > MAX_CELLS:
+        msg = (f"the study area would have about {estimate:,} H3 cells at resolution {resolution}; "
+               f"use a coarser --resolution or a smaller --boundary")
+        raise InputError(msg)
+    cells = h3.geo_to_cells(geom, resolution)
+    return np.sort(to_int(cells)) if cells else np.empty(0, dtype=np.uint64)
+
+
+def _estimate_cells(geom: BaseGeometry, resolution: int) -> int:
+    lat = geom.centroid.y
+    # area in km² from degrees (good enough for an estimate)
+    km2 = geom.area * (111.32**2) * max(np.cos(np.radians(lat)), 0.05)
+    return int(km2 / h3.average_hexagon_area(resolution, unit="km^2"))
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The cells of a study area and, for each incident, the row of its cell.
+
+    Attributes
+    ----------
+    cells
+        Sorted ``uint64`` cell ids of the study area (empty cells included).
+    incident_cell
+        For each incident given, the position of its cell in ``cells``, or -1
+        when it lies outside the study area.
+    resolution
+        The H3 resolution.
+    """
+
+    cells: np.ndarray
+    incident_cell: np.ndarray
+    resolution: int
+
+    @property
+    def h3(self) -> np.ndarray:
+        return to_str(self.cells)
+
+    def counts(self, mask: np.ndarray | None = None) -> np.ndarray:
+        """Incidents per cell (``int64``), optionally only where ``mask`` is true."""
+        idx = self.incident_cell if mask is None else self.incident_cell[np.asarray(mask, bool)]
+        idx = idx[idx >= 0]
+        return np.bincount(idx, minlength=len(self.cells)).astype(np.int64)
+
+
+def build_grid(lon: np.ndarray, lat: np.ndarray, *, resolution: int = 9,
+               boundary: BaseGeometry | None = None) -> Grid:
+    """Bin WGS84 points into H3 cells over the whole study area.
+
+    The study area is ``boundary`` (cells whose centre lies inside it) or else
+    the cells whose centre lies within the convex hull of the points; in both
+    cases every cell that holds a point inside the area is added, so no
+    incident is lost at the edge. Cells without incidents are kept.
+    """
+    resolution = _check_resolution(resolution)
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    point_cells = points_to_cell_ints(lon, lat, resolution)
+    if boundary is not None:
+        inside = shapely.contains_xy(boundary, lon, lat)
+        area = _polygon_cells(boundary, resolution)
+        extra = point_cells[inside]
+    else:
+        inside = np.ones(len(lon), dtype=bool)
+        area = _polygon_cells(_hull(lon, lat), resolution) if len(lon) else np.empty(0, np.uint64)
+        extra = point_cells
+    cells = np.union1d(area, np.unique(extra)).astype(np.uint64)
+    pos = np.searchsorted(cells, point_cells)
+    pos = np.clip(pos, 0, max(len(cells) - 1, 0))
+    found = (cells[pos] == point_cells) & inside if len(cells) else np.zeros(len(lon), bool)
+    incident_cell = np.where(found, pos, -1).astype(np.int64)
+    return Grid(cells=cells, incident_cell=incident_cell, resolution=resolution)
+
+
+def neighbour_graph(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ring-1 neighbours within the study area, as CSR arrays ``(indptr, indices)``.
+
+    ``cells`` must be sorted ``uint64`` ids (as in :class:`Grid`). The cell
+    itself is not among its neighbours; Gi* adds it.
+    """
+    cells = np.asarray(cells, dtype=np.uint64)
+    n = len(cells)
+    disk = h3i.grid_disk
+    rings = [disk(int(c), 1) for c in cells.tolist()]
+    lengths = np.fromiter((len(r) for r in rings), dtype=np.int64, count=n)
+    flat = np.concatenate(rings).astype(np.uint64) if n else np.empty(0, np.uint64)
+    owner = np.repeat(np.arange(n), lengths)
+    pos = np.searchsorted(cells, flat)
+    pos_c = np.clip(pos, 0, max(n - 1, 0))
+    keep = (cells[pos_c] == flat) & (pos_c != owner) if n else np.zeros(0, bool)
+    owner, nb = owner[keep], pos_c[keep]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n), out=indptr[1:])
+    return indptr, nb.astype(np.int64)
+
+
+def cells_frame(grid: Grid, counts: np.ndarray | None = None) -> gpd.GeoDataFrame:
+    """A GeoDataFrame of the grid's cells: ``h3``, ``count`` and the hexagon."""
+    counts = grid.counts() if counts is None else counts
+    return gpd.GeoDataFrame({S.H3: grid.h3, S.COUNT: np.asarray(counts, dtype=np.int64)},
+                            geometry=cell_polygons(grid.cells).values, crs=WGS84)
+
+
+def counts_by_period(grid: Grid, occurred_at: pd.Series | np.ndarray, freq: str = "MS") -> pd.DataFrame:
+    """Incidents per cell and period, long format: ``h3``, ``period``, ``count``.
+
+    ``freq`` is a pandas period start frequency: ``"MS"`` months, ``"W-MON"``
+    weeks starting Monday. Only non-zero combinations are listed; every cell of
+    the grid is a zero where it is missing.
+    """
+    when = pd.to_datetime(pd.Series(np.asarray(occurred_at)))
+    ok = (grid.incident_cell >= 0) & when.notna().to_numpy()
+    if freq == "MS":
+        period = when[ok].dt.to_period("M").dt.start_time
+    elif freq.startswith("W"):
+        period = when[ok].dt.to_period("W-SUN").dt.start_time
+    else:
+        period = when[ok].dt.to_period(freq).dt.start_time
+    frame = pd.DataFrame({"cell": grid.incident_cell[ok], "period": period.to_numpy()})
+    out = frame.groupby(["cell", "period"], sort=True).size().rename(S.COUNT).reset_index()
+    out.insert(0, S.H3, grid.h3[out.pop("cell").to_numpy()])
+    return out

@@ -1,0 +1,62 @@
+"""The base map and the pieces every map shares: bounds, boundary, legend, layer control."""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import geopandas as gpd
+from branca.element import Element, MacroElement, Template
+
+from ..crs import to_wgs84
+
+ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+def new_map(bounds: tuple[float, float, float, float] | None = None, *, tiles: str = "OpenStreetMap",
+            height: str = "100%") -> folium.Map:
+    """A Leaflet map fitted to WGS84 ``bounds`` (lon_min, lat_min, lon_max, lat_max)."""
+    m = folium.Map(location=[59.33, 18.07] if bounds is None else
+                   [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+                   zoom_start=12, tiles=tiles, attr=ATTRIBUTION, control_scale=True,
+                   prefer_canvas=True, height=height)
+    if bounds is not None:
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return m
+
+
+def add_boundary(m: folium.Map, boundary: gpd.GeoDataFrame, *, name: str = "Gräns") -> folium.Map:
+    """Outline a study area or municipality boundary (no fill)."""
+    gdf = to_wgs84(boundary, "the boundary")[["geometry"]]
+    folium.GeoJson(gdf.to_json(), name=name, interactive=False,
+                   style_function=lambda _: {"color": "#333333", "weight": 2, "fill": False,
+                                             "dashArray": "6 4"}).add_to(m)
+    return m
+
+
+def legend_html(title: str, entries: list[tuple[str, str]]) -> str:
+    """A small fixed legend box: (colour, label) rows. Labels are escaped."""
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:14px;height:14px;background:{colour};'
+        f'border:1px solid #999;margin-right:6px;vertical-align:middle"></span>{html.escape(label)}</div>'
+        for colour, label in entries)
+    return (f'<div class="gt-legend" style="position:fixed;bottom:24px;left:12px;z-index:9999;'
+            f'background:rgba(255,255,255,.92);padding:8px 10px;border-radius:6px;'
+            f'font:12px/1.5 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">'
+            f'<b>{html.escape(title)}</b>{rows}</div>')
+
+
+def add_legend(m: folium.Map, title: str, entries: list[tuple[str, str]]) -> folium.Map:
+    """Add :func:`legend_html` to the map's HTML."""
+    macro = MacroElement()
+    macro._template = Template("{% macro html(this, kwargs) %}" + legend_html(title, entries) + "{% endmacro %}")
+    m.get_root().add_child(macro)
+    return m
+
+
+def finish_map(m: folium.Map) -> folium.Map:
+    """Add the layer control (collapsed on phones)."""
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.get_root().header.add_child(Element(
+        "<style>.leaflet-popup-content{font:13px/1.4 system-ui,sans-serif}</style>"))
+    return m
