@@ -1,0 +1,77 @@
+"""geo_trygghet's Streamlit app: routes each role to its pages (st.navigation).
+
+Start it with ``geo-trygghet serve`` (or ``./scripts/start.sh``). Add a page by
+writing ``geo_trygghet/ui/pages/<name>.py`` and one line in PAGES below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from geo_trygghet.ui import auth, state
+from geo_trygghet.ui.i18n import LANGUAGES, t
+
+PUB, DEL, OWN, ANA, ADM = (state.PUBLIC, state.DELTAGARE, state.PROBLEMAGARE,
+                           state.ANALYTIKER, state.ADMIN)
+ALL = frozenset(state.ROLES)
+STAFF = frozenset({ANA, ADM})
+
+# One line per page: file in geo_trygghet/ui/pages, title (i18n key or (sv, en)), icon,
+# menu section (i18n key), roles that see it, roles for which it is the start page.
+# The first page a role sees is its start page unless another line claims it.
+PAGES: list[tuple] = [
+    ("home.py", "page.home", ":material/home:", "section.start", ALL, frozenset()),
+]
+
+PAGES_DIR = Path(__file__).resolve().parent / "geo_trygghet" / "ui" / "pages"
+
+
+def _title(title: str | tuple[str, str]) -> str:
+    if isinstance(title, tuple):
+        return title[1] if st.session_state.get(state.LANG) == "en" else title[0]
+    return t(title)
+
+
+def pages_for(role: str) -> dict[str, list]:
+    """The navigation of ``role``: section title -> pages (files that exist only)."""
+    sections: dict[str, list] = {}
+    rows = [r for r in PAGES if role in r[4] and (PAGES_DIR / r[0]).is_file()]
+    default = next((r for r in rows if role in r[5]), rows[0] if rows else None)
+    for row in rows:
+        page = st.Page(f"geo_trygghet/ui/pages/{row[0]}", title=_title(row[1]), icon=row[2],
+                       url_path=Path(row[0]).stem, default=row is default)
+        sections.setdefault(t(row[3]), []).append(page)
+    account = t("section.account")
+    if role == PUB:
+        sections.setdefault(t("section.start"), []).extend([
+            st.Page(auth.join_page, title=t("page.join"), icon=":material/qr_code:",
+                    url_path="ga-med"),
+            st.Page(auth.login_page, title=t("page.login"), icon=":material/login:",
+                    url_path="logga-in"),
+        ])
+    else:
+        leave = t("join.leave") if role == DEL else t("page.logout")
+        sections.setdefault(account, []).append(
+            st.Page(auth.logout_page, title=leave, icon=":material/logout:", url_path="logga-ut"))
+    return sections
+
+
+st.set_page_config(page_title="geo_trygghet", page_icon=":material/shield:", layout="wide")
+state.init()
+auth.join_from_query()
+
+with st.sidebar:
+    st.radio("Språk · Language", list(LANGUAGES), format_func=LANGUAGES.get, key=state.LANG,
+             horizontal=True)
+    role = state.role()
+    if role == DEL:
+        st.caption(t("shell.walk_code", code=st.session_state.get(state.WALK_CODE)))
+    elif role != PUB:
+        who = st.session_state.get(state.USERNAME) or "–"
+        st.caption(t("shell.signed_in_as", who=who, role=t("role." + role)))
+
+navigation = st.navigation(pages_for(state.role()), position="sidebar")
+state.show_flash()
+navigation.run()

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Set up and start the app on the bundled sample municipality:
+#   .venv with the project, the sample loaded into the default SQLite database
+#   (data/geo_trygghet.sqlite) on the first run, then `geo-trygghet serve`.
+# Extra arguments go to `geo-trygghet serve`, e.g.
+#   ./scripts/start.sh --port 8600
+#   ./scripts/start.sh --address 0.0.0.0 --cert cert.pem --key key.pem   (HTTPS for phones)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/_venv.sh
+source scripts/_venv.sh
+
+gt_venv ""
+gt="$GT_VENV/bin/geo-trygghet"
+
+if [ -n "${GEO_TRYGGHET_DATABASE_URL:-}" ]; then
+    _gt_log "using GEO_TRYGGHET_DATABASE_URL; load the sample there yourself with: geo-trygghet sample load"
+elif "$gt" --help 2>/dev/null | grep -qw sample; then
+    db="data/geo_trygghet.sqlite"
+    marker="data/.sample-loaded"
+    if [ ! -s "$db" ] || [ ! -f "$marker" ]; then
+        _gt_log "loading the sample municipality into $db"
+        mkdir -p data
+        "$gt" sample load
+        date -u +%Y-%m-%dT%H:%M:%SZ >"$marker"
+    fi
+else
+    _gt_log "note: this checkout has no 'geo-trygghet sample' command yet; starting with an empty database"
+fi
+
+exec "$gt" serve "$@"
