@@ -1,0 +1,50 @@
+import numpy as np
+import shapely
+
+from geo_trygghet.clusters import HotSpotAreas, default_min_samples, find_clusters
+
+
+def _blob(rng, lon, lat, n, sd_m):
+    return (lon + rng.normal(0, sd_m / 56_000, n), lat + rng.normal(0, sd_m / 111_000, n))
+
+
+def test_two_planted_blobs_are_two_areas_with_their_counts():
+    rng = np.random.default_rng(1)
+    ax, ay = _blob(rng, 16.540, 59.610, 400, 40)
+    bx, by = _blob(rng, 16.575, 59.620, 200, 40)
+    nx, ny = rng.uniform(16.50, 16.62, 300), rng.uniform(59.58, 59.64, 300)  # background noise
+    lon, lat = np.concatenate([ax, bx, nx]), np.concatenate([ay, by, ny])
+    areas = find_clusters(lon, lat, eps_m=100, min_samples=30)
+    assert len(areas) == 2
+    assert areas.crs.to_epsg() == 4326
+    first, second = areas.iloc[0], areas.iloc[1]
+    assert first.cluster_id == 1 and first["count"] >= second["count"]
+    assert shapely.contains_xy(first.geometry, 16.540, 59.610)
+    assert shapely.contains_xy(second.geometry, 16.575, 59.620)
+    assert 380 <= first["count"] <= 440 and 180 <= second["count"] <= 230
+    assert (areas.area_m2 > 0).all()
+
+
+def test_weighted_locations_match_unweighted_dbscan_on_duplicates():
+    """Snapping and weighting must give the same clusters as DBSCAN on every raw point
+    when points repeat exactly (as police.uk's anonymised map points do)."""
+    from pyproj import Transformer
+    from sklearn.cluster import DBSCAN
+
+    rng = np.random.default_rng(2)
+    sites_lon = 16.5 + rng.uniform(0, 0.05, 40)
+    sites_lat = 59.6 + rng.uniform(0, 0.02, 40)
+    pick = rng.integers(0, 40, 3000)
+    lon, lat = sites_lon[pick], sites_lat[pick]
+    model = HotSpotAreas(eps_m=250, min_samples=150).fit(lon, lat)
+    x, y = Transformer.from_crs(4326, 3006, always_xy=True).transform(lon, lat)
+    raw = DBSCAN(eps=250, min_samples=150).fit(np.column_stack([x, y])).labels_
+    # same partition up to label names (snapping to eps/5 can only matter at the eps edge)
+    agree = np.mean([(a == -1) == (b == -1) for a, b in zip(model.labels_, raw)])
+    assert agree > 0.97
+
+
+def test_no_points_and_default_min_samples():
+    assert len(find_clusters(np.empty(0), np.empty(0))) == 0
+    assert default_min_samples(100) == 10
+    assert default_min_samples(1_000_000) == 2000
