@@ -85,11 +85,12 @@ AreaLike = BaseGeometry | gpd.GeoDataFrame | gpd.GeoSeries | str | Path | Sequen
 
 
 # --------------------------------------------------------------------------- areas
-def read_area(path: str | Path) -> BaseGeometry:
+def read_area(path: str | Path, *, radius_m: float | None = None) -> BaseGeometry:
     """Read a GeoJSON / GeoPackage / Shapefile of polygons as one WGS84 polygon.
 
     Several features are unioned into one (multi)polygon. A file without a
     CRS is read as WGS84 only when it is GeoJSON (which is WGS84 by definition).
+    With ``radius_m``, point features become circles of that radius.
     """
     p = Path(path)
     if not p.exists():
@@ -106,6 +107,12 @@ def read_area(path: str | Path) -> BaseGeometry:
         else:
             msg = f"{p}: the layer has no coordinate system; save it with one (e.g. EPSG:3006) or as GeoJSON"
             raise InputError(msg)
+    if radius_m is not None:
+        gdf = to_wgs84(gdf, str(p))
+        points = gdf.geom_type == "Point"
+        if points.any():
+            circles = [circle_area(g.x, g.y, radius_m) for g in gdf.geometry[points]]
+            gdf = gpd.GeoDataFrame(geometry=[*gdf.geometry[~points], *circles], crs=WGS84)
     return area_from_frame(gdf, what=str(p))
 
 
@@ -122,7 +129,7 @@ def area_from_frame(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, what: str = "the a
     if not kinds <= {"Polygon", "MultiPolygon"}:
         msg = (
             f"{what}: has {', '.join(sorted(kinds - {'Polygon', 'MultiPolygon'}))} geometry, "
-            "not polygons; give the area as a polygon (or a point with a radius)"
+            "not polygons; give the area as a polygon (or points with --radius METRES)"
         )
         raise InputError(msg)
     geom = geoms.iloc[0] if len(geoms) == 1 else shapely.union_all(geoms.to_numpy())
@@ -355,7 +362,7 @@ def odds_ratio(a: float, b: float, c: float, d: float, *, level: float = 0.95,
     --------
     >>> o, lo, hi, se = odds_ratio(100, 50, 100, 100)
     >>> round(o, 3), round(lo, 3), round(hi, 3)
-    (2.0, 1.319, 3.033)
+    (2.0, 1.29, 3.1)
     """
     if min(a, b, c, d) <= 0:
         return (math.nan,) * 4
