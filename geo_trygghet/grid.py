@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import h3
+import h3.api.basic_int as h3b
 import h3.api.numpy_int as h3i
 import numpy as np
 import pandas as pd
@@ -180,22 +181,69 @@ def neighbour_graph(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ring-1 neighbours within the study area, as CSR arrays ``(indptr, indices)``.
 
     ``cells`` must be sorted ``uint64`` ids (as in :class:`Grid`). The cell
-    itself is not among its neighbours; Gi* adds it.
+    itself is not among its neighbours; Gi* adds it. Neighbours are found in
+    H3's local IJ coordinates (one cheap call per cell, then vectorised
+    look-ups of the six lattice offsets); where local IJ is undefined (a
+    pentagon, or cells too far apart) it falls back to ``grid_disk``. Both give
+    exactly ``grid_disk(cell, 1)`` restricted to the study area.
     """
     cells = np.asarray(cells, dtype=np.uint64)
+    n = len(cells)
+    if n == 0:
+        return np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64)
+    try:
+        owner, nb = _neighbours_local_ij(cells)
+    except (h3.H3BaseException, ValueError):
+        owner, nb = _neighbours_grid_disk(cells)
+    order = np.argsort(owner, kind="stable")
+    owner, nb = owner[order], nb[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n), out=indptr[1:])
+    return indptr, nb.astype(np.int64)
+
+
+#: The six ring-1 offsets in H3's IJ coordinates.
+_IJ_OFFSETS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1))
+
+
+def _neighbours_local_ij(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if any(h3i.is_pentagon(int(c)) for c in cells[:1]) or _has_pentagon(cells):
+        raise ValueError("pentagon in the study area")
+    origin = int(cells[len(cells) // 2])
+    to_ij = h3b.cell_to_local_ij
+    ij = np.array([to_ij(origin, c) for c in cells.tolist()], dtype=np.int64)
+    i, j = ij[:, 0], ij[:, 1]
+    lo_i, lo_j = i.min() - 1, j.min() - 1
+    span = int(j.max() - lo_j) + 2
+    key = (i - lo_i) * span + (j - lo_j)
+    order = np.argsort(key)
+    skey = key[order]
+    owners, nbs = [], []
+    for di, dj in _IJ_OFFSETS:
+        want = key + di * span + dj
+        pos = np.clip(np.searchsorted(skey, want), 0, len(skey) - 1)
+        hit = skey[pos] == want
+        owners.append(np.flatnonzero(hit))
+        nbs.append(order[pos[hit]])
+    return np.concatenate(owners), np.concatenate(nbs)
+
+
+def _has_pentagon(cells: np.ndarray) -> bool:
+    res = h3i.get_resolution(int(cells[0]))
+    pentagons = np.asarray(h3i.get_pentagons(res), dtype=np.uint64)
+    return bool(np.isin(pentagons, cells).any())
+
+
+def _neighbours_grid_disk(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = len(cells)
     disk = h3i.grid_disk
     rings = [disk(int(c), 1) for c in cells.tolist()]
     lengths = np.fromiter((len(r) for r in rings), dtype=np.int64, count=n)
-    flat = np.concatenate(rings).astype(np.uint64) if n else np.empty(0, np.uint64)
+    flat = np.concatenate(rings).astype(np.uint64)
     owner = np.repeat(np.arange(n), lengths)
-    pos = np.searchsorted(cells, flat)
-    pos_c = np.clip(pos, 0, max(n - 1, 0))
-    keep = (cells[pos_c] == flat) & (pos_c != owner) if n else np.zeros(0, bool)
-    owner, nb = owner[keep], pos_c[keep]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner, minlength=n), out=indptr[1:])
-    return indptr, nb.astype(np.int64)
+    pos = np.clip(np.searchsorted(cells, flat), 0, n - 1)
+    keep = (cells[pos] == flat) & (pos != owner)
+    return owner[keep], pos[keep]
 
 
 def cells_frame(grid: Grid, counts: np.ndarray | None = None) -> gpd.GeoDataFrame:

@@ -77,3 +77,14 @@ def test_counts_by_period_month_and_week():
 def test_bad_resolution_is_a_clear_error(bad):
     with pytest.raises(InputError, match="resolution"):
         grid.build_grid(np.array([16.5]), np.array([59.6]), resolution=bad)
+
+
+def test_neighbour_graph_local_ij_equals_grid_disk_on_a_large_patch():
+    from geo_trygghet.grid import _neighbours_grid_disk, _neighbours_local_ij
+
+    cells = np.sort(grid.to_int(h3.grid_disk(h3.latlng_to_cell(55.6, 13.0, 9), 40)))
+    # punch holes so the study area is irregular
+    cells = cells[np.random.default_rng(0).uniform(size=len(cells)) > 0.2]
+    a = set(zip(*_neighbours_local_ij(cells)))
+    b = set(zip(*_neighbours_grid_disk(cells)))
+    assert a == b and len(a) > 10_000
