@@ -24,3 +24,50 @@ def lancashire(shared_data) -> pd.DataFrame:
     """Lancashire ASB 2022 as a frame with lon/lat (56 434 rows)."""
     df = pd.read_csv(shared_data / "lancashire_asb_2022" / "lancashire_asb_2022.csv")
     return df.rename(columns={"longitude": "lon", "latitude": "lat"})
+
+
+# --- remark store fixtures ---
+# db_url: a fresh, empty database per test, once on SQLite (a file in tmp_path)
+# and once on PostgreSQL (a new database on the server named by
+# $GEO_TRYGGHET_TEST_POSTGRES_URL; skipped when unset, failed when
+# $GEO_TRYGGHET_REQUIRE_POSTGRES=1 as in CI). service: a RemarkService on it.
+import os as _os
+
+PG_URL_ENV = "GEO_TRYGGHET_TEST_POSTGRES_URL"
+PG_REQUIRE_ENV = "GEO_TRYGGHET_REQUIRE_POSTGRES"
+
+
+def postgres_server_url() -> str:
+    """The test PostgreSQL server URL, or skip/fail the test as the environment asks."""
+    url = _os.environ.get(PG_URL_ENV, "").strip()
+    if not url:
+        if _os.environ.get(PG_REQUIRE_ENV) == "1":
+            pytest.fail(f"{PG_URL_ENV} is not set but {PG_REQUIRE_ENV}=1: start PostgreSQL and export its URL")
+        pytest.skip(f"PostgreSQL tests need {PG_URL_ENV} (e.g. postgresql+psycopg://geo@127.0.0.1:5433/postgres)")
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'remarks.sqlite'}"
+        return
+    from geo_trygghet.remarks.store import create_postgres_database, drop_postgres_database
+
+    url = create_postgres_database(postgres_server_url())
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+@pytest.fixture
+def service(db_url):
+    from geo_trygghet.remarks import RemarkService
+
+    svc = RemarkService(db_url)
+    try:
+        yield svc
+    finally:
+        svc.close()
+# --- end remark store fixtures ---

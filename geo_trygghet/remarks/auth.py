@@ -1,0 +1,127 @@
+"""Who is acting: :class:`Actor`, password hashing (argon2) and permission checks.
+
+Roles: ``admin`` (everything), ``analytiker`` (walks, assignment, follow-up,
+sees all), ``problemagare`` (bound to one organisation: sees and changes only
+its remarks), ``deltagare`` (no account: holds a walk's join code, adds to
+and sees only that walk). The service calls the ``require_*`` checks before
+every read or change; pages may hide buttons, but the service decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from ..errors import InputError, PermissionDeniedError
+from .states import ACCOUNT_ROLES, ADMIN, ANALYTIKER, DELTAGARE, PROBLEMAGARE
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs a service call.
+
+    ``kind`` is ``"user"`` (an account), ``"deltagare"`` (a participant who
+    holds ``walk_code``) or ``"system"`` (the CLI and scripts: acts as admin).
+    """
+
+    kind: str
+    role: str
+    user_id: int | None = None
+    username: str | None = None
+    organisation_id: int | None = None
+    walk_code: str | None = None
+    display_name: str | None = None
+
+    @classmethod
+    def participant(cls, code: str) -> Actor:
+        """A walk participant holding the join ``code``."""
+        return cls(kind="deltagare", role=DELTAGARE, walk_code=normalise_code(code))
+
+    @classmethod
+    def system(cls) -> Actor:
+        """The command line and scripts: allowed everything, recorded as ``system``."""
+        return cls(kind="system", role=ADMIN, username="system")
+
+    @property
+    def label(self) -> str:
+        """How the actor is written in the event log."""
+        if self.kind == "deltagare":
+            return f"deltagare:{self.walk_code}"
+        if self.kind == "system":
+            return "system"
+        return f"user:{self.username}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (ADMIN, ANALYTIKER)
+
+
+#: Join codes use no characters that are easy to confuse (0/O, 1/I/L, 5/S, 2/Z, 8/B).
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 6
+
+
+def normalise_code(code: str) -> str:
+    """Upper-case, with spaces and dashes removed (codes are typed on phones)."""
+    return "".join(str(code).split()).replace("-", "").upper()
+
+
+def hash_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        msg = f"password too short: use at least {MIN_PASSWORD_LENGTH} characters"
+        raise InputError(msg)
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def check_role(role: str) -> str:
+    if role not in ACCOUNT_ROLES:
+        msg = f"unknown role '{role}': use one of {', '.join(ACCOUNT_ROLES)} (participants use a walk code, no account)"
+        raise InputError(msg)
+    return role
+
+
+def require_role(actor: Actor, roles: tuple[str, ...] | frozenset[str], action: str) -> None:
+    """Raise :class:`PermissionDeniedError` unless ``actor.role`` is in ``roles``."""
+    if actor.role not in roles:
+        msg = f"{actor.role} '{actor.label}' may not {action}"
+        raise PermissionDeniedError(msg)
+
+
+def require_staff(actor: Actor, action: str) -> None:
+    require_role(actor, (ADMIN, ANALYTIKER), action)
+
+
+def require_admin(actor: Actor, action: str) -> None:
+    require_role(actor, (ADMIN,), action)
+
+
+def can_see_all(actor: Actor) -> bool:
+    return actor.role in (ADMIN, ANALYTIKER)
+
+
+__all__ = [
+    "ADMIN",
+    "ANALYTIKER",
+    "DELTAGARE",
+    "PROBLEMAGARE",
+    "Actor",
+    "hash_password",
+    "normalise_code",
+    "verify_password",
+]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the remark store (see env.py)."""

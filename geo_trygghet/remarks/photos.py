@@ -1,0 +1,149 @@
+"""Photos from phones: check, read the EXIF GPS position, strip, shrink.
+
+:func:`prepare_photo` is what the service calls: it checks the size and type
+(JPEG, PNG or WebP; HEIC is refused with a hint to use JPEG), reads the GPS
+position from EXIF, applies the EXIF orientation, and re-encodes the picture
+as a JPEG with *no* metadata at all (no EXIF, no GPS, no ICC profile, no
+comments), the longest side at most ``settings.photo_max_px``.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .. import settings
+from ..errors import PhotoError
+
+ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "MPO": "image/jpeg"}
+_GPS_IFD = 0x8825
+_JPEG_QUALITY = 85
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    """A photo ready to store: ``content`` is a metadata-free JPEG."""
+
+    content: bytes
+    width: int
+    height: int
+    lon: float | None
+    lat: float | None
+    mime: str = "image/jpeg"
+
+
+def _sniff_heic(data: bytes) -> bool:
+    return len(data) > 12 and data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"hevc", b"avif")
+
+
+def _to_float(value: object) -> float:
+    try:
+        return float(value)  # IFDRational and plain numbers
+    except (TypeError, ValueError, ZeroDivisionError):
+        num, den = value  # type: ignore[misc]
+        return float(num) / float(den)
+
+
+def _dms(values: object) -> float:
+    parts = [_to_float(v) for v in values]  # type: ignore[union-attr]
+    while len(parts) < 3:
+        parts.append(0.0)
+    return parts[0] + parts[1] / 60.0 + parts[2] / 3600.0
+
+
+def gps_from_exif(image: Image.Image) -> tuple[float, float] | None:
+    """``(lon, lat)`` from the image's EXIF GPSInfo, or None when there is none."""
+    try:
+        gps = image.getexif().get_ifd(_GPS_IFD)
+    except Exception:  # noqa: BLE001 - broken EXIF blocks are common; treat as "no position"
+        return None
+    if not gps or 2 not in gps or 4 not in gps:
+        return None
+    try:
+        lat = _dms(gps[2])
+        lon = _dms(gps[4])
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    lat_ref = str(gps.get(1, "N")).strip().upper()[:1]
+    lon_ref = str(gps.get(3, "E")).strip().upper()[:1]
+    if lat_ref == "S":
+        lat = -lat
+    if lon_ref == "W":
+        lon = -lon
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return lon, lat
+
+
+def open_image(data: bytes, *, name: str = "photo", max_bytes: int | None = None) -> Image.Image:
+    """Open ``data`` as an image after the size and type checks (:class:`PhotoError`)."""
+    max_bytes = settings.photo_max_bytes if max_bytes is None else max_bytes
+    if not data:
+        msg = f"{name}: the file is empty: take or choose the photo again"
+        raise PhotoError(msg)
+    if len(data) > max_bytes:
+        msg = f"{name}: {len(data) / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB allowed: send a smaller photo"
+        raise PhotoError(msg)
+    if _sniff_heic(data):
+        msg = f"{name}: HEIC/HEIF photos cannot be read: set the camera to 'Most compatible' (JPEG) or send a JPEG"
+        raise PhotoError(msg)
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        msg = f"{name}: not a readable image: send a JPEG, PNG or WebP photo"
+        raise PhotoError(msg) from None
+    if image.format not in ACCEPTED_FORMATS:
+        msg = f"{name}: {image.format or 'this'} images are not accepted: send a JPEG, PNG or WebP photo"
+        raise PhotoError(msg)
+    return image
+
+
+def strip_and_shrink(image: Image.Image, *, max_px: int | None = None) -> tuple[bytes, int, int]:
+    """Apply the EXIF orientation, shrink, and encode a JPEG with no metadata."""
+    max_px = settings.photo_max_px if max_px is None else max_px
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    if max(image.size) > max_px:
+        image.thumbnail((max_px, max_px), Image.Resampling.LANCZOS)
+    # a fresh image with only the pixels: nothing of the original's info survives
+    clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=_JPEG_QUALITY, optimize=True)
+    return out.getvalue(), clean.width, clean.height
+
+
+def prepare_photo(data: bytes, *, name: str = "photo", max_px: int | None = None, max_bytes: int | None = None) -> PreparedPhoto:
+    """Check ``data``, read its GPS position, and return the stripped, shrunk JPEG."""
+    image = open_image(data, name=name, max_bytes=max_bytes)
+    position = gps_from_exif(image)
+    content, width, height = strip_and_shrink(image, max_px=max_px)
+    lon, lat = position if position else (None, None)
+    return PreparedPhoto(content=content, width=width, height=height, lon=lon, lat=lat)
+
+
+def has_metadata(data: bytes) -> bool:
+    """True when the JPEG/PNG ``data`` carries EXIF, XMP, ICC or comment blocks."""
+    image = Image.open(io.BytesIO(data))
+    if len(image.getexif()) or image.info.get("exif") or image.info.get("icc_profile"):
+        return True
+    if any(k in image.info for k in ("xmp", "XML:com.adobe.xmp", "comment")):
+        return True
+    # look for APP1..APP15 / COM segments directly in a JPEG
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 4 <= len(data) and data[i] == 0xFF:
+            marker = data[i + 1]
+            if marker == 0xDA:  # start of scan: no more headers
+                break
+            length = int.from_bytes(data[i + 2 : i + 4], "big")
+            if 0xE1 <= marker <= 0xEF or marker == 0xFE:
+                return True
+            i += 2 + length
+    return False

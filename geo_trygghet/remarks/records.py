@@ -1,0 +1,163 @@
+"""Plain, immutable records the service hands out (never ORM objects).
+
+Pages, the CLI, exports and the protocol read these; they carry labels so a
+caller never needs to look a slug up itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import states as st
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A problemägare: a förvaltning, a fastighetsbolag, Trafikverket …"""
+
+    id: int
+    name: str
+    kind: str | None = None
+    email: str | None = None
+    area: str | None = None  # GeoJSON geometry text, WGS84
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    display_name: str | None
+    role: str
+    organisation_id: int | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A trygghetsvandring. ``state``: planerad, genomford or uppfoljd."""
+
+    id: int
+    title: str
+    join_code: str
+    state: str
+    area: str | None = None  # GeoJSON geometry text, WGS84
+    walk_date: dt.date | None = None
+    group: str | None = None
+    organiser: str | None = None
+    created_at: dt.datetime | None = None
+    remark_count: int = 0
+
+    def state_label(self, lang: str = "sv") -> str:
+        sv, en = st.WALK_STATES.get(self.state, (self.state, self.state))
+        return en if lang == "en" else sv
+
+    def group_label(self, lang: str = "sv") -> str:
+        if not self.group:
+            return ""
+        sv, en = st.WALK_GROUP_LABELS.get(self.group, (self.group, self.group))
+        return en if lang == "en" else sv
+
+    @property
+    def is_open_for_remarks(self) -> bool:
+        return self.state == st.WALK_PLANERAD
+
+
+@dataclass(frozen=True)
+class Remark:
+    """One anmärkning. ``id`` is the client's UUID; ``number`` is 1…N in its walk.
+
+    ``reporter_name`` is only filled for admin and analytiker callers.
+    Text is raw user input: escape it before it reaches HTML.
+    """
+
+    id: str
+    walk_id: int
+    walk_title: str
+    number: int
+    category: str
+    text: str
+    lon: float
+    lat: float
+    state: str
+    accuracy_m: float | None = None
+    position_source: str = "gps"
+    feeling: int | None = None
+    factors: dict[str, int] | None = None
+    reporter_name: str | None = None
+    owner_id: int | None = None
+    owner_name: str | None = None
+    planned_date: dt.date | None = None
+    fixed_date: dt.date | None = None
+    duplicate_of: str | None = None
+    assigned_at: dt.datetime | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    has_photo: bool = False
+
+    def state_label(self, lang: str = "sv") -> str:
+        return st.state_label(self.state, lang)
+
+    def category_label(self, lang: str = "sv") -> str:
+        return st.category_label(self.category, lang)
+
+    @property
+    def state_kind(self) -> str:
+        return st.state(self.state).kind
+
+    @property
+    def is_open(self) -> bool:
+        return st.is_open(self.state)
+
+    @property
+    def is_fixed(self) -> bool:
+        return st.is_fixed(self.state)
+
+    @property
+    def is_closed(self) -> bool:
+        return st.is_closed(self.state)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One appended change of a remark; owner and dates are the values *after* it."""
+
+    id: int
+    remark_id: str
+    at: dt.datetime
+    actor: str
+    from_state: str | None
+    to_state: str
+    note: str | None = None
+    owner_id: int | None = None
+    owner_name: str | None = None
+    planned_date: dt.date | None = None
+    fixed_date: dt.date | None = None
+    duplicate_of: str | None = None
+
+    def to_label(self, lang: str = "sv") -> str:
+        return st.state_label(self.to_state, lang)
+
+    def from_label(self, lang: str = "sv") -> str:
+        return st.state_label(self.from_state, lang) if self.from_state else ""
+
+
+@dataclass(frozen=True)
+class PublicSummary:
+    """What the public page shows: no photos, no names, no incident points.
+
+    ``counts``: DataFrame with columns category, category_label, state,
+    state_label, state_kind, count. ``fixed``: GeoDataFrame (EPSG:4326) of
+    fixed remarks with walk_title, number, category, category_label, text
+    (raw: escape it), fixed_date, geometry. ``walks``: DataFrame title,
+    walk_date, remarks, fixed.
+    """
+
+    walks_count: int
+    remarks_count: int
+    fixed_count: int
+    counts: Any = field(repr=False)
+    fixed: Any = field(repr=False)
+    walks: Any = field(repr=False)
