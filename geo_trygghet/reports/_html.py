@@ -145,12 +145,16 @@ def table_html(
 
 
 def figure_png_base64(fig: Any, *, dpi: int = 110) -> str:
-    """Render a matplotlib figure to PNG, close it, and return the base64 text."""
-    import matplotlib.pyplot as plt
+    """Render a matplotlib figure to PNG and return the base64 text.
 
+    Build figures with ``matplotlib.figure.Figure()`` (no pyplot: thread-safe in
+    the app, no display needed); a pyplot figure is closed after rendering."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    if getattr(fig.canvas, "manager", None) is not None:  # made by pyplot: free it
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
