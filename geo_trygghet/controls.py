@@ -47,6 +47,10 @@ from .evaluation import (
     points_in,
 )
 
+#: Areas closer than this (degrees, about 1 cm) count as touching: shared edges
+#: drawn in another CRS rarely meet exactly after reprojection.
+TOUCH_TOLERANCE_DEG = 1e-7
+
 SIMILARITY_COLUMNS = ("pre_count", "level_ratio", "trend", "trend_difference", "correlation", "distance",
                       "similarity")
 
@@ -156,7 +160,7 @@ def control_similarity(
     c_months = np.vstack([_monthly_in(g, x, y, idx, m) for g in cand.geometry])
     tab = similarity_table(t_months, c_months)
     out = pd.concat([cand, tab], axis=1)
-    out["touches_target"] = cand.geometry.intersects(target_geom).to_numpy()
+    out["touches_target"] = cand.geometry.dwithin(target_geom, TOUCH_TOLERANCE_DEG).to_numpy()
     out["distance_m"] = _centroid_distances(target_geom, cand.geometry)
     out["target_pre_count"] = int(t_months.sum())
     return gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84).sort_values(
@@ -235,7 +239,7 @@ def suggest_controls(
     keep = mat.sum(axis=1) >= max(min_pre_count, 0)
     uniq, mat = uniq[keep], mat[keep]
     polys = grid.cell_polygons(uniq)
-    away = ~polys.intersects(excl).to_numpy()
+    away = ~polys.dwithin(excl, TOUCH_TOLERANCE_DEG).to_numpy()
     uniq, mat, polys = uniq[away], mat[away], polys[away].reset_index(drop=True)
     if len(uniq) == 0:
         msg = (f"no H3 cells at resolution {res} with incidents away from the target and buffer; "
