@@ -1,0 +1,373 @@
+"""File readers behind :func:`geo_trygghet.ingest.read_incidents` and ``read_boundary``.
+
+Each reader turns one file format into a (Geo)DataFrame and translates every
+failure of the underlying library (pandas, pyarrow, openpyxl, pyogrio) into a
+one-line :class:`~geo_trygghet.errors.InputError` that names the file and the fix.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import warnings
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .errors import GeoTrygghetError, InputError, one_line
+
+TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
+EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
+VECTOR_EXTENSIONS = (".gpkg", ".shp", ".geojson", ".json")
+PARQUET_EXTENSIONS = (".parquet", ".geoparquet")
+SUPPORTED = TEXT_EXTENSIONS + EXCEL_EXTENSIONS + VECTOR_EXTENSIONS + PARQUET_EXTENSIONS
+
+_DELIMITERS = (",", ";", "\t", "|")
+_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+#: control characters that never occur in a text table
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _reason(exc: BaseException, limit: int = 160) -> str:
+    text = one_line(str(exc)) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_path(path: str | Path, what: str = "input file") -> Path:
+    """The path as a :class:`Path`, or a one-line error if it cannot be read."""
+    p = Path(path)
+    if not p.exists():
+        msg = f"{what} {p} does not exist: check the path"
+        raise InputError(msg)
+    if p.is_dir():
+        msg = f"{what} {p} is a folder, not a file: give the file inside it"
+        raise InputError(msg)
+    return p
+
+
+def unsupported(p: Path) -> InputError:
+    msg = (
+        f"{p.name}: unsupported file type '{p.suffix or '(none)'}'; "
+        f"use one of {', '.join(SUPPORTED)}"
+    )
+    return InputError(msg)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def decode_bytes(raw: bytes, name: str) -> tuple[bytes, str]:
+    """UTF-8 bytes (no BOM) of a text file and the encoding it was read in.
+
+    Accepts UTF-8 with or without BOM, UTF-16 with BOM, and Windows-1252.
+    Raises :class:`InputError` for binary data.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            msg = f"{name} starts like UTF-16 text but cannot be decoded; save it as CSV UTF-8"
+            raise InputError(msg) from None
+        _check_text(text, name)
+        return text.encode("utf-8"), "UTF-16"
+    encoding = "UTF-8"
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    if b"\x00" in raw[:65536]:
+        msg = f"{name} is not a text table (it contains binary data); save it as CSV (UTF-8) or Excel .xlsx"
+        raise InputError(msg)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            msg = (
+                f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{raw[exc.start]:02x} at "
+                f"offset {exc.start}); save it as CSV UTF-8"
+            )
+            raise InputError(msg) from None
+        encoding = "Windows-1252"
+        _check_text(text, name)
+        return text.encode("utf-8"), encoding
+    _check_text(text, name)
+    return raw, encoding
+
+
+def _check_text(text: str, name: str) -> None:
+    sample = text[:65536]
+    if not sample:
+        return
+    bad = len(_CONTROL.findall(sample))
+    if bad > max(2, len(sample) // 200):
+        msg = f"{name} is not a text table (it contains binary data); save it as CSV (UTF-8) or Excel .xlsx"
+        raise InputError(msg)
+
+
+def sniff_delimiter(head: str) -> str:
+    """The most consistent of , ; tab | in the first lines of ``head``."""
+    lines = head.splitlines()
+    if len(head) >= 65536 and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut
+    lines = [ln for ln in lines if ln.strip()][:50]
+    if not lines:
+        return ","
+    best, best_score = ",", (-1.0, 0)
+    for d in _DELIMITERS:
+        try:
+            rows = list(csv.reader(lines, delimiter=d))
+        except csv.Error:
+            continue
+        counts = [len(r) for r in rows]
+        header = counts[0]
+        if header < 2:
+            continue
+        consistency = sum(c == header for c in counts) / len(counts)
+        score = (consistency, header)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+_FIELDS_C = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
+    """Read a delimited text file; returns the frame and a note on how it was read."""
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        msg = f"{p.name} cannot be read ({_reason(exc)}): check the file's permissions"
+        raise InputError(msg) from None
+    if not raw.strip(b" \t\r\n\xef\xbb\xbf\x00\xff\xfe"):
+        msg = f"{p.name} is empty: it has no header and no data rows"
+        raise InputError(msg)
+    data, encoding = decode_bytes(raw, p.name)
+    head = data[:65536].decode("utf-8", errors="replace")
+    delim = sniff_delimiter(head)
+    how = f"read as {encoding} text, {_DELIM_NAMES[delim]}-separated"
+    attempts = (
+        {"engine": "pyarrow"},
+        {"engine": "pyarrow", "dtype": str},
+        {"engine": "c", "dtype": str, "low_memory": False},
+    )
+    last: Exception | None = None
+    for kwargs in attempts:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                df = pd.read_csv(io.BytesIO(data), sep=delim, **kwargs)
+        except pd.errors.EmptyDataError:
+            msg = f"{p.name} is empty: it has no header and no data rows"
+            raise InputError(msg) from None
+        except Exception as exc:  # noqa: BLE001 - translated below
+            last = exc
+            continue
+        df.columns = _unique_names(df.columns)
+        return df, how
+    reason = _reason(last) if last is not None else "unknown error"
+    m = _FIELDS_C.search(reason)
+    if m:
+        want, line, saw = m.groups()
+        msg = (
+            f"{p.name}: line {line} has {saw} fields where the header has {want} "
+            f"({_DELIM_NAMES[delim]}-separated); check the delimiter and the quoting of that line"
+        )
+    else:
+        msg = f"{p.name} cannot be read as a {_DELIM_NAMES[delim]}-separated table ({reason}); save it as CSV UTF-8"
+    raise InputError(msg)
+
+
+def _unique_names(columns: pd.Index) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for c in columns:
+        name = str(c).strip() or "unnamed"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+# --------------------------------------------------------------------------- excel
+
+
+def read_excel(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - a dependency
+        msg = "reading .xlsx needs openpyxl: pip install openpyxl"
+        raise InputError(msg) from None
+    try:
+        wb = openpyxl.load_workbook(p, read_only=True)
+        names = list(wb.sheetnames)
+        wb.close()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        msg = f"{p.name} is not a readable Excel .xlsx file ({_reason(exc)}); open it in Excel and save it as .xlsx or CSV"
+        raise InputError(msg) from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on corrupt files
+        msg = f"{p.name} is not a readable Excel .xlsx file ({_reason(exc)}); open it in Excel and save it as .xlsx or CSV"
+        raise InputError(msg) from None
+    target: str | int
+    if sheet is None:
+        target = 0
+    elif isinstance(sheet, int) or str(sheet).strip().isdigit() and str(sheet).strip() not in names:
+        idx = int(sheet)
+        if not 0 <= idx < len(names):
+            msg = f"{p.name} has no sheet number {idx}; its sheets are {', '.join(repr(n) for n in names)} (numbered from 0)"
+            raise InputError(msg)
+        target = idx
+    else:
+        if sheet not in names:
+            msg = f"{p.name} has no sheet '{sheet}'; its sheets are {', '.join(repr(n) for n in names)}"
+            raise InputError(msg)
+        target = sheet
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            df = pd.read_excel(p, sheet_name=target, engine="openpyxl")
+    except Exception as exc:  # noqa: BLE001 - translated
+        msg = f"{p.name} cannot be read as Excel ({_reason(exc)}); save it as .xlsx or CSV"
+        raise InputError(msg) from None
+    df = df.dropna(how="all")
+    df = df.loc[:, [not str(c).startswith("Unnamed:") or df[c].notna().any() for c in df.columns]]
+    df.columns = _unique_names(df.columns)
+    sheet_name = names[target] if isinstance(target, int) else target
+    note = f"read sheet '{sheet_name}'" + (f" of {len(names)}" if len(names) > 1 else "")
+    return df.reset_index(drop=True), note
+
+
+# --------------------------------------------------------------------------- vector
+
+
+def read_vector(p: Path, layer: str | int | None, what: str = "") -> tuple[gpd.GeoDataFrame, str]:
+    import pyogrio
+
+    label = what or p.name
+    if p.stat().st_size == 0:
+        msg = f"{label} is empty: it has no features"
+        raise InputError(msg)
+    note = ""
+    try:
+        layers = pyogrio.list_layers(p)
+    except Exception as exc:  # noqa: BLE001 - pyogrio/GDAL errors
+        if p.suffix.lower() == ".json":
+            return _read_plain_json(p, label, exc), "read as JSON records"
+        msg = f"{label} cannot be read as {_format_name(p)} ({_reason(exc)}); check that the file is complete"
+        raise InputError(msg) from None
+    layer_names = [str(row[0]) for row in layers]
+    if layer is not None:
+        if isinstance(layer, int) or (str(layer).isdigit() and str(layer) not in layer_names):
+            idx = int(layer)
+            if not 0 <= idx < len(layer_names):
+                msg = f"{label} has no layer number {idx}; its layers are {', '.join(layer_names)}"
+                raise InputError(msg)
+            layer = layer_names[idx]
+        elif layer not in layer_names:
+            msg = f"{label} has no layer '{layer}'; its layers are {', '.join(layer_names) or '(none)'}"
+            raise InputError(msg)
+    elif len(layer_names) > 1:
+        layer = layer_names[0]
+        note = f"read layer '{layer}' of {', '.join(layer_names)}; pass a layer to choose another"
+    elif not layer_names:
+        msg = f"{label} has no layers: it is empty"
+        raise InputError(msg)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gdf = gpd.read_file(p, layer=layer, engine="pyogrio")
+    except Exception as exc:  # noqa: BLE001 - translated
+        msg = f"{label} cannot be read as {_format_name(p)} ({_reason(exc)}); check that the file is complete"
+        raise InputError(msg) from None
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        gdf = gpd.GeoDataFrame(gdf)
+    gdf.columns = [str(c) for c in gdf.columns]
+    return gdf, note
+
+
+def _read_plain_json(p: Path, label: str, first: Exception) -> gpd.GeoDataFrame:
+    try:
+        df = pd.read_json(p)
+    except Exception:  # noqa: BLE001 - translated
+        msg = f"{label} is neither GeoJSON nor a JSON table ({_reason(first)}); save it as GeoJSON or CSV"
+        raise InputError(msg) from None
+    if not isinstance(df, pd.DataFrame):
+        msg = f"{label} is not a JSON table of records; save it as GeoJSON or CSV"
+        raise InputError(msg)
+    df.columns = _unique_names(df.columns)
+    return df
+
+
+def _format_name(p: Path) -> str:
+    return {
+        ".gpkg": "a GeoPackage",
+        ".shp": "a Shapefile",
+        ".geojson": "GeoJSON",
+        ".json": "GeoJSON",
+        ".parquet": "Parquet",
+        ".geoparquet": "GeoParquet",
+    }.get(p.suffix.lower(), "a vector file")
+
+
+# --------------------------------------------------------------------------- parquet
+
+
+def read_parquet(p: Path, what: str = "") -> tuple[pd.DataFrame, str]:
+    label = what or p.name
+    if p.stat().st_size == 0:
+        msg = f"{label} is empty: it has no rows"
+        raise InputError(msg)
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.read_schema(p).metadata or {}
+    except Exception as exc:  # noqa: BLE001 - translated
+        msg = f"{label} is not a readable Parquet file ({_reason(exc)}); check that the file is complete"
+        raise InputError(msg) from None
+    try:
+        if b"geo" in meta:
+            df = gpd.read_parquet(p)
+            how = "read as GeoParquet"
+        else:
+            df = pd.read_parquet(p)
+            how = "read as Parquet"
+    except GeoTrygghetError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - translated
+        msg = f"{label} cannot be read as Parquet ({_reason(exc)}); check that the file is complete"
+        raise InputError(msg) from None
+    df.columns = _unique_names(df.columns) if not isinstance(df, gpd.GeoDataFrame) else [str(c) for c in df.columns]
+    return df, how
+
+
+def read_any(p: Path, *, layer: str | int | None = None, sheet: str | int | None = None) -> tuple[pd.DataFrame, str]:
+    """Dispatch on the file extension."""
+    ext = p.suffix.lower()
+    if ext in TEXT_EXTENSIONS:
+        return read_text_table(p)
+    if ext in EXCEL_EXTENSIONS:
+        return read_excel(p, sheet)
+    if ext in VECTOR_EXTENSIONS:
+        return read_vector(p, layer)
+    if ext in PARQUET_EXTENSIONS:
+        return read_parquet(p)
+    if ext == ".xls":
+        msg = f"{p.name}: old Excel .xls files are not supported; save it as .xlsx or CSV"
+        raise InputError(msg)
+    raise unsupported(p)
+
+
+def is_numeric(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+
+
+def finite(a: np.ndarray) -> np.ndarray:
+    return np.isfinite(a)
