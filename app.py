@@ -63,15 +63,17 @@ state.init()
 auth.join_from_query()
 
 with st.sidebar:
-    st.radio("Språk · Language", list(LANGUAGES), format_func=LANGUAGES.get, key=state.LANG,
-             horizontal=True)
     role = state.role()
     if role == DEL:
         st.caption(t("shell.walk_code", code=st.session_state.get(state.WALK_CODE)))
     elif role != PUB:
-        who = st.session_state.get(state.USERNAME) or "–"
+        who = getattr(state.actor(), "display_name", None) or st.session_state.get(state.USERNAME)
         st.caption(t("shell.signed_in_as", who=who, role=t("role." + role)))
+    st.radio("Språk · Language", list(LANGUAGES), format_func=LANGUAGES.get, key=state.LANG,
+             horizontal=True)
 
-navigation = st.navigation(pages_for(state.role()), position="sidebar")
+sections = pages_for(state.role())
+# One section needs no header: give st.navigation the plain list.
+navigation = st.navigation(next(iter(sections.values())) if len(sections) == 1 else sections)
 state.show_flash()
 navigation.run()

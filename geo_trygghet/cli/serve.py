@@ -61,6 +61,7 @@ def streamlit_command(args: argparse.Namespace) -> list[str]:
         sys.executable, "-m", "streamlit", "run", str(app),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
         "--server.port", str(args.port),
     ]
     if args.address:

@@ -71,9 +71,9 @@ def _normal(code: str) -> str:
 
 def join_form(key: str = "join") -> None:
     """The code field and button (the join page and the public start page use it)."""
-    with st.form(key, border=False):
+    with st.container(width=420), st.form(key, border=False):
         code = st.text_input(t("join.code"), max_chars=12, key=f"{key}_code",
-                             placeholder="ABC123", autocomplete="off")
+                             placeholder=t("join.placeholder"), autocomplete="off")
         if st.form_submit_button(t("join.submit"), type="primary", width="stretch"):
             problem = join(code) if code.strip() else t("join.unknown", code="–")
             if problem:
@@ -91,7 +91,7 @@ def join_page() -> None:
 def login_page() -> None:
     st.header(t("login.heading"))
     st.caption(t("login.intro"))
-    with st.form("login", border=True):
+    with st.container(width=480), st.form("login", border=True):
         username = st.text_input(t("login.username"), key="login_username", autocomplete="username")
         password = st.text_input(t("login.password"), type="password", key="login_password",
                                  autocomplete="current-password")

@@ -58,6 +58,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Type the code from the walk's organiser (six characters), or scan the QR code on the handout.",
     },
     "join.code": {"sv": "Vandringskod", "en": "Walk code"},
+    "join.placeholder": {"sv": "t.ex. K7QX3M", "en": "e.g. K7QX3M"},
     "join.submit": {"sv": "Gå med", "en": "Join"},
     "join.unknown": {
         "sv": "Ingen vandring har koden {code}. Kontrollera koden och försök igen.",

@@ -1,0 +1,108 @@
+"""The app shell in a real browser: start page, language switch, join link, login."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import ACCOUNTS, shot, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+START_SV = "Vad kan jag göra här?"
+START_EN = "What can I do here?"
+
+
+def _no_horizontal_scroll(page) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"]
+    assert width <= viewport, f"the page is {width} px wide on a {viewport} px screen"
+
+
+def test_desktop_start_page_in_swedish_then_english(app_server, desktop_page):
+    page = desktop_page
+    page.goto(app_server)
+    wait_for_app(page, START_SV)
+    assert page.get_by_role("link", name="Logga in").is_visible()
+    assert page.get_by_role("link", name="Gå med i en vandring").is_visible()
+    shot(page, "shell_desktop_start_sv")
+
+    page.get_by_text("English", exact=True).click()
+    wait_for_app(page, START_EN)
+    assert page.get_by_role("link", name="Log in").is_visible()
+    assert page.get_by_text(START_SV).count() == 0
+    shot(page, "shell_desktop_start_en")
+
+    # the choice survives moving to another page
+    page.get_by_role("link", name="Log in").click()
+    wait_for_app(page, "User name")
+    assert page.get_by_role("heading", name="Log in").is_visible()
+
+
+def test_phone_start_page_fits_and_offers_the_join_form(app_server, phone_page):
+    page = phone_page
+    page.goto(app_server)
+    wait_for_app(page, START_SV)
+    assert page.get_by_label("Vandringskod").is_visible()
+    assert page.get_by_role("button", name="Gå med").is_visible()
+    _no_horizontal_scroll(page)
+    shot(page, "shell_phone_start")
+
+
+def test_phone_join_with_typed_code(app_server, phone_page):
+    page = phone_page
+    page.goto(app_server)
+    wait_for_app(page, START_SV)
+    page.get_by_label("Vandringskod").fill(app_server.seed["walk_code"].lower())
+    page.get_by_role("button", name="Gå med").tap()
+    wait_for_app(page, "Du är med i vandringen")
+    assert page.get_by_text(app_server.seed["walk_title"]).first.is_visible()
+    shot(page, "shell_phone_joined_by_code")
+
+
+def test_phone_deep_link_joins_the_walk(app_server, phone_page):
+    page = phone_page
+    code = app_server.seed["walk_code"]
+    page.goto(f"{app_server}/?kod={code}")
+    wait_for_app(page, "Du är med i vandringen")
+    assert page.get_by_text(app_server.seed["walk_title"]).first.is_visible()
+    # the code is consumed: a reload does not join again or show an error
+    page.wait_for_function("() => !location.search.includes('kod=')")
+    _no_horizontal_scroll(page)
+    shot(page, "shell_phone_deep_link")
+
+
+def test_deep_link_with_unknown_code_explains(app_server, phone_page):
+    page = phone_page
+    page.goto(f"{app_server}/?kod=QQQQQQ")
+    wait_for_app(page, "Ingen vandring har koden QQQQQQ")
+    assert page.get_by_text(START_SV).is_visible()  # still the public start page
+    shot(page, "shell_phone_unknown_code")
+
+
+def test_login_wrong_password_then_right_then_logout(app_server, desktop_page):
+    page = desktop_page
+    username, password = ACCOUNTS["analytiker"]
+    page.goto(app_server)
+    wait_for_app(page, START_SV)
+    page.get_by_role("link", name="Logga in").click()
+    wait_for_app(page, "Användarnamn")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill("fel-losen")
+    page.get_by_role("button", name="Logga in").click()
+    wait_for_app(page, "Fel användarnamn eller lösenord.")
+    shot(page, "shell_desktop_login_failed")
+
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    wait_for_app(page, "Välkommen")
+    sidebar = page.get_by_test_id("stSidebar")
+    assert re.search(r"Inloggad som \w+ \(Analytiker\)", sidebar.inner_text())
+    assert page.get_by_role("link", name="Logga ut").is_visible()
+    assert page.get_by_role("link", name="Logga in").count() == 0
+    shot(page, "shell_desktop_analytiker")
+
+    page.get_by_role("link", name="Logga ut").click()
+    wait_for_app(page, "Du är utloggad.")
+    assert page.get_by_role("link", name="Logga in").is_visible()
