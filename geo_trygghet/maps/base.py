@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import html
+from functools import cache
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -11,6 +14,22 @@ from branca.element import Element, MacroElement, Template
 from ..crs import to_wgs84
 
 ATTRIBUTION = "© OpenStreetMap contributors"
+STATIC = Path(__file__).with_name("static")
+
+
+@cache
+def _data_uri(name: str, mime: str) -> str:
+    return f"data:{mime};base64," + base64.b64encode((STATIC / name).read_bytes()).decode("ascii")
+
+
+def self_contained(m: folium.Map) -> folium.Map:
+    """Embed Leaflet (vendored, BSD-2) instead of linking CDNs, and drop the
+    jQuery/Bootstrap/awesome-marker links folium adds by default and our maps
+    do not use: a saved map opens offline, in a locked-down municipal network,
+    and in the test browser (only the background tiles need the network)."""
+    m.default_js = [("leaflet", _data_uri("leaflet.js", "text/javascript"))]
+    m.default_css = [("leaflet_css", _data_uri("leaflet.css", "text/css"))]
+    return m
 
 
 def new_map(bounds: tuple[float, float, float, float] | None = None, *, tiles: str = "OpenStreetMap",
@@ -20,6 +39,7 @@ def new_map(bounds: tuple[float, float, float, float] | None = None, *, tiles: s
                    [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
                    zoom_start=12, tiles=tiles, attr=ATTRIBUTION, control_scale=True,
                    prefer_canvas=True, height=height)
+    self_contained(m)
     if bounds is not None:
         m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m
