@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from ..errors import InputError
 from ._common import add_ingest_arguments, ingest_options
@@ -55,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
     buffer = read_area(args.buffer) if args.buffer else None
     control_buffer = read_area(args.control_buffer) if args.control_buffer else None
     data = read_incidents(args.input, require_time=True, **ingest_options(args))
-    names = [f"control_{i + 1}" for i in range(len(controls))]
+    names: list[str] = []
+    for c in args.control:  # the file names, so that messages and per_control name them
+        name = Path(c).name
+        while name in names:
+            name += "'"
+        names.append(name)
     result = evaluate(data.gdf, target=target, controls=controls, buffer=buffer, control_buffer=control_buffer,
                       intervention=args.intervention, before_days=args.before, after_days=args.after,
                       same_months=args.same_months, control_names=names)

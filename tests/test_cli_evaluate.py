@@ -1,0 +1,180 @@
+"""``geo-trygghet evaluate`` against hand computation on real data, and its bad-input behaviour."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from geo_trygghet.cli import main
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "lancashire_asb_2022"
+CSV = DATA / "lancashire_asb_2022.csv"
+needs_data = pytest.mark.skipif(not CSV.exists(), reason="../shared/data/lancashire_asb_2022 is not here")
+
+
+def _run(argv, capsys):
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def lancashire(tmp_path_factory):
+    """The check script's set-up: busiest ward = target, touching wards = buffer, a similar ward far away = control."""
+    tmp = tmp_path_factory.mktemp("lancs")
+    inc = pd.read_csv(CSV)
+    pts = gpd.GeoDataFrame(inc, geometry=gpd.points_from_xy(inc.longitude, inc.latitude), crs=4326)
+    wards = gpd.read_file(DATA / "lancashire_wards.gpkg").to_crs(4326)
+    wards["n"] = gpd.sjoin(wards, pts, predicate="contains").groupby(level=0).size().reindex(wards.index).fillna(0)
+    target = wards.loc[wards.n.idxmax()]
+    touching = wards[wards.touches(target.geometry)]
+    buffer_geom = touching.union_all().difference(target.geometry)
+    far = wards[~wards.index.isin(touching.index) & (wards.index != target.name)]
+    control = far.loc[(far.n - target.n).abs().idxmin()]
+    # a second control written in British National Grid, to exercise reprojection
+    control2 = far.drop(index=control.name).loc[(far.drop(index=control.name).n - target.n).abs().idxmin()]
+    files = {}
+    for name, geom, crs in [("target", target.geometry, None), ("buffer", buffer_geom, None),
+                            ("control", control.geometry, None), ("control2", control2.geometry, 27700)]:
+        g = gpd.GeoDataFrame({"name": [name]}, geometry=[geom], crs=4326)
+        path = tmp / (f"{name}.gpkg" if crs else f"{name}.geojson")
+        (g.to_crs(crs) if crs else g).to_file(path)
+        files[name] = path
+    return {"pts": pts, "t": pd.to_datetime(inc.month), "target": target.geometry, "buffer": buffer_geom,
+            "control": control.geometry, "control2": control2.geometry, "files": files}
+
+
+def _by_hand(fx, geom, day, n_before, n_after):
+    inside = fx["pts"].within(geom)
+    t = fx["t"]
+    before = inside & (t >= day - pd.Timedelta(days=n_before)) & (t < day)
+    after = inside & (t >= day) & (t < day + pd.Timedelta(days=n_after))
+    return int(before.sum()), int(after.sum())
+
+
+@needs_data
+def test_lancashire_matches_hand_computation(lancashire, capsys):
+    fx = lancashire
+    day = pd.Timestamp("2022-07-01")
+    code, out, err = _run(["evaluate", CSV, "--target", fx["files"]["target"], "--control", fx["files"]["control"],
+                           "--buffer", fx["files"]["buffer"], "--intervention", "2022-07-01",
+                           "--before", 181, "--after", 181], capsys)
+    assert code == 0, err
+    res = json.loads(out)
+    a, b = _by_hand(fx, fx["target"], day, 181, 181)
+    c, d = _by_hand(fx, fx["control"], day, 181, 181)
+    b0, b1 = _by_hand(fx, fx["buffer"], day, 181, 181)
+    assert (res["target_before"], res["target_after"], res["control_before"], res["control_after"]) == (a, b, c, d)
+    assert (res["buffer_before"], res["buffer_after"]) == (b0, b1)
+    assert all(isinstance(res[k], int) for k in ("target_before", "target_after", "control_before", "control_after"))
+    odds = (a * d) / (b * c)
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    assert res["odds_ratio"] == pytest.approx(odds, rel=1e-12)
+    assert res["odds_ratio_ci"] == pytest.approx([odds * math.exp(-1.959964 * se), odds * math.exp(1.959964 * se)],
+                                                 rel=1e-6)
+    assert res["wdq"] == pytest.approx((b1 / d - b0 / c) / (b / d - a / c), rel=1e-12)
+    assert res["wdd"] == (b - a) - (d - c) + (b1 - b0)
+    assert res["irr_poisson"] == pytest.approx(1 / odds, rel=1e-6)
+    assert res["time_resolution"] == "month"
+    assert res["windows"]["before"] == ["2022-01-01", "2022-06-30"]
+    lo, hi = res["odds_ratio_ci_overdispersed"]
+    assert lo <= res["odds_ratio_ci"][0] and hi >= res["odds_ratio_ci"][1]
+    assert res["reading_sv"] and res["verdict"]
+
+
+@needs_data
+def test_lancashire_two_controls_default_windows(lancashire, capsys):
+    fx = lancashire
+    day = pd.Timestamp("2022-07-01")
+    code, out, err = _run(["evaluate", CSV, "--target", fx["files"]["target"], "--control", fx["files"]["control"],
+                           "--control", fx["files"]["control2"], "--intervention", "2022-07-01"], capsys)
+    assert code == 0, err
+    res = json.loads(out)
+    c1 = _by_hand(fx, fx["control"], day, 365, 365)
+    c2 = _by_hand(fx, fx["control2"], day, 365, 365)
+    assert (res["control_before"], res["control_after"]) == (c1[0] + c2[0], c1[1] + c2[1])
+    assert [p["control_before"] for p in res["per_control"]] == [c1[0], c2[0]]
+    assert "wdq" not in res and "buffer_before" not in res
+
+
+def test_python_dash_m_prints_one_json_object(tmp_path):
+    day = pd.Timestamp("2023-03-01")
+    rows = []
+    for i in range(30):
+        rows.append({"date": (day - pd.Timedelta(days=5 + i)).date(), "lat": 59.3305, "lon": 18.0605})
+        rows.append({"date": (day + pd.Timedelta(days=i)).date(), "lat": 59.3305, "lon": 18.0605})
+        rows.append({"date": (day - pd.Timedelta(days=5 + i)).date(), "lat": 59.3405, "lon": 18.0805})
+    pd.DataFrame(rows).to_csv(tmp_path / "inc.csv", index=False)
+    gpd.GeoDataFrame(geometry=[box(18.06, 59.33, 18.061, 59.331)], crs=4326).to_file(tmp_path / "t.geojson")
+    gpd.GeoDataFrame(geometry=[box(18.08, 59.34, 18.081, 59.341)], crs=4326).to_file(tmp_path / "c.geojson")
+    r = subprocess.run([sys.executable, "-m", "geo_trygghet", "evaluate", str(tmp_path / "inc.csv"),
+                        "--target", str(tmp_path / "t.geojson"), "--control", str(tmp_path / "c.geojson"),
+                        "--intervention", "2023-03-01", "--before", "60", "--after", "60"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert r.stdout.count("\n") == 1
+    assert (res["target_before"], res["target_after"], res["control_before"], res["control_after"]) == (30, 30, 30, 0)
+    assert res["odds_ratio"] is None and res["odds_ratio_haldane"] is not None
+
+
+@pytest.mark.parametrize("case", ["missing_target", "bad_date", "points_no_radius", "overlap", "bad_before",
+                                  "not_geo", "no_time_column"])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, case):
+    pd.DataFrame({"date": ["2023-01-05"] * 12, "lat": [59.3305] * 12, "lon": [18.0605] * 12}).to_csv(
+        tmp_path / "inc.csv", index=False)
+    gpd.GeoDataFrame(geometry=[box(18.06, 59.33, 18.061, 59.331)], crs=4326).to_file(tmp_path / "t.geojson")
+    gpd.GeoDataFrame(geometry=[box(18.08, 59.34, 18.081, 59.341)], crs=4326).to_file(tmp_path / "c.geojson")
+    gpd.GeoDataFrame(geometry=gpd.points_from_xy([18.07], [59.335]), crs=4326).to_file(tmp_path / "p.geojson")
+    (tmp_path / "junk.geojson").write_text("this is not geojson")
+    args = {"input": tmp_path / "inc.csv", "--target": tmp_path / "t.geojson", "--control": tmp_path / "c.geojson",
+            "--intervention": "2023-01-01"}
+    want = None
+    if case == "missing_target":
+        args["--target"], want = tmp_path / "nope.geojson", "no such file"
+    elif case == "bad_date":
+        args["--intervention"], want = "1 januari", "YYYY-MM-DD"
+    elif case == "points_no_radius":
+        args["--control"], want = tmp_path / "p.geojson", "--radius"
+    elif case == "overlap":
+        args["--control"], want = tmp_path / "t.geojson", "overlaps the target"
+    elif case == "bad_before":
+        args["--before"], want = "0", "--before"
+    elif case == "not_geo":
+        args["--control"], want = tmp_path / "junk.geojson", "junk.geojson"
+    elif case == "no_time_column":
+        pd.DataFrame({"lat": [59.3305] * 3, "lon": [18.0605] * 3}).to_csv(tmp_path / "inc.csv", index=False)
+    argv = ["evaluate", args.pop("input")]
+    for k, v in args.items():
+        argv += [k, v]
+    code, out, err = _run(argv, capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    if want:
+        assert want in err
+
+
+def test_radius_turns_point_target_into_circle(tmp_path, capsys):
+    rows = [{"date": "2023-02-10", "lat": 59.3305, "lon": 18.0605}] * 8 + \
+           [{"date": "2022-12-10", "lat": 59.3305, "lon": 18.0605}] * 12 + \
+           [{"date": "2022-12-10", "lat": 59.3405, "lon": 18.0805}] * 10 + \
+           [{"date": "2023-02-10", "lat": 59.3405, "lon": 18.0805}] * 10 + \
+           [{"date": "2023-02-10", "lat": 59.3325, "lon": 18.0605}] * 5  # 222 m north: outside 150 m
+    pd.DataFrame(rows).to_csv(tmp_path / "inc.csv", index=False)
+    gpd.GeoDataFrame(geometry=gpd.points_from_xy([18.0605], [59.3305]), crs=4326).to_file(tmp_path / "t.geojson")
+    gpd.GeoDataFrame(geometry=gpd.points_from_xy([18.0805], [59.3405]), crs=4326).to_file(tmp_path / "c.geojson")
+    code, out, err = _run(["evaluate", tmp_path / "inc.csv", "--target", tmp_path / "t.geojson", "--control",
+                           tmp_path / "c.geojson", "--radius", 150, "--intervention", "2023-01-01"], capsys)
+    assert code == 0, err
+    res = json.loads(out)
+    assert (res["target_before"], res["target_after"], res["control_before"], res["control_after"]) == (12, 8, 10, 10)
+    assert res["odds_ratio"] == pytest.approx(12 * 10 / (8 * 10))
