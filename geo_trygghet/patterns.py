@@ -1002,6 +1002,9 @@ def _answer_reference(incidents: pd.DataFrame, areas: Any, population: float | N
                    f"({fmt_num(ratio, lang, 2)} gånger).")
         text_en = (f"{verdict_en} the reference value: {rate_en} against {fmt_num(ref_rate, 'en')} "
                    f"({fmt_num(ratio, 'en', 2)} times).")
+    elif areas is not None and rates.reference_rate is not None:
+        text_sv = f"Alla områden tillsammans: {rate_sv}; områdena jämförs med {ref_label}."
+        text_en = f"All areas together: {rate_en}; the areas are compared with {ref_label}."
     else:
         text_sv = f"Hela området: {rate_sv}; inget referensvärde angivet."
         text_en = f"Whole area: {rate_en}; no reference value given."

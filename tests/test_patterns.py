@@ -23,7 +23,6 @@ def make_incidents(rng: np.random.Generator, *, start: str = "2022-01-01", month
                    weekend_night_share: float = 0.0, hot_share: float = 0.0,
                    categories: dict[str, float] | None = None, resolution: str = "minute") -> pd.DataFrame:
     """Incidents with a planted trend, season, weekend-night share and hot spot."""
-    days = pd.date_range(start, periods=1, freq="D")
     end = pd.Timestamp(start) + pd.DateOffset(months=months)
     days = pd.date_range(start, end - pd.Timedelta(days=1), freq="D")
     years = np.arange(len(days)) / 365.25
@@ -44,7 +43,8 @@ def make_incidents(rng: np.random.Generator, *, start: str = "2022-01-01", month
         offs_hour = np.where(slot < 4, 22 + slot % 2, (slot - 4) % 3)
         night = week_start + pd.to_timedelta(offs_day, unit="D") + pd.to_timedelta(offs_hour, unit="h") \
             + pd.to_timedelta(rng.integers(0, 60, size=n), unit="m")
-        t = pd.DatetimeIndex(np.where(move, night, t))
+        inside = (night >= days[0]) & (night < end)  # keep the planted period's edges clean
+        t = pd.DatetimeIndex(np.where(move & inside, night, t))
     lon = LON0 + rng.random(n) * DLON
     lat = LAT0 + rng.random(n) * DLAT
     if hot_share > 0:
