@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the tests (no system service touched).
 #
-#   scripts/pg.sh start DIR [PORT]   initdb into DIR/data (trust auth, superuser "geo"),
+#   scripts/pg.sh start DIR [PORT]   initdb a new cluster (trust auth, superuser "geo"; as root
+#                                    in a /tmp directory of its own named in DIR/cluster),
 #                                    listen on 127.0.0.1:PORT (default 54329, or the next
-#                                    free port), unix socket in DIR; prints the SQLAlchemy URL
+#                                    free port); prints the SQLAlchemy URL
 #   scripts/pg.sh stop DIR           stop the cluster and remove DIR
 #
 # Runs initdb/postgres as the "postgres" system user when started as root
@@ -55,25 +56,33 @@ start)
     bindir="$(pg_bindir)" || { echo "pg.sh: PostgreSQL server binaries (initdb) not found; apt-get install postgresql" >&2; exit 1; }
     port="$(free_port "${3:-54329}")"
     mkdir -p "$dir"
+    cluster="$dir"
     if [ "$(id -u)" = 0 ]; then
         id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
-        chown postgres "$dir"
+        # DIR's parents may be closed to the postgres user (pytest's tmp dirs are): keep the
+        # cluster in a directory of its own under /tmp and remember where.
+        cluster="$(mktemp -d "${TMPDIR:-/tmp}/geo_trygghet_pg.XXXXXX")"
+        chmod 755 "$cluster"
+        chown postgres "$cluster"
     fi
-    as_pg "$bindir/initdb" -D "$dir/data" -A trust -U geo -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
-        || as_pg "$bindir/initdb" -D "$dir/data" -A trust -U geo -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
+    echo "$cluster" >"$dir/cluster"
+    as_pg "$bindir/initdb" -D "$cluster/data" -A trust -U geo -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        || as_pg "$bindir/initdb" -D "$cluster/data" -A trust -U geo -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" \
-        start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    as_pg "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 \
+        -o "-p $port -k $cluster -c listen_addresses=127.0.0.1 -c max_connections=200" \
+        start >/dev/null || { cat "$cluster/server.log" >&2; exit 1; }
     echo "$port" >"$dir/port"
     echo "postgresql+psycopg://geo@127.0.0.1:$port/postgres"
     ;;
 stop)
     [ -n "$dir" ] || { echo "usage: $0 stop DIR" >&2; exit 2; }
-    if [ -d "$dir/data" ] && bindir="$(pg_bindir)"; then
-        as_pg "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    cluster="$dir"
+    [ -f "$dir/cluster" ] && cluster="$(cat "$dir/cluster")"
+    if [ -d "$cluster/data" ] && bindir="$(pg_bindir)"; then
+        as_pg "$bindir/pg_ctl" -D "$cluster/data" -m immediate -w stop >/dev/null 2>&1 || true
     fi
-    rm -rf "$dir"
+    rm -rf "$cluster" "$dir"
     ;;
 *)
     echo "usage: $0 start DIR [PORT] | stop DIR" >&2

@@ -1,0 +1,178 @@
+"""The two README commands' machinery: scripts, .ci/run, pg.sh and `geo-trygghet serve`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from geo_trygghet.cli import build_parser, main
+from geo_trygghet.cli import serve as serve_cli
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPTS = ("scripts/start.sh", "scripts/test.sh", "scripts/pg.sh", ".ci/run")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_health(url: str, proc: subprocess.Popen, log: Path, context=None) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited ({proc.returncode}): {log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=context) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.25)
+    pytest.fail(f"{url} did not answer in 60 s: {log.read_text(errors='replace')}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.parametrize("path", SCRIPTS + ("scripts/_venv.sh",))
+def test_shell_scripts_parse(path):
+    result = subprocess.run(["bash", "-n", str(REPO / path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("path", SCRIPTS)
+def test_scripts_are_executable_in_git(path):
+    out = subprocess.run(["git", "ls-files", "-s", path], cwd=REPO, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.startswith("100755"), f"{path} is not committed as executable: {out!r}"
+
+
+def test_ci_runs_the_readme_test_command_and_nothing_else():
+    lines = [ln.strip() for ln in (REPO / ".ci" / "run").read_text().splitlines()
+             if ln.strip() and not ln.lstrip().startswith("#")]
+    assert lines[-1] == "exec ./scripts/test.sh"
+    assert all(ln.startswith(("set ", "cd ")) for ln in lines[:-1]), lines
+
+
+def test_pg_script_starts_and_stops_a_throwaway_cluster(tmp_path):
+    if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")) and not shutil.which("initdb"):
+        if os.environ.get("GEO_TRYGGHET_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL server binaries missing (GEO_TRYGGHET_REQUIRE_POSTGRES=1)")
+        pytest.skip("PostgreSQL server binaries missing")
+    import sqlalchemy as sa
+
+    cluster = tmp_path / "pg"
+    started = subprocess.run([str(REPO / "scripts" / "pg.sh"), "start", str(cluster), "55329"],
+                             capture_output=True, text=True)
+    assert started.returncode == 0, started.stderr
+    url = started.stdout.strip().splitlines()[-1]
+    try:
+        assert url.startswith("postgresql+psycopg://geo@127.0.0.1:")
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("select 40 + 2")).scalar() == 42
+        engine.dispose()
+    finally:
+        stopped = subprocess.run([str(REPO / "scripts" / "pg.sh"), "stop", str(cluster)],
+                                 capture_output=True, text=True)
+    assert stopped.returncode == 0, stopped.stderr
+    assert not cluster.exists()
+
+
+def _serve_args(*argv: str):
+    return build_parser().parse_args(["serve", *argv])
+
+
+def test_serve_command_line_flags(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.write_text("x")
+    key.write_text("y")
+    cmd = serve_cli.streamlit_command(_serve_args("--port", "8600", "--address", "0.0.0.0",
+                                                  "--cert", str(cert), "--key", str(key),
+                                                  "--", "--theme.base", "light"))
+    assert cmd[:4] == [sys.executable, "-m", "streamlit", "run"]
+    assert Path(cmd[4]) == REPO / "app.py"
+    pairs = dict(zip(cmd[5::2], cmd[6::2], strict=False))
+    assert pairs["--server.port"] == "8600"
+    assert pairs["--server.address"] == "0.0.0.0"
+    assert pairs["--server.headless"] == "true"
+    assert pairs["--browser.gatherUsageStats"] == "false"
+    assert pairs["--server.sslCertFile"] == str(cert)
+    assert pairs["--server.sslKeyFile"] == str(key)
+    assert cmd[-2:] == ["--theme.base", "light"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--cert", "cert.pem"], "--cert and --key go together"),
+    (["--cert", "nope.pem", "--key", "nope.key"], "nope.pem: file not found"),
+])
+def test_serve_bad_tls_options_are_one_line_errors(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["serve", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+
+
+def test_serve_without_app_py_says_so(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(serve_cli, "app_path", lambda: tmp_path / "app.py")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "app.py not found" in err and "\n" not in err
+
+
+def test_serve_starts_the_app(tmp_path):
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    exe = Path(sys.executable).with_name("geo-trygghet")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "geo_trygghet"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*cmd, "serve", "--port", str(port), "--address", "127.0.0.1",
+             "--database", f"sqlite:///{tmp_path / 'serve.sqlite'}"],
+            cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_health(f"http://127.0.0.1:{port}", proc, log)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+            assert b"<html" in page.read(2000).lower()
+    finally:
+        _stop(proc)
+
+
+def test_serve_over_https_with_cert_and_key(tmp_path):
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.fail("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "geo_trygghet", "serve", "--port", str(port), "--address",
+             "127.0.0.1", "--cert", str(cert), "--key", str(key)],
+            cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        context.check_hostname = False
+        _wait_health(f"https://127.0.0.1:{port}", proc, log, context=context)
+    finally:
+        _stop(proc)
