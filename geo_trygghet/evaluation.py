@@ -425,7 +425,9 @@ def wdq(target_before: float, target_after: float, buffer_before: float, buffer_
     ``WDQ = (Ba/Ca − Bb/Cb) / (Ta/Ca − Tb/Cb)``; the denominator (the success
     measure) must be negative, i.e. crime fell in the target relative to
     control, for the quotient to be read. WDQ > 0: diffusion of benefits to
-    the buffer; WDQ < 0: displacement; WDQ < −1: more displaced than prevented.
+    the buffer (> 1: larger in the buffer than in the target); WDQ < 0:
+    displacement (< −1: more displaced than prevented); |WDQ| <
+    :data:`WDQ_NEGLIGIBLE`: little or none.
 
     Examples
     --------
@@ -452,6 +454,9 @@ def wdq_reading(value: float, denominator: float) -> tuple[str, str]:
         return ("not available", "kan inte beräknas")
     if abs(value) < WDQ_NEGLIGIBLE:
         return ("little or no displacement or diffusion of benefits", "ingen tydlig förskjutning eller spridning av nytta")
+    if value > 1:
+        return ("diffusion of benefits larger than the reduction in the target: crime fell even more in the buffer",
+                "spridning av nytta: brotten minskade ännu mer i buffertzonen än i målområdet")
     if value > 0:
         return ("diffusion of benefits: crime also fell in the buffer", "spridning av nytta: brotten minskade även i buffertzonen")
     if value < -1:

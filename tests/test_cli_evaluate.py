@@ -178,3 +178,26 @@ def test_radius_turns_point_target_into_circle(tmp_path, capsys):
     res = json.loads(out)
     assert (res["target_before"], res["target_after"], res["control_before"], res["control_after"]) == (12, 8, 10, 10)
     assert res["odds_ratio"] == pytest.approx(12 * 10 / (8 * 10))
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+@pytest.mark.skipif(not (SAMPLE / "intervention.json").exists(), reason="sample_data has no intervention yet")
+def test_sample_municipality_planted_effect_is_recovered(capsys):
+    meta = json.loads((SAMPLE / "intervention.json").read_text(encoding="utf-8"))
+    files = {k: SAMPLE / v for k, v in meta["files"].items()}
+    code, out, err = _run(["evaluate", files["incidents"], "--target", files["target"], "--control", files["controls"],
+                           "--buffer", files["buffer"], "--intervention", meta["date"]], capsys)
+    assert code == 0, err
+    res = json.loads(out)
+    planted_or = 1 / meta["planted_incident_rate_ratio"]
+    lo, hi = res["odds_ratio_ci_overdispersed"]
+    assert lo <= planted_or <= hi
+    assert res["odds_ratio_ci"][0] <= planted_or <= res["odds_ratio_ci"][1]
+    lo, hi = res["irr_negbin_ci"]
+    assert lo <= meta["planted_incident_rate_ratio"] <= hi
+    assert res["verdict"] == "fell"
+    # the buffer was thinned to 90 %: diffusion of benefits, not displacement
+    if meta.get("planted_buffer_rate_ratio", 1) < 1:
+        assert res["wdq"] > 0
