@@ -105,7 +105,7 @@ def _parse_numbers(x: pd.Series, column: str, source: str, rows: np.ndarray, mon
         txt = pd.Series(vals.astype(np.int64).astype(str))
         parsed = pd.to_datetime(txt, format="%Y%m%d", errors="coerce").to_numpy()
         resolution = "day"
-    elif 1 <= lo and hi < 73051:  # Excel serial days: 1900-01-01 … 2099-12-31
+    elif 18264 <= lo and hi < 73051:  # Excel serial days: 1950-01-01 … 2099-12-31
         days = pd.to_timedelta(np.round(vals * 86400.0), unit="s")
         parsed = (pd.Timestamp("1899-12-30") + days).to_numpy()
         resolution = "day" if integral else "minute"
@@ -241,8 +241,15 @@ def parse_clock(s: pd.Series, *, column: str, source: str, rows: np.ndarray) -> 
         if np.nanmax(vals) < 1.0 and np.nanmin(vals) >= 0.0:  # Excel fraction of a day
             out = pd.to_timedelta(np.round(vals * 86400.0), unit="s")
             return pd.Series(out, index=s.index).astype("timedelta64[ns]")
-        h, m = np.floor(vals / 100.0), np.mod(vals, 100.0)
-        bad = ok & ((np.floor(vals) != vals) | (h > 23) | (m > 59) | (vals < 0))
+        fractional = bool(np.any(np.floor(vals[ok]) != vals[ok]))
+        if fractional:  # 22.15 read as a number: H.MM
+            h = np.floor(vals)
+            m = np.round((vals - h) * 100.0)
+        elif np.nanmax(vals) <= 24:  # whole hours
+            h, m = vals, np.zeros_like(vals)
+        else:  # 2215: HHMM
+            h, m = np.floor(vals / 100.0), np.mod(vals, 100.0)
+        bad = ok & ((h > 23) | (m > 59) | (vals < 0))
         if bad.any():
             raise _clock_fail(column, source, bad, s, rows)
         secs = np.where(ok, h * 3600 + m * 60, np.nan)
