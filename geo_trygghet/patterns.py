@@ -37,7 +37,7 @@ Poisson rates.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +52,7 @@ from .errors import InputError, InsufficientDataError, SchemaError
 __all__ = [
     "WEEKDAYS", "MONTHS", "SEASONS", "Answer", "MonthlyTrend", "SeasonalProfile", "WeekdayHour",
     "Concentration", "Rates", "category_counts", "monthly_trend", "seasonal_profile",
-    "weekday_hour", "concentration", "rates_per_100k", "lagesbild_answers",
+    "weekday_hour", "concentration", "rates_per_100k", "category_rates", "lagesbild_answers",
 ]
 
 _LANGS = ("sv", "en")
@@ -73,6 +73,9 @@ _MONTH_SEASON = {m: slug for slug, (_, _, months) in SEASONS.items() for m in mo
 DIRECTIONS = {"rising": ("ökande", "rising"), "falling": ("minskande", "falling"),
               "flat": ("ingen säker förändring", "no clear change"),
               "insufficient": ("för få månader för att bedöma", "too few months to judge")}
+#: a significant concentration counts as clear ("Ja") when the busiest days/hours hold at
+#: least this many times their even share; below it the answer says "Svagt" (only slightly)
+STRONG_RATIO = 1.2
 #: fewest months for a trend test
 MIN_TREND_MONTHS = 6
 #: months from which month-of-year terms enter the trend model
@@ -135,7 +138,7 @@ def fmt_num(x: float, lang: str = "sv", decimals: int = 0) -> str:
         return "–"
     s = f"{x:,.{decimals}f}"
     if lang == "sv":
-        s = s.replace(",", " ").replace(".", ",")
+        s = s.replace(",", " ").replace(".", ",").replace("-", "−")
     return s
 
 
@@ -463,6 +466,7 @@ class Concentration:
     cells_for_half: float
     share_cells_with_any: float
     cell_counts: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    simulations: int = 200
 
 
 def _top_share(counts: np.ndarray, k: int) -> float:
@@ -556,7 +560,8 @@ def concentration(incidents: pd.DataFrame, *, resolution: int | None = None, top
         top_cells_share=top_cells_share, top_cells_n=k_time, n_with_time=int(with_time.sum()),
         n_with_date=int(with_date.sum()), resolution=int(res), n_cells=int(n_cells), n_located=n_loc,
         top_places_share=top_share, top_places_n=int(k), top_places_expected=expected, places_p=places_p,
-        cells_for_half=cells_for_half, share_cells_with_any=with_any, cell_counts=cell_counts)
+        cells_for_half=cells_for_half, share_cells_with_any=with_any, cell_counts=cell_counts,
+        simulations=int(simulations))
 
 
 # --------------------------------------------------------------------------- rates
@@ -739,6 +744,65 @@ def rates_per_100k(incidents: pd.DataFrame, areas_gdf: Any, *, population_col: s
                  reference_rate=ref_rate, reference_label=ref_label, n_outside=int(good.sum() - n_inside))
 
 
+def _reference_table(reference: Any) -> dict[str, float]:
+    """Category slug → reference rate from a mapping or a table (Brå-style reference_rates.csv)."""
+    if isinstance(reference, Mapping):
+        return {str(k): float(v) for k, v in reference.items()}
+    if isinstance(reference, pd.DataFrame):
+        rate_col = next((c for c in ("rate_per_100000", "rate_per_100k", "rate", "per_100000")
+                         if c in reference.columns), None)
+        if S.CATEGORY not in reference.columns or rate_col is None:
+            msg = ("the reference table needs the columns 'category' and 'rate_per_100000' "
+                   "(a rate per 100 000 inhabitants and year per Brå category)")
+            raise SchemaError(msg)
+        ref = reference
+        if S.CRIME_TYPE in ref.columns:
+            whole = ref[ref[S.CRIME_TYPE].isna() | (ref[S.CRIME_TYPE].astype(str).str.strip() == "")]
+            if len(whole):
+                ref = whole
+        return {str(k): float(v) for k, v in ref.groupby(S.CATEGORY)[rate_col].sum().items()}
+    msg = "a per-category reference must be a mapping {category: rate} or a table with category and rate_per_100000"
+    raise InputError(msg)
+
+
+def category_rates(incidents: pd.DataFrame, *, population: float, reference: Any = None,
+                   alpha: float = 0.05, lang: str = "sv") -> pd.DataFrame:
+    """Rates per 100 000 inhabitants and year per Brå category, against a per-category reference.
+
+    ``reference``: a mapping ``{category slug: rate}`` or a table with
+    ``category`` and ``rate_per_100000`` (rows with an empty ``crime_type`` are
+    the category totals; without them the crime-type rows are summed).
+    Columns: ``category``, ``label``, ``count``, ``rate``, ``rate_low``,
+    ``rate_high`` (exact 95 %), ``reference``, ``ratio``, ``verdict``
+    (higher/lower/similar when the interval excludes/includes the reference, or
+    missing without a reference for that category).
+    """
+    _check_lang(lang)
+    if not (isinstance(population, (int, float, np.number)) and population > 0):
+        msg = f"population must be a positive number of inhabitants, got {population!r}"
+        raise InputError(msg)
+    t = _times(incidents)
+    ok = t.notna().to_numpy()
+    _nonempty(incidents.loc[ok], "rates")
+    start, end = _period(t[ok], incidents.loc[ok])
+    years = (end - start).days / 365.25
+    cc = category_counts(incidents.loc[ok], lang=lang)
+    person_years = float(population) * years
+    lo, hi = poisson_ci(cc["count"].to_numpy(), alpha)
+    out = cc[[S.CATEGORY, "label", "count"]].copy()
+    out["rate"] = out["count"] / person_years * 1e5
+    out["rate_low"] = lo / person_years * 1e5
+    out["rate_high"] = hi / person_years * 1e5
+    ref = _reference_table(reference) if reference is not None else {}
+    out["reference"] = [ref.get(c, np.nan) if isinstance(c, str) else np.nan for c in out[S.CATEGORY]]
+    out["ratio"] = out["rate"] / out["reference"]
+    out["verdict"] = np.select([out["rate_low"] > out["reference"], out["rate_high"] < out["reference"],
+                                out["reference"].notna()], ["higher", "lower", "similar"], default=None)
+    out["verdict"] = out["verdict"].where(out["reference"].notna(), None)
+    out.attrs["years"] = years
+    return out
+
+
 # --------------------------------------------------------------------------- the stödfrågor
 @dataclass(frozen=True)
 class Answer:
@@ -865,14 +929,16 @@ def _answer_days(c: Concentration, alpha: float, lang: str) -> Answer:
     figures = {"weekday_counts": {k: int(v) for k, v in c.weekday_counts.items()}, "p": c.weekday_p,
                "top_days": [d1, d2], "top_days_share": c.top_days_share, "even_share": even,
                "n": c.n_with_date}
+    strong = c.top_days_share / even >= STRONG_RATIO
+    figures["strength"] = "strong" if sig and strong else ("weak" if sig else "none")
     if c.n_with_date == 0:
         text = ("Inga händelser har datum per dag." if lang == "sv" else "No incident has a day date.")
     elif lang == "sv":
-        lead = "Ja" if sig else "Nej, ingen tydlig skillnad mellan veckodagar"
+        lead = ("Ja" if strong else "Svagt") if sig else "Nej, ingen tydlig skillnad mellan veckodagar"
         text = (f"{lead}: {d1} och {d2} har {fmt_pct(c.top_days_share, lang)} av händelserna "
                 f"(jämnt fördelat vore {fmt_pct(even, lang)}), {fmt_p(c.weekday_p, lang)}.")
     else:
-        lead = "Yes" if sig else "No, no clear difference between weekdays"
+        lead = ("Yes" if strong else "Only slightly") if sig else "No, no clear difference between weekdays"
         text = (f"{lead}: {d1} and {d2} have {fmt_pct(c.top_days_share, lang)} of incidents "
                 f"(an even spread gives {fmt_pct(even, lang)}), {fmt_p(c.weekday_p, lang)}.")
     return Answer("days", _q("days", lang), text, figures)
@@ -881,6 +947,7 @@ def _answer_days(c: Concentration, alpha: float, lang: str) -> Answer:
 def _answer_hours(c: Concentration, n_total: int, alpha: float, lang: str) -> Answer:
     sig = math.isfinite(c.hour_p) and c.hour_p < alpha
     s, e = c.peak_window
+    window = (e - s) % 24 or 24
     missing = n_total - c.n_with_time
     figures = {"hour_counts": {int(k): int(v) for k, v in c.hour_counts.items()}, "p": c.hour_p,
                "peak_window": [s, e], "peak_window_share": c.peak_window_share,
@@ -890,21 +957,30 @@ def _answer_hours(c: Concentration, n_total: int, alpha: float, lang: str) -> An
         text = ("Inga händelser har klockslag; tiden på dygnet kan inte bedömas." if lang == "sv"
                 else "No incident has a clock time; time of day cannot be judged.")
         return Answer("hours", _q("hours", lang), text, figures)
+    strong = c.peak_window_share / (window / 24) >= STRONG_RATIO
+    figures["strength"] = "strong" if sig and strong else ("weak" if sig else "none")
     if lang == "sv":
-        lead = "Ja" if sig else "Nej, ingen tydlig koncentration till vissa tider"
+        lead = ("Ja" if strong else "Svagt") if sig else "Nej, ingen tydlig koncentration till vissa tider"
         text = (f"{lead}: mellan kl. {s:02d} och {e:02d} sker {fmt_pct(c.peak_window_share, lang)} av händelserna "
                 f"(jämnt fördelat 25 %), {fmt_p(c.hour_p, lang)}. De 10 % mest belastade timmarna i veckan "
                 f"({c.top_cells_n} av 168 veckodag-timmar) har {fmt_pct(c.top_cells_share, lang)} av händelserna.")
         if missing:
             text += f" {fmt_num(missing, lang)} händelser saknar klockslag och ingår inte."
     else:
-        lead = "Yes" if sig else "No, no clear concentration in certain hours"
+        lead = ("Yes" if strong else "Only slightly") if sig else "No, no clear concentration in certain hours"
         text = (f"{lead}: {fmt_pct(c.peak_window_share, lang)} of incidents happen between {s:02d}:00 and {e:02d}:00 "
                 f"(even spread 25%), {fmt_p(c.hour_p, lang)}. The busiest 10% of the week's hours "
                 f"({c.top_cells_n} of 168 weekday-hours) hold {fmt_pct(c.top_cells_share, lang)} of incidents.")
         if missing:
             text += f" {fmt_num(missing, lang)} incidents have no clock time and are left out."
     return Answer("hours", _q("hours", lang), text, figures)
+
+
+def _fmt_sim_p(c: Concentration, lang: str) -> str:
+    floor = 1.0 / (c.simulations + 1)
+    if c.places_p <= floor + 1e-12:
+        return "p ≤ " + fmt_num(floor, lang, 3)
+    return fmt_p(c.places_p, lang)
 
 
 def _answer_places(c: Concentration, alpha: float, lang: str, hotspot_result: Any = None) -> Answer:
@@ -919,13 +995,13 @@ def _answer_places(c: Concentration, alpha: float, lang: str, hotspot_result: An
         lead = "Ja" if sig else "Nej, inte mer än slumpen ger"
         text = (f"{lead}: de 5 % av rutorna (H3 upplösning {c.resolution}; {c.top_places_n} av {c.n_cells}) "
                 f"med flest händelser har {fmt_pct(c.top_places_share, lang)} av alla händelser "
-                f"(vid jämn spridning omkring {fmt_pct(c.top_places_expected, lang)}, {fmt_p(c.places_p, lang)}). "
+                f"(vid jämn spridning omkring {fmt_pct(c.top_places_expected, lang)}, {_fmt_sim_p(c, lang)}). "
                 f"Hälften av händelserna finns i {fmt_pct(c.cells_for_half, lang, 1)} av rutorna.")
     else:
         lead = "Yes" if sig else "No, no more than chance gives"
         text = (f"{lead}: the 5% of cells (H3 resolution {c.resolution}; {c.top_places_n} of {c.n_cells}) "
                 f"with most incidents hold {fmt_pct(c.top_places_share, lang)} of all incidents "
-                f"(about {fmt_pct(c.top_places_expected, lang)} under an even spread, {fmt_p(c.places_p, lang)}). "
+                f"(about {fmt_pct(c.top_places_expected, lang)} under an even spread, {_fmt_sim_p(c, lang)}). "
                 f"Half of the incidents lie in {fmt_pct(c.cells_for_half, lang, 1)} of the cells.")
     if hotspot_result is not None and hasattr(hotspot_result, "cells"):
         cells = hotspot_result.cells
@@ -943,10 +1019,63 @@ def _answer_places(c: Concentration, alpha: float, lang: str, hotspot_result: An
     return Answer("places", _q("places", lang), text, figures)
 
 
+def _answer_category_reference(incidents: pd.DataFrame, population: float, reference: Any,
+                               lang: str) -> Answer:
+    tab = category_rates(incidents, population=population, reference=reference, lang=lang)
+    with_ref = tab[tab["reference"].notna()]
+    figures = {"population": float(population), "years": tab.attrs["years"],
+               "categories": tab.drop(columns=["rate_low", "rate_high"]).to_dict("records")}
+
+    def item(r: Any) -> str:
+        if lang == "sv":
+            return (f"{r.label} ({fmt_num(r.rate, lang)} mot {fmt_num(r.reference, lang)} per 100 000; "
+                    f"{fmt_num(r.ratio, lang, 1)} gånger)")
+        return (f"{r.label} ({fmt_num(r.rate, lang)} against {fmt_num(r.reference, lang)} per 100,000; "
+                f"{fmt_num(r.ratio, lang, 1)} times)")
+
+    higher = [item(r) for r in with_ref[with_ref["verdict"] == "higher"].sort_values("ratio", ascending=False).itertuples()]
+    lower = [item(r) for r in with_ref[with_ref["verdict"] == "lower"].sort_values("ratio").itertuples()]
+    similar = [r.label for r in with_ref[with_ref["verdict"] == "similar"].itertuples()]
+    if lang == "sv":
+        parts = []
+        if higher:
+            parts.append("Ja, högre än referensvärdet: " + "; ".join(higher) + ".")
+        else:
+            parts.append("Nej, ingen kategori ligger säkert över referensvärdet.")
+        if lower:
+            parts.append("Lägre: " + "; ".join(lower) + ".")
+        if similar:
+            parts.append("Ingen säker skillnad: " + ", ".join(similar) + ".")
+        parts.append(f"Per 100 000 invånare och år ({fmt_num(population, lang)} invånare, "
+                     f"{fmt_num(tab.attrs['years'], lang, 1)} år; 95 % KI exakt Poisson).")
+    else:
+        parts = []
+        if higher:
+            parts.append("Yes, higher than the reference: " + "; ".join(higher) + ".")
+        else:
+            parts.append("No, no category is clearly above the reference.")
+        if lower:
+            parts.append("Lower: " + "; ".join(lower) + ".")
+        if similar:
+            parts.append("No clear difference: " + ", ".join(similar) + ".")
+        parts.append(f"Per 100,000 inhabitants per year ({fmt_num(population, lang)} inhabitants, "
+                     f"{fmt_num(tab.attrs['years'], lang, 1)} years; exact Poisson 95% CI).")
+    return Answer("reference", _q("reference", lang), " ".join(parts), figures)
+
+
 def _answer_reference(incidents: pd.DataFrame, areas: Any, population: float | None,
                       reference: Any, lang: str) -> Answer | None:
     if areas is None and population is None:
         return None
+    if isinstance(reference, (Mapping, pd.DataFrame)):
+        if isinstance(population, (int, float, np.number)) and not isinstance(population, bool):
+            pop = float(population)
+        elif areas is not None:
+            col = population if isinstance(population, str) else "population"
+            pop = float(pd.to_numeric(areas[col], errors="coerce").sum())
+        else:  # pragma: no cover - guarded above
+            return None
+        return _answer_category_reference(incidents, pop, reference, lang)
     if areas is not None:
         rates = rates_per_100k(incidents, areas, reference=reference, lang=lang,
                                **({"population_col": population} if isinstance(population, str) else {}))
@@ -1028,8 +1157,10 @@ def lagesbild_answers(incidents: pd.DataFrame, areas: Any = None, population: fl
         Without ``areas``: the number of inhabitants of the whole area. With
         ``areas``: optionally the name of their population column.
     reference
-        A reference rate per 100 000 and year (e.g. the national average), or
-        with ``areas`` an area name or ``"kommun"``.
+        A reference rate per 100 000 and year (e.g. the national average); with
+        ``areas`` also an area name or ``"kommun"``; or per category a mapping
+        ``{category: rate}`` / a table like ``sample_data/reference_rates.csv``
+        (then each category is compared with its own reference).
     hotspot_result
         Optional :class:`geo_trygghet.hotspots.HotSpotResult`; adds the Gi* hot cells.
 

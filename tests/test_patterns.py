@@ -344,3 +344,28 @@ def test_day_resolution_rows_do_not_fake_hours():
 def test_unknown_language_is_an_input_error(plain):
     with pytest.raises(InputError):
         P.category_counts(plain, lang="de")
+
+
+def test_category_rates_against_a_per_category_reference(patterned):
+    # planted: skadegorelse at about 20 % of ~5.5/day; compare with references set far above/below/at it
+    pop = 50_000
+    tab0 = P.category_rates(patterned, population=pop)
+    rate = tab0.set_index(S.CATEGORY)["rate"]
+    ref = pd.DataFrame({S.CATEGORY: ["skadegorelse", "tillgreppsbrott", "brott_mot_liv_och_halsa",
+                                     "tillgreppsbrott"],
+                        S.CRIME_TYPE: ["", "", "", "Cykelstöld"],
+                        "rate_per_100000": [rate["skadegorelse"] / 2, rate["tillgreppsbrott"] * 2,
+                                            rate["brott_mot_liv_och_halsa"], 1.0]})
+    tab = P.category_rates(patterned, population=pop, reference=ref).set_index(S.CATEGORY)
+    assert tab.loc["skadegorelse", "verdict"] == "higher"
+    assert math.isclose(tab.loc["skadegorelse", "ratio"], 2.0)
+    assert tab.loc["tillgreppsbrott", "verdict"] == "lower"  # the crime-type row is not added to the total
+    assert tab.loc["brott_mot_liv_och_halsa", "verdict"] == "similar"
+    years = tab.attrs["years"]
+    n = int((patterned[S.CATEGORY] == "skadegorelse").sum())
+    assert math.isclose(tab.loc["skadegorelse", "rate"], n / (pop * years) * 1e5)
+    ans = {a.key: a for a in P.lagesbild_answers(patterned, population=pop, reference=ref)}["reference"]
+    assert ans.answer.startswith("Ja, högre än referensvärdet: Skadegörelsebrott")
+    assert "Lägre: Stöld, rån och andra tillgreppsbrott" in ans.answer
+    with pytest.raises(SchemaError):
+        P.category_rates(patterned, population=pop, reference=pd.DataFrame({"x": [1]}))
