@@ -1,12 +1,13 @@
 """Hot-spot areas: density clusters of incidents as polygons with counts.
 
 DBSCAN runs in metres (SWEREF 99 TM in Sweden, else the local UTM zone) on
-*weighted unique locations*: points are snapped to a grid of ``eps / 5``
+*weighted unique locations*: points are snapped to a grid of ``eps / 4``
 metres and each snapped location carries its number of incidents as the
 DBSCAN sample weight. Police data put many incidents on the same point, and a
 1 000 000-row file collapses to a few hundred thousand locations at most, so
-this is fast where clustering every raw point is not; the snapping moves a
-point by at most ``eps / 7`` and so barely changes which points are neighbours.
+this is fast where clustering every raw point is not. A location sits at the
+mean of its points, less than a snap-cell diagonal (0.35·eps) from any of them;
+the benchmark reports how often the result agrees with DBSCAN on the raw points.
 
 The estimator follows scikit-learn's shape: :class:`HotSpotAreas` has ``fit``
 that sets ``labels_``, and ``areas_`` holds the polygons.
@@ -20,7 +21,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import Transformer
-from sklearn.cluster import DBSCAN
+from scipy.sparse.csgraph import connected_components
+from sklearn.neighbors import radius_neighbors_graph
 
 from . import schema as S
 from . import settings
@@ -36,6 +38,36 @@ def empty_clusters(crs: str = WGS84) -> gpd.GeoDataFrame:
 def default_min_samples(n: int) -> int:
     """``max(settings.cluster_min_samples, ⌈n · settings.cluster_min_share⌉)``."""
     return max(settings.cluster_min_samples, math.ceil(n * settings.cluster_min_share))
+
+
+def weighted_dbscan(points: np.ndarray, weight: np.ndarray, *, eps: float, min_samples: float) -> np.ndarray:
+    """DBSCAN labels with sample weights, in whole-array operations.
+
+    The same definition as ``sklearn.cluster.DBSCAN(eps, min_samples).fit(points,
+    sample_weight=weight)``: a point is core when the weights within ``eps``
+    (itself included) reach ``min_samples``; clusters are the connected
+    components of core points; a non-core point within ``eps`` of a core point
+    joins the cluster of its first such neighbour (scikit-learn gives it to the
+    cluster that reaches it first, so the two can differ only for such border
+    points). Noise is -1. scikit-learn loops in Python over every point to sum
+    the weights; here that is one sparse product.
+    """
+    n = len(points)
+    if n == 0:
+        return np.empty(0, np.int64)
+    graph = radius_neighbors_graph(points, eps, mode="connectivity", include_self=True).tocsr()
+    core = graph @ np.asarray(weight, dtype=float) >= min_samples
+    labels = np.full(n, -1, dtype=np.int64)
+    if not core.any():
+        return labels
+    core_idx = np.flatnonzero(core)
+    _, component = connected_components(graph[core_idx][:, core_idx], directed=False)
+    labels[core_idx] = component
+    border = graph[~core][:, core_idx].tocsr()
+    has = np.diff(border.indptr) > 0
+    rows = np.flatnonzero(~core)[has]
+    labels[rows] = component[border.indices[border.indptr[:-1][has]]]
+    return labels
 
 
 class HotSpotAreas:
@@ -64,7 +96,7 @@ class HotSpotAreas:
             return self
         crs = metric_crs_for(lon, lat)
         x, y = Transformer.from_crs(WGS84, crs, always_xy=True).transform(lon, lat)
-        snap = self.eps_m / 5.0
+        snap = self.eps_m / 4.0
         gx = np.floor(np.asarray(x) / snap).astype(np.int64)
         gy = np.floor(np.asarray(y) / snap).astype(np.int64)
         key = (gx - gx.min()) * (int(gy.max() - gy.min()) + 1) + (gy - gy.min())
@@ -73,8 +105,7 @@ class HotSpotAreas:
         cy = np.bincount(inverse, weights=y) / weight
         locations = np.column_stack([cx, cy])
         min_samples = self.min_samples or default_min_samples(n)
-        model = DBSCAN(eps=self.eps_m, min_samples=min_samples, algorithm="kd_tree")
-        loc_labels = model.fit(locations, sample_weight=weight).labels_
+        loc_labels = weighted_dbscan(locations, weight, eps=self.eps_m, min_samples=min_samples)
         self.labels_ = loc_labels[inverse].astype(np.int64)
         self.areas_ = self._polygons(locations, weight, loc_labels, crs, snap)
         return self

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 
 import geopandas as gpd
 import h3
@@ -45,9 +46,8 @@ def points_to_cell_ints(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np
     resolution = _check_resolution(resolution)
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
-    f = h3i.latlng_to_cell
-    return np.fromiter((f(a, b, resolution) for a, b in zip(lat.tolist(), lon.tolist())),
-                       dtype=np.uint64, count=len(lat))
+    cells = map(h3i.latlng_to_cell, lat.tolist(), lon.tolist(), repeat(resolution))
+    return np.fromiter(cells, dtype=np.uint64, count=len(lat))
 
 
 def to_str(cells: np.ndarray) -> np.ndarray:
@@ -87,16 +87,16 @@ def _as_ints(cells) -> np.ndarray:
 
 
 def _hull(lon: np.ndarray, lat: np.ndarray) -> BaseGeometry:
-    pts = np.unique(np.column_stack([lon, lat]).round(7), axis=0)
+    pts = np.column_stack([lon, lat])
     if len(pts) >= 3:
-        try:
-            from scipy.spatial import ConvexHull
+        from scipy.spatial import ConvexHull, QhullError
 
+        try:
             hull = ConvexHull(pts)
             return shapely.Polygon(pts[hull.vertices])
-        except Exception:  # collinear points: scipy's QhullError
+        except QhullError:  # all points on a line or identical
             pass
-    return shapely.MultiPoint(pts).convex_hull
+    return shapely.MultiPoint(np.unique(pts, axis=0)).convex_hull
 
 
 def _polygon_cells(geom: BaseGeometry, resolution: int) -> np.ndarray:

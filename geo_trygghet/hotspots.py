@@ -27,7 +27,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtr
 from shapely.geometry.base import BaseGeometry
 
 from . import schema as S
@@ -89,7 +89,7 @@ def gi_star(y: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> tuple[np.
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (statistic - expected) / np.sqrt(var_g)
     z = np.where(np.isfinite(z), z, 0.0)
-    p = 2.0 * stats.norm.sf(np.abs(z))
+    p = 2.0 * ndtr(-np.abs(z))
     return z, p
 
 

@@ -48,3 +48,21 @@ def test_no_points_and_default_min_samples():
     assert len(find_clusters(np.empty(0), np.empty(0))) == 0
     assert default_min_samples(100) == 10
     assert default_min_samples(1_000_000) == 2000
+
+
+def test_weighted_dbscan_equals_sklearn_on_core_points():
+    from sklearn.cluster import DBSCAN
+
+    from geo_trygghet.clusters import weighted_dbscan
+
+    rng = np.random.default_rng(4)
+    pts = np.concatenate([rng.normal(0, 30, (300, 2)), rng.normal(400, 40, (200, 2)), rng.uniform(-500, 900, (200, 2))])
+    w = rng.integers(1, 5, len(pts))
+    ours = weighted_dbscan(pts, w, eps=50, min_samples=40)
+    ref = DBSCAN(eps=50, min_samples=40).fit(pts, sample_weight=w)
+    core = np.zeros(len(pts), bool)
+    core[ref.core_sample_indices_] = True
+    assert np.array_equal(ours == -1, ref.labels_ == -1)
+    # the same partition of core points, up to the names of the clusters
+    pairs = set(zip(ours[core], ref.labels_[core]))
+    assert len(pairs) == len(set(ours[core])) == len(set(ref.labels_[core]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from .. import schema as S
 from ..hotspots import GI_BIN_COLOURS, HotSpotResult, gi_bin_label
@@ -22,11 +23,20 @@ _TEXT = {
 _COUNT_COLOURS = ["#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"]
 
 
-def _compact(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Round coordinates to ~0.1 m so the HTML stays small."""
-    out = cells.copy()
-    out["geometry"] = out.geometry.set_precision(1e-6)
-    return out
+def _feature_collection(gdf: gpd.GeoDataFrame, props: list[str]) -> dict:
+    """GeoJSON of polygons with coordinates rounded to 1e-6° (~0.1 m), built
+    in whole-array steps: the map of a large study area stays small and quick."""
+    geoms = gdf.geometry.to_numpy()
+    coords, ring_of = shapely.get_coordinates(shapely.get_exterior_ring(geoms), return_index=True)
+    coords = np.round(coords, 6)
+    bounds = np.searchsorted(ring_of, np.arange(len(geoms) + 1))
+    columns = {c: gdf[c].tolist() for c in props}
+    features = []
+    for i in range(len(geoms)):
+        ring = coords[bounds[i]:bounds[i + 1]].tolist()
+        features.append({"type": "Feature", "properties": {c: columns[c][i] for c in props},
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    return {"type": "FeatureCollection", "features": features}
 
 
 def add_cells_layer(m: folium.Map, cells: gpd.GeoDataFrame, *, by: str = S.GI_BIN, lang: str = "sv",
@@ -43,7 +53,7 @@ def add_cells_layer(m: folium.Map, cells: gpd.GeoDataFrame, *, by: str = S.GI_BI
             keep |= data[S.GI_BIN].to_numpy() != 0
         data = data[keep]
     cols = [c for c in (S.H3, S.COUNT, S.GI_Z, S.GI_BIN) if c in data]
-    data = _compact(data[cols + ["geometry"]])
+    data = data[cols + ["geometry"]].copy()
     if S.GI_Z in data:
         data[S.GI_Z] = data[S.GI_Z].round(2)
     if by == S.GI_BIN:
@@ -66,8 +76,9 @@ def add_cells_layer(m: folium.Map, cells: gpd.GeoDataFrame, *, by: str = S.GI_BI
             return {"fillColor": _COUNT_COLOURS[max(i, 0)], "color": "#666666", "weight": 0.3, "fillOpacity": 0.7}
 
         name, fields, aliases = t["counts"], [S.COUNT], [t["count"]]
+    props = cols + (["klass"] if "klass" in data else [])
     folium.GeoJson(
-        data.to_json(drop_id=True), name=name, show=show, style_function=style,
+        _feature_collection(data, props), name=name, show=show, style_function=style,
         highlight_function=lambda _: {"weight": 2, "color": "#000000"},
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=True),
         tooltip=folium.GeoJsonTooltip(fields=fields[:1], aliases=aliases[:1]),
