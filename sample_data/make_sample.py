@@ -37,7 +37,9 @@ from shapely.ops import unary_union
 HERE = Path(__file__).resolve().parent
 DATA_DIR = HERE.parent.parent / "shared" / "data" / "sweden"
 
-SEED = 13
+#: Chosen among seeds 1-59 (see README) so that the realised intervention, buffer and
+#: lamp figures lie close to the planted ones; any seed plants the same truths.
+SEED = 12
 KOMMUN_NAME = "Katrineholm"
 KOMMUN_CODE = "0483"
 TATORT = "Katrineholm"
@@ -71,6 +73,15 @@ def lbox_c(x: float, y: float, w: float, h: float) -> Polygon:
 
 def to_wgs(geom):
     return shapely.transform(geom, lambda xy: np.column_stack(_TO_WGS.transform(xy[:, 0], xy[:, 1])))
+
+
+_TO_SWEREF = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+
+
+def as_written(geom):
+    """The geometry as a reader of our WGS84 GeoJSON (6 decimals) gets it back in SWEREF 99 TM."""
+    wgs = shapely.transform(to_wgs(geom), lambda xy: np.round(xy, 6))
+    return shapely.transform(wgs, lambda xy: np.column_stack(_TO_SWEREF.transform(xy[:, 0], xy[:, 1])))
 
 
 def wgs_point(e: float, n: float) -> tuple[float, float]:
@@ -201,7 +212,7 @@ INTERVENTION_DATE = dt.date(2024, 1, 1)
 INTERVENTION_IRR = 0.6
 BUFFER_IRR = 0.9
 TARGET = lbox_c(150, -880, 400, 300)
-BUFFER_WIDTH = 250.0
+BUFFER_WIDTH = 150.0
 BUFFER = TARGET.buffer(BUFFER_WIDTH, quad_segs=4).difference(TARGET)
 CONTROLS = [
     ("K1", "Västra torget", lbox_c(-1350, 650, 400, 300)),
@@ -834,12 +845,13 @@ def main(outdir: Path | None = None) -> Path:
     # hot-spot truth, with the rate ratio measured on the data written
     has = inc["E"].notna() & (inc["E"] != 0)
     e, n = inc.loc[has, "E"].to_numpy(), inc.loc[has, "N"].to_numpy()
-    tatort = unary_union(list(areas.loc[areas["kind"] == "tätort", "geometry"]))
+    tatort = unary_union([as_written(g) for g in areas.loc[areas["kind"] == "tätort", "geometry"]])
     avg = shapely.contains_xy(tatort, e, n).sum() / tatort.area
     hs = []
     for hid, name, b, ratio, types in HOTSPOTS:
         poly = HS_POLY[hid]
-        measured = shapely.contains_xy(poly, e, n).sum() / poly.area / avg
+        written = as_written(poly)
+        measured = shapely.contains_xy(written, e, n).sum() / written.area / avg
         hs.append((hid, name, ratio, round(float(measured), 2), ", ".join(types), poly))
     hg = gpd.GeoDataFrame({"hotspot_id": [h[0] for h in hs], "name": [h[1] for h in hs],
                            "planted_rate_ratio": [h[2] for h in hs], "measured_rate_ratio": [h[3] for h in hs],
@@ -851,18 +863,45 @@ def main(outdir: Path | None = None) -> Path:
                   gpd.GeoDataFrame({"name": ["Resecentrum"], "role": ["target"]}, geometry=[TARGET], crs=3006),
                   name="intervention_target")
     write_geojson(out / "intervention_buffer.geojson",
-                  gpd.GeoDataFrame({"name": ["Resecentrum, buffert 250 m"], "role": ["buffer"]},
+                  gpd.GeoDataFrame({"name": [f"Resecentrum, buffert {BUFFER_WIDTH:.0f} m"], "role": ["buffer"]},
                                    geometry=[BUFFER], crs=3006), name="intervention_buffer")
     write_geojson(out / "intervention_controls.geojson",
                   gpd.GeoDataFrame({"control_id": [c[0] for c in CONTROLS], "name": [c[1] for c in CONTROLS],
                                     "role": "control"}, geometry=[c[2] for c in CONTROLS], crs=3006),
                   name="intervention_controls")
+    # realised counts in the windows of DESIGN.md (365 days before / from the date)
+    t_all = pd.to_datetime(inc["datum"] + " " + inc["tid"])
+    d0 = pd.Timestamp(INTERVENTION_DATE)
+    before = ((t_all >= d0 - pd.Timedelta(days=365)) & (t_all < d0)).to_numpy()
+    after_w = ((t_all >= d0) & (t_all < d0 + pd.Timedelta(days=365))).to_numpy()
+    ea, na = inc["E"].to_numpy(float), inc["N"].to_numpy(float)
+
+    def _count(poly) -> tuple[int, int]:
+        inside = shapely.contains_xy(as_written(poly), ea, na)
+        return int((inside & before).sum()), int((inside & after_w).sum())
+
+    tb, ta = _count(TARGET)
+    bb, ba = _count(BUFFER)
+    cb = ca = 0
+    for _, _, poly in CONTROLS:
+        b_, a_ = _count(poly)
+        cb, ca = cb + b_, ca + a_
+    realised = {
+        "target_before": tb, "target_after": ta, "control_before": cb, "control_after": ca,
+        "buffer_before": bb, "buffer_after": ba,
+        "odds_ratio": round(tb * ca / (ta * cb), 3),
+        "wdq": round((ba / ca - bb / cb) / (ta / ca - tb / cb), 3),
+    }
     info = {
         "name": INTERVENTION_NAME,
         "date": INTERVENTION_DATE.isoformat(),
         "planted_incident_rate_ratio": INTERVENTION_IRR,
         "expected_odds_ratio": round(1.0 / INTERVENTION_IRR, 3),
         "planted_buffer_rate_ratio": BUFFER_IRR,
+        "expected_wdq": round((1 - BUFFER_IRR) * bb / ((1 - INTERVENTION_IRR) * tb), 2),
+        "expected_wdq_note": "(1 - buffer ratio) x buffer_before / ((1 - target ratio) x target_before): "
+                             "between 0 and 1 = diffusion of benefits smaller than the target's fall",
+        "realised": realised,
         "reading": "all incidents in the target are thinned to 60 % from the date; the buffer to 90 % "
                    "(diffusion of benefits); controls get no change",
         "files": {"target": "intervention_target.geojson", "controls": "intervention_controls.geojson",
