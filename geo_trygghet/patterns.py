@@ -147,6 +147,16 @@ def fmt_pct(share: float, lang: str = "sv", decimals: int = 0) -> str:
     return fmt_num(100.0 * share, lang, decimals) + (" %" if lang == "sv" else "%")
 
 
+def fmt_signed_pct(share: float, lang: str = "sv", decimals: int = 0) -> str:
+    """A signed percentage (``+12 %``, ``−3 %``); no sign when it rounds to zero."""
+    if share is None or not math.isfinite(share):
+        return "–"
+    text = fmt_pct(abs(share), lang, decimals)
+    if round(abs(share) * 100, decimals) == 0:
+        return text
+    return ("+" if share > 0 else ("−" if lang == "sv" else "-")) + text
+
+
 def fmt_p(p: float, lang: str = "sv") -> str:
     """``p < 0,001`` or ``p = 0,03``."""
     if p is None or not math.isfinite(p):
@@ -877,26 +887,26 @@ def _answer_trend(trend: MonthlyTrend, lang: str) -> Answer:
         elif direction == "falling":
             text = f"Ja, en minskning: antalet har minskat med omkring {ch_txt} per år (95 % KI {ci}; {fmt_p(row['p'], lang)})"
         else:
-            text = (f"Ingen säker ökning eller minskning: skattad förändring {'+' if ch >= 0 else '−'}{ch_txt} per år "
+            text = (f"Ingen säker ökning eller minskning: skattad förändring {fmt_signed_pct(ch, lang)} per år "
                     f"(95 % KI {ci}; {fmt_p(row['p'], lang)})")
         text += f" under {n} månader."
         if math.isfinite(row.get("last12_change", np.nan)):
             text += (f" Senaste 12 månaderna: {fmt_num(row['last12'], lang)} händelser mot "
                      f"{fmt_num(row['prev12'], lang)} de 12 månaderna före "
-                     f"({'+' if row['last12_change'] >= 0 else '−'}{fmt_pct(abs(row['last12_change']), lang)}).")
+                     f"({fmt_signed_pct(row['last12_change'], lang)}).")
     else:
         if direction == "rising":
             text = f"Yes, an increase: about {ch_txt} more per year (95% CI {ci}; {fmt_p(row['p'], lang)})"
         elif direction == "falling":
             text = f"Yes, a decrease: about {ch_txt} fewer per year (95% CI {ci}; {fmt_p(row['p'], lang)})"
         else:
-            text = (f"No clear increase or decrease: estimated change {'+' if ch >= 0 else '-'}{ch_txt} per year "
+            text = (f"No clear increase or decrease: estimated change {fmt_signed_pct(ch, lang)} per year "
                     f"(95% CI {ci}; {fmt_p(row['p'], lang)})")
         text += f" over {n} months."
         if math.isfinite(row.get("last12_change", np.nan)):
             text += (f" Last 12 months: {fmt_num(row['last12'], lang)} incidents against "
                      f"{fmt_num(row['prev12'], lang)} in the 12 months before "
-                     f"({'+' if row['last12_change'] >= 0 else '-'}{fmt_pct(abs(row['last12_change']), lang)}).")
+                     f"({fmt_signed_pct(row['last12_change'], lang)}).")
     return Answer("trend", _q("trend", lang), text, figures)
 
 

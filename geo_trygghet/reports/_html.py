@@ -166,14 +166,43 @@ def img_tag(fig: Any, alt: str = "", *, width_pt: int = 480, dpi: int = 110) -> 
             f'style="max-width:100%;height:auto" src="data:image/png;base64,{data}">')
 
 
+def _pdf_font_css() -> str:
+    """@font-face rules for DejaVu Sans (shipped with matplotlib), whose glyphs cover
+    what Helvetica lacks in the PDF (− ≤ ≥ – ’ and most scripts a remark may hold)."""
+    import matplotlib
+
+    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    faces = [("DejaVuSans.ttf", "normal", "normal"), ("DejaVuSans-Bold.ttf", "bold", "normal"),
+             ("DejaVuSans-Oblique.ttf", "normal", "italic"), ("DejaVuSans-BoldOblique.ttf", "bold", "italic")]
+    rules = [f'@font-face {{ font-family: "DejaVuSans"; src: url("{(ttf / name).as_posix()}"); '
+             f"font-weight: {weight}; font-style: {style}; }}"
+             for name, weight, style in faces if (ttf / name).exists()]
+    if not rules:
+        return ""
+    return "\n".join(rules) + '\nbody, p, td, th, h1, h2, h3, li, span, div, b { font-family: "DejaVuSans"; }\n'
+
+
 def html_to_pdf(html_text: str, path: str | Path) -> Path:
-    """Convert a page made by :func:`page` to a PDF file with xhtml2pdf."""
+    """Convert a page made by :func:`page` to a PDF file with xhtml2pdf (DejaVu Sans
+    embedded so that every character of the page has a glyph)."""
     from xhtml2pdf import pisa
 
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
+    fonts = _pdf_font_css()
+    if fonts and "</head>" in html_text:
+        html_text = html_text.replace("</head>", f"<style>{fonts}</style>\n</head>", 1)
+    kwargs: dict[str, Any] = {}
+    try:  # newer xhtml2pdf confines file reads: allow the font folder only, nothing remote
+        import matplotlib
+        from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+        fonts_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+        kwargs["resource_policy"] = ResourceAccessPolicy(allow_remote=False, base_dir=fonts_dir)
+    except ImportError:  # pragma: no cover - older xhtml2pdf reads local files freely
+        pass
     with out.open("wb") as fh:
-        status = pisa.CreatePDF(html_text, dest=fh, encoding="utf-8")
+        status = pisa.CreatePDF(html_text, dest=fh, encoding="utf-8", **kwargs)
     if status.err:
         msg = f"PDF conversion failed for {out} ({status.err} errors)"
         raise RuntimeError(msg)

@@ -13,6 +13,7 @@ counts of 1–2 in any cell, cluster or crime-type table are suppressed
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,9 @@ _T: dict[str, dict[str, str]] = {
         "season": "Säsong", "month": "Månad", "index": "Index (100 = genomsnitt)", "season_name": "Årstid",
         "weekday_hour": "Veckodag och tid på dygnet", "hour": "Timme", "weekday": "Veckodag",
         "wh_note": "Endast händelser med klockslag ({n} st); {m} händelser saknar klockslag.",
-        "rates": "Per 100 000 invånare och år", "area": "Område", "population": "Invånare",
+        "rates": "Per 100 000 invånare och år", "rates_areas": "Per 100 000 invånare och år, per område",
+        "higher": "högre", "lower": "lägre", "similar": "ingen säker skillnad", "verdict": "Bedömning",
+        "area": "Område", "population": "Invånare",
         "rate": "Per 100 000 och år", "ci": "95 % KI", "ratio": "Kvot mot referens", "reference": "Referensvärde",
         "ref_line": "referens", "rates_note": "Period {y} år. 95 % KI: exakt Poissonintervall.",
         "hotspots": "Hot spots (Getis-Ord Gi*)", "clusters": "Största hot spot-områdena", "cluster": "Område nr",
@@ -66,7 +69,9 @@ _T: dict[str, dict[str, str]] = {
         "season": "Season", "month": "Month", "index": "Index (100 = average)", "season_name": "Season",
         "weekday_hour": "Weekday and time of day", "hour": "Hour", "weekday": "Weekday",
         "wh_note": "Only incidents with a clock time ({n}); {m} incidents have no clock time.",
-        "rates": "Per 100,000 inhabitants per year", "area": "Area", "population": "Inhabitants",
+        "rates": "Per 100,000 inhabitants per year", "rates_areas": "Per 100,000 inhabitants per year, by area",
+        "higher": "higher", "lower": "lower", "similar": "no clear difference", "verdict": "Assessment",
+        "area": "Area", "population": "Inhabitants",
         "rate": "Per 100,000 per year", "ci": "95% CI", "ratio": "Ratio to reference", "reference": "Reference",
         "ref_line": "reference", "rates_note": "Period {y} years. 95% CI: exact Poisson interval.",
         "hotspots": "Hot spots (Getis-Ord Gi*)", "clusters": "Largest hot-spot areas", "cluster": "Area no.",
@@ -158,6 +163,19 @@ def _hotspot_map(cells: Any, clusters: Any, areas: Any, t: dict[str, str], lang:
 
     fig = _fig(6.4, 5.6)
     ax = fig.add_subplot()
+    # zoom to the significant cells and the clusters (padded), else to every cell with incidents
+    focus = cells[cells[S.GI_BIN].fillna(0) != 0]
+    parts = [focus.total_bounds] if len(focus) else []
+    if clusters is not None and len(clusters):
+        parts.append(clusters.total_bounds)
+    if not parts:
+        busy = cells[cells[S.COUNT].fillna(1) > 0]
+        parts.append((busy if len(busy) else cells).total_bounds)
+    b = np.array(parts, dtype=float)
+    x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+    pad_x, pad_y = max((x1 - x0) * 0.15, 0.004), max((y1 - y0) * 0.15, 0.002)
+    x0, x1, y0, y1 = x0 - pad_x, x1 + pad_x, y0 - pad_y, y1 + pad_y
+    cells = cells.cx[x0:x1, y0:y1]
     shown = cells[(cells[S.COUNT].fillna(1) > 0) | (cells[S.GI_BIN].fillna(0) != 0)]
     if len(cells):
         cells.boundary.plot(ax=ax, color="#dddddd", linewidth=0.15)
@@ -173,8 +191,7 @@ def _hotspot_map(cells: Any, clusters: Any, areas: Any, t: dict[str, str], lang:
             c = row.geometry.representative_point()
             ax.annotate(str(getattr(row, S.CLUSTER_ID)), (c.x, c.y), fontsize=7, ha="center", va="center",
                         color="#000000", fontweight="bold")
-    if len(cells):
-        x0, y0, x1, y1 = cells.total_bounds
+    if len(parts):
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
@@ -255,6 +272,19 @@ def _rates(rates: P.Rates, answer: P.Answer | None, t: dict[str, str], lang: str
     return body
 
 
+def _category_rates(incidents: pd.DataFrame, population: float, reference: Any, answer: P.Answer,
+                    t: dict[str, str], lang: str) -> str:
+    tab = P.category_rates(incidents, population=population, reference=reference, lang=lang)
+    tab = suppress_small_cells(tab, "count", also=("rate", "rate_low", "rate_high", "ratio"))
+    ci = [f"{fmt_value(lo, decimals=0)}–{fmt_value(hi, decimals=0)}" if pd.notna(lo) else "–"
+          for lo, hi in zip(tab["rate_low"], tab["rate_high"], strict=True)]
+    verdicts = {"higher": t["higher"], "lower": t["lower"], "similar": t["similar"]}
+    show = pd.DataFrame({t["category"]: tab["label"], t["count"]: tab["count"], t["rate"]: tab["rate"].round(0),
+                         t["ci"]: ci, t["reference"]: tab["reference"].round(0), t["ratio"]: tab["ratio"].round(2),
+                         t["verdict"]: [verdicts.get(v, "") if isinstance(v, str) else "" for v in tab["verdict"]]})
+    return f"<p>{esc(answer.answer)}</p>" + table_html(show, decimals=2, index=False)
+
+
 def _hotspots(result: Any, areas: Any, answer: P.Answer | None, t: dict[str, str], lang: str) -> str:
     from ..hotspots import gi_bin_label
 
@@ -329,10 +359,15 @@ def lagesbild_report(incidents: pd.DataFrame, *, title: str, areas: Any = None, 
             _section(t["trend"], _trend(trend, by_key["trend"], t)),
             _section(t["season"], _season(sp, by_key["season"], t)),
             _section(t["weekday_hour"], _weekday_hour(wh, by_key, t))]
+    per_category = isinstance(reference, (Mapping, pd.DataFrame))
+    if per_category and "reference" in by_key:
+        pop = by_key["reference"].figures["population"]
+        body.append(_section(t["rates"], _category_rates(incidents, pop, reference, by_key["reference"], t, lang)))
     if areas is not None:
-        rates = P.rates_per_100k(incidents, areas, reference=reference, lang=lang)
-        body.append(_section(t["rates"], _rates(rates, by_key.get("reference"), t, lang)))
-    elif "reference" in by_key:
+        rates = P.rates_per_100k(incidents, areas, reference=None if per_category else reference, lang=lang)
+        title_areas = t["rates_areas"] if per_category else t["rates"]
+        body.append(_section(title_areas, _rates(rates, None if per_category else by_key.get("reference"), t, lang)))
+    elif "reference" in by_key and not per_category:
         body.append(_section(t["rates"], f"<p>{esc(by_key['reference'].answer)}</p>"))
     if hotspot_result is not None:
         body.append(_section(t["hotspots"], _hotspots(hotspot_result, areas, by_key.get("places"), t, lang)))
