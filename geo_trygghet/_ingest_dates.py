@@ -69,8 +69,11 @@ def _fail(column: str, source: str, mask: np.ndarray, values: pd.Series, rows: n
 
 
 def _to_ns_naive(ts: pd.Series) -> pd.Series:
+    """Naive local ``datetime64[ns]``; years outside 1900–2100 become NaT (no overflow)."""
     if isinstance(ts.dtype, pd.DatetimeTZDtype):
         ts = ts.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    years = ts.dt.year
+    ts = ts.where((years >= YEAR_MIN) & (years <= YEAR_MAX))
     return ts.astype("datetime64[ns]")
 
 
@@ -144,6 +147,9 @@ def parse_dates(
     s = s.reset_index(drop=True)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         out = _to_ns_naive(s)
+        failed = (s.notna() & out.isna()).to_numpy()
+        if failed.any():
+            raise _fail(column, source, failed, s, rows, f"use dates between {YEAR_MIN} and {YEAR_MAX}")
         return out, _resolution(out, month)
     if pd.api.types.is_bool_dtype(s.dtype):
         msg = f"{source}, column '{column}' holds true/false values, not dates; name the date column with --time"
@@ -229,7 +235,7 @@ def parse_clock(s: pd.Series, *, column: str, source: str, rows: np.ndarray) -> 
     if pd.api.types.is_timedelta64_dtype(s.dtype):
         return s.astype("timedelta64[ns]")
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        ts = _to_ns_naive(s)
+        ts = s.dt.tz_localize(None) if isinstance(s.dtype, pd.DatetimeTZDtype) else s
         return (ts - ts.dt.normalize()).astype("timedelta64[ns]")
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         v = s.astype("float64")
