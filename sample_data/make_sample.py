@@ -565,8 +565,8 @@ def make_incidents(areas: gpd.GeoDataFrame, kommun, tat: pd.DataFrame, lamps: li
     return df
 
 
-def finish_incidents(df: pd.DataFrame) -> pd.DataFrame:
-    """Round, attach the nearest street, sort, number like a police export."""
+def finish_incidents(df: pd.DataFrame, tat: pd.DataFrame) -> pd.DataFrame:
+    """Round, attach the nearest street (or village), sort, number like a police export."""
     df = df.copy()
     has = df["E"].notna() & (df["E"] != 0)
     df.loc[has, "E"] = df.loc[has, "E"].round(0)
@@ -580,6 +580,11 @@ def finish_incidents(df: pd.DataFrame) -> pd.DataFrame:
     best = dist.argmin(axis=1)
     near = dist[np.arange(len(idx)), best] <= 300
     plats[idx[near]] = np.array(names, dtype=object)[best[near]]
+    small = tat[tat["name"] != TATORT]
+    vdist = np.column_stack([shapely.distance(pts, Point(x, y)) for x, y in zip(small.x_sweref99tm, small.y_sweref99tm)])
+    vbest = vdist.argmin(axis=1)
+    village = ~near & (vdist[np.arange(len(idx)), vbest] <= 1500)
+    plats[idx[village]] = small["name"].to_numpy(dtype=object)[vbest[village]]
     plats[(df["component"] == "police").to_numpy()] = "Kyrkogatan"
     df["plats"] = plats
     df = df.sort_values(["t", "brottstyp", "E", "N"], kind="mergesort", na_position="last").reset_index(drop=True)
@@ -829,6 +834,11 @@ def main(outdir: Path | None = None) -> Path:
                            "note": [SYNTHETIC_NOTE]}, geometry=[kommun], crs="EPSG:3006")
     write_geojson(out / "kommun.geojson", kg, name="kommun")
     write_geojson(out / "omraden.geojson", areas, name="omraden")
+    urban = areas[areas["kind"] == "tätort"]
+    tg = gpd.GeoDataFrame({"name": [TATORT], "kind": ["tätort"], "population": [int(urban["population"].sum())],
+                           "note": ["union of the tätort delområden: use as --boundary for hot spots in the town"]},
+                          geometry=[unary_union(list(urban.geometry))], crs="EPSG:3006")
+    write_geojson(out / "tatort.geojson", tg, name="tatort")
     areas[["area_id", "name", "population", "year"]].to_csv(out / "population.csv", index=False,
                                                            lineterminator="\n")
     write_reference_rates(out / "reference_rates.csv")
@@ -839,7 +849,7 @@ def main(outdir: Path | None = None) -> Path:
     write_geojson(out / "streets.geojson", sg, name="streets")
 
     lamps = lamp_repairs()
-    inc = finish_incidents(make_incidents(areas, kommun, tat, lamps, rng))
+    inc = finish_incidents(make_incidents(areas, kommun, tat, lamps, rng), tat)
     write_incidents(inc, out / "incidents.csv")
 
     # hot-spot truth, with the rate ratio measured on the data written
