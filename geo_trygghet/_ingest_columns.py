@@ -31,6 +31,10 @@ _AXIS_QUALIFIER = re.compile(
     r"^(sweref\w*|99|tm|rt90\w*|rt|90|koord\w*|coord\w*|m|meter|metres|meters|wgs84|epsg\d*|\d{4,5}|utm|pos|position|gon|v|2|5)$"
 )
 
+#: one column holding "lat,lon" (the Swedish police's open event feed gives "gps": "59.33,18.06")
+POINT_NAMES = ("gps", "position", "koordinater", "koordinat", "coordinates", "coords", "latlon", "lat_lon",
+               "latlng", "lat_lng", "location_gps", "gps_position")  # fmt: skip
+
 DATETIME_NAMES = (
     "datetime", "date_time", "datum_tid", "datum_och_tid", "datumtid", "occurred_at", "occurred",
     "tidpunkt", "handelsetid", "handelsetidpunkt", "brottstid", "brottstidpunkt", "timestamp",

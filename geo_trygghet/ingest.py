@@ -42,6 +42,7 @@ from ._ingest_columns import (
     DATE_NAMES,
     DATETIME_NAMES,
     MONTH_NAMES,
+    POINT_NAMES,
     TYPE_NAMES,
     Columns,
     find_lat_lon,
@@ -409,6 +410,8 @@ def _positions(df, cols, geometry, source, rows, *, lat, lon, x, y, crs, notes, 
             mode = "xy"
         elif geometry is not None and len(geometry) and geometry.notna().any():
             mode = "geometry"
+        elif (pt_c := cols.exact(POINT_NAMES)) is not None and _is_point_text(df[pt_c]):
+            mode = "combined"
         elif lat_c or lon_c:
             have, need = (lat_c, "--lon") if lat_c else (lon_c, "--lat")
             msg = f"{source}: found coordinate column '{have}' but not its pair; name it with {need}"
@@ -440,6 +443,18 @@ def _positions(df, cols, geometry, source, rows, *, lat, lon, x, y, crs, notes, 
         first, second = xv, yv
         labels = (x_c, y_c)
         used["x"], used["y"] = x_c, y_c
+    elif mode == "combined":
+        lat_v, lon_v, invalid = _split_point_text(df[pt_c])
+        ok = ~np.isnan(lat_v) & ~np.isnan(lon_v)
+        if ok.any():
+            mlat, mlon = float(np.median(lat_v[ok])), float(np.median(lon_v[ok]))
+            if (10 <= mlat <= 25 and 54 <= mlon <= 70) or (abs(mlat) > 90 >= abs(mlon)):
+                lat_v, lon_v = lon_v, lat_v
+                notes.append(f"column '{pt_c}' holds 'longitude,latitude'; read it that way")
+        first, second = lon_v, lat_v
+        labels = (f"{pt_c} (longitude)", f"{pt_c} (latitude)")
+        used["position"] = pt_c
+        mode = "latlon"
     else:
         first, second = _geometry_xy(geometry, source)
         labels = ("geometry x", "geometry y")
@@ -536,6 +551,27 @@ def _positions(df, cols, geometry, source, rows, *, lat, lon, x, y, crs, notes, 
         crs=_epsg(src) or src.to_string(),
         guessed=guessed,
     )
+
+
+_POINT_TEXT = r"^\s*\(?\s*([-+]?\d+(?:\.\d+)?)\s*[,; ]\s*([-+]?\d+(?:\.\d+)?)\s*\)?\s*$"
+
+
+def _is_point_text(s: pd.Series) -> bool:
+    if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return False
+    sample = s.dropna().head(200).astype("str")
+    return bool(len(sample)) and bool(sample.str.fullmatch(_POINT_TEXT).mean() >= 0.8)
+
+
+def _split_point_text(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """'59.33,18.06' (latitude first, as the police feed writes it) → two float arrays."""
+    text = s.astype("str").str.strip()
+    text = text.where(text != "")
+    parts = text.str.extract(_POINT_TEXT)
+    a = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    b = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    invalid = text.notna().to_numpy() & (np.isnan(a) | np.isnan(b))
+    return a, b, invalid
 
 
 def _geometry_xy(geometry: gpd.GeoSeries, source: str) -> tuple[np.ndarray, np.ndarray]:

@@ -684,3 +684,18 @@ def test_lancashire_police_uk_file():
         clipped = read_incidents(LANCASHIRE, boundary=wards, since="2022-06-01", until="2022-06-30")
         assert 0 < clipped.report.rows_used < rep.rows_used
         assert clipped.gdf[schema.OCCURRED_AT].dt.month.unique().tolist() == [6]
+
+
+def test_single_gps_column_as_in_the_police_event_feed():
+    df = pd.DataFrame(
+        {"datetime": ["2024-01-05 22:15:00 +01:00", "2024-01-06 10:00:00 +01:00"], "type": ["Misshandel", "Rån"],
+         "gps": ["59.329324,18.068581", "57.708870,11.974560"]}
+    )  # fmt: skip
+    inc = incidents_from_frame(df)
+    assert_points(inc, [(18.068581, 59.329324), (11.97456, 57.70887)])
+    assert inc.report.columns["position"] == "gps"
+    assert inc.gdf[schema.OCCURRED_AT].iloc[0] == pd.Timestamp("2024-01-05 22:15")
+    df["gps"] = ["18.068581, 59.329324", "11.974560, 57.708870"]
+    inc = incidents_from_frame(df)
+    assert_points(inc, [(18.068581, 59.329324), (11.97456, 57.70887)])
+    assert any("'longitude,latitude'" in note for note in inc.report.notes)
