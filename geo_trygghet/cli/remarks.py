@@ -1,0 +1,96 @@
+"""``geo-trygghet remarks import|export``: old protocols in, remarks out (CSV, Excel, GeoPackage, Open311)."""
+
+from __future__ import annotations
+
+import argparse
+
+IMPORT_EPILOG = """The file has the handbook's columns NR, ANMÄRKNING, KATEGORI, PROBLEMÄGARE,
+ÅTGÄRDAT (any case; PLANERAT too) and coordinates: lat/lon (WGS84) or E/N, x/y
+(SWEREF 99 TM, EPSG:3006, recognised from the values). A date under ÅTGÄRDAT
+means fixed: the remark is assigned to its PROBLEMÄGARE (added if unknown) and
+marked åtgärdad on that date. Importing the same file again adds nothing."""
+
+EXPORT_EPILOG = """Every format has SWEREF 99 TM (e, n; EPSG:3006) beside WGS84 (lon, lat).
+gpkg: layer "remarks" in EPSG:4326. xlsx: the handbook's protocol layout.
+open311: GeoReport v2 service requests (JSON). Reporter names are left out
+(--with-reporter adds them to csv/xlsx/gpkg; never to open311)."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("remarks", help="import walk protocols (Excel/CSV) and export remarks",
+                       description=__doc__)
+    rsub = p.add_subparsers(dest="remarks_command", metavar="ACTION", parser_class=type(p))
+    rsub.required = True
+
+    imp = rsub.add_parser("import", help="import a protocol typed into Excel or CSV into a walk",
+                          description="Import a walk protocol (Excel .xlsx or CSV) into a walk.",
+                          epilog=IMPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    imp.add_argument("file", metavar="FILE", help="protocol file: .xlsx or .csv (; or , separated)")
+    imp.add_argument("--walk", required=True, metavar="TITLE", help="the walk's title (created if no walk has it)")
+    imp.add_argument("--date", metavar="YYYY-MM-DD", help="the walk's date, when the walk is created")
+    imp.add_argument("--sheet", metavar="NAME", help="sheet of an Excel file (default: the first)")
+    g = imp.add_argument_group("coordinate columns (recognised automatically; these override)")
+    g.add_argument("--lat", metavar="COL", help="latitude column (WGS84)")
+    g.add_argument("--lon", metavar="COL", help="longitude column (WGS84)")
+    g.add_argument("--x", metavar="COL", help="easting column (with --crs)")
+    g.add_argument("--y", metavar="COL", help="northing column (with --crs)")
+    g.add_argument("--crs", metavar="EPSG", help="CRS of --x/--y, e.g. EPSG:3006 (SWEREF 99 TM)")
+    imp.set_defaults(handler=run_import)
+
+    exp = rsub.add_parser("export", help="export remarks as gpkg, csv, xlsx or open311 JSON",
+                          description="Export remarks.", epilog=EXPORT_EPILOG,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    exp.add_argument("--format", required=True, choices=("gpkg", "csv", "xlsx", "open311"), help="file format")
+    exp.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
+    exp.add_argument("--walk", metavar="TITLE", help="only this walk (title, id or join code)")
+    exp.add_argument("--as-of", metavar="YYYY-MM-DD", help="states as they were at the end of this date")
+    exp.add_argument("--with-reporter", action="store_true", help="include reporter names (not for open311)")
+    exp.set_defaults(handler=run_export)
+
+
+def _date(value: str | None, flag: str) -> str | None:
+    import datetime as dt
+
+    from ..errors import DateError
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        msg = f"{flag} '{value}' is not a date: write it as YYYY-MM-DD, e.g. 2024-06-30"
+        raise DateError(msg) from None
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from ..remarks import RemarkService
+    from ..remarks_io import import_protocol
+
+    walk_date = _date(args.date, "--date")
+    service = RemarkService()
+    try:
+        summary = import_protocol(service, args.file, args.walk, walk_date=walk_date, sheet=args.sheet,
+                                  lat=args.lat, lon=args.lon, x=args.x, y=args.y, crs=args.crs)
+    finally:
+        service.close()
+    for line in summary.summary_lines():
+        print(line)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from ..remarks import RemarkService
+    from ..remarks_io import export_remarks
+
+    as_of = _date(args.as_of, "--as-of")
+    service = RemarkService()
+    try:
+        walk = service.get_walk(args.walk) if args.walk else None
+        n = export_remarks(service, args.output, args.format, walk=walk, as_of=as_of,
+                           include_reporter=args.with_reporter and args.format != "open311")
+    finally:
+        service.close()
+    what = f"walk '{walk.title}'" if walk else "all walks"
+    when = f" as of {as_of}" if as_of else ""
+    print(f"wrote {n} remarks ({what}{when}) to {args.output} ({args.format})")
+    return 0
