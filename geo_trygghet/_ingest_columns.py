@@ -133,3 +133,10 @@ def find_x_y(cols: Columns, exclude: Iterable[str] = ()) -> tuple[str | None, st
     x = cols.find(X_NAMES, X_TOKENS, skip, _AXIS_QUALIFIER)
     y = cols.find(Y_NAMES, Y_TOKENS, [*skip, x] if x else skip, _AXIS_QUALIFIER)
     return x, y
+
+
+#: every recognised column name (normalised), for finding a header row below a title
+KNOWN_NAMES = frozenset(
+    (*LAT_NAMES, *LON_NAMES, *X_NAMES, *Y_NAMES, *POINT_NAMES, *DATETIME_NAMES, *DATE_NAMES, *MONTH_NAMES,
+     *CLOCK_NAMES, *TYPE_NAMES)
+)  # fmt: skip

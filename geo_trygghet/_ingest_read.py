@@ -209,6 +209,9 @@ def read_excel(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
     try:
         wb = openpyxl.load_workbook(p, read_only=True)
         names = list(wb.sheetnames)
+        heads = {
+            name: [list(r) for r in wb[name].iter_rows(min_row=1, max_row=15, values_only=True)] for name in names
+        }
         wb.close()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         msg = f"{p.name} is not a readable Excel .xlsx file ({_reason(exc)}); open it in Excel and save it as .xlsx or CSV"
@@ -230,19 +233,41 @@ def read_excel(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
             msg = f"{p.name} has no sheet '{sheet}'; its sheets are {', '.join(repr(n) for n in names)}"
             raise InputError(msg)
         target = sheet
+    sheet_name = names[target] if isinstance(target, int) else target
+    header = header_row(heads.get(sheet_name, []))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            df = pd.read_excel(p, sheet_name=target, engine="openpyxl")
+            df = pd.read_excel(p, sheet_name=target, engine="openpyxl", header=header)
     except Exception as exc:  # noqa: BLE001 - translated
         msg = f"{p.name} cannot be read as Excel ({_reason(exc)}); save it as .xlsx or CSV"
         raise InputError(msg) from None
     df = df.dropna(how="all")
     df = df.loc[:, [not str(c).startswith("Unnamed:") or df[c].notna().any() for c in df.columns]]
     df.columns = _unique_names(df.columns)
-    sheet_name = names[target] if isinstance(target, int) else target
     note = f"read sheet '{sheet_name}'" + (f" of {len(names)}" if len(names) > 1 else "")
+    if header:
+        note += f", header in row {header + 1}"
     return df.reset_index(drop=True), note
+
+
+def header_row(rows: list[list[object]]) -> int:
+    """Index of the header row: the first row naming at least two known columns.
+
+    Police exports often start with a title and a blank row; 0 when the first
+    row already looks like a header or no row does.
+    """
+    from ._ingest_columns import KNOWN_NAMES, norm
+
+    def score(row: list[object]) -> int:
+        return sum(1 for v in row if isinstance(v, str) and norm(v) in KNOWN_NAMES)
+
+    if not rows or score(rows[0]) >= 2:
+        return 0
+    for i, row in enumerate(rows[1:], start=1):
+        if score(row) >= 2:
+            return i
+    return 0
 
 
 # --------------------------------------------------------------------------- vector

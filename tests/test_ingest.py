@@ -699,3 +699,23 @@ def test_single_gps_column_as_in_the_police_event_feed():
     inc = incidents_from_frame(df)
     assert_points(inc, [(18.068581, 59.329324), (11.97456, 57.70887)])
     assert any("'longitude,latitude'" in note for note in inc.report.notes)
+
+
+def test_xlsx_with_title_rows_above_the_header(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Anmälda brott, Exempelkommun 2024"])
+    ws.append([])
+    ws.append(["Brottstyp", "Datum", "Tid", "N", "E"])
+    e, n = project(SWEDEN[:2], 3006)
+    ws.append(["Stöld", "2024-01-05", "22:15", float(n[0]), float(e[0])])
+    ws.append(["Rån", "2024-01-06", "08:00", float(n[1]), float(e[1])])
+    path = tmp_path / "titled.xlsx"
+    wb.save(path)
+    inc = read_incidents(path)
+    assert_points(inc, SWEDEN[:2])
+    assert inc.gdf[schema.SOURCE_ROW].tolist() == [1, 2]
+    assert inc.gdf[schema.OCCURRED_AT].iloc[0] == pd.Timestamp("2024-01-05 22:15")
+    assert any("header in row 3" in note for note in inc.report.notes)
