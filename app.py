@@ -23,6 +23,9 @@ STAFF = frozenset({ANA, ADM})
 # The first page a role sees is its start page unless another line claims it.
 PAGES: list[tuple] = [
     ("home.py", "page.home", ":material/home:", "section.start", ALL, frozenset()),
+    ("explorer.py", ("Hot spots", "Hot spots"), ":material/map:", "section.analysis", {PUB, ANA, ADM}, {ANA}),
+    ("lagesbild.py", ("Lägesbild", "Situation picture"), ":material/analytics:", "section.analysis", STAFF, frozenset()),
+    ("plan_walk.py", ("Planera vandring", "Plan a walk"), ":material/route:", "section.analysis", STAFF, frozenset()),
 ]
 
 PAGES_DIR = Path(__file__).resolve().parent / "geo_trygghet" / "ui" / "pages"

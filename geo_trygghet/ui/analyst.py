@@ -1,0 +1,813 @@
+"""Pieces the analyst's pages share (not pages themselves): the dataset (kept or
+uploaded, with a column-mapping step), the filter widgets, cached computations,
+the explorer map and the downloads.
+
+Caching (see STYLE.md "Deliberate caching"): the parsed dataset and the
+prepared grid are ``st.cache_resource`` entries keyed by file path +
+modification time + read options (a million-row GeoDataFrame is too slow to
+hash or copy); they are shared read-only, nothing here mutates them. A filter
+change only computes a boolean mask over cached arrays and Gi* on the same
+grid (:mod:`geo_trygghet.explore`).
+
+Environment: ``GEO_TRYGGHET_DATASET`` names the incident file the app keeps
+(default ``sample_data/incidents.csv``), ``GEO_TRYGGHET_BOUNDARY`` its
+boundary polygon (default ``sample_data/kommun.geojson`` with the sample).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from .. import explore as E
+from .. import schema as S
+from ..categories import BRA_CATEGORIES, category_label
+from ..errors import CRSError, DateError, GeoTrygghetError, SchemaError
+from ..hotspots import GI_BIN_COLOURS, HotSpotResult, gi_bin_label
+from . import i18n_analyst  # noqa: F401  (registers the texts)
+from . import state
+from .data import SAMPLE_DIR, file_key, remark_service_or_error
+from .i18n import lang, t
+
+DATASET_ENV = "GEO_TRYGGHET_DATASET"
+BOUNDARY_ENV = "GEO_TRYGGHET_BOUNDARY"
+#: Raw incident points are drawn only below this many (and never in public mode).
+MAX_POINTS = 2000
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "gpkg", "geojson", "json", "parquet", "zip", "shp"]
+CRS_CHOICES = ["EPSG:3006", "EPSG:3021", *[f"EPSG:{c}" for c in range(3007, 3019)], "EPSG:4326", "EPSG:27700"]
+RESOLUTIONS = (7, 8, 9, 10)
+
+# session_state keys of the analyst's pages
+K_SOURCE = "an_source"          # "kept" or "upload"
+K_UPLOAD = "an_upload"          # (path, name) of the saved upload
+K_OPTIONS = "an_read_options"   # column options from the mapping step, per file
+K_CLICK = "an_clicked"          # (lon, lat) of the last clicked map point
+K_PUBLIC = "an_public"          # the analyst's public-mode toggle
+
+
+# --------------------------------------------------------------------------- the dataset
+@dataclass(frozen=True)
+class Dataset:
+    """A parsed incident file and what the pages compute from it (shared, read-only)."""
+
+    key: str
+    name: str
+    incidents: gpd.GeoDataFrame
+    arrays: E.IncidentArrays
+    report: Any
+    boundary: gpd.GeoDataFrame | None = None
+    areas_path: Path | None = None
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def boundary_geometry(self) -> Any:
+        return None if self.boundary is None else self.boundary.geometry.union_all()
+
+
+def kept_dataset_path() -> Path | None:
+    """The incident file the app keeps: ``$GEO_TRYGGHET_DATASET`` or the sample municipality."""
+    env = os.environ.get(DATASET_ENV, "").strip()
+    path = Path(env) if env else SAMPLE_DIR / "incidents.csv"
+    return path if path.is_file() else None
+
+
+def _kept_boundary_path(dataset: Path) -> Path | None:
+    env = os.environ.get(BOUNDARY_ENV, "").strip()
+    if env:
+        return Path(env) if Path(env).is_file() else None
+    candidate = dataset.parent / "kommun.geojson"
+    return candidate if candidate.is_file() else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_dataset(path: str, mtime_ns: int, size: int, options: tuple, boundary: str | None) -> Dataset:
+    from ..ingest import read_boundary, read_incidents
+
+    incidents = read_incidents(path, **dict(options))
+    gdf = incidents.gdf
+    bnd = read_boundary(boundary) if boundary else None
+    areas = Path(path).parent / "omraden.geojson"
+    key = hashlib.sha1(repr((path, mtime_ns, size, options, boundary)).encode()).hexdigest()[:16]
+    return Dataset(key=key, name=incidents.report.source, incidents=gdf, arrays=E.incident_arrays(gdf),
+                   report=incidents.report, boundary=bnd, areas_path=areas if areas.is_file() else None)
+
+
+def load_dataset(path: Path, options: dict | None = None, boundary: Path | None = None) -> Dataset:
+    """The cached :class:`Dataset` of ``path`` (read again when the file changes)."""
+    resolved, mtime_ns, size = file_key(path)
+    opts = tuple(sorted((k, v) for k, v in (options or {}).items() if v not in (None, "")))
+    return _load_dataset(resolved, mtime_ns, size, opts, str(boundary) if boundary else None)
+
+
+def _save_upload(data: bytes, name: str) -> Path:
+    digest = hashlib.sha256(data).hexdigest()[:24]
+    folder = Path(tempfile.gettempdir()) / "geo_trygghet_uploads" / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(name).name
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _columns_of(path: str, mtime_ns: int) -> list[str]:
+    from .._ingest_read import read_any
+
+    df, _ = read_any(Path(path))
+    return [str(c) for c in df.columns if c != getattr(df, "_geometry_column_name", None)]
+
+
+def _plain_error(exc: GeoTrygghetError) -> str:
+    """The core's one-line message with a Swedish (or English) lead-in."""
+    lead = {
+        SchemaError: ("En kolumn saknas eller kändes inte igen", "A column is missing or was not recognised"),
+        CRSError: ("Koordinaterna stämmer inte med koordinatsystemet", "The coordinates do not fit the coordinate system"),
+        DateError: ("Datumen kunde inte tolkas", "The dates could not be read"),
+    }
+    for cls, (sv, en) in lead.items():
+        if isinstance(exc, cls):
+            return f"{sv if lang() == 'sv' else en}. {exc}"
+    return t("ds.error", why=str(exc))
+
+
+def _mapping_form(path: Path) -> dict | None:
+    """The column-mapping step; returns the chosen read options once submitted."""
+    columns = _columns_of(str(path), path.stat().st_mtime_ns)
+    auto = t("map.auto")
+    st.subheader(t("map.heading"))
+    st.caption(t("map.intro"))
+    with st.form("an_mapping"):
+        kind = st.radio(t("map.kind"), ["latlon", "xy"], format_func=lambda k: t(f"map.{k}"), horizontal=True,
+                        key="an_map_kind")
+        c1, c2, c3 = st.columns(3)
+        first = c1.selectbox(t("map.lat") + " / " + t("map.y"), [auto, *columns], key="an_map_a")
+        second = c2.selectbox(t("map.lon") + " / " + t("map.x"), [auto, *columns], key="an_map_b")
+        crs = c3.selectbox(t("map.crs"), CRS_CHOICES, key="an_map_crs")
+        c4, c5 = st.columns(2)
+        when = c4.selectbox(t("map.time"), [auto, *columns], key="an_map_time")
+        kind_col = c5.selectbox(t("map.crime_type"), [auto, *columns], key="an_map_type")
+        if not st.form_submit_button(t("map.retry"), type="primary"):
+            return None
+    pick = lambda v: None if v == auto else v  # noqa: E731
+    options: dict[str, Any] = {"time": pick(when), "crime_type": pick(kind_col)}
+    if kind == "latlon":
+        options.update(lat=pick(first), lon=pick(second))
+    else:
+        options.update(y=pick(first), x=pick(second), crs=crs)
+    return {k: v for k, v in options.items() if v}
+
+
+def dataset_picker(*, allow_upload: bool = True) -> Dataset | None:
+    """The data-source choice (kept dataset or an upload) with the mapping step.
+
+    Renders in the sidebar; returns the dataset, or None after telling the user
+    what is missing (the page should stop).
+    """
+    kept = kept_dataset_path()
+    choices = (["kept"] if kept else []) + (["upload"] if allow_upload else [])
+    if not choices:
+        st.info(t("ds.none"))
+        return None
+    with st.sidebar:
+        st.markdown(f"**{t('ds.heading')}**")
+        if len(choices) > 1:
+            _kept_widget(K_SOURCE, choices[0])
+            source = st.radio(t("ds.source"), choices, key=wkey(K_SOURCE), label_visibility="collapsed",
+                              format_func=lambda c: t("ds.kept", name=kept.name) if c == "kept" else t("ds.upload"))
+        else:
+            source = choices[0]
+        if len(choices) > 1:
+            _remember(K_SOURCE)
+        path: Path | None = kept if source == "kept" else None
+        if source == "upload":
+            up = st.file_uploader(t("ds.upload_label"), type=UPLOAD_TYPES, help=t("ds.upload_help"), key="an_uploader")
+            if up is not None:
+                st.session_state[K_UPLOAD] = str(_save_upload(up.getvalue(), up.name))
+            saved = st.session_state.get(K_UPLOAD)
+            path = Path(saved) if saved and Path(saved).is_file() else None
+    if path is None:
+        st.info(t("ds.upload_label"))
+        return None
+    all_options = st.session_state.setdefault(K_OPTIONS, {})
+    options = all_options.get(str(path), {})
+    boundary = _kept_boundary_path(path) if source == "kept" else None
+    try:
+        with st.spinner(t("ds.reading")):
+            ds = load_dataset(path, options, boundary)
+    except GeoTrygghetError as exc:
+        st.error(_plain_error(exc))
+        if isinstance(exc, (SchemaError, CRSError, DateError)) or options:
+            chosen = _mapping_form(path)
+            if chosen is not None:
+                all_options[str(path)] = chosen
+                st.rerun()
+        return None
+    rep = ds.report
+    with st.sidebar:
+        st.caption(t("ds.loaded", used=_n(rep.rows_used), source=rep.source, left=_n(rep.rows_read - rep.rows_used)))
+    return ds
+
+
+def _n(value: float) -> str:
+    return f"{int(value):,}".replace(",", "\u202f")
+
+
+# --------------------------------------------------------------------------- filters
+@dataclass(frozen=True)
+class Filters:
+    """The analyst's choices; hashable so it can key caches."""
+
+    categories: tuple | None = None
+    crime_types: tuple | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    weekdays: tuple | None = None
+    hours: tuple | None = None
+    resolution: int = 9
+
+    def selection(self) -> Filters:
+        """The same filters without the resolution (what selects incidents)."""
+        return Filters(self.categories, self.crime_types, self.since, self.until, self.weekdays, self.hours, 0)
+
+    def mask(self, arrays: E.IncidentArrays) -> np.ndarray:
+        return E.filter_mask(arrays, categories=self.categories, crime_types=self.crime_types, since=self.since,
+                             until=self.until, weekdays=self.weekdays, hours=self.hours)
+
+
+def wkey(name: str) -> str:
+    """The widget key of ``name`` on this page; its value is kept across pages (see :func:`keep`)."""
+    return f"{_page_scope()}__{name}"
+
+
+def _page_scope() -> str:
+    return st.session_state.get("_an_scope", "p")
+
+
+def set_scope(scope: str) -> None:
+    """Call at the top of each analyst page with the page's name."""
+    st.session_state["_an_scope"] = scope
+
+
+def _kept_widget(name: str, default: Any) -> None:
+    """Give this page's widget ``name`` the value it had on another page (Streamlit forgets
+    widgets that were not rendered, and a key shared by two pages confuses them)."""
+    key = wkey(name)
+    if key not in st.session_state:
+        kept = st.session_state.get("keep_" + name)
+        st.session_state[key] = default if kept is None else kept
+
+
+def _remember(*names: str) -> None:
+    for name in names:
+        st.session_state["keep_" + name] = st.session_state.get(wkey(name))
+
+
+def category_name(slug: str) -> str:
+    return t("f.uncategorised") if slug == E.UNCATEGORISED else category_label(slug, lang())
+
+
+def filter_widgets(ds: Dataset, *, resolution: bool = True) -> Filters:
+    """Filters in the sidebar: Brå category, crime type, period, weekdays, hours, H3 resolution."""
+    a = ds.arrays
+    order = {slug: i for i, slug in enumerate(BRA_CATEGORIES)}
+    cats = sorted(a.categories, key=lambda c: (order.get(c, 99), c))
+    span = a.date_range()
+    from ..patterns import WEEKDAYS
+
+    days = list(WEEKDAYS[lang()])
+    for key, default in (("f_cat", []), ("f_type", []), ("f_days", days), ("f_hours", (0, 24)),
+                         ("f_res", 9), ("f_dates", span or ())):
+        _kept_widget(key, default)
+    if [d for d in st.session_state[wkey("f_days")] if d not in days]:  # language switched
+        st.session_state[wkey("f_days")] = days
+    with st.sidebar:
+        st.markdown(f"**{t('f.heading')}**")
+        chosen = st.multiselect(t("f.category"), cats, format_func=category_name, key=wkey("f_cat"),
+                                placeholder=t("f.all"))
+        allowed = set(chosen)
+        if "type_category" not in ds.extra:
+            ds.extra["type_category"] = E.type_categories(a)
+        types = [ty for ty, cat in ds.extra["type_category"].items() if not allowed or cat in allowed]
+        st.session_state[wkey("f_type")] = [ty for ty in st.session_state[wkey("f_type")] if ty in types]
+        chosen_types = st.multiselect(t("f.crime_type"), types, key=wkey("f_type"), placeholder=t("f.all"),
+                                      format_func=lambda x: x or t("f.uncategorised"))
+        since = until = None
+        if span:
+            if st.session_state[wkey("f_dates")] and (min(st.session_state[wkey("f_dates")]) < span[0]
+                                                or max(st.session_state[wkey("f_dates")]) > span[1]):
+                st.session_state[wkey("f_dates")] = span
+            dates = st.date_input(t("f.dates"), min_value=span[0], max_value=span[1], key=wkey("f_dates"),
+                                  format="YYYY-MM-DD")
+            if isinstance(dates, (tuple, list)) and len(dates) == 2:
+                since = dates[0] if dates[0] > span[0] else None
+                until = dates[1] if dates[1] < span[1] else None
+        picked_days = st.pills(t("f.weekdays"), days, selection_mode="multi", key=wkey("f_days"))
+        lo, hi = st.slider(t("f.hours"), 0, 24, key=wkey("f_hours"))
+        res = st.select_slider(t("f.resolution"), RESOLUTIONS, key=wkey("f_res"), help=t("f.resolution_help")) \
+            if resolution else st.session_state[wkey("f_res")]
+    _remember("f_cat", "f_type", "f_days", "f_hours", "f_res", "f_dates")
+    day_idx = tuple(sorted(days.index(d) for d in picked_days or []))
+    return Filters(categories=tuple(chosen) or None, crime_types=tuple(chosen_types) or None, since=since,
+                   until=until, weekdays=None if len(day_idx) == 7 else day_idx,
+                   hours=None if (lo, hi) == (0, 24) else tuple(range(lo, hi)), resolution=int(res))
+
+
+def public_mode() -> bool:
+    """True for the public role, or when an analyst previews the public view."""
+    if state.role() == state.PUBLIC:
+        return True
+    if state.role() in (state.ANALYTIKER, state.ADMIN):
+        _kept_widget(K_PUBLIC, False)
+        with st.sidebar:
+            on = bool(st.toggle(t("f.public"), key=wkey(K_PUBLIC), help=t("f.public_help")))
+        _remember(K_PUBLIC)
+        return on
+    return True
+
+
+# --------------------------------------------------------------------------- computations
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _prepared(key: str, resolution: int, _ds: Dataset) -> E.PreparedGrid:
+    return E.prepare_grid(_ds.arrays.lon, _ds.arrays.lat, resolution=resolution, boundary=_ds.boundary_geometry)
+
+
+def prepared_grid(ds: Dataset, resolution: int) -> E.PreparedGrid:
+    return _prepared(ds.key, int(resolution), ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _clusters(key: str, selection: Filters, _ds: Dataset, _mask: np.ndarray) -> gpd.GeoDataFrame:
+    from ..clusters import find_clusters
+
+    return find_clusters(_ds.arrays.lon[_mask], _ds.arrays.lat[_mask])
+
+
+@dataclass(frozen=True)
+class View:
+    """What the pages show for one dataset and filter choice."""
+
+    ds: Dataset
+    filters: Filters
+    mask: np.ndarray
+    prepared: E.PreparedGrid
+    cells: gpd.GeoDataFrame
+    clusters: gpd.GeoDataFrame
+
+    @property
+    def n(self) -> int:
+        return int(self.mask.sum())
+
+    def result(self) -> HotSpotResult:
+        return HotSpotResult(cells=self.cells, clusters=self.clusters, resolution=self.prepared.resolution,
+                             permutations=0, seed=None, grid=self.prepared.grid)
+
+    def incidents(self) -> gpd.GeoDataFrame:
+        return self.ds.incidents.loc[self.mask]
+
+
+def compute_view(ds: Dataset, filters: Filters) -> View:
+    """Mask → counts on the cached grid → Gi* → clusters (cached per selection)."""
+    mask = filters.mask(ds.arrays)
+    prepared = prepared_grid(ds, filters.resolution)
+    cells = E.gi_cells(prepared, mask)
+    clusters = _clusters(ds.key, filters.selection(), ds, mask)
+    return View(ds=ds, filters=filters, mask=mask, prepared=prepared, cells=cells, clusters=clusters)
+
+
+def safe_table(df: pd.DataFrame, count_cols: tuple[str, ...] = (S.COUNT,), *, public: bool) -> pd.DataFrame:
+    """In public mode: counts 1–2 blanked (and their Gi* columns) before a table is shown."""
+    if not public:
+        return df
+    from ..privacy import suppress_small_cells
+
+    out = df
+    for col in count_cols:
+        if col in out.columns:
+            out = suppress_small_cells(out, col).drop(columns="suppressed")
+    return out
+
+
+# --------------------------------------------------------------------------- the map
+def _remarks(public: bool) -> gpd.GeoDataFrame | None:
+    service, problem = remark_service_or_error()
+    if service is None:
+        return None
+    try:
+        if public:
+            fixed = service.public_summary().fixed
+            return fixed if len(fixed) else None
+        actor = state.actor()
+        return service.remarks_frame(actor, lang=lang()) if actor is not None else None
+    except Exception:  # the map must not fail because the remark database does
+        return None
+
+
+_STATE_COLOURS = {"open": "#d7301f", "planned": "#f2b705", "fixed": "#1a9850", "closed": "#777777"}
+
+
+def _add_remarks_fallback(m: folium.Map, remarks: gpd.GeoDataFrame, lang_: str) -> None:
+    """Numbered remark markers coloured by state (used when maps.remarks is absent)."""
+    group = folium.FeatureGroup(name=t("r.remarks"), show=True)
+    for row in remarks.itertuples():
+        kind = getattr(row, "state_kind", "fixed")
+        st_slug = getattr(row, "state", "")
+        colour = _STATE_COLOURS["planned"] if st_slug == "planerad" else _STATE_COLOURS.get(kind, "#777777")
+        number = int(getattr(row, "number", 0) or 0)
+        text = html.escape(str(getattr(row, "text", "") or ""))
+        label = html.escape(str(getattr(row, "category_label", "") or ""))
+        state_label = html.escape(str(getattr(row, "state_label", "") or ""))
+        walk = html.escape(str(getattr(row, "walk_title", "") or ""))
+        icon = folium.DivIcon(html=f'<div style="background:{colour};color:#fff;border-radius:50%;width:22px;'
+                                   f'height:22px;line-height:22px;text-align:center;font:bold 12px sans-serif;'
+                                   f'border:1px solid #333">{number}</div>', icon_size=(22, 22), icon_anchor=(11, 11))
+        popup = f"<b>{number}. {label}</b><br>{text}<br><i>{state_label}</i><br>{walk}"
+        folium.Marker([row.geometry.y, row.geometry.x], icon=icon,
+                      popup=folium.Popup(popup, max_width=260)).add_to(group)
+    group.add_to(m)
+
+
+def add_remarks(m: folium.Map, remarks: gpd.GeoDataFrame | None) -> None:
+    if remarks is None or not len(remarks):
+        return
+    remarks = remarks[remarks.geometry.notna() & ~remarks.geometry.is_empty]
+    try:
+        from ..maps.remarks import add_remarks_layer
+    except ImportError:
+        _add_remarks_fallback(m, remarks, lang())
+        return
+    add_remarks_layer(m, remarks, lang=lang())
+
+
+def _add_points(m: folium.Map, incidents: pd.DataFrame) -> None:
+    pts = pd.DataFrame({
+        "lon": incidents[S.LON].round(6).to_numpy(), "lat": incidents[S.LAT].round(6).to_numpy(),
+        "typ": [html.escape(str(x)) for x in incidents[S.CRIME_TYPE].fillna("")],
+        "tid": pd.to_datetime(incidents[S.OCCURRED_AT]).dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy(),
+    })
+    gdf = gpd.GeoDataFrame(pts, geometry=gpd.points_from_xy(pts.lon, pts.lat), crs="EPSG:4326")
+    folium.GeoJson(gdf[["typ", "tid", "geometry"]].to_json(drop_id=True), name=t("r.points"), show=False,
+                   marker=folium.CircleMarker(radius=3, weight=1, color="#222222", fill=True, fill_opacity=0.8),
+                   popup=folium.GeoJsonPopup(fields=["typ", "tid"], labels=False)).add_to(m)
+
+
+def focus_bounds(view: View, boundary: gpd.GeoDataFrame | None = None) -> tuple | None:
+    """Where most of the selected incidents are (2nd–98th percentile), else the boundary."""
+    a = view.ds.arrays
+    if view.n >= 1:
+        lon, lat = a.lon[view.mask], a.lat[view.mask]
+        (x0, x1), (y0, y1) = np.quantile(lon, [0.02, 0.98]), np.quantile(lat, [0.02, 0.98])
+        pad_x, pad_y = max((x1 - x0) * 0.05, 0.004), max((y1 - y0) * 0.05, 0.002)
+        return (x0 - pad_x, y0 - pad_y, x1 + pad_x, y1 + pad_y)
+    if boundary is not None and len(boundary):
+        return tuple(boundary.to_crs("EPSG:4326").total_bounds)
+    return tuple(view.cells.total_bounds) if len(view.cells) else None
+
+
+def explorer_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None = None,
+                 boundary: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """Hex counts, Gi* bins, clusters, remarks, boundary, points (few, never public), legend, layers."""
+    from ..maps import add_boundary, add_cells_layer, add_clusters_layer, finish_map, new_map
+    from ..maps.base import add_legend
+    from ..privacy import public_cells, public_clusters
+
+    lg = lang()
+    cells = E.drawn_cells(view.cells)
+    clusters = view.clusters
+    if public:
+        cells = public_cells(cells, keep=(S.H3, S.COUNT, S.GI_Z, S.GI_BIN))
+        cells = cells[cells[S.COUNT].notna()].astype({S.COUNT: "int64", S.GI_BIN: "int64"})  # suppressed: not drawn
+        clusters = public_clusters(clusters)
+        clusters = clusters[clusters[S.COUNT].notna()]
+    m = new_map(focus_bounds(view, boundary))
+    if len(cells):
+        add_cells_layer(m, cells, by=S.COUNT, lang=lg, show=False)
+        add_cells_layer(m, cells, by=S.GI_BIN, lang=lg)
+    if len(clusters):
+        add_clusters_layer(m, clusters.assign(**{S.COUNT: clusters[S.COUNT].astype("int64")}), lang=lg)
+    if boundary is not None:
+        add_boundary(m, boundary, name=t("r.boundary"))
+    if not public and 0 < view.n < MAX_POINTS:
+        _add_points(m, view.incidents())
+    add_remarks(m, remarks)
+    hot = int((view.cells[S.GI_BIN] > 0).sum())
+    title = t("r.summary", n=_n(view.n), hot=_n(hot), areas=_n(len(clusters)))
+    add_legend(m, title, [(GI_BIN_COLOURS[b], gi_bin_label(b, lg)) for b in range(3, -4, -1)])
+    return finish_map(m)
+
+
+def map_html(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+def show_map(m: folium.Map, *, key: str, height: int = 620) -> dict:
+    """Render with streamlit-folium; returns only what a click gives (no rerun on pan/zoom)."""
+    from streamlit_folium import st_folium
+
+    return st_folium(m, key=key, height=height, use_container_width=True,
+                     returned_objects=["last_object_clicked"]) or {}
+
+
+def clicked_point(out: dict) -> tuple[float, float] | None:
+    """(lon, lat) of the latest click on the map, remembered across reruns."""
+    click = (out or {}).get("last_object_clicked")
+    if click and "lat" in click and "lng" in click:
+        st.session_state[K_CLICK] = (float(click["lng"]), float(click["lat"]))
+    return st.session_state.get(K_CLICK)
+
+
+def cell_panel(view: View, point: tuple[float, float] | None, *, public: bool) -> None:
+    """The clicked cell: counts per month and top crime types (limited in public mode)."""
+    st.markdown(f"**{t('cell.heading')}**")
+    if point is None:
+        st.caption(t("cell.hint"))
+        return
+    pos = E.cell_position(view.prepared, *point)
+    if pos is None:
+        st.caption(t("cell.outside"))
+        return
+    row = view.cells.iloc[pos]
+    count = int(row[S.COUNT])
+    if public and 0 < count < 3:
+        st.caption(t("cell.suppressed"))
+        return
+    st.write(f"`{row[S.H3]}` · {t('r.count')}: **{count}** · {gi_bin_label(int(row[S.GI_BIN]), lang())} "
+             f"(z = {row[S.GI_Z]:.2f})")
+    if public:
+        st.caption(t("cell.public_detail"))
+        return
+    monthly = E.cell_monthly(view.ds.arrays, view.prepared, pos, view.mask)
+    st.caption(t("cell.monthly"))
+    st.bar_chart(monthly.set_index("month")[S.COUNT], height=180, x_label="", y_label=t("r.count"))
+    top = E.cell_top_types(view.ds.arrays, view.prepared, pos, view.mask)
+    top[S.CATEGORY] = [category_name(c) for c in top[S.CATEGORY]]
+    st.caption(t("cell.top_types"))
+    st.dataframe(top.rename(columns={S.CRIME_TYPE: t("f.crime_type"), S.CATEGORY: t("f.category"),
+                                     S.COUNT: t("r.count")}), hide_index=True, key="an_top_types")
+
+
+def top_cells_table(view: View, *, public: bool, n: int = 10) -> pd.DataFrame:
+    cells = view.cells
+    top = cells.nlargest(n, S.COUNT)[[S.COUNT, S.GI_Z, S.GI_BIN]]
+    top = top[top[S.COUNT] > 0]
+    top = pd.DataFrame(safe_table(top, public=public))
+    top[t("r.class")] = [gi_bin_label(int(b), lang()) if pd.notna(b) else "–" for b in top[S.GI_BIN]]
+    return top.drop(columns=[S.GI_BIN]).rename(columns={S.COUNT: t("r.count"), S.GI_Z: "Gi* z"})
+
+
+# --------------------------------------------------------------------------- downloads
+def _gpkg_bytes(cells: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, public: bool) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = E.write_gpkg(cells, clusters, Path(tmp) / "hotspots.gpkg", public=public)
+        return path.read_bytes()
+
+
+def cells_csv(cells: gpd.GeoDataFrame, *, public: bool) -> bytes:
+    from ..privacy import public_cells
+
+    table = public_cells(cells) if public else cells
+    table = E.drawn_cells(table) if not public else table[table[S.COUNT].fillna(1) != 0]
+    return pd.DataFrame(table.drop(columns="geometry")).to_csv(index=False).encode("utf-8")
+
+
+def download_buttons(view: View, m: folium.Map, *, public: bool) -> None:
+    """GeoPackage (full and public, or public only), the HTML map, the CSV of cells."""
+    st.markdown(f"**{t('dl.heading')}**")
+    stem = f"hotspots_h3r{view.prepared.resolution}"
+    cells, clusters = view.cells, view.clusters
+    cols = st.columns(4 if not public else 3)
+    i = 0
+    if not public:
+        cols[i].download_button(t("dl.gpkg"), lambda: _gpkg_bytes(cells, clusters, False), f"{stem}.gpkg",
+                                "application/geopackage+sqlite3", key="dl_gpkg", on_click="ignore",
+                                icon=":material/download:")
+        i += 1
+    cols[i].download_button(t("dl.gpkg_public"), lambda: _gpkg_bytes(cells, clusters, True),
+                            f"{stem}_offentlig.gpkg", "application/geopackage+sqlite3", key="dl_gpkg_public",
+                            on_click="ignore", icon=":material/download:")
+    cols[i + 1].download_button(t("dl.html"), lambda: map_html(m).encode("utf-8"), f"{stem}.html", "text/html",
+                                key="dl_html", on_click="ignore", icon=":material/map:")
+    cols[i + 2].download_button(t("dl.csv"), lambda: cells_csv(cells, public=public), f"{stem}.csv", "text/csv",
+                                key="dl_csv", on_click="ignore", icon=":material/table:")
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code (PNG bytes) for ``text``."""
+    import qrcode
+
+    img = qrcode.make(text, box_size=8, border=3)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def app_base_url() -> str:
+    """The app's address as the browser sees it (for the ``?kod=`` link)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(str(getattr(st.context, "url", None) or "http://localhost:8501"))
+    return f"{parts.scheme or 'http'}://{parts.netloc or 'localhost:8501'}"
+
+
+# --------------------------------------------------------------------------- lägesbild
+@dataclass(frozen=True)
+class RateInputs:
+    """Population and reference for the rates: ``areas`` (a GeoDataFrame with
+    ``population``) or a typed ``population``; ``reference`` a number, an area
+    name, ``"kommun"``, a reference table, or None. ``key`` identifies the choice."""
+
+    areas: gpd.GeoDataFrame | None
+    population: float | None
+    reference: Any
+    key: tuple
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _read_areas(path: str, mtime_ns: int) -> gpd.GeoDataFrame:
+    from ..crs import to_wgs84
+
+    return to_wgs84(gpd.read_file(path), Path(path).name)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _read_reference(path: str, mtime_ns: int) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=False)
+
+
+def rate_inputs(ds: Dataset) -> RateInputs:
+    """Widgets: where the population comes from, and what to compare with."""
+    sources = (["sample"] if ds.areas_path else []) + ["upload", "number"]
+    label = {"sample": t("lb.pop_sample"), "upload": t("lb.pop_upload"), "number": t("lb.pop_number")}
+    source = st.radio(t("lb.population"), sources, format_func=label.get, key="lb_pop_source", horizontal=True)
+    areas, population, key = None, None, (source,)
+    if source == "sample":
+        areas = _read_areas(str(ds.areas_path), ds.areas_path.stat().st_mtime_ns)
+    elif source == "upload":
+        up = st.file_uploader(t("lb.pop_upload"), type=["geojson", "json", "gpkg", "zip"], key="lb_areas_upload",
+                              label_visibility="collapsed")
+        if up is not None:
+            path = _save_upload(up.getvalue(), up.name)
+            try:
+                areas = _read_areas(str(path), path.stat().st_mtime_ns)
+            except Exception as exc:  # a bad file is the user's, say so in one line
+                st.error(t("ds.error", why=str(exc).splitlines()[0][:200]))
+            key = (source, str(path))
+    else:
+        population = float(st.number_input(t("lb.pop_value"), min_value=1, value=30_000, step=500,
+                                           key="lb_pop_value"))
+        key = (source, population)
+    if areas is not None and "population" not in areas.columns:
+        numeric = [c for c in areas.columns if c != "geometry" and pd.api.types.is_numeric_dtype(areas[c])]
+        if not numeric:
+            st.error(t("ds.error", why="the areas have no numeric population column"))
+            areas = None
+        else:
+            col = st.selectbox(t("lb.population"), numeric, key="lb_pop_col")
+            areas = areas.rename(columns={col: "population"})
+            key = (*key, col)
+    refs: list[tuple[str, Any]] = [(t("lb.ref_none"), None)]
+    table = ds.areas_path.parent / "reference_rates.csv" if ds.areas_path else None
+    if table is not None and table.is_file():
+        refs.append((t("lb.ref_table", name=table.name), ("table", str(table))))
+    refs.append((t("lb.ref_value"), ("value",)))
+    if areas is not None:
+        refs.append((t("lb.ref_kommun"), "kommun"))
+        name_col = next((c for c in ("name", "namn", "omrade", "område") if c in areas.columns), None)
+        if name_col:
+            refs += [(t("lb.ref_area", name=str(n)), str(n)) for n in areas[name_col].astype(str)]
+    labels = [r[0] for r in refs]
+    picked = st.selectbox(t("lb.reference"), labels, key="lb_reference")
+    ref = refs[labels.index(picked)][1] if picked in labels else None
+    if ref == ("value",):
+        ref = float(st.number_input(t("lb.ref_value"), min_value=0.0, value=1000.0, step=50.0, key="lb_ref_value"))
+    key = (*key, ref if not isinstance(ref, tuple) else ref[1])
+    if isinstance(ref, tuple) and ref[0] == "table":
+        ref = _read_reference(ref[1], Path(ref[1]).stat().st_mtime_ns)
+    return RateInputs(areas=areas, population=population, reference=ref, key=key)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def lagesbild_parts(key: str, selection: Filters, lang_: str, rate_key: tuple, _view: View,
+                    _rates: RateInputs) -> dict:
+    """Everything the lägesbild page shows, computed once per dataset, filter and rate choice."""
+    from .. import patterns as P
+
+    inc = _view.incidents()
+    out: dict[str, Any] = {"n": len(inc)}
+    if not len(inc):
+        return out
+    out["categories"] = P.category_counts(inc, lang=lang_)
+    problems: dict[str, str] = {}
+    try:
+        out["trend"] = P.monthly_trend(inc, lang=lang_).table
+        out["season"] = P.seasonal_profile(inc, lang=lang_).by_month
+        out["weekday_hour"] = P.weekday_hour(inc, lang=lang_)
+    except GeoTrygghetError as exc:
+        problems["time"] = str(exc)
+    ref = _rates.reference
+    try:
+        if _rates.areas is not None:
+            out["rates"] = P.rates_per_100k(inc, _rates.areas, reference=None if isinstance(ref, pd.DataFrame)
+                                            else ref, lang=lang_).table
+        elif _rates.population:
+            out["rates"] = P.category_rates(inc, population=_rates.population,
+                                            reference=ref if isinstance(ref, pd.DataFrame) else None, lang=lang_)
+    except GeoTrygghetError as exc:
+        problems["rates"] = str(exc)
+    try:
+        answers = P.lagesbild_answers(inc, areas=_rates.areas, population=_rates.population, reference=ref,
+                                      lang=lang_, hotspot_result=_view.result(), resolution=_view.prepared.resolution)
+        out["answers"] = P.answers_frame(answers)
+    except GeoTrygghetError as exc:
+        problems["answers"] = str(exc)
+    out["problems"] = problems
+    return out
+
+
+def lagesbild_report_bytes(view: View, rates: RateInputs, *, lang_: str, fmt: str, title: str) -> bytes:
+    """The lägesbild report (reports.lagesbild) as HTML or PDF bytes; no Streamlit calls
+    (it runs in the download button's thread)."""
+    from ..reports.lagesbild import lagesbild_report, write_report
+
+    body = lagesbild_report(view.incidents(), title=title, areas=rates.areas, population=rates.population,
+                            reference=rates.reference, hotspot_result=view.result(), lang=lang_,
+                            resolution=view.prepared.resolution)
+    if fmt == "html":
+        return body.encode("utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_report(body, Path(tmp) / "lagesbild.pdf").read_bytes()
+
+
+# --------------------------------------------------------------------------- planning a walk
+K_CREATED = "pw_created"
+
+
+def cluster_choice_label(clusters: gpd.GeoDataFrame) -> dict[int, str]:
+    """Cluster id → "Område 1 · 523 händelser · 4.2 ha" for the multiselect."""
+    return {int(r.cluster_id): t("pw.cluster_label", id=int(r.cluster_id), count=_n(r.count),
+                                 ha=f"{r.area_m2 / 10_000:.1f}")
+            for r in clusters.itertuples()}
+
+
+def walk_plan_map(view: View, plan: E.WalkPlan, *, remarks: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """The proposed area and route over the Gi* cells and the chosen hot-spot areas."""
+    from ..maps import add_cells_layer, add_clusters_layer, finish_map, new_map
+
+    lg = lang()
+    m = new_map(tuple(plan.area.buffer(0.002).bounds))
+    cells = E.drawn_cells(view.cells)
+    minx, miny, maxx, maxy = plan.area.buffer(0.01).bounds
+    cells = cells.cx[minx:maxx, miny:maxy]
+    if len(cells):
+        add_cells_layer(m, cells, by=S.GI_BIN, lang=lg)
+    chosen = view.clusters[view.clusters[S.CLUSTER_ID].isin(plan.cluster_order)]
+    add_clusters_layer(m, chosen, lang=lg)
+    folium.GeoJson(shapely_mapping(plan.area), name=t("pw.area"),
+                   style_function=lambda _: {"color": "#6a3d9a", "weight": 2, "fillOpacity": 0.08}).add_to(m)
+    folium.PolyLine([(y, x) for x, y in plan.route.coords], color="#6a3d9a", weight=4, dash_array="8 6",
+                    tooltip=f"{plan.length_m / 1000:.1f} km", name=t("pw.route_layer")).add_to(m)
+    if len(plan.cluster_order) > 1:
+        for i, cid in enumerate(plan.cluster_order, start=1):
+            p = chosen[chosen[S.CLUSTER_ID] == cid].geometry.iloc[0].representative_point()
+            folium.Marker([p.y, p.x], tooltip=f"{i}: {t('pw.cluster_label', id=cid, count='', ha='')}".split(" · ")[0],
+                          icon=folium.DivIcon(html=f'<div style="background:#6a3d9a;color:#fff;border-radius:4px;'
+                                                   f'padding:1px 5px;font:bold 12px sans-serif;width:max-content">'
+                                                   f'{i}</div>')).add_to(m)
+    add_remarks(m, remarks)
+    return finish_map(m)
+
+
+def shapely_mapping(geom: Any) -> dict:
+    from shapely.geometry import mapping
+
+    return {"type": "Feature", "properties": {}, "geometry": mapping(geom)}
+
+
+def create_walk(plan: E.WalkPlan, *, title: str, walk_date: dt.date | None, group: str | None,
+                organiser: str | None) -> tuple[Any, str | None]:
+    """Create the walk in the remark service with the plan's area; ``(walk, None)`` or ``(None, error)``."""
+    service, problem = remark_service_or_error()
+    if service is None:
+        return None, t("service.missing", why=problem)
+    try:
+        walk = service.create_walk(state.actor(), title.strip(), area=plan.area_geojson(), walk_date=walk_date,
+                                   group=group, organiser=(organiser or "").strip() or None)
+    except GeoTrygghetError as exc:
+        return None, t("pw.error", why=str(exc))
+    return walk, None
+
+
+def join_link(code: str) -> str:
+    return f"{app_base_url()}/?{state.JOIN_QUERY_PARAM}={code}"

@@ -1,0 +1,89 @@
+"""Lägesbild (handbook step 2): categories, monthly trend with a 12-month moving
+average, season, weekday × hour, rates per 100 000 against a reference, the
+stödfrågor answered with figures, and the report as HTML or PDF."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from geo_trygghet.ui import analyst as A
+from geo_trygghet.ui.i18n import lang, t
+
+A.set_scope("lb")
+st.header(t("lb.heading"))
+st.caption(t("lb.intro"))
+ds = A.dataset_picker()
+if ds is None:
+    st.stop()
+filters = A.filter_widgets(ds)
+view = A.compute_view(ds, filters)
+if view.n == 0:
+    st.warning(t("r.empty"))
+    st.stop()
+
+with st.expander(t("lb.rates"), expanded=False, icon=":material/groups:"):
+    rates = A.rate_inputs(ds)
+parts = A.lagesbild_parts(ds.key, filters.selection(), lang(), rates.key, view, rates)
+for why in parts.get("problems", {}).values():
+    st.warning(t("lb.too_little", why=why))
+
+st.subheader(t("lb.answers"))
+if "answers" in parts:
+    st.dataframe(parts["answers"].rename(columns={"question": t("lb.question"), "answer": t("lb.answer")}),
+                 hide_index=True, key="lb_answers", row_height=70,
+                 column_config={t("lb.question"): st.column_config.TextColumn(width="medium"),
+                                t("lb.answer"): st.column_config.TextColumn(width="large")})
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader(t("lb.categories"))
+    cats = parts["categories"]
+    st.altair_chart(alt.Chart(cats).mark_bar().encode(
+        x=alt.X("count:Q", title=t("r.count")), y=alt.Y("label:N", sort="-x", title=None),
+        tooltip=["label", "count"]), key="lb_categories")
+with right:
+    if "season" in parts:
+        st.subheader(t("lb.season"))
+        season = parts["season"]
+        st.altair_chart(alt.Chart(season).mark_bar().encode(
+            x=alt.X("name:N", sort=list(season["name"]), title=None), y=alt.Y("index:Q", title="Index"),
+            tooltip=["name", "count", alt.Tooltip("index:Q", format=".0f")]), key="lb_season")
+
+if "trend" in parts:
+    st.subheader(t("lb.trend"))
+    trend = parts["trend"].melt(id_vars="month", value_vars=["count", "ma12"], var_name="serie", value_name="v")
+    names = {"count": t("r.count"), "ma12": "12 mån."}
+    trend["serie"] = trend["serie"].map(names)
+    st.altair_chart(alt.Chart(trend.dropna()).mark_line(point=False).encode(
+        x=alt.X("month:T", title=None), y=alt.Y("v:Q", title=t("r.count")),
+        color=alt.Color("serie:N", title=None, legend=alt.Legend(orient="top"))), key="lb_trend")
+
+if "weekday_hour" in parts:
+    wh = parts["weekday_hour"]
+    st.subheader(t("lb.weekday_hour"))
+    long = wh.table.reset_index().melt(id_vars="weekday", var_name="hour", value_name="count")
+    st.altair_chart(alt.Chart(long).mark_rect().encode(
+        x=alt.X("hour:O", title=t("f.hours")), y=alt.Y("weekday:N", sort=list(wh.table.index), title=None),
+        color=alt.Color("count:Q", scale=alt.Scale(scheme="orangered"), title=t("r.count")),
+        tooltip=["weekday", "hour", "count"]), key="lb_weekday_hour")
+    if wh.n_without_time:
+        st.caption(t("lb.no_time", n=A._n(wh.n_without_time)))
+
+if "rates" in parts:
+    st.subheader(t("lb.rates"))
+    table = pd.DataFrame(parts["rates"]).drop(columns=["is_total", "category"], errors="ignore")
+    st.dataframe(table, hide_index=True, key="lb_rates",
+                 column_config={c: st.column_config.NumberColumn(format="%.1f") for c in table.columns
+                                if c.startswith(("rate", "ratio", "reference", "years"))})
+
+st.subheader(t("lb.export"))
+title = f"{t('lb.report_title')} – {ds.name}"
+lg = lang()
+c1, c2 = st.columns(2)
+c1.download_button(t("lb.html"), lambda: A.lagesbild_report_bytes(view, rates, lang_=lg, fmt="html", title=title),
+                   "lagesbild.html", "text/html", key="lb_dl_html", on_click="ignore", icon=":material/description:")
+c2.download_button(t("lb.pdf"), lambda: A.lagesbild_report_bytes(view, rates, lang_=lg, fmt="pdf", title=title),
+                   "lagesbild.pdf", "application/pdf", key="lb_dl_pdf", on_click="ignore",
+                   icon=":material/picture_as_pdf:")
