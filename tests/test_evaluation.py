@@ -211,7 +211,10 @@ def test_several_controls_are_summed_and_reported_each():
     assert res.control_before == 100 + 80 + 90 + 100 + 110
     assert res.control_after == 90 + 85 + 95 + 105 + 115
     assert [p["control_before"] for p in res.per_control] == [100, 80, 90, 100, 110]
-    assert res.models["cov_type"].startswith("cluster")
+    assert res.models["cov_type"].startswith("quasi")
+    d = res.to_dict()
+    assert d["irr_poisson_cluster_ci"][0] < d["irr_poisson"] < d["irr_poisson_cluster_ci"][1]
+    assert any("cluster-robust" in n for n in res.notes)
     assert "control" in res.monthly and res.monthly["control"].sum() == res.control_before + res.control_after
     assert res.verdict == ev.VERDICT_FELL
     assert res.reading_sv.startswith("Brotten minskade i målområdet")
