@@ -1,0 +1,239 @@
+"""Walk remarks on a Folium map: numbered circles coloured by state, popups, legend.
+
+Markers are ``folium.DivIcon`` circles with the remark's number (no marker
+plugins, nothing from a CDN: the maps embed the vendored Leaflet of
+:mod:`.base`). Colours by state: red open, yellow planned (planerad), green
+fixed (åtgärdad, kontrollerad), grey closed (dubblett, kan inte åtgärdas).
+Popups show number, category, text, problemägare and state; every piece of
+user text is ``html.escape``'d, and the popup markup is handed to Leaflet as a
+JSON string (never through a JavaScript template literal), so a remark such
+as ``<script>…</script>`` or ``${…}`` stays text.
+
+The frame is the one :meth:`RemarkService.remarks_frame` returns; the public
+summary's ``fixed`` frame (no state, no owner) works too.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import MacroElement, Template
+
+from .base import finish_map, legend_html, new_map
+
+#: marker colours by state group
+STATE_COLOURS = {"open": "#d7301f", "planned": "#f2b705", "fixed": "#1a9850", "closed": "#777777"}
+#: text colour on each marker (dark on yellow for contrast)
+_TEXT_COLOURS = {"open": "#ffffff", "planned": "#222222", "fixed": "#ffffff", "closed": "#ffffff"}
+
+_TEXT = {
+    "sv": {"layer": "Anmärkningar (trygghetsvandring)", "legend": "Anmärkningar",
+           "open": "Öppen", "planned": "Planerad", "fixed": "Åtgärdad", "closed": "Avslutad utan åtgärd",
+           "category": "Kategori", "owner": "Problemägare", "state": "Status", "walk": "Vandring",
+           "planned_date": "Planerat", "fixed_date": "Åtgärdat", "none": "ingen ännu", "area": "Vandringens område"},
+    "en": {"layer": "Remarks (safety walk)", "legend": "Remarks",
+           "open": "Open", "planned": "Planned", "fixed": "Fixed", "closed": "Closed without a fix",
+           "category": "Category", "owner": "Problem owner", "state": "State", "walk": "Walk",
+           "planned_date": "Planned", "fixed_date": "Fixed", "none": "none yet", "area": "Walk area"},
+}
+
+
+def state_group(state: Any = None, state_kind: Any = None, fixed_date: Any = None) -> str:
+    """``open``, ``planned``, ``fixed`` or ``closed`` for a remark's state slug / kind."""
+    s = _str(state)
+    if s == "planerad":
+        return "planned"
+    kind = _str(state_kind)
+    if not kind and s:
+        try:
+            from ..remarks.states import state as _state
+
+            kind = _state(s).kind
+        except Exception:  # noqa: BLE001 - an unknown slug is shown as open
+            kind = "open"
+    if not kind:
+        kind = "fixed" if _str(fixed_date) else "open"
+    return kind if kind in STATE_COLOURS else "open"
+
+
+def _str(value: Any) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _date(value: Any) -> str:
+    text = _str(value)
+    return text[:10]
+
+
+def _js_string(text: str) -> str:
+    """A JavaScript string literal that cannot end a <script> element."""
+    return json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def marker_html(number: int, group: str, *, size: int = 24) -> str:
+    """The DivIcon markup: a circle with the number (no user text in it)."""
+    bg, fg = STATE_COLOURS[group], _TEXT_COLOURS[group]
+    font = 12 if number < 100 else 10
+    return (f'<div style="background:{bg};color:{fg};border-radius:50%;width:{size}px;height:{size}px;'
+            f'line-height:{size - 2}px;text-align:center;font:bold {font}px/{size - 2}px system-ui,sans-serif;'
+            f'border:1px solid #222;box-shadow:0 1px 3px rgba(0,0,0,.45)">{int(number)}</div>')
+
+
+def popup_html(row: Any, *, lang: str = "sv") -> str:
+    """Popup markup for one remark (a row of the remarks frame); all values escaped."""
+    t = _TEXT["en" if lang == "en" else "sv"]
+    get = (lambda k: row.get(k)) if isinstance(row, dict) else (lambda k: getattr(row, k, None))
+    number = int(get("number") or 0)
+    category = html.escape(_str(get("category_label")) or _str(get("category")))
+    text = html.escape(_str(get("text"))).replace("\n", "<br>")
+    owner = html.escape(_str(get("owner_name"))) or f"<i>{html.escape(t['none'])}</i>"
+    group = state_group(get("state"), get("state_kind"), get("fixed_date"))
+    state = html.escape(_str(get("state_label")) or t[group])
+    parts = [f"<b>{number}. {category}</b>"]
+    if text:
+        parts.append(f'<div style="margin:4px 0">{text}</div>')
+    if "owner_name" in _keys(row):
+        parts.append(f"{html.escape(t['owner'])}: {owner}")
+    parts.append(f'{html.escape(t["state"])}: <span style="color:{STATE_COLOURS[group]};font-weight:bold">'
+                 f"&#9679;</span> {state}")
+    if _date(get("planned_date")) and group != "fixed":
+        parts.append(f"{html.escape(t['planned_date'])}: {html.escape(_date(get('planned_date')))}")
+    if _date(get("fixed_date")):
+        parts.append(f"{html.escape(t['fixed_date'])}: {html.escape(_date(get('fixed_date')))}")
+    if _str(get("walk_title")):
+        parts.append(f'<span style="color:#666">{html.escape(t["walk"])}: {html.escape(_str(get("walk_title")))}</span>')
+    return "<br>".join(parts)
+
+
+def _keys(row: Any) -> set[str]:
+    if isinstance(row, dict):
+        return set(row)
+    fields = getattr(row, "_fields", None)
+    return set(fields) if fields else set(dir(row))
+
+
+class _Bind(MacroElement):
+    """Bind a popup and a tooltip (both JSON strings) to the parent marker."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.bindPopup({{ this.popup }}, {maxWidth: 300});"
+        "{{ this._parent.get_name() }}.bindTooltip({{ this.tooltip }}, {direction: \"top\", offset: [0, -12]});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, popup: str, tooltip: str) -> None:
+        super().__init__()
+        self._name = "RemarkPopup"
+        self.popup = _js_string(popup)
+        self.tooltip = _js_string(tooltip)
+
+
+def add_remarks_layer(m: folium.Map, remarks_gdf: gpd.GeoDataFrame, *, lang: str = "sv", numbered: bool = True,
+                      show: bool = True, legend: bool = True, name: str | None = None) -> folium.Map:
+    """Add the remarks as numbered circles coloured by state, with popups and a legend."""
+    t = _TEXT["en" if lang == "en" else "sv"]
+    group_layer = folium.FeatureGroup(name=name or t["layer"], show=show)
+    gdf = remarks_gdf
+    if gdf is not None and len(gdf):
+        if gdf.crs is not None and str(gdf.crs).upper() not in ("EPSG:4326", "OGC:CRS84"):
+            gdf = gdf.to_crs("EPSG:4326")
+        gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+        counts = {g: 0 for g in STATE_COLOURS}
+        for i, row in enumerate(gdf.itertuples(index=False)):
+            number = int(getattr(row, "number", 0) or (i + 1))
+            grp = state_group(getattr(row, "state", None), getattr(row, "state_kind", None),
+                              getattr(row, "fixed_date", None))
+            counts[grp] += 1
+            geom = row.geometry
+            if numbered:
+                icon = folium.DivIcon(html=marker_html(number, grp), icon_size=(24, 24), icon_anchor=(12, 12),
+                                      class_name="gt-remark")
+                marker = folium.Marker([geom.y, geom.x], icon=icon)
+            else:
+                marker = folium.CircleMarker([geom.y, geom.x], radius=7, color="#222222", weight=1, fill=True,
+                                             fill_color=STATE_COLOURS[grp], fill_opacity=0.9)
+            label = _str(getattr(row, "category_label", None)) or _str(getattr(row, "category", None))
+            tooltip = f"{number}. {html.escape(label)}"
+            marker.add_child(_Bind(popup_html(row, lang=lang), tooltip))
+            marker.add_to(group_layer)
+        if legend:
+            entries = [(STATE_COLOURS[g], f"{t[g]} ({counts[g]})") for g in ("open", "planned", "fixed", "closed")
+                       if counts[g] or g != "closed"]
+            _add_legend_top(m, t["legend"], entries)
+    group_layer.add_to(m)
+    return m
+
+
+def _add_legend_top(m: folium.Map, title: str, entries: list[tuple[str, str]]) -> None:
+    """The remarks legend at the bottom right (the hot-spot legend sits bottom left)."""
+    box = legend_html(title, entries).replace("left:12px", "right:12px", 1)
+    macro = MacroElement()
+    macro._template = Template("{% macro html(this, kwargs) %}" + box + "{% endmacro %}")
+    m.get_root().add_child(macro)
+
+
+def _area_gdf(area: Any) -> gpd.GeoDataFrame | None:
+    if area is None:
+        return None
+    if isinstance(area, gpd.GeoDataFrame):
+        return area.to_crs("EPSG:4326") if area.crs is not None else area.set_crs("EPSG:4326")
+    from shapely.geometry import shape
+    from shapely.geometry.base import BaseGeometry
+
+    if isinstance(area, BaseGeometry):
+        geom = area
+    else:
+        data = json.loads(area) if isinstance(area, str) else area
+        if data.get("type") == "FeatureCollection":
+            return gpd.GeoDataFrame.from_features(data["features"], crs="EPSG:4326")
+        if data.get("type") == "Feature":
+            data = data["geometry"]
+        geom = shape(data)
+    return gpd.GeoDataFrame(geometry=[geom], crs="EPSG:4326")
+
+
+def remarks_map(remarks_gdf: gpd.GeoDataFrame, *, lang: str = "sv", area: Any = None,
+                height: str = "100%") -> folium.Map:
+    """A map of the walk's remarks (numbered, by state) with the walk area outlined.
+
+    ``area``: GeoJSON text/dict, a shapely geometry or a GeoDataFrame (WGS84).
+    """
+    t = _TEXT["en" if lang == "en" else "sv"]
+    area_gdf = _area_gdf(area)
+    bounds = None
+    frames = []
+    if remarks_gdf is not None and len(remarks_gdf):
+        frames.append(remarks_gdf.to_crs("EPSG:4326").total_bounds if remarks_gdf.crs is not None
+                      else remarks_gdf.total_bounds)
+    if area_gdf is not None and len(area_gdf):
+        frames.append(area_gdf.total_bounds)
+    if frames:
+        x0 = min(f[0] for f in frames)
+        y0 = min(f[1] for f in frames)
+        x1 = max(f[2] for f in frames)
+        y1 = max(f[3] for f in frames)
+        pad = 0.002
+        bounds = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    m = new_map(bounds, height=height)
+    if area_gdf is not None and len(area_gdf):
+        folium.GeoJson(area_gdf[["geometry"]].to_json(), name=t["area"], interactive=False,
+                       style_function=lambda _: {"color": "#1b3a5c", "weight": 2, "fill": True,
+                                                 "fillOpacity": 0.05, "dashArray": "6 4"}).add_to(m)
+    add_remarks_layer(m, remarks_gdf, lang=lang)
+    return finish_map(m)
+
+
+__all__ = ["STATE_COLOURS", "add_remarks_layer", "marker_html", "popup_html", "remarks_map", "state_group"]

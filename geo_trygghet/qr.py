@@ -1,0 +1,48 @@
+"""Join links and QR codes for a walk (to print on the handout)."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+
+from .errors import InputError
+
+__all__ = ["join_url", "qr_png"]
+
+
+def join_url(base_url: str, code: str) -> str:
+    """The link a participant opens to join a walk: ``base_url`` with ``?kod=CODE``.
+
+    Other query parameters of ``base_url`` are kept; an old ``kod`` is replaced.
+    """
+    from .remarks.auth import normalise_code
+
+    base = (base_url or "").strip()
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        msg = f"'{base_url}' is not a web address: give the app's address, e.g. https://trygghet.kommun.se"
+        raise InputError(msg)
+    clean = normalise_code(code or "")
+    if not clean:
+        msg = "the walk code is empty: give the walk's join code"
+        raise InputError(msg)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "kod"]
+    query.append(("kod", clean))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def qr_png(url: str, *, box_size: int = 10, border: int = 4) -> bytes:
+    """A QR code of ``url`` as PNG bytes (error correction M: survives a smudged print)."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    if not url:
+        msg = "nothing to encode: give the join link"
+        raise InputError(msg)
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=border)
+    qr.add_data(url)
+    qr.make(fit=True)
+    img = qr.make_image(fill_color="black", back_color="white")
+    buf = io.BytesIO()
+    img.save(buf)
+    return buf.getvalue()
