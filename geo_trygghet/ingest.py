@@ -105,7 +105,7 @@ class IngestReport:
 
 
 def _n(k: int) -> str:
-    return f"{k:,}".replace(",", "\u202f")
+    return f"{k:,}"
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ def incidents_from_frame(
     if not isinstance(df, pd.DataFrame):
         msg = f"{source}: expected a table (DataFrame), got {type(df).__name__}"
         raise InputError(msg)
-    notes: list[str] = [_how] if _how else []
+    notes: list[str] = [_how] if _how and _how != "read as UTF-8 text, comma-separated" else []
     geometry = _active_geometry(df)
     names = [str(c) for c in df.columns if geometry is None or c != geometry.name]
     if df.columns.has_duplicates or any(not isinstance(c, str) for c in df.columns):
@@ -321,6 +321,7 @@ def read_boundary(path_or_gdf: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFram
     out = gdf.to_crs(WGS84) if not crs.equals(CRS.from_user_input(WGS84)) else gdf.copy()
     out = out[[out.geometry.name]].reset_index(drop=True)
     out = out.set_geometry(shapely.make_valid(out.geometry.to_numpy()))
+    out.attrs["label"] = label if label != "the boundary" else path_or_gdf.attrs.get("label", label)
     return out
 
 
@@ -647,11 +648,12 @@ def _check_degrees(lon: np.ndarray, lat: np.ndarray, labels: tuple[str, str], so
         except CRSError:
             hint = "EPSG:3006"
         where = "the geometry" if mode == "geometry" else f"columns '{lat_c}'/'{lon_c}'"
-        fix = (
-            f"pass --crs {hint} (a GeoJSON without a 'crs' member is read as WGS84)"
-            if mode == "geometry"
-            else f"use --x/--y with --crs {hint}"
-        )
+        if mode == "geometry":
+            fix = f"pass --crs {hint} (a GeoJSON without a 'crs' member is read as WGS84)"
+        elif mode == "xy":
+            fix = f"pass --crs {hint}"
+        else:
+            fix = f"use --x/--y with --crs {hint}"
         msg = (
             f"{source}: {where} hold values like {lat[0]:.0f}, {lon[0]:.0f}, which look like metres "
             f"(e.g. SWEREF 99 TM), not degrees; {fix}"
@@ -792,7 +794,7 @@ def _window(occurred, keep, since, until, resolution, source, dropped):
         ts = occurred[~np.isnat(occurred)]
         span = f"{pd.Timestamp(ts.min()).date()} to {pd.Timestamp(ts.max()).date()}" if len(ts) else "no dates"
         window = f"{lo.date() if lo is not None else '…'} to {hi.date() if hi is not None else '…'}"
-        msg = f"{source}: no incidents between {window}; the file's dates run from {span}: change --since/--until"
+        msg = f"{source}: no incidents from {window}; the file's dates run from {span}: change --since/--until"
         raise DateError(msg)
     return keep
 
@@ -833,7 +835,7 @@ def _crime_types(df, cols, source, crime_type, used, notes, table, n):
 
 def _clip(pos: _Positions, keep, boundary, source, dropped):
     area = read_boundary(boundary)
-    label = f"boundary {Path(boundary).name}" if not isinstance(boundary, gpd.GeoDataFrame) else "the boundary"
+    label = area.attrs.get("label") or "the boundary"
     union = shapely.union_all(area.geometry.to_numpy())
     shapely.prepare(union)
     idx = np.flatnonzero(keep)
@@ -851,9 +853,9 @@ def _clip(pos: _Positions, keep, boundary, source, dropped):
     if swapped.mean() > 0.5:
         hint = "the points would fall inside with latitude and longitude swapped: check --lat/--lon"
     elif pos.guessed:
-        hint = f"the coordinates were taken to be {pos.crs}: pass the right --crs"
+        hint = f"the coordinates were taken to be {pos.crs}: pass the right --crs, or check the boundary file"
     elif pos.crs != WGS84:
-        hint = f"the coordinates were read as {pos.crs}: check --crs"
+        hint = f"the coordinates were read as {pos.crs}: check --crs and the boundary file"
     msg = (
         f"{source}: all {len(idx)} points lie outside {label} (points around lon {lo:.3f}, lat {la:.3f}; "
         f"boundary around lon {c.x:.3f}, lat {c.y:.3f}); {hint}"

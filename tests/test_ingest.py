@@ -531,7 +531,7 @@ def test_since_until_inclusive_days():
     inc = incidents_from_frame(df, since="2024-02-01", until=pd.Timestamp("2024-02-29").date())
     assert inc.gdf[schema.SOURCE_ROW].tolist() == [2, 3]
     assert inc.report.dropped == {"before --since": 1, "after --until": 1}
-    with pytest.raises(DateError, match=r"no incidents between 2025-01-01 to …; the file's dates run from 2024-01-31 to 2024-03-01"):
+    with pytest.raises(DateError, match=r"no incidents from 2025-01-01 to …; the file's dates run from 2024-01-31 to 2024-03-01"):
         incidents_from_frame(df, since="2025-01-01")
     with pytest.raises(DateError, match="--since 'förra året' is not a date; use YYYY-MM-DD"):
         incidents_from_frame(df, since="förra året")
