@@ -303,36 +303,50 @@ def _trend_test(months: pd.PeriodIndex, counts: np.ndarray, *, alpha: float) -> 
 
 
 def monthly_trend(incidents: pd.DataFrame, *, by: str | None = None, window: int = 12,
-                  alpha: float = 0.05, lang: str = "sv") -> MonthlyTrend:
+                  alpha: float = 0.05, lang: str = "sv", start: Any = None, end: Any = None) -> MonthlyTrend:
     """Monthly counts from the first to the last month (zero months included),
     the trailing ``window``-month moving average and sum, and a trend test per group.
 
     ``by`` names a column (e.g. ``"category"``) to get one series per value.
+    ``start``/``end`` (dates) widen the series to the period the extract covers,
+    so months without incidents at either end count as zeros.
     """
     _check_lang(lang)
     t = _times(incidents)
     ok = t.notna().to_numpy()
     _nonempty(incidents.loc[ok], "a monthly trend")
-    months = _month_index(t[ok])
-    span = pd.period_range(months.min(), months.max(), freq="M")
+    tt = t[ok]
+    key = tt.dt.year.to_numpy(np.int64) * 12 + tt.dt.month.to_numpy(np.int64) - 1
+    k0, k1 = int(key.min()), int(key.max())
+    if start is not None:
+        s0 = pd.Timestamp(start)
+        k0 = min(k0, s0.year * 12 + s0.month - 1)
+    if end is not None:
+        e1 = pd.Timestamp(end)
+        k1 = max(k1, e1.year * 12 + e1.month - 1)
+    span = pd.period_range(pd.Period(year=k0 // 12, month=k0 % 12 + 1, freq="M"),
+                           pd.Period(year=k1 // 12, month=k1 % 12 + 1, freq="M"), freq="M")
+    n_months = k1 - k0 + 1
+    rel = key - k0
     if by is None:
-        groups = {("alla" if lang == "sv" else "all"): months}
+        groups = {("alla" if lang == "sv" else "all"): rel}
     else:
         _require(incidents, (by,))
         g = incidents.loc[ok, by].astype("object").where(incidents.loc[ok, by].notna(), None)
-        groups = {key: months[(g == key).to_numpy()] for key in pd.unique(g)}
+        codes, uniques = pd.factorize(g, use_na_sentinel=False)
+        groups = {value: rel[codes == i] for i, value in enumerate(uniques)}
+    month_ts = span.to_timestamp()
     tables, tests = [], []
-    for key, m in groups.items():
-        counts = m.value_counts().reindex(span, fill_value=0).sort_index()
-        c = counts.to_numpy(np.int64)
-        frame = pd.DataFrame({"month": span.to_timestamp(), "count": c})
+    for value, r in groups.items():
+        c = np.bincount(r, minlength=n_months).astype(np.int64)
+        frame = pd.DataFrame({"month": month_ts, "count": c})
         if by is not None:
-            frame.insert(0, by, key)
+            frame.insert(0, by, value)
         roll = pd.Series(c, dtype=float).rolling(window, min_periods=window)
         frame["ma12"] = roll.mean().to_numpy()
         frame["rolling12"] = roll.sum().to_numpy()
         tables.append(frame)
-        tests.append({"group": key, **_trend_test(span, c, alpha=alpha)})
+        tests.append({"group": value, **_trend_test(span, c, alpha=alpha)})
     table = pd.concat(tables, ignore_index=True)
     tests_df = pd.DataFrame(tests)
     if by is not None:
@@ -486,6 +500,21 @@ def _top_share(counts: np.ndarray, k: int) -> float:
     return float(np.sort(counts)[::-1][:k].sum() / total)
 
 
+def _convex_hull(lon: np.ndarray, lat: np.ndarray) -> Any:
+    """Convex hull of WGS84 points as a shapely geometry (qhull: fast on a million points)."""
+    import shapely
+
+    pts = np.column_stack([lon, lat])
+    if len(pts) >= 3:
+        try:
+            from scipy.spatial import ConvexHull
+
+            return shapely.Polygon(pts[ConvexHull(pts).vertices])
+        except Exception:  # collinear or repeated points (qhull error): fall back below
+            pass
+    return shapely.convex_hull(shapely.multipoints(np.unique(pts.round(7), axis=0)))
+
+
 def _cell_weights_in_hull(grid: Any, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Each cell's share of the study area: the part of the hexagon inside the
     convex hull of the points (edge cells count less), so the "even spread"
@@ -496,8 +525,7 @@ def _cell_weights_in_hull(grid: Any, lon: np.ndarray, lat: np.ndarray) -> np.nda
     from .grid import cell_polygons
 
     n = len(grid.cells)
-    pts = np.unique(np.column_stack([lon, lat]).round(6), axis=0)
-    hull = shapely.convex_hull(shapely.multipoints(pts))
+    hull = _convex_hull(lon, lat)
     polys = cell_polygons(grid.cells).to_numpy()
     if hull.area <= 0:
         return np.full(n, 1.0 / n)
@@ -510,8 +538,13 @@ def _cell_weights_in_hull(grid: Any, lon: np.ndarray, lat: np.ndarray) -> np.nda
 
 def concentration(incidents: pd.DataFrame, *, resolution: int | None = None, top_time: float = 0.10,
                   top_places: float = 0.05, window_hours: int = 6, simulations: int = 200,
-                  seed: int = 0, lang: str = "sv") -> Concentration:
-    """Concentration in weekdays, hours, weekday × hour cells and H3 cells (see :class:`Concentration`)."""
+                  seed: int = 0, lang: str = "sv", grid: Any = None) -> Concentration:
+    """Concentration in weekdays, hours, weekday × hour cells and H3 cells (see :class:`Concentration`).
+
+    ``grid``: an already built :class:`geo_trygghet.grid.Grid` of these same
+    incidents (e.g. ``HotSpotResult.grid``) to reuse instead of binning again;
+    used only when it has one entry per located incident.
+    """
     _check_lang(lang)
     t = _times(incidents)
     _nonempty(incidents)
@@ -546,7 +579,9 @@ def concentration(incidents: pd.DataFrame, *, resolution: int | None = None, top
     if n_loc:
         from .grid import build_grid
 
-        grid = build_grid(lon[located], lat[located], resolution=res)
+        if grid is None or len(grid.incident_cell) != n_loc:
+            grid = build_grid(lon[located], lat[located], resolution=res)
+        res = grid.resolution
         counts = grid.counts()
         cell_counts = pd.DataFrame({S.H3: grid.h3, S.COUNT: counts})
         n_cells = len(counts)
@@ -632,6 +667,29 @@ def _year_fractions(start: pd.Timestamp, end: pd.Timestamp) -> dict[int, float]:
     return out
 
 
+def _points_in_areas(lon: np.ndarray, lat: np.ndarray, good: np.ndarray,
+                     geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(area index, incident index) pairs of points inside each area (boundary included:
+    a point on a shared edge counts in both). Vectorised per area with a bounding-box prefilter."""
+    import shapely
+
+    areas_out, points_out = [], []
+    for j, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            continue
+        x0, y0, x1, y1 = geom.bounds
+        cand = np.flatnonzero(good & (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
+        if not len(cand):
+            continue
+        shapely.prepare(geom)
+        inside = cand[shapely.intersects_xy(geom, lon[cand], lat[cand])]
+        areas_out.append(np.full(len(inside), j, dtype=np.int64))
+        points_out.append(inside.astype(np.int64))
+    if not areas_out:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(areas_out), np.concatenate(points_out)
+
+
 def rates_per_100k(incidents: pd.DataFrame, areas_gdf: Any, *, population_col: str = "population",
                    name_col: str | None = None, reference: float | str | None = None,
                    alpha: float = 0.05, lang: str = "sv") -> Rates:
@@ -681,14 +739,11 @@ def rates_per_100k(incidents: pd.DataFrame, areas_gdf: Any, *, population_col: s
     lon = pd.to_numeric(inc[S.LON], errors="coerce").to_numpy(float)
     lat = pd.to_numeric(inc[S.LAT], errors="coerce").to_numpy(float)
     good = np.isfinite(lon) & np.isfinite(lat)
-    pts = gpd.GeoDataFrame({"_i": np.flatnonzero(good)}, geometry=gpd.points_from_xy(lon[good], lat[good]),
-                           crs="EPSG:4326")
-    joined = gpd.sjoin(pts, areas[[areas.geometry.name]].assign(_a=np.arange(len(areas))), how="inner",
-                       predicate="within")
-    area_idx = joined["_a"].to_numpy(np.int64)
-    inc_idx = joined["_i"].to_numpy(np.int64)
+    area_idx, inc_idx = _points_in_areas(lon, lat, good, areas.geometry.to_numpy())
     counts = np.bincount(area_idx, minlength=len(areas)).astype(np.int64)
-    n_inside = len(np.unique(inc_idx))
+    seen = np.zeros(len(lon), dtype=bool)
+    seen[inc_idx] = True
+    n_inside = int(seen.sum())
     n_total_inside = n_inside
     # total row: every incident inside any area, once
     all_names = [*names.tolist(), "alla områden" if lang == "sv" else "all areas"]
@@ -739,7 +794,7 @@ def rates_per_100k(incidents: pd.DataFrame, areas_gdf: Any, *, population_col: s
     table["ratio"], table["ratio_low"], table["ratio_high"] = ratio, ratio_low, ratio_high
     # per calendar year
     fractions = _year_fractions(start, end)
-    years_of = t.dt.year.to_numpy()[good][inc_idx]
+    years_of = t.dt.year.to_numpy()[inc_idx]
     rows = []
     for i, nm in enumerate(names):
         sel = area_idx == i
@@ -1185,7 +1240,10 @@ def lagesbild_answers(incidents: pd.DataFrame, areas: Any = None, population: fl
     _nonempty(incidents)
     trend = monthly_trend(incidents, alpha=alpha, lang=lang)
     sp = seasonal_profile(incidents, lang=lang, trend=trend)
-    conc = concentration(incidents, resolution=resolution, seed=seed, lang=lang)
+    grid = getattr(hotspot_result, "grid", None)
+    if grid is not None and resolution is not None and grid.resolution != resolution:
+        grid = None
+    conc = concentration(incidents, resolution=resolution, seed=seed, lang=lang, grid=grid)
     answers = [
         _answer_commonest(incidents, lang),
         _answer_trend(trend, lang),

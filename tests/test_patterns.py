@@ -113,6 +113,9 @@ def test_monthly_trend_zero_months_and_trailing_average():
     assert math.isclose(tab["ma12"].iloc[12], (1 + 5) / 12)  # Feb 2023..Jan 2024 (trailing)
     assert tab["rolling12"].iloc[12] == 6
     assert mt.ma_kind == "trailing"
+    wide = P.monthly_trend(df, start="2022-11-15", end="2024-03-31").table
+    assert len(wide) == 17 and wide["count"].iloc[:2].tolist() == [0, 0] and wide["count"].iloc[-2:].tolist() == [0, 0]
+    assert wide["count"].sum() == len(df)
 
 
 def test_rising_trend_is_found(patterned):
@@ -262,6 +265,14 @@ def test_rates_per_100k_hand_calculation():
     assert math.isclose(tab.loc["Väster", "rate_low"], float(lo) / (10_000 * years) * 1e5)
     by_year = r.by_year.set_index(["name", "year"])
     assert by_year["count"].sum() == 44
+    # rows without a position are skipped, and per-year counts still line up
+    holes = df.copy()
+    holes.loc[[0, 5], [S.LON, S.LAT]] = np.nan
+    r2 = P.rates_per_100k(holes, areas)
+    assert r2.table["count"].iloc[-1] == 44 - int(((lon[[0, 5]] > LON0) & (lon[[0, 5]] < LON0 + DLON)).sum())
+    assert r2.by_year["count"].sum() == r2.table["count"].iloc[-1]
+    assert r2.by_year.groupby("name")["count"].sum().to_dict() == \
+        r2.table[~r2.table["is_total"]].set_index("name")["count"].to_dict()
     assert math.isclose(by_year.loc[("Väster", 2022), "years"], 1.0)
 
 
