@@ -15,8 +15,6 @@ that sets ``labels_``, and ``areas_`` holds the polygons.
 
 from __future__ import annotations
 
-import math
-
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -35,12 +33,25 @@ def empty_clusters(crs: str = WGS84) -> gpd.GeoDataFrame:
                              S.AREA_M2: np.empty(0, float)}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 
-def default_min_samples(n: int) -> int:
-    """``max(settings.cluster_min_samples, ⌈n · settings.cluster_min_share⌉)``."""
-    return max(settings.cluster_min_samples, math.ceil(n * settings.cluster_min_share))
+def density_min_samples(neighbourhood: np.ndarray, weight: np.ndarray,
+                        quantile: float | None = None) -> float:
+    """The default DBSCAN threshold: the density the densest tenth of incidents live at.
+
+    ``neighbourhood`` is, per location, the incidents within eps; weighted by the
+    incidents at each location, its ``quantile`` (``settings.cluster_density_quantile``,
+    0.90) is the threshold, at least ``settings.cluster_min_samples``. A fixed share
+    of all incidents would make a whole town one cluster in a small municipality and
+    find nothing in a county; this adapts to the data.
+    """
+    q = settings.cluster_density_quantile if quantile is None else quantile
+    order = np.argsort(neighbourhood)
+    cum = np.cumsum(np.asarray(weight, float)[order])
+    at = order[min(np.searchsorted(cum, q * cum[-1], side="right"), len(order) - 1)]
+    return max(float(settings.cluster_min_samples), float(neighbourhood[at]))
 
 
-def weighted_dbscan(points: np.ndarray, weight: np.ndarray, *, eps: float, min_samples: float) -> np.ndarray:
+def weighted_dbscan(points: np.ndarray, weight: np.ndarray, *, eps: float,
+                    min_samples: float | None = None) -> np.ndarray:
     """DBSCAN labels with sample weights, in whole-array operations.
 
     The same definition as ``sklearn.cluster.DBSCAN(eps, min_samples).fit(points,
@@ -50,13 +61,17 @@ def weighted_dbscan(points: np.ndarray, weight: np.ndarray, *, eps: float, min_s
     joins the cluster of its first such neighbour (scikit-learn gives it to the
     cluster that reaches it first, so the two can differ only for such border
     points). Noise is -1. scikit-learn loops in Python over every point to sum
-    the weights; here that is one sparse product.
+    the weights; here that is one sparse product. ``min_samples=None`` takes
+    :func:`density_min_samples`.
     """
     n = len(points)
     if n == 0:
         return np.empty(0, np.int64)
     graph = radius_neighbors_graph(points, eps, mode="connectivity", include_self=True).tocsr()
-    core = graph @ np.asarray(weight, dtype=float) >= min_samples
+    neighbourhood = graph @ np.asarray(weight, dtype=float)
+    if min_samples is None:
+        min_samples = density_min_samples(neighbourhood, weight)
+    core = neighbourhood >= min_samples
     labels = np.full(n, -1, dtype=np.int64)
     if not core.any():
         return labels
@@ -78,7 +93,8 @@ class HotSpotAreas:
     eps_m
         Neighbourhood radius in metres.
     min_samples
-        Incidents within ``eps_m`` that make a core location; default from the data size.
+        Incidents within ``eps_m`` that make a core location; default
+        :func:`density_min_samples` (the density of the densest tenth of incidents).
     """
 
     def __init__(self, *, eps_m: float | None = None, min_samples: int | None = None) -> None:
@@ -104,8 +120,7 @@ class HotSpotAreas:
         cx = np.bincount(inverse, weights=x) / weight
         cy = np.bincount(inverse, weights=y) / weight
         locations = np.column_stack([cx, cy])
-        min_samples = self.min_samples or default_min_samples(n)
-        loc_labels = weighted_dbscan(locations, weight, eps=self.eps_m, min_samples=min_samples)
+        loc_labels = weighted_dbscan(locations, weight, eps=self.eps_m, min_samples=self.min_samples)
         self.labels_ = loc_labels[inverse].astype(np.int64)
         self.areas_ = self._polygons(locations, weight, loc_labels, crs, snap)
         return self

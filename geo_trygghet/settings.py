@@ -13,8 +13,11 @@ fdr_alpha_levels : tuple of float
     Confidence levels of the hot-spot bins: 99 %, 95 % and 90 % after FDR.
 cluster_eps_m : float
     DBSCAN neighbourhood radius in metres for hot-spot areas.
-cluster_min_share : float
-    DBSCAN min_samples as a share of all incidents (at least ``cluster_min_samples``).
+cluster_min_samples : int
+    The least DBSCAN min_samples the default threshold may take.
+cluster_density_quantile : float
+    Default DBSCAN threshold: the eps-neighbourhood count at this quantile of
+    incidents (0.90: core locations are as dense as the densest tenth of incidents).
 overdue_days : int
     A remark with no action this many days after assignment is overdue (försenad).
 duplicate_radius_m : float
@@ -38,7 +41,7 @@ seed: int | None = None
 fdr_alpha_levels: tuple[float, float, float] = (0.01, 0.05, 0.10)
 cluster_eps_m: float = 150.0
 cluster_min_samples: int = 10
-cluster_min_share: float = 0.002
+cluster_density_quantile: float = 0.90
 overdue_days: int = 30
 duplicate_radius_m: float = 25.0
 photo_max_px: int = 2048

@@ -1,7 +1,7 @@
 import numpy as np
 import shapely
 
-from geo_trygghet.clusters import HotSpotAreas, default_min_samples, find_clusters
+from geo_trygghet.clusters import HotSpotAreas, density_min_samples, find_clusters
 
 
 def _blob(rng, lon, lat, n, sd_m):
@@ -46,8 +46,11 @@ def test_weighted_locations_match_unweighted_dbscan_on_duplicates():
 
 def test_no_points_and_default_min_samples():
     assert len(find_clusters(np.empty(0), np.empty(0))) == 0
-    assert default_min_samples(100) == 10
-    assert default_min_samples(1_000_000) == 2000
+    # a tenth of the incidents live at density >= 50 here: that is the threshold
+    nb = np.array([5.0, 10.0, 50.0, 100.0])
+    w = np.array([60, 30, 5, 5])
+    assert density_min_samples(nb, w) == 50.0
+    assert density_min_samples(np.array([1.0, 2.0]), np.array([1, 1])) == 10.0  # the floor
 
 
 def test_weighted_dbscan_equals_sklearn_on_core_points():
@@ -66,3 +69,22 @@ def test_weighted_dbscan_equals_sklearn_on_core_points():
     # the same partition of core points, up to the names of the clusters
     pairs = set(zip(ours[core], ref.labels_[core]))
     assert len(pairs) == len(set(ours[core])) == len(set(ref.labels_[core]))
+
+
+def test_sample_municipality_clusters_are_the_planted_hot_spots():
+    """With default settings the hot-spot areas of the sample are its three planted hot spots."""
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    from geo_trygghet.hotspots import hotspots
+    from geo_trygghet.ingest import read_incidents
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    incidents = read_incidents(sample / "incidents.csv").gdf
+    truth = gpd.read_file(sample / "hotspots_truth.geojson").to_crs(4326)
+    result = hotspots(incidents)
+    assert len(result.clusters) == len(truth)
+    for geom in truth.geometry:
+        c = geom.representative_point()
+        assert result.clusters.contains(c).sum() == 1
