@@ -70,4 +70,24 @@ def service(db_url):
         yield svc
     finally:
         svc.close()
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def module_service(request, tmp_path_factory):
+    """One RemarkService per test module and database (tests make their own walks)."""
+    from geo_trygghet.remarks import RemarkService
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('remarks') / 'remarks.sqlite'}"
+        svc = RemarkService(url)
+        yield svc
+        svc.close()
+        return
+    from geo_trygghet.remarks.store import create_postgres_database, drop_postgres_database
+
+    url = create_postgres_database(postgres_server_url())
+    svc = RemarkService(url)
+    try:
+        yield svc
+    finally:
+        svc.close()
+        drop_postgres_database(url)
 # --- end remark store fixtures ---

@@ -1,0 +1,155 @@
+"""Remark states as data: the transition table, through the service, with events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from geo_trygghet.errors import InputError, InvalidTransitionError
+from geo_trygghet.remarks import STATES, TRANSITIONS, allowed_targets, is_closed, is_fixed, is_open, states
+
+from ._remarks_helpers import ADMIN, bring_to, new_remark
+
+GLOSSARY = {
+    "ny": ("Ny", "New", "open"),
+    "tilldelad": ("Tilldelad", "Assigned", "open"),
+    "planerad": ("Planerad", "Planned", "open"),
+    "atgardad": ("Åtgärdad", "Fixed", "fixed"),
+    "kontrollerad": ("Kontrollerad", "Verified", "fixed"),
+    "inte_vart_ansvar": ("Inte vårt ansvar", "Not our responsibility", "open"),
+    "dubblett": ("Dubblett", "Duplicate", "closed"),
+    "kan_inte_atgardas": ("Kan inte åtgärdas", "Cannot be fixed", "closed"),
+}
+ALLOWED = {(t.source, t.target) for t in TRANSITIONS}
+
+
+def test_states_labels_and_kinds_match_the_glossary():
+    assert {s: (v.sv, v.en, v.kind) for s, v in STATES.items()} == GLOSSARY
+    assert [s for s in STATES if is_open(s)] == ["ny", "tilldelad", "planerad", "inte_vart_ansvar"]
+    assert [s for s in STATES if is_fixed(s)] == ["atgardad", "kontrollerad"]
+    assert [s for s in STATES if is_closed(s)] == ["dubblett", "kan_inte_atgardas"]
+
+
+def test_remark_categories_are_the_eleven():
+    cats = states.remark_categories()
+    assert list(cats) == [
+        "belysning", "buskage", "klotter", "skadegorelse", "nedskrapning", "gangtunnel",
+        "trafik", "orienterbarhet", "overgivet_foremal", "trygg_plats", "annat",
+    ]  # fmt: skip
+    assert cats["buskage"].sv == "Buskage/skymd sikt" and cats["trygg_plats"].en == "Safe place"
+
+
+def test_the_lifecycle_of_the_design_is_in_the_table():
+    main_line = [("ny", "tilldelad"), ("tilldelad", "planerad"), ("planerad", "atgardad"), ("atgardad", "kontrollerad")]
+    side = [("tilldelad", "inte_vart_ansvar"), ("inte_vart_ansvar", "tilldelad"), ("ny", "dubblett"),
+            ("planerad", "kan_inte_atgardas"), ("atgardad", "tilldelad")]  # fmt: skip
+    assert set(main_line + side) <= ALLOWED
+    # closed states and Kontrollerad are final
+    assert not [t for t in TRANSITIONS if t.source in ("dubblett", "kan_inte_atgardas", "kontrollerad")]
+    assert allowed_targets("atgardad", "analytiker") == ("kontrollerad", "tilldelad")
+    assert allowed_targets("planerad", "problemagare") == (
+        "planerad", "atgardad", "inte_vart_ansvar", "kan_inte_atgardas",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("source", "target"), sorted(set(itertools.product(STATES, STATES)) - ALLOWED))
+def test_every_pair_outside_the_table_is_refused(source, target):
+    with pytest.raises(InvalidTransitionError, match=r"^cannot go from '.+' to '.+': .+") as err:
+        states.find_transition(source, target)
+    assert "\n" not in str(err.value)
+
+
+def test_unknown_state_is_refused():
+    with pytest.raises(InvalidTransitionError, match="unknown remark state 'klar'"):
+        states.find_transition("ny", "klar")
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def setup(module_service):
+    """A fresh walk in the module's database, and the problemägare Gatukontoret."""
+    svc = module_service
+    walk = svc.create_walk(ADMIN, f"Tillstånd {next(_counter)}")
+    names = {o.name: o for o in svc.list_organisations()}
+    org = names.get("Gatukontoret") or svc.create_organisation(ADMIN, "Gatukontoret", email="gata@example.se")
+    return svc, walk, org
+
+
+@pytest.mark.parametrize("transition", TRANSITIONS, ids=lambda t: f"{t.source}->{t.target}")
+def test_every_allowed_transition_works_and_appends_an_event(setup, transition):
+    svc, walk, org = setup
+    original = new_remark(svc, walk)
+    remark = bring_to(svc, new_remark(svc, walk), transition.source, org.id, original.id)
+    before = len(svc.history(ADMIN, remark.id))
+    kwargs = {
+        "owner": {"owner_id": org.id},
+        "planned_date": {"planned_date": dt.date.today() + dt.timedelta(days=30)},
+        "fixed_date": {"fixed_date": dt.date.today()},
+        "reason": {"reason": "Inte kommunens mark"},
+        "duplicate_of": {"duplicate_of": original.id},
+        None: {},
+    }[transition.needs]
+    changed = svc.transition(ADMIN, remark.id, transition.target, note="anteckning", **kwargs)
+    assert changed.state == transition.target
+    events = svc.history(ADMIN, remark.id)
+    assert len(events) == before + 1
+    last = events[-1]
+    assert (last.from_state, last.to_state, last.actor) == (transition.source, transition.target, "system")
+    assert "anteckning" in last.note
+    assert (last.owner_id, last.planned_date, last.fixed_date) == (
+        changed.owner_id, changed.planned_date, changed.fixed_date,
+    )  # fmt: skip
+    if transition.clears_owner:
+        assert changed.owner_id is None
+    if transition.name == "reopen":
+        assert changed.owner_id == org.id and changed.fixed_date is None
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "kwargs", "error", "match"),
+    [
+        ("ny", "atgardad", {"fixed_date": "2025-01-01"}, InvalidTransitionError,
+         "cannot go from 'Ny' to 'Åtgärdad': assign a problemägare first"),
+        ("ny", "planerad", {"planned_date": "2025-01-01"}, InvalidTransitionError, "assign a problemägare first"),
+        ("dubblett", "tilldelad", {}, InvalidTransitionError, "'Dubblett' is final"),
+        ("kontrollerad", "tilldelad", {}, InvalidTransitionError, "'Kontrollerad' is final"),
+        ("tilldelad", "kontrollerad", {}, InvalidTransitionError, "only a remark marked Åtgärdad"),
+        ("ny", "tilldelad", {}, InputError, "choose a problemägare"),
+        ("tilldelad", "planerad", {}, InputError, "planned date"),
+        ("tilldelad", "planerad", {"planned_date": "nästa vecka"}, InputError, "YYYY-MM-DD"),
+        ("tilldelad", "atgardad", {}, InputError, "date it was fixed"),
+        ("tilldelad", "atgardad", {"fixed_date": "2999-01-01"}, InputError, "in the future"),
+        ("tilldelad", "inte_vart_ansvar", {}, InputError, "give a reason"),
+        ("planerad", "kan_inte_atgardas", {}, InputError, "give a reason"),
+        ("ny", "dubblett", {}, InputError, "original remark"),
+        ("ny", "dubblett", {"duplicate_of": "self"}, InputError, "duplicate of itself"),
+    ],
+)
+def test_refused_changes_leave_no_trace(setup, source, target, kwargs, error, match):
+    svc, walk, org = setup
+    original = new_remark(svc, walk)
+    remark = bring_to(svc, new_remark(svc, walk), source, org.id, original.id)
+    if kwargs.get("duplicate_of") == "self":
+        kwargs = {"duplicate_of": remark.id}
+    n_events = len(svc.history(ADMIN, remark.id))
+    with pytest.raises(error, match=match) as err:
+        svc.transition(ADMIN, remark.id, target, **kwargs)
+    assert "\n" not in str(err.value)
+    assert svc.get_remark(ADMIN, remark.id) == remark
+    assert len(svc.history(ADMIN, remark.id)) == n_events
+
+
+def test_not_ours_goes_back_to_assignment_and_can_be_reassigned(setup):
+    svc, walk, org = setup
+    other = svc.create_organisation(ADMIN, f"Fastighets AB {walk.id}")
+    remark = bring_to(svc, new_remark(svc, walk), "planerad", org.id)
+    remark = svc.not_ours(ADMIN, remark.id, "Fastighetsbolagets gård")
+    assert (remark.state, remark.owner_id, remark.planned_date, remark.is_open) == ("inte_vart_ansvar", None, None, True)
+    remark = svc.assign(ADMIN, remark.id, other.id)
+    assert (remark.state, remark.owner_name) == ("tilldelad", other.name)
+    notes = [e.note for e in svc.history(ADMIN, remark.id)]
+    assert "Fastighetsbolagets gård" in notes
