@@ -1,0 +1,240 @@
+"""Load the sample municipality (``sample_data/``) into the remark database.
+
+:func:`load_sample` creates the problemägare of ``organisations.csv`` (with
+their categories and areas from ``omraden.geojson``), demo users, the walks of
+``walks.csv`` (date, group, organiser, area) and imports each walk's protocol
+(``protokoll_*.xlsx``) with :func:`geo_trygghet.remarks_io.import_protocol`:
+owners assigned and fixed dates written as back-dated events, so every
+remark has a real history. Running it again changes nothing (idempotent);
+``force=True`` also resets the demo passwords and the organisations' details.
+
+Demo accounts (for trying the app; change or remove them in a real
+installation)::
+
+    admin        admin-demo         admin
+    analytiker   analytiker-demo    analytiker
+    <org>        <org>-demo         problemägare of one organisation each, e.g.
+                                    gatukontoret / gatukontoret-demo
+
+:data:`DEMO_USERS` lists them all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._ingest_columns import norm
+from .errors import InputError, NotFoundError
+
+__all__ = ["DEMO_PASSWORD_SUFFIX", "DEMO_USERS", "SAMPLE_DIR", "SampleSummary", "demo_users", "load_sample",
+           "sample_info"]
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+DEMO_PASSWORD_SUFFIX = "-demo"
+#: The fixed demo accounts: (username, password, role). Problemägare accounts are
+#: made per organisation by :func:`demo_users` (``<first word of the name>`` / ``<that>-demo``).
+DEMO_USERS: tuple[tuple[str, str, str], ...] = (
+    ("admin", "admin-demo", "admin"),
+    ("analytiker", "analytiker-demo", "analytiker"),
+)
+
+_STATE_SLUGS = {"planerad": "planerad", "genomford": "genomford", "genomförd": "genomford",
+                "uppfoljd": "uppfoljd", "uppföljd": "uppfoljd"}
+
+
+@dataclass(frozen=True)
+class SampleSummary:
+    """What :func:`load_sample` did."""
+
+    sample_dir: str
+    organisations_created: int
+    users_created: int
+    walks_created: int
+    remarks_imported: int
+    remarks_present: int
+    users: tuple[tuple[str, str, str, str | None], ...] = ()  # username, password, role, organisation
+    walks: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def summary_lines(self) -> list[str]:
+        lines = [
+            f"sample municipality from {self.sample_dir}: {len(self.walks)} walks "
+            f"({self.walks_created} new), {self.remarks_imported} remarks imported, "
+            f"{self.remarks_present} already present, {self.organisations_created} problemägare and "
+            f"{self.users_created} users added"
+        ]
+        lines.append("demo logins (user / password / role):")
+        lines.extend(f"  {u} / {p} / {r}" + (f" ({o})" if o else "") for u, p, r, o in self.users)
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return lines
+
+
+def _username(org_name: str, taken: set[str]) -> str:
+    base = norm(org_name).split("_")[0] or "problemagare"
+    name, i = base, 2
+    while name in taken:
+        name, i = f"{base}{i}", i + 1
+    taken.add(name)
+    return name
+
+
+def demo_users(organisations: list[str]) -> list[tuple[str, str, str, str | None]]:
+    """Every demo account: (username, password, role, organisation name or None)."""
+    out: list[tuple[str, str, str, str | None]] = [(u, p, r, None) for u, p, r in DEMO_USERS]
+    taken = {u for u, _, _ in DEMO_USERS}
+    for org in organisations:
+        user = _username(org, taken)
+        out.append((user, f"{user}{DEMO_PASSWORD_SUFFIX}", "problemagare", org))
+    return out
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        msg = f"sample file {path} is missing: run python sample_data/make_sample.py or give --dir"
+        raise InputError(msg)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def _areas(sample_dir: Path) -> dict[str, Any]:
+    import geopandas as gpd
+
+    path = sample_dir / "omraden.geojson"
+    if not path.is_file():
+        return {}
+    gdf = gpd.read_file(path).to_crs("EPSG:4326")
+    return {str(n): g for n, g in zip(gdf["name"], gdf.geometry, strict=True)}
+
+
+def _area_json(names: str, areas: dict[str, Any]) -> str | None:
+    from shapely.geometry import mapping
+    from shapely.ops import unary_union
+
+    geoms = [areas[n.strip()] for n in names.split("|") if n.strip() in areas]
+    if not geoms:
+        return None
+    return json.dumps(mapping(unary_union(geoms)))
+
+
+def load_sample(service: Any, sample_dir: str | Path | None = None, *, force: bool = False) -> SampleSummary:
+    """Load the sample municipality into ``service``'s database (idempotent; see the module docs)."""
+    from .remarks import Actor
+    from .remarks_io import category_from_label, import_protocol
+
+    actor = Actor.system()
+    root = Path(sample_dir) if sample_dir is not None else SAMPLE_DIR
+    if not root.is_dir():
+        msg = f"sample folder {root} does not exist: give the folder with walks.csv and organisations.csv"
+        raise InputError(msg)
+    orgs_df = _read_csv(root / "organisations.csv")
+    walks_df = _read_csv(root / "walks.csv")
+    areas = _areas(root)
+    notes: list[str] = []
+
+    # ---- problemägare
+    existing = {o.name: o for o in service.list_organisations()}
+    orgs_created = 0
+    org_ids: dict[str, int] = {}
+    for row in orgs_df.to_dict("records"):
+        name = " ".join(str(row.get("name", "")).split())
+        if not name:
+            continue
+        cats = []
+        for label in str(row.get("categories", "")).split("|"):
+            if label.strip():
+                slug, known = category_from_label(label)
+                if not known:
+                    notes.append(f"organisation '{name}': unknown category '{label}' left out")
+                elif slug not in cats:
+                    cats.append(slug)
+        area = _area_json(str(row.get("areas", "")), areas)
+        kind = str(row.get("kind", "")).strip() or None
+        email = str(row.get("email", "")).strip() or None
+        if name in existing:
+            org = existing[name]
+            if force:
+                org = service.update_organisation(actor, org.id, email=email, kind=kind, categories=cats, area=area)
+        else:
+            org = service.create_organisation(actor, name, kind=kind, email=email, categories=cats, area=area)
+            orgs_created += 1
+        org_ids[name] = org.id
+
+    # ---- demo users
+    users = demo_users(list(org_ids))
+    have = {u.username for u in service.list_users(actor)}
+    users_created = 0
+    for username, password, role, org in users:
+        if username in have:
+            if force:
+                service.set_password(actor, username, password)
+            continue
+        display = org or username.capitalize()
+        service.create_user(actor, username, password, role, display_name=display,
+                            organisation_id=org_ids[org] if org else None)
+        users_created += 1
+
+    # ---- walks and their protocols
+    walks_created = imported = present = 0
+    titles = []
+    for row in walks_df.to_dict("records"):
+        title = " ".join(str(row.get("title", "")).split())
+        if not title:
+            continue
+        titles.append(title)
+        area_name = str(row.get("area", "")).strip()
+        area = _area_json(area_name, areas) if area_name else None
+        try:
+            walk = service.get_walk(title)
+        except NotFoundError:
+            walk = service.create_walk(actor, title, area=area, walk_date=row.get("date") or None,
+                                       group=row.get("group") or None, organiser=row.get("organiser") or None)
+            walks_created += 1
+        protocol = str(row.get("protocol", "")).strip()
+        if protocol:
+            path = root / protocol
+            if not path.is_file():
+                notes.append(f"walk '{title}': protocol {protocol} is missing")
+            else:
+                summary = import_protocol(service, path, title, actor=actor)
+                imported += summary.imported
+                present += summary.already_present
+                notes.extend(f"{protocol}: {n}" for n in summary.notes if "look like" not in n)
+        state = _STATE_SLUGS.get(str(row.get("state", "")).strip().lower())
+        if state and walk.state != state:
+            service.set_walk_state(actor, title, state)
+    return SampleSummary(
+        sample_dir=str(root), organisations_created=orgs_created, users_created=users_created,
+        walks_created=walks_created, remarks_imported=imported, remarks_present=present,
+        users=tuple(users), walks=tuple(titles), notes=tuple(notes),
+    )
+
+
+def sample_info(service: Any) -> list[str]:
+    """Lines describing what the database holds (walks, remarks by state, demo logins)."""
+    from .remarks import Actor
+
+    actor = Actor.system()
+    lines = []
+    walks = service.list_walks(actor)
+    lines.append(f"{len(walks)} walks:")
+    for w in walks:
+        remarks = service.list_remarks(actor, walk=w)
+        by_state: dict[str, int] = {}
+        for r in remarks:
+            by_state[r.state_label()] = by_state.get(r.state_label(), 0) + 1
+        states = ", ".join(f"{n} {s.lower()}" for s, n in sorted(by_state.items()))
+        date = w.walk_date.isoformat() if w.walk_date else "no date"
+        lines.append(f"  {w.title} ({date}, {w.state_label()}, code {w.join_code}): {len(remarks)} remarks"
+                     + (f" — {states}" if states else ""))
+    orgs = service.list_organisations()
+    lines.append(f"{len(orgs)} problemägare: " + ", ".join(o.name for o in orgs))
+    known = {u.username: u for u in service.list_users(actor)}
+    demo = [d for d in demo_users([o.name for o in orgs]) if d[0] in known]
+    if demo:
+        lines.append("demo logins (user / password / role), if not changed:")
+        lines.extend(f"  {u} / {p} / {r}" + (f" ({o})" if o else "") for u, p, r, o in demo)
+    return lines
