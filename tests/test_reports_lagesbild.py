@@ -15,7 +15,7 @@ import pytest
 from geo_trygghet import schema as S
 from geo_trygghet.errors import InputError
 from geo_trygghet.hotspots import hotspots
-from geo_trygghet.reports._html import esc, page, table_html
+from geo_trygghet.reports._html import esc, fmt_value, page, table_html
 from geo_trygghet.reports.lagesbild import lagesbild_report, write_report
 
 from .test_patterns import _areas, make_incidents
@@ -117,6 +117,8 @@ def test_english_report(incidents):
     assert "<h2>Summary: the guiding questions</h2>" in html
     assert "Is it more extensive than the reference value?" in html
     assert 'lang="en"' in html
+    n = len(incidents)
+    assert f"{n:,}" in html  # English thousands separator in the tables and sentences
     with pytest.raises(InputError):
         lagesbild_report(incidents, title="x", lang="fi")
 
@@ -142,5 +144,9 @@ def test_html_helpers_escape_and_format():
     assert "<i>" not in out and "&lt;i&gt;x&lt;/i&gt;" in out and "namn &lt;b&gt;" in out
     assert "1 234" in out and "0,5" in out and "–" in out
     assert "<b>" in table_html(pd.DataFrame({"a": ["<b>ok</b>"]}), escape=False)
+    en = table_html(df, lang="en")
+    assert "1,234" in en and "0.5" in en
+    assert fmt_value(-3.25, decimals=1) == "−3,2" and fmt_value(-3.25, decimals=1, lang="en") == "-3.2"
+    assert fmt_value(np.int64(12345)) == "12 345" and fmt_value(True, lang="en") == "yes"
     doc = page("T <x>", "<p>body</p>", lang="en")
     assert "<title>T &lt;x&gt;</title>" in doc and "<p>body</p>" in doc and "@page" in doc

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["PAGE_CSS", "esc", "fmt_value", "page", "table_html", "figure_png_base64", "img_tag",
@@ -56,9 +57,10 @@ def esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def fmt_value(value: Any, *, decimals: int = 1, na: str = "–") -> str:
+def fmt_value(value: Any, *, decimals: int = 1, na: str = "–", lang: str = "sv") -> str:
     """Format one cell for a table: integers without decimals, floats with ``decimals``
-    (Swedish style: decimal comma, thin thousands separator), dates as ISO."""
+    (``lang="sv"``: decimal comma and space as thousands separator; ``"en"``: 1,234.5),
+    dates as ISO."""
     if value is None:
         return na
     if isinstance(value, float) and math.isnan(value):
@@ -70,15 +72,20 @@ def fmt_value(value: Any, *, decimals: int = 1, na: str = "–") -> str:
             return na
     except (TypeError, ValueError):
         pass
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
-        return f"{int(value):,}".replace(",", " ")
-    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
+    sv = lang != "en"
+
+    def local(text: str) -> str:
+        return text.replace(",", " ").replace(".", ",").replace("-", "−") if sv else text
+
+    if isinstance(value, (bool, np.bool_)):
+        return ("ja" if value else "nej") if sv else ("yes" if value else "no")
+    if isinstance(value, (int, np.integer)):
+        return local(f"{int(value):,}")
+    if isinstance(value, (float, np.floating)):
         v = float(value)
         if v.is_integer() and abs(v) >= 1000:
-            return f"{int(v):,}".replace(",", " ")
-        return f"{v:,.{decimals}f}".replace(",", " ").replace(".", ",")
+            return local(f"{int(v):,}")
+        return local(f"{v:,.{decimals}f}")
     if isinstance(value, (pd.Timestamp, datetime)):
         ts = pd.Timestamp(value)
         return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
@@ -109,6 +116,7 @@ def table_html(
     decimals: int = 1,
     css_class: str = "data",
     max_rows: int | None = None,
+    lang: str = "sv",
 ) -> str:
     """A DataFrame as an HTML table. Headers and cells are escaped unless ``escape=False``
     (only for cells the caller built as markup). ``index=None`` shows the index when it
@@ -133,12 +141,12 @@ def table_html(
     for idx, row in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
         tds = []
         if index:
-            tds.append(f"<td>{cell(fmt_value(idx))}</td>")
+            tds.append(f"<td>{cell(fmt_value(idx, lang=lang))}</td>")
         for c, v in zip(cols, row, strict=True):
             if numeric[c]:
-                tds.append(f'<td class="num">{cell(fmt_value(v, decimals=decimals))}</td>')
+                tds.append(f'<td class="num">{cell(fmt_value(v, decimals=decimals, lang=lang))}</td>')
             else:
-                tds.append(f"<td>{cell(fmt_value(v, na=''))}</td>")
+                tds.append(f"<td>{cell(fmt_value(v, na='', lang=lang))}</td>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
     return (f'<table class="{esc(css_class)}" cellspacing="0">\n<thead><tr>{"".join(head)}</tr></thead>\n'
             f"<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")

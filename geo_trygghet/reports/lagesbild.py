@@ -32,6 +32,7 @@ __all__ = ["lagesbild_report", "write_report"]
 
 _T: dict[str, dict[str, str]] = {
     "sv": {
+        "_lang": "sv",
         "period": "Period", "incidents": "Händelser", "no_time": "utan klockslag",
         "generated": "Framtagen", "privacy": ("Aggregerad produkt (sekretess): inga enskilda händelser visas; "
                                              "celler, områden och rader med 1–2 händelser redovisas inte (–)."),
@@ -58,6 +59,7 @@ _T: dict[str, dict[str, str]] = {
         "hot_title": "Hot spots (Gi*, FDR)", "total_row": "alla områden", "none": "Inga hot spot-områden hittades.",
     },
     "en": {
+        "_lang": "en",
         "period": "Period", "incidents": "Incidents", "no_time": "without a clock time",
         "generated": "Made", "privacy": ("Aggregate product (confidentiality): no single incident is shown; "
                                         "cells, areas and rows with 1–2 incidents are not reported (–)."),
@@ -93,6 +95,14 @@ def _fig(width: float = 7.0, height: float = 3.0) -> Figure:
     fig = Figure(figsize=(width, height))
     fig.set_layout_engine("tight")
     return fig
+
+
+def _tbl(t: dict[str, str], df: pd.DataFrame, **kwargs: Any) -> str:
+    return table_html(df, lang=t["_lang"], **kwargs)
+
+
+def _fv(t: dict[str, str], value: Any, **kwargs: Any) -> str:
+    return fmt_value(value, lang=t["_lang"], **kwargs)
 
 
 # --------------------------------------------------------------------------- charts
@@ -221,13 +231,13 @@ def _categories(incidents: pd.DataFrame, t: dict[str, str], lang: str) -> str:
     cc = P.category_counts(incidents, lang=lang)
     cc = cc.assign(share=cc["share"] * 100)
     cc = suppress_small_cells(cc, "count", also=("share",))
-    body = table_html(cc[["label", "count", "share"]].rename(
+    body = _tbl(t, cc[["label", "count", "share"]].rename(
         columns={"label": t["category"], "count": t["count"], "share": t["share"]}))
     if S.CRIME_TYPE in incidents.columns and incidents[S.CRIME_TYPE].notna().any():
         types = incidents[S.CRIME_TYPE].dropna().astype(str).value_counts().head(10)
         tt = pd.DataFrame({t["crime_type"]: types.index, "count": types.to_numpy(np.int64)})
         tt = suppress_small_cells(tt, "count").drop(columns="suppressed").rename(columns={"count": t["count"]})
-        body += f"<h3>{esc(t['types'])}</h3>" + table_html(tt)
+        body += f"<h3>{esc(t['types'])}</h3>" + _tbl(t, tt)
     return body
 
 
@@ -236,13 +246,13 @@ def _trend(trend: P.MonthlyTrend, answer: P.Answer, t: dict[str, str]) -> str:
     yearly = yearly.reset_index().rename(columns={"year": t["year"], "sum": t["count"],
                                                   "size": t["months"]})
     return (f"<p>{esc(answer.answer)}</p>\n{_trend_chart(trend, t)}\n"
-            + table_html(yearly.astype({t["year"]: str})))
+            + _tbl(t, yearly.astype({t["year"]: str})))
 
 
 def _season(sp: P.SeasonalProfile, answer: P.Answer, t: dict[str, str]) -> str:
     bs = sp.by_season[["name", "count", "index"]].rename(
         columns={"name": t["season_name"], "count": t["count"], "index": t["index"]})
-    return f"<p>{esc(answer.answer)}</p>\n{_season_chart(sp, t)}\n" + table_html(bs)
+    return f"<p>{esc(answer.answer)}</p>\n{_season_chart(sp, t)}\n" + _tbl(t, bs)
 
 
 def _weekday_hour(wh: P.WeekdayHour, answers: dict[str, P.Answer], t: dict[str, str]) -> str:
@@ -258,7 +268,7 @@ def _rates(rates: P.Rates, answer: P.Answer | None, t: dict[str, str], lang: str
     tab.loc[tab["is_total"], "name"] = t["total_row"]
     tab = suppress_small_cells(tab, "count", also=("rate", "rate_low", "rate_high", "ratio", "ratio_low",
                                                    "ratio_high"))
-    ci = [f"{fmt_value(lo, decimals=0)}–{fmt_value(hi, decimals=0)}" if pd.notna(lo) else "–"
+    ci = [f"{_fv(t, lo, decimals=0)}–{_fv(t, hi, decimals=0)}" if pd.notna(lo) else "–"
           for lo, hi in zip(tab["rate_low"], tab["rate_high"], strict=True)]
     show = pd.DataFrame({t["area"]: tab["name"], t["population"]: tab["population"].astype(np.int64),
                          t["count"]: tab["count"], t["rate"]: tab["rate"].round(0), t["ci"]: ci})
@@ -267,8 +277,8 @@ def _rates(rates: P.Rates, answer: P.Answer | None, t: dict[str, str], lang: str
     body = f"<p>{esc(answer.answer)}</p>" if answer is not None else ""
     if rates.reference_label:
         body += f'<p class="meta">{esc(t["reference"])}: {esc(rates.reference_label)}</p>'
-    body += _rates_chart(rates, t) + table_html(show, decimals=2)
-    body += f'<p class="note">{esc(t["rates_note"].format(y=fmt_value(rates.period_years, decimals=2)))}</p>'
+    body += _rates_chart(rates, t) + _tbl(t, show, decimals=2)
+    body += f'<p class="note">{esc(t["rates_note"].format(y=_fv(t, rates.period_years, decimals=2)))}</p>'
     return body
 
 
@@ -276,13 +286,13 @@ def _category_rates(incidents: pd.DataFrame, population: float, reference: Any, 
                     t: dict[str, str], lang: str) -> str:
     tab = P.category_rates(incidents, population=population, reference=reference, lang=lang)
     tab = suppress_small_cells(tab, "count", also=("rate", "rate_low", "rate_high", "ratio"))
-    ci = [f"{fmt_value(lo, decimals=0)}–{fmt_value(hi, decimals=0)}" if pd.notna(lo) else "–"
+    ci = [f"{_fv(t, lo, decimals=0)}–{_fv(t, hi, decimals=0)}" if pd.notna(lo) else "–"
           for lo, hi in zip(tab["rate_low"], tab["rate_high"], strict=True)]
     verdicts = {"higher": t["higher"], "lower": t["lower"], "similar": t["similar"]}
     show = pd.DataFrame({t["category"]: tab["label"], t["count"]: tab["count"], t["rate"]: tab["rate"].round(0),
                          t["ci"]: ci, t["reference"]: tab["reference"].round(0), t["ratio"]: tab["ratio"].round(2),
                          t["verdict"]: [verdicts.get(v, "") if isinstance(v, str) else "" for v in tab["verdict"]]})
-    return f"<p>{esc(answer.answer)}</p>" + table_html(show, decimals=2, index=False)
+    return f"<p>{esc(answer.answer)}</p>" + _tbl(t, show, decimals=2, index=False)
 
 
 def _hotspots(result: Any, areas: Any, answer: P.Answer | None, t: dict[str, str], lang: str) -> str:
@@ -299,7 +309,7 @@ def _hotspots(result: Any, areas: Any, answer: P.Answer | None, t: dict[str, str
         top = clusters.sort_values(S.COUNT, ascending=False, na_position="last").head(10)
         ct = pd.DataFrame({t["cluster"]: top[S.CLUSTER_ID].astype(str), t["count"]: top[S.COUNT],
                            t["area_ha"]: (top[S.AREA_M2] / 1e4).round(1) if S.AREA_M2 in top else np.nan})
-        body += f"<h3>{esc(t['clusters'])}</h3>" + table_html(ct, index=False)
+        body += f"<h3>{esc(t['clusters'])}</h3>" + _tbl(t, ct, index=False)
     else:
         body += f"<p>{esc(t['none'])}</p>"
     hot = cells.assign(_z=z.to_numpy())
@@ -307,7 +317,7 @@ def _hotspots(result: Any, areas: Any, answer: P.Answer | None, t: dict[str, str
     if len(hot):
         ht = pd.DataFrame({t["cell"]: hot[S.H3], t["count"]: hot[S.COUNT], t["z"]: hot["_z"].round(2),
                            t["class"]: [gi_bin_label(int(b), lang) for b in hot[S.GI_BIN]]})
-        body += f"<h3>{esc(t['hot_cells'])}</h3>" + table_html(ht, decimals=2, index=False)
+        body += f"<h3>{esc(t['hot_cells'])}</h3>" + _tbl(t, ht, decimals=2, index=False)
     return body
 
 
@@ -348,8 +358,8 @@ def lagesbild_report(incidents: pd.DataFrame, *, title: str, areas: Any = None, 
     times = pd.to_datetime(incidents[S.OCCURRED_AT], errors="coerce").dropna()
     made = made_on or date.today()
     meta = (f'<p class="meta">{esc(t["period"])}: {esc(times.min().date().isoformat())} – '
-            f'{esc(times.max().date().isoformat())} · {esc(t["incidents"])}: {esc(fmt_value(len(incidents)))} '
-            f'({esc(fmt_value(wh.n_without_time))} {esc(t["no_time"])}) · {esc(t["generated"])}: '
+            f'{esc(times.max().date().isoformat())} · {esc(t["incidents"])}: {esc(_fv(t, len(incidents)))} '
+            f'({esc(_fv(t, wh.n_without_time))} {esc(t["no_time"])}) · {esc(t["generated"])}: '
             f'{esc(made.isoformat())}</p>')
     if subtitle:
         meta = f"<p><b>{esc(subtitle)}</b></p>" + meta
