@@ -85,9 +85,11 @@ def coverage(runs, seed, mu_t, mu_c, alpha, n_controls, irr=0.7):
             if lo is not None and hi is not None:
                 hits[k] += lo <= truth[kind] <= hi
                 widths[k].append(np.log(hi / lo))
-    return ({k: (v / runs if widths[k] else np.nan) for k, v in hits.items()},
-            {k: (float(np.median(v)) if v else np.nan) for k, v in widths.items()},
-            float(np.nanmedian(dispersion)))
+    return (
+        {k: (v / runs if widths[k] else np.nan) for k, v in hits.items()},
+        {k: (float(np.median(v)) if v else np.nan) for k, v in widths.items()},
+        float(np.nanmedian(dispersion)),
+    )
 
 
 def end_to_end(n_points, seed):
@@ -95,8 +97,11 @@ def end_to_end(n_points, seed):
     lon = rng.uniform(12.9, 13.1, n_points)
     lat = rng.uniform(55.55, 55.65, n_points)
     t = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365, n_points), unit="D")
-    gdf = gpd.GeoDataFrame({"occurred_at": t, "time_resolution": "day", "lon": lon, "lat": lat},
-                           geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    gdf = gpd.GeoDataFrame(
+        {"occurred_at": t, "time_resolution": "day", "lon": lon, "lat": lat},
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=4326,
+    )
     target = box(12.99, 55.59, 13.01, 55.61)
     buffer = box(12.98, 55.58, 13.02, 55.62).difference(target)
     control = box(13.05, 55.59, 13.07, 55.61)
@@ -112,22 +117,35 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=1_000_000)
     args = ap.parse_args()
     se = (0.95 * 0.05 / args.runs) ** 0.5
-    print(f"coverage of nominal 95 % CIs, {args.runs} runs per scenario (binomial SE at 0.95: {se:.4f}); "
-          f"true IRR 0.7 (OR {1 / 0.7:.3f})")
-    header = f"{'scenario':42s} {'D':>5s} " + " ".join(f"{m:>14s}" for m in METHODS) + f" {'s/run':>7s}"
+    print(
+        f"coverage of nominal 95 % CIs, {args.runs} runs per scenario (binomial SE at 0.95: {se:.4f}); "
+        f"true IRR 0.7 (OR {1 / 0.7:.3f})"
+    )
+    header = (
+        f"{'scenario':42s} {'D':>5s} " + " ".join(f"{m:>14s}" for m in METHODS) + f" {'s/run':>7s}"
+    )
     print(header)
     print("-" * len(header))
     for i, (name, mu_t, mu_c, alpha, n_controls) in enumerate(SCENARIOS):
         started = time.perf_counter()
         cov, width, disp = coverage(args.runs, args.seed + i, mu_t, mu_c, alpha, n_controls)
         per_run = (time.perf_counter() - started) / args.runs
-        print(f"{name:42s} {disp:5.2f} " + " ".join(f"{cov[m]:14.3f}" for m in METHODS) + f" {per_run:7.4f}")
-        print(f"{'  median CI width (ln units)':42s} {'':5s} " + " ".join(f"{width[m]:14.3f}" for m in METHODS))
+        print(
+            f"{name:42s} {disp:5.2f} "
+            + " ".join(f"{cov[m]:14.3f}" for m in METHODS)
+            + f" {per_run:7.4f}"
+        )
+        print(
+            f"{'  median CI width (ln units)':42s} {'':5s} "
+            + " ".join(f"{width[m]:14.3f}" for m in METHODS)
+        )
     if args.points:
         seconds, res = end_to_end(args.points, args.seed)
-        print(f"\nevaluate() end to end on {args.points:,} incidents (target, buffer, control; all statistics): "
-              f"{seconds:.2f} s; counts a,b,c,d = {res.target_before},{res.target_after},"
-              f"{res.control_before},{res.control_after}")
+        print(
+            f"\nevaluate() end to end on {args.points:,} incidents (target, buffer, control; all statistics): "
+            f"{seconds:.2f} s; counts a,b,c,d = {res.target_before},{res.target_after},"
+            f"{res.control_before},{res.control_after}"
+        )
 
 
 if __name__ == "__main__":

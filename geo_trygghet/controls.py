@@ -51,8 +51,15 @@ from .evaluation import (
 #: drawn in another CRS rarely meet exactly after reprojection.
 TOUCH_TOLERANCE_DEG = 1e-7
 
-SIMILARITY_COLUMNS = ("pre_count", "level_ratio", "trend", "trend_difference", "correlation", "distance",
-                      "similarity")
+SIMILARITY_COLUMNS = (
+    "pre_count",
+    "level_ratio",
+    "trend",
+    "trend_difference",
+    "correlation",
+    "distance",
+    "similarity",
+)
 
 
 def _slope(y: np.ndarray) -> np.ndarray:
@@ -99,21 +106,25 @@ def similarity_table(target_months: np.ndarray, candidate_months: np.ndarray) ->
     with np.errstate(divide="ignore"):
         log_ratio = np.abs(np.log(ratio))
     distance = log_ratio + m * np.abs(trend_c - trend_t) / 2 + (1 - corr) / 2
-    return pd.DataFrame({
-        "pre_count": c.sum(axis=1).astype(int),
-        "level_ratio": ratio,
-        "trend": trend_c,
-        "trend_target": trend_t,
-        "trend_difference": trend_c - trend_t,
-        "correlation": corr,
-        "distance": distance,
-        "similarity": np.exp(-distance),
-    })
+    return pd.DataFrame(
+        {
+            "pre_count": c.sum(axis=1).astype(int),
+            "level_ratio": ratio,
+            "trend": trend_c,
+            "trend_target": trend_t,
+            "trend_difference": trend_c - trend_t,
+            "correlation": corr,
+            "distance": distance,
+            "similarity": np.exp(-distance),
+        }
+    )
 
 
 def _pre_period(incidents: pd.DataFrame, intervention: Any, before_days: int, same_months: bool):
     windows = make_windows(intervention, before_days=before_days, same_months=same_months)
-    periods = monthly_periods(windows, month_resolution=_resolution(incidents) == schema.RESOLUTION_MONTH)
+    periods = monthly_periods(
+        windows, month_resolution=_resolution(incidents) == schema.RESOLUTION_MONTH
+    )
     periods = periods[periods["window"] == "before"].reset_index(drop=True)
     t = _times(incidents)
     x, y = _xy(incidents)
@@ -126,7 +137,9 @@ def _pre_period(incidents: pd.DataFrame, intervention: Any, before_days: int, sa
     return windows, periods, x[ok], y[ok], idx[ok]
 
 
-def _monthly_in(geom: BaseGeometry, x: np.ndarray, y: np.ndarray, idx: np.ndarray, months: int) -> np.ndarray:
+def _monthly_in(
+    geom: BaseGeometry, x: np.ndarray, y: np.ndarray, idx: np.ndarray, months: int
+) -> np.ndarray:
     return np.bincount(idx[points_in(geom, x, y)], minlength=months)
 
 
@@ -149,7 +162,11 @@ def control_similarity(
     if isinstance(candidates, gpd.GeoDataFrame):
         cand = candidates.to_crs(WGS84).reset_index(drop=True)
     else:
-        series = candidates if isinstance(candidates, gpd.GeoSeries) else gpd.GeoSeries(list(candidates), crs=WGS84)
+        series = (
+            candidates
+            if isinstance(candidates, gpd.GeoSeries)
+            else gpd.GeoSeries(list(candidates), crs=WGS84)
+        )
         cand = gpd.GeoDataFrame(geometry=series.to_crs(WGS84).reset_index(drop=True))
     if len(cand) == 0:
         msg = "no candidate control areas given"
@@ -160,11 +177,14 @@ def control_similarity(
     c_months = np.vstack([_monthly_in(g, x, y, idx, m) for g in cand.geometry])
     tab = similarity_table(t_months, c_months)
     out = pd.concat([cand, tab], axis=1)
-    out["touches_target"] = cand.geometry.dwithin(target_geom, TOUCH_TOLERANCE_DEG).to_numpy()
+    out["touches_target"] = shapely.dwithin(cand.geometry.to_numpy(), target_geom, TOUCH_TOLERANCE_DEG)
     out["distance_m"] = _centroid_distances(target_geom, cand.geometry)
     out["target_pre_count"] = int(t_months.sum())
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84).sort_values(
-        "similarity", ascending=False, kind="stable").reset_index(drop=True)
+    return (
+        gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
+        .sort_values("similarity", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def _centroid_distances(target: BaseGeometry, geoms: gpd.GeoSeries) -> np.ndarray:
@@ -224,7 +244,13 @@ def suggest_controls(
     area_m2 = float(gpd.GeoSeries([target_geom], crs=WGS84).to_crs(crs).area.iloc[0])
     res = resolution_for_area(area_m2) if resolution is None else int(resolution)
     if min_distance_m > 0:
-        excl = gpd.GeoSeries([excl], crs=WGS84).to_crs(crs).buffer(min_distance_m).to_crs(WGS84).iloc[0]
+        excl = (
+            gpd.GeoSeries([excl], crs=WGS84)
+            .to_crs(crs)
+            .buffer(min_distance_m)
+            .to_crs(WGS84)
+            .iloc[0]
+        )
 
     _, periods, x, y, idx = _pre_period(incidents, intervention, before_days, same_months)
     m = len(periods)
@@ -239,17 +265,21 @@ def suggest_controls(
     keep = mat.sum(axis=1) >= max(min_pre_count, 0)
     uniq, mat = uniq[keep], mat[keep]
     polys = grid.cell_polygons(uniq)
-    away = ~polys.dwithin(excl, TOUCH_TOLERANCE_DEG).to_numpy()
+    away = ~shapely.dwithin(polys.to_numpy(), excl, TOUCH_TOLERANCE_DEG)
     uniq, mat, polys = uniq[away], mat[away], polys[away].reset_index(drop=True)
     if len(uniq) == 0:
-        msg = (f"no H3 cells at resolution {res} with incidents away from the target and buffer; "
-               "draw the control areas yourself or use a finer resolution")
+        msg = (
+            f"no H3 cells at resolution {res} with incidents away from the target and buffer; "
+            "draw the control areas yourself or use a finer resolution"
+        )
         raise InsufficientDataError(msg)
     tab = similarity_table(t_months, mat)
     out = gpd.GeoDataFrame(tab, geometry=polys.to_numpy(), crs=WGS84)
     out.insert(0, "h3", grid.to_str(uniq))
     out["target_pre_count"] = int(t_months.sum())
-    out = out.sort_values(["similarity", "pre_count"], ascending=[False, False], kind="stable").head(int(k))
+    out = out.sort_values(
+        ["similarity", "pre_count"], ascending=[False, False], kind="stable"
+    ).head(int(k))
     out["distance_m"] = _centroid_distances(target_geom, out.geometry)
     out.insert(1, "rank", np.arange(1, len(out) + 1))
     out.attrs["resolution"] = res

@@ -97,7 +97,7 @@ def read_area(path: str | Path, *, radius_m: float | None = None) -> BaseGeometr
         raise InputError(msg)
     try:
         gdf = gpd.read_file(p)
-    except Exception as exc:  # pyogrio / fiona raise many kinds
+    except Exception as exc:  # noqa: BLE001 - pyogrio / fiona raise many kinds
         msg = f"{p}: cannot be read as a map layer ({' '.join(str(exc).split())[:120]}); give a GeoJSON or GeoPackage"
         raise InputError(msg) from None
     if gdf.crs is None:
@@ -115,7 +115,9 @@ def read_area(path: str | Path, *, radius_m: float | None = None) -> BaseGeometr
     return area_from_frame(gdf, what=str(p))
 
 
-def area_from_frame(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, what: str = "the area") -> BaseGeometry:
+def area_from_frame(
+    gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, what: str = "the area"
+) -> BaseGeometry:
     """Union the polygons of a (Geo)DataFrame/GeoSeries into one WGS84 geometry."""
     if isinstance(gdf, gpd.GeoSeries):
         gdf = gpd.GeoDataFrame(geometry=gdf)
@@ -208,8 +210,14 @@ class Windows:
         day = pd.Timedelta(days=1)
         return {
             "intervention": self.intervention.date().isoformat(),
-            "before": [self.before_start.date().isoformat(), (self.before_end - day).date().isoformat()],
-            "after": [self.after_start.date().isoformat(), (self.after_end - day).date().isoformat()],
+            "before": [
+                self.before_start.date().isoformat(),
+                (self.before_end - day).date().isoformat(),
+            ],
+            "after": [
+                self.after_start.date().isoformat(),
+                (self.after_end - day).date().isoformat(),
+            ],
             "before_days": self.before_days,
             "after_days": self.after_days,
             "same_months": self.same_months,
@@ -258,7 +266,9 @@ def make_windows(
             raise InputError(msg)
     else:
         before_start, before_end = d - pd.Timedelta(days=int(before_days)), d
-    return Windows(d, pd.Timestamp(before_start), pd.Timestamp(before_end), d, after_end, bool(same_months))
+    return Windows(
+        d, pd.Timestamp(before_start), pd.Timestamp(before_end), d, after_end, bool(same_months)
+    )
 
 
 # ------------------------------------------------------------------------ counting
@@ -291,7 +301,9 @@ def points_in(geom: BaseGeometry, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _times(incidents: pd.DataFrame) -> pd.Series:
     if schema.OCCURRED_AT not in incidents:
-        msg = f"the incidents have no '{schema.OCCURRED_AT}' column; give the date column with --time"
+        msg = (
+            f"the incidents have no '{schema.OCCURRED_AT}' column; give the date column with --time"
+        )
         raise InputError(msg)
     t = pd.to_datetime(incidents[schema.OCCURRED_AT])
     if getattr(t.dt, "tz", None) is not None:
@@ -334,8 +346,15 @@ def monthly_periods(windows: Windows, *, month_resolution: bool = False) -> pd.D
             else:
                 cur = nxt
                 continue
-            rows.append({"month": cur.to_period("M").strftime("%Y-%m"), "window": name, "start": cur, "end": nxt,
-                         "days": days})
+            rows.append(
+                {
+                    "month": cur.to_period("M").strftime("%Y-%m"),
+                    "window": name,
+                    "start": cur,
+                    "end": nxt,
+                    "days": days,
+                }
+            )
             cur = nxt
     return pd.DataFrame(rows, columns=["month", "window", "start", "end", "days"])
 
@@ -345,12 +364,22 @@ def _period_counts(t: pd.Series, mask: np.ndarray, periods: pd.DataFrame) -> np.
     edges_lo = periods["start"].to_numpy(dtype="datetime64[ns]")
     edges_hi = periods["end"].to_numpy(dtype="datetime64[ns]")
     sel = np.sort(sel)
-    return (np.searchsorted(sel, edges_hi, side="left") - np.searchsorted(sel, edges_lo, side="left")).astype(int)
+    return (
+        np.searchsorted(sel, edges_hi, side="left") - np.searchsorted(sel, edges_lo, side="left")
+    ).astype(int)
 
 
 # ------------------------------------------------------------------ statistics
-def odds_ratio(a: float, b: float, c: float, d: float, *, level: float = 0.95,
-               variance_factor: float = 1.0, q: float | None = None) -> tuple[float, float, float, float]:
+def odds_ratio(
+    a: float,
+    b: float,
+    c: float,
+    d: float,
+    *,
+    level: float = 0.95,
+    variance_factor: float = 1.0,
+    q: float | None = None,
+) -> tuple[float, float, float, float]:
     """Campbell odds ratio ``(a·d)/(b·c)`` with its CI: ``(or, lo, hi, se_ln_or)``.
 
     ``se = sqrt(variance_factor · (1/a + 1/b + 1/c + 1/d))``; the interval is
@@ -417,8 +446,14 @@ def overdispersion_factor(series: Sequence[tuple[np.ndarray, np.ndarray]]) -> tu
     return max(1.0, chi2 / df), df
 
 
-def wdq(target_before: float, target_after: float, buffer_before: float, buffer_after: float,
-        control_before: float, control_after: float) -> float:
+def wdq(
+    target_before: float,
+    target_after: float,
+    buffer_before: float,
+    buffer_after: float,
+    control_before: float,
+    control_after: float,
+) -> float:
     """Weighted displacement quotient (Bowers & Johnson 2003).
 
     ``WDQ = (Ba/Ca − Bb/Cb) / (Ta/Ca − Tb/Cb)``; the denominator (the success
@@ -452,25 +487,41 @@ def wdq_reading(value: float, denominator: float) -> tuple[str, str]:
     if not math.isfinite(value):
         return ("not available", "kan inte beräknas")
     if abs(value) < WDQ_NEGLIGIBLE:
-        return ("little or no displacement or diffusion of benefits", "ingen tydlig förskjutning eller spridning av nytta")
+        return (
+            "little or no displacement or diffusion of benefits",
+            "ingen tydlig förskjutning eller spridning av nytta",
+        )
     if value > 1:
-        return ("diffusion of benefits larger than the reduction in the target: crime fell even more in the buffer",
-                "spridning av nytta: brotten minskade ännu mer i buffertzonen än i målområdet")
+        return (
+            "diffusion of benefits larger than the reduction in the target: crime fell even more in the buffer",
+            "spridning av nytta: brotten minskade ännu mer i buffertzonen än i målområdet",
+        )
     if value > 0:
-        return ("diffusion of benefits: crime also fell in the buffer", "spridning av nytta: brotten minskade även i buffertzonen")
+        return (
+            "diffusion of benefits: crime also fell in the buffer",
+            "spridning av nytta: brotten minskade även i buffertzonen",
+        )
     if value < -1:
         return (
             "displacement larger than the reduction in the target: the measure did more harm than good",
             "förskjutningen är större än minskningen i målområdet: åtgärden gjorde mer skada än nytta",
         )
-    return ("displacement: crime rose in the buffer, but less than it fell in the target",
-            "förskjutning: brotten ökade i buffertzonen, men mindre än de minskade i målområdet")
+    return (
+        "displacement: crime rose in the buffer, but less than it fell in the target",
+        "förskjutning: brotten ökade i buffertzonen, men mindre än de minskade i målområdet",
+    )
 
 
-def wdd(target_before: float, target_after: float, control_before: float, control_after: float,
-        buffer_before: float | None = None, buffer_after: float | None = None,
-        control_buffer_before: float | None = None, control_buffer_after: float | None = None,
-        ) -> tuple[float, float, float, float]:
+def wdd(
+    target_before: float,
+    target_after: float,
+    control_before: float,
+    control_after: float,
+    buffer_before: float | None = None,
+    buffer_after: float | None = None,
+    control_buffer_before: float | None = None,
+    control_buffer_after: float | None = None,
+) -> tuple[float, float, float, float]:
     """Weighted displacement difference (Wheeler & Ratcliffe 2018): ``(wdd, var, z, p)``.
 
     ``WDD = ΔT − ΔC + ΔD − ΔCD`` with Δ = after − before for target T,
@@ -527,7 +578,10 @@ def did_models(panel: pd.DataFrame, *, level: float = 0.95) -> dict[str, Any]:
     """
     import statsmodels.api as sm
 
-    out: dict[str, Any] = {"notes": [], "cov_type": "quasi-likelihood (Pearson dispersion), t quantile"}
+    out: dict[str, Any] = {
+        "notes": [],
+        "cov_type": "quasi-likelihood (Pearson dispersion), t quantile",
+    }
     units = list(dict.fromkeys(panel["unit"]))
     X = pd.DataFrame({f"unit_{i}": (panel["unit"] == u).astype(float) for i, u in enumerate(units)})
     X["post"] = panel["post"].astype(float).to_numpy()
@@ -550,7 +604,12 @@ def did_models(panel: pd.DataFrame, *, level: float = 0.95) -> dict[str, Any]:
     def _irr(g: float, s: float, quant: float) -> tuple[float, float, float, float]:
         if not (math.isfinite(g) and math.isfinite(s)) or s <= 0:
             return (math.nan,) * 4
-        return math.exp(g), math.exp(g - quant * s), math.exp(g + quant * s), float(2 * stats.t.sf(abs(g / s), max(n - p - 1, 1)))
+        return (
+            math.exp(g),
+            math.exp(g - quant * s),
+            math.exp(g + quant * s),
+            float(2 * stats.t.sf(abs(g / s), max(n - p - 1, 1))),
+        )
 
     keys = ("", "_lo", "_hi", "_p")
     with warnings.catch_warnings():
@@ -561,23 +620,34 @@ def did_models(panel: pd.DataFrame, *, level: float = 0.95) -> dict[str, Any]:
             g = float(pois.params.iloc[idx])
             vals = _irr(g, float(pois.bse.iloc[idx]), q)
             hc = glm.fit(cov_type="HC1")
-            hc_vals = _irr(float(hc.params.iloc[idx]), float(hc.bse.iloc[idx]), float(stats.norm.ppf(alpha_level)))
+            hc_vals = _irr(
+                float(hc.params.iloc[idx]),
+                float(hc.bse.iloc[idx]),
+                float(stats.norm.ppf(alpha_level)),
+            )
             out["irr_poisson_hc_lo"], out["irr_poisson_hc_hi"] = hc_vals[1], hc_vals[2]
             if clustered:
                 cl = glm.fit(cov_type="cluster", cov_kwds={"groups": groups})
                 cl_vals = _irr(g, float(cl.bse.iloc[idx]), q_cluster)
-                out["irr_poisson_cluster_lo"], out["irr_poisson_cluster_hi"] = cl_vals[1], cl_vals[2]
+                out["irr_poisson_cluster_lo"], out["irr_poisson_cluster_hi"] = (
+                    cl_vals[1],
+                    cl_vals[2],
+                )
         except Exception as exc:  # noqa: BLE001 - a failed fit is reported, not raised
             vals = (math.nan,) * 4
             out["notes"].append(f"the Poisson model could not be fitted ({type(exc).__name__})")
         out.update({f"irr_poisson{k}": v for k, v in zip(keys, vals)})
         try:
-            disc = sm.NegativeBinomial(y, X, loglike_method="nb2", exposure=exposure).fit(disp=0, maxiter=200)
+            disc = sm.NegativeBinomial(y, X, loglike_method="nb2", exposure=exposure).fit(
+                disp=0, maxiter=200
+            )
             alpha = float(np.asarray(disc.params)[-1])
             if not math.isfinite(alpha) or alpha < 0:
                 raise RuntimeError(f"dispersion estimate {alpha}")
             alpha = max(alpha, 1e-8)
-            glm_nb = sm.GLM(y, X, family=sm.families.NegativeBinomial(alpha=alpha), exposure=exposure)
+            glm_nb = sm.GLM(
+                y, X, family=sm.families.NegativeBinomial(alpha=alpha), exposure=exposure
+            )
             nb = glm_nb.fit(scale="X2")
             g = float(nb.params.iloc[idx])
             se = float(nb.bse.iloc[idx]) / math.sqrt(nb.scale) * math.sqrt(max(1.0, nb.scale))
@@ -590,7 +660,9 @@ def did_models(panel: pd.DataFrame, *, level: float = 0.95) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001
             vals = (math.nan,) * 4
             out["negbin_alpha"] = math.nan
-            out["notes"].append(f"the negative-binomial model could not be fitted ({type(exc).__name__}: {exc})")
+            out["notes"].append(
+                f"the negative-binomial model could not be fitted ({type(exc).__name__}: {exc})"
+            )
         out.update({f"irr_negbin{k}": v for k, v in zip(keys, vals)})
     return out
 
@@ -649,38 +721,61 @@ class EvaluationResult:
         if self.buffer_before is not None:
             d["buffer_before"] = self.buffer_before
             d["buffer_after"] = self.buffer_after
-        d.update({
-            "odds_ratio": self.odds_ratio,
-            "odds_ratio_ci": list(self.odds_ratio_ci),
-            "ln_odds_ratio_se": self.ln_odds_ratio_se,
-            "overdispersion": self.overdispersion,
-            "odds_ratio_ci_overdispersed": list(self.odds_ratio_ci_overdispersed),
-            "odds_ratio_haldane": self.odds_ratio_haldane,
-            "odds_ratio_haldane_ci": list(self.odds_ratio_haldane_ci),
-        })
+        d.update(
+            {
+                "odds_ratio": self.odds_ratio,
+                "odds_ratio_ci": list(self.odds_ratio_ci),
+                "ln_odds_ratio_se": self.ln_odds_ratio_se,
+                "overdispersion": self.overdispersion,
+                "odds_ratio_ci_overdispersed": list(self.odds_ratio_ci_overdispersed),
+                "odds_ratio_haldane": self.odds_ratio_haldane,
+                "odds_ratio_haldane_ci": list(self.odds_ratio_haldane_ci),
+            }
+        )
         if self.buffer_before is not None:
-            d.update({"wdq": self.wdq, "wdq_reading": self.wdq_reading, "wdq_reading_sv": self.wdq_reading_sv})
-        d.update({"wdd": self.wdd, "wdd_variance": self.wdd_variance, "wdd_z": self.wdd_z, "wdd_p": self.wdd_p})
+            d.update(
+                {
+                    "wdq": self.wdq,
+                    "wdq_reading": self.wdq_reading,
+                    "wdq_reading_sv": self.wdq_reading_sv,
+                }
+            )
+        d.update(
+            {
+                "wdd": self.wdd,
+                "wdd_variance": self.wdd_variance,
+                "wdd_z": self.wdd_z,
+                "wdd_p": self.wdd_p,
+            }
+        )
         m = self.models
         for key in ("irr_poisson", "irr_negbin"):
             d[key] = m.get(key, math.nan)
             d[f"{key}_ci"] = [m.get(f"{key}_lo", math.nan), m.get(f"{key}_hi", math.nan)]
             d[f"{key}_p"] = m.get(f"{key}_p", math.nan)
-        d["irr_poisson_hc_ci"] = [m.get("irr_poisson_hc_lo", math.nan), m.get("irr_poisson_hc_hi", math.nan)]
+        d["irr_poisson_hc_ci"] = [
+            m.get("irr_poisson_hc_lo", math.nan),
+            m.get("irr_poisson_hc_hi", math.nan),
+        ]
         if "irr_poisson_cluster_lo" in m or "irr_negbin_cluster_lo" in m:
             for key in ("irr_poisson", "irr_negbin"):
-                d[f"{key}_cluster_ci"] = [m.get(f"{key}_cluster_lo", math.nan), m.get(f"{key}_cluster_hi", math.nan)]
+                d[f"{key}_cluster_ci"] = [
+                    m.get(f"{key}_cluster_lo", math.nan),
+                    m.get(f"{key}_cluster_hi", math.nan),
+                ]
         d["negbin_alpha"] = m.get("negbin_alpha", math.nan)
         d["model_errors"] = m.get("cov_type")
-        d.update({
-            "verdict": self.verdict,
-            "reading_sv": self.reading_sv,
-            "reading_en": self.reading_en,
-            "time_resolution": self.time_resolution,
-            "windows": self.windows.to_dict(),
-            "per_control": self.per_control,
-            "notes": list(self.notes),
-        })
+        d.update(
+            {
+                "verdict": self.verdict,
+                "reading_sv": self.reading_sv,
+                "reading_en": self.reading_en,
+                "time_resolution": self.time_resolution,
+                "windows": self.windows.to_dict(),
+                "per_control": self.per_control,
+                "notes": list(self.notes),
+            }
+        )
         return _jsonable(d)
 
 
@@ -719,7 +814,9 @@ def _readings(res: EvaluationResult) -> None:
     ci_sv = f"({label_sv} {_fmt_sv(o)}; 95 % KI {_fmt_sv(lo)}–{_fmt_sv(hi)})"
     ci_en = f"({label_en} {_fmt_en(o)}; 95 % CI {_fmt_en(lo)}–{_fmt_en(hi)})"
     if res.verdict == VERDICT_FELL:
-        res.reading_sv = f"Brotten minskade i målområdet i förhållande till kontrollområdet {ci_sv}."
+        res.reading_sv = (
+            f"Brotten minskade i målområdet i förhållande till kontrollområdet {ci_sv}."
+        )
         res.reading_en = f"Crime fell in the target area relative to the control area {ci_en}."
     elif res.verdict == VERDICT_ROSE:
         res.reading_sv = f"Brotten ökade i målområdet i förhållande till kontrollområdet {ci_sv}."
@@ -777,12 +874,17 @@ def evaluate(
     -------
     EvaluationResult
     """
-    windows = make_windows(intervention, before_days=before_days, after_days=after_days, same_months=same_months)
+    windows = make_windows(
+        intervention, before_days=before_days, after_days=after_days, same_months=same_months
+    )
     target_geom = as_area(target, what="the target area")
     if isinstance(controls, (BaseGeometry, gpd.GeoDataFrame, gpd.GeoSeries, str, Path)):
         control_list = [controls]
-    elif isinstance(controls, Sequence) and controls and all(isinstance(c, str) for c in controls) and not any(
-        Path(c).suffix for c in controls
+    elif (
+        isinstance(controls, Sequence)
+        and controls
+        and all(isinstance(c, str) for c in controls)
+        and not any(Path(c).suffix for c in controls)
     ):
         control_list = [controls]  # a list of H3 cells is one area
     else:
@@ -790,8 +892,22 @@ def evaluate(
     if not control_list:
         msg = "no control area given; give at least one area that got no measure"
         raise InputError(msg)
-    names = list(control_names) if control_names else [f"control_{i + 1}" for i in range(len(control_list))]
-    reserved = {"target", "control", "buffer", "control_buffer", "month", "window", "start", "end", "days"}
+    names = (
+        list(control_names)
+        if control_names
+        else [f"control_{i + 1}" for i in range(len(control_list))]
+    )
+    reserved = {
+        "target",
+        "control",
+        "buffer",
+        "control_buffer",
+        "month",
+        "window",
+        "start",
+        "end",
+        "days",
+    }
     if len(set(names)) != len(names) or set(names) & reserved or len(names) != len(control_list):
         msg = f"control names {names}: give one distinct name per control area, none of {sorted(reserved)}"
         raise InputError(msg)
@@ -810,13 +926,18 @@ def evaluate(
             notes.append("the buffer overlapped the target; the target was cut out of it")
         for n, g in zip(names, control_geoms):
             if g.intersection(buffer_geom).area > 1e-9 * max(tarea, 1e-12):
-                notes.append(f"control area {n} overlaps the buffer; displacement into it would hide in the control")
-    cbuf_geom = as_area(control_buffer, what="the control buffer") if control_buffer is not None else None
+                notes.append(
+                    f"control area {n} overlaps the buffer; displacement into it would hide in the control"
+                )
+    cbuf_geom = (
+        as_area(control_buffer, what="the control buffer") if control_buffer is not None else None
+    )
 
     t = _times(incidents)
     x, y = _xy(incidents)
     in_time = ((t >= windows.before_start) & (t < windows.before_end)) | (
-        (t >= windows.after_start) & (t < windows.after_end))
+        (t >= windows.after_start) & (t < windows.after_end)
+    )
     in_time = in_time.to_numpy() & np.isfinite(x) & np.isfinite(y)
     t_w = t[in_time].reset_index(drop=True)
     x_w, y_w = x[in_time], y[in_time]
@@ -828,7 +949,11 @@ def evaluate(
 
     def _area(geom: BaseGeometry) -> tuple[int, int, np.ndarray]:
         inside = points_in(geom, x_w, y_w)
-        return int((inside & before_mask).sum()), int((inside & after_mask).sum()), _period_counts(t_w, inside, periods)
+        return (
+            int((inside & before_mask).sum()),
+            int((inside & after_mask).sum()),
+            _period_counts(t_w, inside, periods),
+        )
 
     a, b, t_months = _area(target_geom)
     if month_res and t_months.sum() != a + b:
@@ -845,8 +970,11 @@ def evaluate(
     if cbuf_geom is not None:
         monthly["control_buffer"] = _area(cbuf_geom)[2]
     res = effect_from_monthly(
-        monthly, control_columns=names, buffer_column="buffer" if buffer_geom is not None else None,
-        control_buffer_column="control_buffer" if cbuf_geom is not None else None, windows=windows,
+        monthly,
+        control_columns=names,
+        buffer_column="buffer" if buffer_geom is not None else None,
+        control_buffer_column="control_buffer" if cbuf_geom is not None else None,
+        windows=windows,
         time_resolution=resolution,
     )
     res.notes[:0] = notes
@@ -883,7 +1011,9 @@ def effect_from_monthly(
     monthly = monthly.copy()
     if len(names) > 1:
         monthly["control"] = c_months
-    res = EvaluationResult(windows=windows, target_before=a, target_after=b, control_before=c, control_after=d)
+    res = EvaluationResult(
+        windows=windows, target_before=a, target_after=b, control_before=c, control_after=d
+    )
     res.time_resolution = time_resolution
     if time_resolution == schema.RESOLUTION_MONTH:
         res.notes.append(
@@ -898,8 +1028,15 @@ def effect_from_monthly(
     for n, pm in zip(names, per_months):
         p0, p1 = int(pm[bef].sum()), int(pm[~bef].sum())
         o, lo, hi, _ = odds_ratio(a, b, p0, p1)
-        res.per_control.append({"name": n, "control_before": p0, "control_after": p1,
-                                "odds_ratio": o, "odds_ratio_ci": [lo, hi]})
+        res.per_control.append(
+            {
+                "name": n,
+                "control_before": p0,
+                "control_after": p1,
+                "odds_ratio": o,
+                "odds_ratio_ci": [lo, hi],
+            }
+        )
 
     too_few = (a + b) < MIN_INCIDENTS or (c + d) < MIN_INCIDENTS
     if too_few:
@@ -914,8 +1051,12 @@ def effect_from_monthly(
     # Campbell odds ratio, plain and overdispersion-adjusted
     o, lo, hi, se = odds_ratio(a, b, c, d, q=Z975)
     res.odds_ratio, res.odds_ratio_ci, res.ln_odds_ratio_se = o, (lo, hi), se
-    series = [(t_months[bef], days[bef]), (t_months[~bef], days[~bef]),
-              (c_months[bef], days[bef]), (c_months[~bef], days[~bef])]
+    series = [
+        (t_months[bef], days[bef]),
+        (t_months[~bef], days[~bef]),
+        (c_months[bef], days[bef]),
+        (c_months[~bef], days[~bef]),
+    ]
     D, df = overdispersion_factor(series)
     res.overdispersion, res.overdispersion_df = D, df
     if math.isfinite(o) and math.isfinite(D):
@@ -923,7 +1064,9 @@ def effect_from_monthly(
         _, lo2, hi2, _ = odds_ratio(a, b, c, d, variance_factor=D, q=qt)
         res.odds_ratio_ci_overdispersed = (lo2, hi2)
     elif math.isfinite(o):
-        res.notes.append("too few months to estimate overdispersion; only the plain Poisson CI is given")
+        res.notes.append(
+            "too few months to estimate overdispersion; only the plain Poisson CI is given"
+        )
     if min(a, b, c, d) == 0:
         res.notes.append(
             "a count is 0, so the odds ratio is undefined (null); odds_ratio_haldane adds 0.5 to all four "
@@ -941,24 +1084,30 @@ def effect_from_monthly(
     if control_buffer_column is not None:
         cb0 = int(monthly.loc[bef, control_buffer_column].sum())
         cb1 = int(monthly.loc[~bef, control_buffer_column].sum())
-    res.wdd, res.wdd_variance, res.wdd_z, res.wdd_p = wdd(a, b, c, d, res.buffer_before, res.buffer_after, cb0, cb1)
+    res.wdd, res.wdd_variance, res.wdd_z, res.wdd_p = wdd(
+        a, b, c, d, res.buffer_before, res.buffer_after, cb0, cb1
+    )
 
     # count models
     units = [("target", 1, t_months)] + [(n, 0, pm) for n, pm in zip(names, per_months)]
-    panel = pd.DataFrame({
-        "unit": np.repeat([u[0] for u in units], len(days)),
-        "treated": np.repeat([u[1] for u in units], len(days)),
-        "post": np.tile((~bef).astype(int), len(units)),
-        "days": np.tile(days, len(units)),
-        "count": np.concatenate([u[2] for u in units]),
-    })
+    panel = pd.DataFrame(
+        {
+            "unit": np.repeat([u[0] for u in units], len(days)),
+            "treated": np.repeat([u[1] for u in units], len(days)),
+            "post": np.tile((~bef).astype(int), len(units)),
+            "days": np.tile(days, len(units)),
+            "count": np.concatenate([u[2] for u in units]),
+        }
+    )
     res.models = did_models(panel)
     res.notes.extend(res.models.pop("notes", []))
 
     # verdict on the overdispersion-adjusted CI (the plain one when it is missing)
     lo_v, hi_v = res.odds_ratio_ci_overdispersed
     if not (math.isfinite(lo_v) and math.isfinite(hi_v)):
-        lo_v, hi_v = res.odds_ratio_ci if math.isfinite(res.odds_ratio) else res.odds_ratio_haldane_ci
+        lo_v, hi_v = (
+            res.odds_ratio_ci if math.isfinite(res.odds_ratio) else res.odds_ratio_haldane_ci
+        )
     if math.isfinite(lo_v) and lo_v > 1:
         res.verdict = VERDICT_FELL
     elif math.isfinite(hi_v) and hi_v < 1:
@@ -973,8 +1122,13 @@ def _windows_of(monthly: pd.DataFrame) -> Windows:
     if {"start", "end"} <= set(monthly.columns):
         b = monthly[monthly["window"] == "before"]
         a = monthly[monthly["window"] == "after"]
-        return Windows(pd.Timestamp(a["start"].min()), pd.Timestamp(b["start"].min()), pd.Timestamp(b["end"].max()),
-                       pd.Timestamp(a["start"].min()), pd.Timestamp(a["end"].max()))
+        return Windows(
+            pd.Timestamp(a["start"].min()),
+            pd.Timestamp(b["start"].min()),
+            pd.Timestamp(b["end"].max()),
+            pd.Timestamp(a["start"].min()),
+            pd.Timestamp(a["end"].max()),
+        )
     # synthetic tables: months of 30 days counted back and forth from a nominal date
     d = pd.Timestamp("2000-01-01")
     nb = int(monthly.loc[monthly["window"] == "before", "days"].sum())
@@ -983,7 +1137,25 @@ def _windows_of(monthly: pd.DataFrame) -> Windows:
 
 
 __all__ = [
-    "EvaluationResult", "Windows", "MIN_INCIDENTS", "MIN_CLUSTERS", "area_from_frame", "area_from_h3",
-    "as_area", "circle_area", "did_models", "effect_from_monthly", "evaluate", "make_windows", "monthly_periods", "odds_ratio",
-    "overdispersion_factor", "parse_date", "points_in", "read_area", "wdd", "wdq", "wdq_reading",
+    "MIN_CLUSTERS",
+    "MIN_INCIDENTS",
+    "EvaluationResult",
+    "Windows",
+    "area_from_frame",
+    "area_from_h3",
+    "as_area",
+    "circle_area",
+    "did_models",
+    "effect_from_monthly",
+    "evaluate",
+    "make_windows",
+    "monthly_periods",
+    "odds_ratio",
+    "overdispersion_factor",
+    "parse_date",
+    "points_in",
+    "read_area",
+    "wdd",
+    "wdq",
+    "wdq_reading",
 ]

@@ -88,11 +88,17 @@ class RemarkEffects:
                 out.append(clean)
             return out
 
-        return {"remarks": rows(self.table), "pooled": rows(self.pooled), "settings": self.settings,
-                "notes": list(self.notes)}
+        return {
+            "remarks": rows(self.table),
+            "pooled": rows(self.pooled),
+            "settings": self.settings,
+            "notes": list(self.notes),
+        }
 
 
-def dersimonian_laird(ln_or: np.ndarray, variance: np.ndarray, *, level: float = 0.95) -> dict[str, float]:
+def dersimonian_laird(
+    ln_or: np.ndarray, variance: np.ndarray, *, level: float = 0.95
+) -> dict[str, float]:
     """Random-effects pooling of log odds ratios (DerSimonian & Laird 1986).
 
     Returns ``k``, ``ln_or``, ``se``, ``odds_ratio``, ``ci_lo``, ``ci_hi``,
@@ -111,8 +117,18 @@ def dersimonian_laird(ln_or: np.ndarray, variance: np.ndarray, *, level: float =
     k = len(y)
     nan = math.nan
     if k == 0:
-        return {"k": 0, "ln_or": nan, "se": nan, "odds_ratio": nan, "ci_lo": nan, "ci_hi": nan, "tau2": nan,
-                "q": nan, "i2": nan, "p": nan}
+        return {
+            "k": 0,
+            "ln_or": nan,
+            "se": nan,
+            "odds_ratio": nan,
+            "ci_lo": nan,
+            "ci_hi": nan,
+            "tau2": nan,
+            "q": nan,
+            "i2": nan,
+            "p": nan,
+        }
     w = 1 / v
     fixed = float((w * y).sum() / w.sum())
     q = float((w * (y - fixed) ** 2).sum())
@@ -127,9 +143,18 @@ def dersimonian_laird(ln_or: np.ndarray, variance: np.ndarray, *, level: float =
         q, tau2, i2 = nan, nan, nan
     else:
         i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
-    return {"k": k, "ln_or": theta, "se": se, "odds_ratio": math.exp(theta), "ci_lo": math.exp(theta - z * se),
-            "ci_hi": math.exp(theta + z * se), "tau2": tau2, "q": q, "i2": i2,
-            "p": float(2 * stats.norm.sf(abs(theta / se)))}
+    return {
+        "k": k,
+        "ln_or": theta,
+        "se": se,
+        "odds_ratio": math.exp(theta),
+        "ci_lo": math.exp(theta - z * se),
+        "ci_hi": math.exp(theta + z * se),
+        "tau2": tau2,
+        "q": q,
+        "i2": i2,
+        "p": float(2 * stats.norm.sf(abs(theta / se))),
+    }
 
 
 def _check_remarks(remarks: pd.DataFrame) -> pd.DataFrame:
@@ -149,8 +174,11 @@ def _check_remarks(remarks: pd.DataFrame) -> pd.DataFrame:
     if getattr(df["fixed_date"].dt, "tz", None) is not None:
         df["fixed_date"] = df["fixed_date"].dt.tz_convert(None)
     df["fixed_date"] = df["fixed_date"].dt.normalize()
-    df = df[df["fixed_date"].notna() & np.isfinite(df[schema.LON].astype(float)) &
-            np.isfinite(df[schema.LAT].astype(float))]
+    df = df[
+        df["fixed_date"].notna()
+        & np.isfinite(df[schema.LON].astype(float))
+        & np.isfinite(df[schema.LAT].astype(float))
+    ]
     return df.reset_index(drop=True)
 
 
@@ -207,22 +235,38 @@ def remark_effects(
         ``se``, ``tau2``, ``i2``, ``q``, ``p``, ``reading_sv``, ``reading_en``.
     """
     radius = float(settings.evaluation_radius_m if radius_m is None else radius_m)
-    if not radius > 0 or not 0 <= control_min_m < control_max_m or n_controls < 1 or candidates < n_controls:
-        msg = (f"radius {radius} m, controls {control_min_m}–{control_max_m} m, {n_controls} of {candidates}: "
-               "give a positive radius, 0 ≤ min < max distance, and at least as many candidates as controls")
+    if (
+        not radius > 0
+        or not 0 <= control_min_m < control_max_m
+        or n_controls < 1
+        or candidates < n_controls
+    ):
+        msg = (
+            f"radius {radius} m, controls {control_min_m}–{control_max_m} m, {n_controls} of {candidates}: "
+            "give a positive radius, 0 ≤ min < max distance, and at least as many candidates as controls"
+        )
         raise InputError(msg)
     rem = _check_remarks(remarks)
     t = _times(incidents)
     x, y = _xy(incidents)
     ok = np.isfinite(x) & np.isfinite(y) & t.notna().to_numpy() & _hour_mask(t, hours)
     notes: list[str] = []
-    if hours is not None and _resolution(incidents) in (schema.RESOLUTION_DAY, schema.RESOLUTION_MONTH):
-        notes.append("the incidents have no time of day, so the hours filter keeps only those stamped in its hours")
+    if hours is not None and _resolution(incidents) in (
+        schema.RESOLUTION_DAY,
+        schema.RESOLUTION_MONTH,
+    ):
+        notes.append(
+            "the incidents have no time of day, so the hours filter keeps only those stamped in its hours"
+        )
     t_ok = t[ok].to_numpy(dtype="datetime64[ns]")
     lon, lat = x[ok], y[ok]
     if len(rem) == 0 or len(lon) == 0:
         empty = pd.DataFrame(columns=[*REMARK_COLUMNS, "status"])
-        return RemarkEffects(empty, pd.DataFrame(columns=["category", "k"]), notes=["no fixed remarks or no incidents"])
+        return RemarkEffects(
+            empty,
+            pd.DataFrame(columns=["category", "k"]),
+            notes=["no fixed remarks or no incidents"],
+        )
 
     crs = metric_crs_for(lon, lat)
     tr = Transformer.from_crs(WGS84, crs, always_xy=True)
@@ -232,8 +276,11 @@ def remark_effects(
     remark_tree = cKDTree(np.column_stack([rx, ry]))
     data_start = pd.Timestamp(t_ok.min()).normalize()
     last = pd.Timestamp(t_ok.max())
-    data_end = ((last + pd.offsets.MonthBegin(1)).normalize() if _resolution(incidents) == schema.RESOLUTION_MONTH
-                else last.normalize() + pd.Timedelta(days=1))
+    data_end = (
+        (last + pd.offsets.MonthBegin(1)).normalize()
+        if _resolution(incidents) == schema.RESOLUTION_MONTH
+        else last.normalize() + pd.Timedelta(days=1)
+    )
     rng = np.random.default_rng(seed)
 
     rows = []
@@ -257,7 +304,7 @@ def remark_effects(
             continue
         b0n, fn, a1n = (np.datetime64(v.to_datetime64(), "ns") for v in (b0, f, a1))
 
-        def counts(idx: list[int]) -> tuple[int, int]:
+        def counts(idx: list[int], b0n=b0n, fn=fn, a1n=a1n) -> tuple[int, int]:
             tt = t_ok[idx]
             return int(((tt >= b0n) & (tt < fn)).sum()), int(((tt >= fn) & (tt < a1n)).sum())
 
@@ -267,9 +314,18 @@ def remark_effects(
         order = np.lexsort((rng.permutation(len(pre)), np.abs(pre - a)))[:n_controls]
         c = int(sum(cand[j][0] for j in order))
         d = int(sum(cand[j][1] for j in order))
-        row.update({"target_before": a, "target_after": b, "control_before": c, "control_after": d,
-                    "n_controls": len(order),
-                    "control_distance_m": float(np.mean(np.hypot(cx[order] - rx[i], cy[order] - ry[i])))})
+        row.update(
+            {
+                "target_before": a,
+                "target_after": b,
+                "control_before": c,
+                "control_after": d,
+                "n_controls": len(order),
+                "control_distance_m": float(
+                    np.mean(np.hypot(cx[order] - rx[i], cy[order] - ry[i]))
+                ),
+            }
+        )
         if a + b < min_incidents:
             rows.append({**row, "status": STATUS_TOO_FEW})
             continue
@@ -277,14 +333,35 @@ def remark_effects(
         aa, bb, cc, dd = (v + 0.5 for v in (a, b, c, d)) if corrected else (a, b, c, d)
         ln_or = math.log(aa * dd / (bb * cc))
         se = math.sqrt(1 / aa + 1 / bb + 1 / cc + 1 / dd)
-        row.update({"odds_ratio": math.exp(ln_or), "ln_or": ln_or, "se_ln_or": se,
-                    "ci_lo": math.exp(ln_or - Z975 * se), "ci_hi": math.exp(ln_or + Z975 * se),
-                    "status": STATUS_CORRECTED if corrected else STATUS_OK})
+        row.update(
+            {
+                "odds_ratio": math.exp(ln_or),
+                "ln_or": ln_or,
+                "se_ln_or": se,
+                "ci_lo": math.exp(ln_or - Z975 * se),
+                "ci_hi": math.exp(ln_or + Z975 * se),
+                "status": STATUS_CORRECTED if corrected else STATUS_OK,
+            }
+        )
         rows.append(row)
 
-    cols = [*REMARK_COLUMNS, "before_days", "after_days", "target_before", "target_after", "control_before",
-            "control_after", "n_controls", "control_distance_m", "odds_ratio", "ln_or", "se_ln_or", "ci_lo", "ci_hi",
-            "status"]
+    cols = [
+        *REMARK_COLUMNS,
+        "before_days",
+        "after_days",
+        "target_before",
+        "target_after",
+        "control_before",
+        "control_after",
+        "n_controls",
+        "control_distance_m",
+        "odds_ratio",
+        "ln_or",
+        "se_ln_or",
+        "ci_lo",
+        "ci_hi",
+        "status",
+    ]
     table = pd.DataFrame(rows).reindex(columns=cols)
     for col in ("target_before", "target_after", "control_before", "control_after", "n_controls"):
         table[col] = table[col].astype("Int64")
@@ -292,39 +369,85 @@ def remark_effects(
     for cat, grp in table.groupby("category", sort=True):
         use = grp[grp["status"].isin([STATUS_OK, STATUS_CORRECTED])]
         res = dersimonian_laird(use["ln_or"].to_numpy(float), use["se_ln_or"].to_numpy(float) ** 2)
-        res.update({"category": cat, "remarks": len(grp), "corrected": int((use["status"] == STATUS_CORRECTED).sum())})
+        res.update(
+            {
+                "category": cat,
+                "remarks": len(grp),
+                "corrected": int((use["status"] == STATUS_CORRECTED).sum()),
+            }
+        )
         res["reading_sv"], res["reading_en"] = _pooled_reading(res)
         pooled_rows.append(res)
     pooled = pd.DataFrame(pooled_rows)
     if len(pooled):
-        pooled = pooled[["category", "remarks", "k", "corrected", "odds_ratio", "ci_lo", "ci_hi", "ln_or", "se",
-                         "tau2", "i2", "q", "p", "reading_sv", "reading_en"]]
+        pooled = pooled[
+            [
+                "category",
+                "remarks",
+                "k",
+                "corrected",
+                "odds_ratio",
+                "ci_lo",
+                "ci_hi",
+                "ln_or",
+                "se",
+                "tau2",
+                "i2",
+                "q",
+                "p",
+                "reading_sv",
+                "reading_en",
+            ]
+        ]
     if (table["status"] == STATUS_CORRECTED).any():
-        notes.append("remarks with a zero count have 0.5 added to all four counts (Haldane–Anscombe), "
-                     "which pulls their odds ratio towards 1")
-    return RemarkEffects(table, pooled, notes=notes, settings={
-        "radius_m": radius, "before_days": int(before_days), "after_days": int(after_days),
-        "n_controls": n_controls, "candidates": candidates, "control_min_m": control_min_m,
-        "control_max_m": control_max_m, "min_incidents": min_incidents, "hours": list(hours) if hours else None,
-        "seed": seed, "metric_crs": crs.to_string()})
+        notes.append(
+            "remarks with a zero count have 0.5 added to all four counts (Haldane–Anscombe), "
+            "which pulls their odds ratio towards 1"
+        )
+    return RemarkEffects(
+        table,
+        pooled,
+        notes=notes,
+        settings={
+            "radius_m": radius,
+            "before_days": int(before_days),
+            "after_days": int(after_days),
+            "n_controls": n_controls,
+            "candidates": candidates,
+            "control_min_m": control_min_m,
+            "control_max_m": control_max_m,
+            "min_incidents": min_incidents,
+            "hours": list(hours) if hours else None,
+            "seed": seed,
+            "metric_crs": crs.to_string(),
+        },
+    )
 
 
 def _pooled_reading(res: dict[str, Any]) -> tuple[str, str]:
     k = res["k"]
     if k == 0:
-        return ("För få brott nära de åtgärdade anmärkningarna för att säga något.",
-                "Not enough incidents near the fixed remarks to say.")
+        return (
+            "För få brott nära de åtgärdade anmärkningarna för att säga något.",
+            "Not enough incidents near the fixed remarks to say.",
+        )
     o, lo, hi = res["odds_ratio"], res["ci_lo"], res["ci_hi"]
     sv_ci = f"(OR {o:.2f}; 95 % KI {lo:.2f}–{hi:.2f}; {k} anmärkningar)".replace(".", ",")
     en_ci = f"(OR {o:.2f}; 95 % CI {lo:.2f}–{hi:.2f}; {k} remarks)"
     if lo > 1:
-        return (f"Brotten nära åtgärdade anmärkningar minskade i förhållande till kontrollplatserna {sv_ci}.",
-                f"Incidents near fixed remarks fell relative to the control locations {en_ci}.")
+        return (
+            f"Brotten nära åtgärdade anmärkningar minskade i förhållande till kontrollplatserna {sv_ci}.",
+            f"Incidents near fixed remarks fell relative to the control locations {en_ci}.",
+        )
     if hi < 1:
-        return (f"Brotten nära åtgärdade anmärkningar ökade i förhållande till kontrollplatserna {sv_ci}.",
-                f"Incidents near fixed remarks rose relative to the control locations {en_ci}.")
-    return (f"Ingen säker förändring nära åtgärdade anmärkningar {sv_ci}.",
-            f"No clear change near fixed remarks {en_ci}.")
+        return (
+            f"Brotten nära åtgärdade anmärkningar ökade i förhållande till kontrollplatserna {sv_ci}.",
+            f"Incidents near fixed remarks rose relative to the control locations {en_ci}.",
+        )
+    return (
+        f"Ingen säker förändring nära åtgärdade anmärkningar {sv_ci}.",
+        f"No clear change near fixed remarks {en_ci}.",
+    )
 
 
 __all__ = ["REMARK_COLUMNS", "RemarkEffects", "dersimonian_laird", "remark_effects"]

@@ -17,7 +17,9 @@ from geo_trygghet.cli import main
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "lancashire_asb_2022"
 CSV = DATA / "lancashire_asb_2022.csv"
-needs_data = pytest.mark.skipif(not CSV.exists(), reason="../shared/data/lancashire_asb_2022 is not here")
+needs_data = pytest.mark.skipif(
+    not CSV.exists(), reason="../shared/data/lancashire_asb_2022 is not here"
+)
 
 
 def _run(argv, capsys):
@@ -33,23 +35,42 @@ def lancashire(tmp_path_factory):
     inc = pd.read_csv(CSV)
     pts = gpd.GeoDataFrame(inc, geometry=gpd.points_from_xy(inc.longitude, inc.latitude), crs=4326)
     wards = gpd.read_file(DATA / "lancashire_wards.gpkg").to_crs(4326)
-    wards["n"] = gpd.sjoin(wards, pts, predicate="contains").groupby(level=0).size().reindex(wards.index).fillna(0)
+    wards["n"] = (
+        gpd.sjoin(wards, pts, predicate="contains")
+        .groupby(level=0)
+        .size()
+        .reindex(wards.index)
+        .fillna(0)
+    )
     target = wards.loc[wards.n.idxmax()]
     touching = wards[wards.touches(target.geometry)]
     buffer_geom = touching.union_all().difference(target.geometry)
     far = wards[~wards.index.isin(touching.index) & (wards.index != target.name)]
     control = far.loc[(far.n - target.n).abs().idxmin()]
     # a second control written in British National Grid, to exercise reprojection
-    control2 = far.drop(index=control.name).loc[(far.drop(index=control.name).n - target.n).abs().idxmin()]
+    control2 = far.drop(index=control.name).loc[
+        (far.drop(index=control.name).n - target.n).abs().idxmin()
+    ]
     files = {}
-    for name, geom, crs in [("target", target.geometry, None), ("buffer", buffer_geom, None),
-                            ("control", control.geometry, None), ("control2", control2.geometry, 27700)]:
+    for name, geom, crs in [
+        ("target", target.geometry, None),
+        ("buffer", buffer_geom, None),
+        ("control", control.geometry, None),
+        ("control2", control2.geometry, 27700),
+    ]:
         g = gpd.GeoDataFrame({"name": [name]}, geometry=[geom], crs=4326)
         path = tmp / (f"{name}.gpkg" if crs else f"{name}.geojson")
         (g.to_crs(crs) if crs else g).to_file(path)
         files[name] = path
-    return {"pts": pts, "t": pd.to_datetime(inc.month), "target": target.geometry, "buffer": buffer_geom,
-            "control": control.geometry, "control2": control2.geometry, "files": files}
+    return {
+        "pts": pts,
+        "t": pd.to_datetime(inc.month),
+        "target": target.geometry,
+        "buffer": buffer_geom,
+        "control": control.geometry,
+        "control2": control2.geometry,
+        "files": files,
+    }
 
 
 def _by_hand(fx, geom, day, n_before, n_after):
@@ -64,22 +85,47 @@ def _by_hand(fx, geom, day, n_before, n_after):
 def test_lancashire_matches_hand_computation(lancashire, capsys):
     fx = lancashire
     day = pd.Timestamp("2022-07-01")
-    code, out, err = _run(["evaluate", CSV, "--target", fx["files"]["target"], "--control", fx["files"]["control"],
-                           "--buffer", fx["files"]["buffer"], "--intervention", "2022-07-01",
-                           "--before", 181, "--after", 181], capsys)
+    code, out, err = _run(
+        [
+            "evaluate",
+            CSV,
+            "--target",
+            fx["files"]["target"],
+            "--control",
+            fx["files"]["control"],
+            "--buffer",
+            fx["files"]["buffer"],
+            "--intervention",
+            "2022-07-01",
+            "--before",
+            181,
+            "--after",
+            181,
+        ],
+        capsys,
+    )
     assert code == 0, err
     res = json.loads(out)
     a, b = _by_hand(fx, fx["target"], day, 181, 181)
     c, d = _by_hand(fx, fx["control"], day, 181, 181)
     b0, b1 = _by_hand(fx, fx["buffer"], day, 181, 181)
-    assert (res["target_before"], res["target_after"], res["control_before"], res["control_after"]) == (a, b, c, d)
+    assert (
+        res["target_before"],
+        res["target_after"],
+        res["control_before"],
+        res["control_after"],
+    ) == (a, b, c, d)
     assert (res["buffer_before"], res["buffer_after"]) == (b0, b1)
-    assert all(isinstance(res[k], int) for k in ("target_before", "target_after", "control_before", "control_after"))
+    assert all(
+        isinstance(res[k], int)
+        for k in ("target_before", "target_after", "control_before", "control_after")
+    )
     odds = (a * d) / (b * c)
     se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
     assert res["odds_ratio"] == pytest.approx(odds, rel=1e-12)
-    assert res["odds_ratio_ci"] == pytest.approx([odds * math.exp(-1.959964 * se), odds * math.exp(1.959964 * se)],
-                                                 rel=1e-6)
+    assert res["odds_ratio_ci"] == pytest.approx(
+        [odds * math.exp(-1.959964 * se), odds * math.exp(1.959964 * se)], rel=1e-6
+    )
     assert res["wdq"] == pytest.approx((b1 / d - b0 / c) / (b / d - a / c), rel=1e-12)
     assert res["wdd"] == (b - a) - (d - c) + (b1 - b0)
     assert res["irr_poisson"] == pytest.approx(1 / odds, rel=1e-6)
@@ -94,8 +140,21 @@ def test_lancashire_matches_hand_computation(lancashire, capsys):
 def test_lancashire_two_controls_default_windows(lancashire, capsys):
     fx = lancashire
     day = pd.Timestamp("2022-07-01")
-    code, out, err = _run(["evaluate", CSV, "--target", fx["files"]["target"], "--control", fx["files"]["control"],
-                           "--control", fx["files"]["control2"], "--intervention", "2022-07-01"], capsys)
+    code, out, err = _run(
+        [
+            "evaluate",
+            CSV,
+            "--target",
+            fx["files"]["target"],
+            "--control",
+            fx["files"]["control"],
+            "--control",
+            fx["files"]["control2"],
+            "--intervention",
+            "2022-07-01",
+        ],
+        capsys,
+    )
     assert code == 0, err
     res = json.loads(out)
     c1 = _by_hand(fx, fx["control"], day, 365, 365)
@@ -109,34 +168,87 @@ def test_python_dash_m_prints_one_json_object(tmp_path):
     day = pd.Timestamp("2023-03-01")
     rows = []
     for i in range(30):
-        rows.append({"date": (day - pd.Timedelta(days=5 + i)).date(), "lat": 59.3305, "lon": 18.0605})
+        rows.append(
+            {"date": (day - pd.Timedelta(days=5 + i)).date(), "lat": 59.3305, "lon": 18.0605}
+        )
         rows.append({"date": (day + pd.Timedelta(days=i)).date(), "lat": 59.3305, "lon": 18.0605})
-        rows.append({"date": (day - pd.Timedelta(days=5 + i)).date(), "lat": 59.3405, "lon": 18.0805})
+        rows.append(
+            {"date": (day - pd.Timedelta(days=5 + i)).date(), "lat": 59.3405, "lon": 18.0805}
+        )
     pd.DataFrame(rows).to_csv(tmp_path / "inc.csv", index=False)
-    gpd.GeoDataFrame(geometry=[box(18.06, 59.33, 18.061, 59.331)], crs=4326).to_file(tmp_path / "t.geojson")
-    gpd.GeoDataFrame(geometry=[box(18.08, 59.34, 18.081, 59.341)], crs=4326).to_file(tmp_path / "c.geojson")
-    r = subprocess.run([sys.executable, "-m", "geo_trygghet", "evaluate", str(tmp_path / "inc.csv"),
-                        "--target", str(tmp_path / "t.geojson"), "--control", str(tmp_path / "c.geojson"),
-                        "--intervention", "2023-03-01", "--before", "60", "--after", "60"],
-                       capture_output=True, text=True, timeout=120)
+    gpd.GeoDataFrame(geometry=[box(18.06, 59.33, 18.061, 59.331)], crs=4326).to_file(
+        tmp_path / "t.geojson"
+    )
+    gpd.GeoDataFrame(geometry=[box(18.08, 59.34, 18.081, 59.341)], crs=4326).to_file(
+        tmp_path / "c.geojson"
+    )
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geo_trygghet",
+            "evaluate",
+            str(tmp_path / "inc.csv"),
+            "--target",
+            str(tmp_path / "t.geojson"),
+            "--control",
+            str(tmp_path / "c.geojson"),
+            "--intervention",
+            "2023-03-01",
+            "--before",
+            "60",
+            "--after",
+            "60",
+        ],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
     assert r.stdout.count("\n") == 1
-    assert (res["target_before"], res["target_after"], res["control_before"], res["control_after"]) == (30, 30, 30, 0)
+    assert (
+        res["target_before"],
+        res["target_after"],
+        res["control_before"],
+        res["control_after"],
+    ) == (30, 30, 30, 0)
     assert res["odds_ratio"] is None and res["odds_ratio_haldane"] is not None
 
 
-@pytest.mark.parametrize("case", ["missing_target", "bad_date", "points_no_radius", "overlap", "bad_before",
-                                  "not_geo", "no_time_column"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing_target",
+        "bad_date",
+        "points_no_radius",
+        "overlap",
+        "bad_before",
+        "not_geo",
+        "no_time_column",
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, case):
-    pd.DataFrame({"date": ["2023-01-05"] * 12, "lat": [59.3305] * 12, "lon": [18.0605] * 12}).to_csv(
-        tmp_path / "inc.csv", index=False)
-    gpd.GeoDataFrame(geometry=[box(18.06, 59.33, 18.061, 59.331)], crs=4326).to_file(tmp_path / "t.geojson")
-    gpd.GeoDataFrame(geometry=[box(18.08, 59.34, 18.081, 59.341)], crs=4326).to_file(tmp_path / "c.geojson")
-    gpd.GeoDataFrame(geometry=gpd.points_from_xy([18.07], [59.335]), crs=4326).to_file(tmp_path / "p.geojson")
+    pd.DataFrame(
+        {"date": ["2023-01-05"] * 12, "lat": [59.3305] * 12, "lon": [18.0605] * 12}
+    ).to_csv(tmp_path / "inc.csv", index=False)
+    gpd.GeoDataFrame(geometry=[box(18.06, 59.33, 18.061, 59.331)], crs=4326).to_file(
+        tmp_path / "t.geojson"
+    )
+    gpd.GeoDataFrame(geometry=[box(18.08, 59.34, 18.081, 59.341)], crs=4326).to_file(
+        tmp_path / "c.geojson"
+    )
+    gpd.GeoDataFrame(geometry=gpd.points_from_xy([18.07], [59.335]), crs=4326).to_file(
+        tmp_path / "p.geojson"
+    )
     (tmp_path / "junk.geojson").write_text("this is not geojson")
-    args = {"input": tmp_path / "inc.csv", "--target": tmp_path / "t.geojson", "--control": tmp_path / "c.geojson",
-            "--intervention": "2023-01-01"}
+    args = {
+        "input": tmp_path / "inc.csv",
+        "--target": tmp_path / "t.geojson",
+        "--control": tmp_path / "c.geojson",
+        "--intervention": "2023-01-01",
+    }
     want = None
     if case == "missing_target":
         args["--target"], want = tmp_path / "nope.geojson", "no such file"
@@ -151,7 +263,9 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, case):
     elif case == "not_geo":
         args["--control"], want = tmp_path / "junk.geojson", "junk.geojson"
     elif case == "no_time_column":
-        pd.DataFrame({"lat": [59.3305] * 3, "lon": [18.0605] * 3}).to_csv(tmp_path / "inc.csv", index=False)
+        pd.DataFrame({"lat": [59.3305] * 3, "lon": [18.0605] * 3}).to_csv(
+            tmp_path / "inc.csv", index=False
+        )
     argv = ["evaluate", args.pop("input")]
     for k, v in args.items():
         argv += [k, v]
@@ -164,31 +278,70 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, case):
 
 
 def test_radius_turns_point_target_into_circle(tmp_path, capsys):
-    rows = [{"date": "2023-02-10", "lat": 59.3305, "lon": 18.0605}] * 8 + \
-           [{"date": "2022-12-10", "lat": 59.3305, "lon": 18.0605}] * 12 + \
-           [{"date": "2022-12-10", "lat": 59.3405, "lon": 18.0805}] * 10 + \
-           [{"date": "2023-02-10", "lat": 59.3405, "lon": 18.0805}] * 10 + \
-           [{"date": "2023-02-10", "lat": 59.3325, "lon": 18.0605}] * 5  # 222 m north: outside 150 m
+    rows = (
+        [{"date": "2023-02-10", "lat": 59.3305, "lon": 18.0605}] * 8
+        + [{"date": "2022-12-10", "lat": 59.3305, "lon": 18.0605}] * 12
+        + [{"date": "2022-12-10", "lat": 59.3405, "lon": 18.0805}] * 10
+        + [{"date": "2023-02-10", "lat": 59.3405, "lon": 18.0805}] * 10
+        + [{"date": "2023-02-10", "lat": 59.3325, "lon": 18.0605}] * 5
+    )  # 222 m north: outside 150 m
     pd.DataFrame(rows).to_csv(tmp_path / "inc.csv", index=False)
-    gpd.GeoDataFrame(geometry=gpd.points_from_xy([18.0605], [59.3305]), crs=4326).to_file(tmp_path / "t.geojson")
-    gpd.GeoDataFrame(geometry=gpd.points_from_xy([18.0805], [59.3405]), crs=4326).to_file(tmp_path / "c.geojson")
-    code, out, err = _run(["evaluate", tmp_path / "inc.csv", "--target", tmp_path / "t.geojson", "--control",
-                           tmp_path / "c.geojson", "--radius", 150, "--intervention", "2023-01-01"], capsys)
+    gpd.GeoDataFrame(geometry=gpd.points_from_xy([18.0605], [59.3305]), crs=4326).to_file(
+        tmp_path / "t.geojson"
+    )
+    gpd.GeoDataFrame(geometry=gpd.points_from_xy([18.0805], [59.3405]), crs=4326).to_file(
+        tmp_path / "c.geojson"
+    )
+    code, out, err = _run(
+        [
+            "evaluate",
+            tmp_path / "inc.csv",
+            "--target",
+            tmp_path / "t.geojson",
+            "--control",
+            tmp_path / "c.geojson",
+            "--radius",
+            150,
+            "--intervention",
+            "2023-01-01",
+        ],
+        capsys,
+    )
     assert code == 0, err
     res = json.loads(out)
-    assert (res["target_before"], res["target_after"], res["control_before"], res["control_after"]) == (12, 8, 10, 10)
+    assert (
+        res["target_before"],
+        res["target_after"],
+        res["control_before"],
+        res["control_after"],
+    ) == (12, 8, 10, 10)
     assert res["odds_ratio"] == pytest.approx(12 * 10 / (8 * 10))
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 
-@pytest.mark.skipif(not (SAMPLE / "intervention.json").exists(), reason="sample_data has no intervention yet")
+@pytest.mark.skipif(
+    not (SAMPLE / "intervention.json").exists(), reason="sample_data has no intervention yet"
+)
 def test_sample_municipality_planted_effect_is_recovered(capsys):
     meta = json.loads((SAMPLE / "intervention.json").read_text(encoding="utf-8"))
     files = {k: SAMPLE / v for k, v in meta["files"].items()}
-    code, out, err = _run(["evaluate", files["incidents"], "--target", files["target"], "--control", files["controls"],
-                           "--buffer", files["buffer"], "--intervention", meta["date"]], capsys)
+    code, out, err = _run(
+        [
+            "evaluate",
+            files["incidents"],
+            "--target",
+            files["target"],
+            "--control",
+            files["controls"],
+            "--buffer",
+            files["buffer"],
+            "--intervention",
+            meta["date"],
+        ],
+        capsys,
+    )
     assert code == 0, err
     res = json.loads(out)
     planted_or = 1 / meta["planted_incident_rate_ratio"]

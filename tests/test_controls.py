@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo_trygghet.controls import control_similarity, resolution_for_area, similarity_table, suggest_controls
+from geo_trygghet.controls import (
+    control_similarity,
+    resolution_for_area,
+    similarity_table,
+    suggest_controls,
+)
 from geo_trygghet.errors import InputError
 
 D = pd.Timestamp("2022-07-01")
@@ -46,17 +51,24 @@ def town():
     rising = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]
     far = sorted(h3.grid_ring(centre, 6))
     twin, half, falling, flat_big = far[0], far[3], far[7], far[11]
-    neighbour = sorted(h3.grid_ring(centre, 1))[0]
+    neighbour = min(h3.grid_ring(centre, 1))
     rows = []
     rows += _monthly_points(centre, rising, rng)
-    rows += _monthly_points(neighbour, rising, rng)          # identical but touching: must be excluded
+    rows += _monthly_points(neighbour, rising, rng)  # identical but touching: must be excluded
     rows += _monthly_points(twin, [c + 1 for c in rising], rng)  # the best control
     rows += _monthly_points(half, [c // 2 for c in rising], rng)
     rows += _monthly_points(falling, rising[::-1], rng)
     rows += _monthly_points(flat_big, [60] * 12, rng)
     df = pd.concat(rows, ignore_index=True)
     gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.lon, df.lat), crs="EPSG:4326")
-    return {"gdf": gdf, "centre": centre, "twin": twin, "neighbour": neighbour, "half": half, "falling": falling}
+    return {
+        "gdf": gdf,
+        "centre": centre,
+        "twin": twin,
+        "neighbour": neighbour,
+        "half": half,
+        "falling": falling,
+    }
 
 
 def test_similarity_table_by_hand():
@@ -88,7 +100,9 @@ def test_suggest_ranks_the_planted_twin_first_and_skips_touching(town):
 def test_buffer_excludes_candidates(town):
     target = _cell_geom(town["centre"])
     buffer = _cell_geom(town["twin"]).buffer(0.0001)
-    out = suggest_controls(town["gdf"], target=target, buffer=buffer, intervention=D, k=5, resolution=RES)
+    out = suggest_controls(
+        town["gdf"], target=target, buffer=buffer, intervention=D, k=5, resolution=RES
+    )
     assert town["twin"] not in set(out["h3"])
 
 
@@ -104,8 +118,10 @@ def test_resolution_follows_target_size(town):
 
 def test_user_drawn_candidates_are_scored(town):
     target = _cell_geom(town["centre"])
-    cands = gpd.GeoSeries([_cell_geom(town["falling"]), _cell_geom(town["twin"]), _cell_geom(town["neighbour"])],
-                          crs=4326).to_crs(3006)
+    cands = gpd.GeoSeries(
+        [_cell_geom(town["falling"]), _cell_geom(town["twin"]), _cell_geom(town["neighbour"])],
+        crs=4326,
+    ).to_crs(3006)
     out = control_similarity(town["gdf"], target=target, candidates=cands, intervention=D)
     # the touching neighbour has the same monthly counts: most similar, but flagged as touching
     assert out["similarity"].iloc[0] == pytest.approx(1.0)

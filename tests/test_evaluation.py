@@ -57,19 +57,30 @@ AFTER = (D, D + pd.Timedelta(days=365))
 
 
 def test_hand_worked_example_wdq_minus_one_and_or():
-    gdf = incidents([(TARGET, [(*BEFORE, 100), (*AFTER, 50)]),
-                     (BUFFER, [(*BEFORE, 100), (*AFTER, 150)]),
-                     (CONTROL, [(*BEFORE, 100), (*AFTER, 100)])])
+    gdf = incidents(
+        [
+            (TARGET, [(*BEFORE, 100), (*AFTER, 50)]),
+            (BUFFER, [(*BEFORE, 100), (*AFTER, 150)]),
+            (CONTROL, [(*BEFORE, 100), (*AFTER, 100)]),
+        ]
+    )
     res = ev.evaluate(gdf, target=TARGET, controls=CONTROL, buffer=BUFFER, intervention=D)
     d = res.to_dict()
-    assert (d["target_before"], d["target_after"], d["control_before"], d["control_after"]) == (100, 50, 100, 100)
+    assert (d["target_before"], d["target_after"], d["control_before"], d["control_after"]) == (
+        100,
+        50,
+        100,
+        100,
+    )
     assert (d["buffer_before"], d["buffer_after"]) == (100, 150)
     assert d["wdq"] == pytest.approx(-1.0, abs=1e-12)
     assert "displacement" in d["wdq_reading"]
     # OR = (100·100)/(50·100) = 2; se = sqrt(1/100 + 1/50 + 1/100 + 1/100) = sqrt(0.05)
     assert d["odds_ratio"] == pytest.approx(2.0, rel=1e-12)
     se = math.sqrt(0.05)
-    assert d["odds_ratio_ci"] == pytest.approx([2 * math.exp(-Z * se), 2 * math.exp(Z * se)], rel=1e-9)
+    assert d["odds_ratio_ci"] == pytest.approx(
+        [2 * math.exp(-Z * se), 2 * math.exp(Z * se)], rel=1e-9
+    )
     assert d["odds_ratio_ci"] == pytest.approx([1.2903, 3.1000], abs=1e-4)  # worked on paper
     # WDD = ΔT − ΔC + ΔD = −50 − 0 + 50 = 0, var = 100+50+100+100+100+150
     assert d["wdd"] == 0 and d["wdd_variance"] == 600 and d["wdd_z"] == 0
@@ -85,7 +96,7 @@ def test_wdq_and_wdd_functions_by_hand():
     # the check script's formula with unequal controls
     a, b, b0, b1, c, d = 120, 70, 90, 95, 80, 60
     assert ev.wdq(a, b, b0, b1, c, d) == pytest.approx((b1 / d - b0 / c) / (b / d - a / c))
-    w, var, z, p = ev.wdd(100, 60, 80, 90, 50, 55, 40, 30)
+    w, var, z, _p = ev.wdd(100, 60, 80, 90, 50, 55, 40, 30)
     assert w == (60 - 100) - (90 - 80) + (55 - 50) - (30 - 40)
     assert var == 100 + 60 + 80 + 90 + 50 + 55 + 40 + 30
     assert z == pytest.approx(w / math.sqrt(var))
@@ -98,21 +109,28 @@ def test_wdq_and_wdd_functions_by_hand():
 def test_window_boundaries_days():
     n, m = 30, 20
     stamps = {
-        "D-1": D - pd.Timedelta(days=1),     # before
-        "D": D,                               # after
-        "D-N": D - pd.Timedelta(days=n),      # before (first day)
+        "D-1": D - pd.Timedelta(days=1),  # before
+        "D": D,  # after
+        "D-N": D - pd.Timedelta(days=n),  # before (first day)
         "D-N-1": D - pd.Timedelta(days=n + 1),  # neither
         "D+M-1": D + pd.Timedelta(days=m - 1),  # after (last day)
-        "D+M": D + pd.Timedelta(days=m),      # neither
+        "D+M": D + pd.Timedelta(days=m),  # neither
         "late on D-1": D - pd.Timedelta(minutes=1),  # before
     }
     xy = _points_in(TARGET, len(stamps), np.random.default_rng(1))
     t = pd.DataFrame({"occurred_at": list(stamps.values()), "lon": xy[:, 0], "lat": xy[:, 1]})
     c = _points_in(CONTROL, 20, np.random.default_rng(2))
-    ctrl = pd.DataFrame({"occurred_at": [D - pd.Timedelta(days=3)] * 10 + [D + pd.Timedelta(days=3)] * 10,
-                         "lon": c[:, 0], "lat": c[:, 1]})
+    ctrl = pd.DataFrame(
+        {
+            "occurred_at": [D - pd.Timedelta(days=3)] * 10 + [D + pd.Timedelta(days=3)] * 10,
+            "lon": c[:, 0],
+            "lat": c[:, 1],
+        }
+    )
     gdf = pd.concat([t, ctrl], ignore_index=True)
-    res = ev.evaluate(gdf, target=TARGET, controls=CONTROL, intervention=D, before_days=n, after_days=m)
+    res = ev.evaluate(
+        gdf, target=TARGET, controls=CONTROL, intervention=D, before_days=n, after_days=m
+    )
     assert (res.target_before, res.target_after) == (3, 2)
     assert res.windows.to_dict()["before"] == ["2022-06-01", "2022-06-30"]
     assert res.windows.to_dict()["after"] == ["2022-07-01", "2022-07-20"]
@@ -133,21 +151,47 @@ def test_month_resolution_stamp_counts_in_window_holding_it():
     xy = _points_in(TARGET, 40, np.random.default_rng(3))
     cxy = _points_in(CONTROL, 40, np.random.default_rng(4))
     months = ["2022-06-01"] * 12 + ["2022-07-01"] * 8
-    gdf = pd.DataFrame({"occurred_at": pd.to_datetime(months * 4),
-                        "lon": np.r_[xy[:, 0], cxy[:, 0]], "lat": np.r_[xy[:, 1], cxy[:, 1]],
-                        "time_resolution": "month"})
-    res = ev.evaluate(gdf, target=TARGET, controls=CONTROL, intervention="2022-07-01", before_days=30, after_days=31)
-    assert (res.target_before, res.target_after, res.control_before, res.control_after) == (24, 16, 24, 16)
+    gdf = pd.DataFrame(
+        {
+            "occurred_at": pd.to_datetime(months * 4),
+            "lon": np.r_[xy[:, 0], cxy[:, 0]],
+            "lat": np.r_[xy[:, 1], cxy[:, 1]],
+            "time_resolution": "month",
+        }
+    )
+    res = ev.evaluate(
+        gdf,
+        target=TARGET,
+        controls=CONTROL,
+        intervention="2022-07-01",
+        before_days=30,
+        after_days=31,
+    )
+    assert (res.target_before, res.target_after, res.control_before, res.control_after) == (
+        24,
+        16,
+        24,
+        16,
+    )
     assert res.time_resolution == "month"
     assert any("month resolution" in note for note in res.notes)
     # intervention mid-July: the July stamp (1 July) is before it
-    res2 = ev.evaluate(gdf, target=TARGET, controls=CONTROL, intervention="2022-07-15", before_days=60, after_days=30)
+    res2 = ev.evaluate(
+        gdf,
+        target=TARGET,
+        controls=CONTROL,
+        intervention="2022-07-15",
+        before_days=60,
+        after_days=30,
+    )
     assert (res2.target_before, res2.target_after) == (40, 0)
 
 
 def test_counts_equal_geopandas_within_on_awkward_polygon():
     rng = np.random.default_rng(5)
-    ring = shapely.Point(13.0, 55.6).buffer(0.02).difference(shapely.Point(13.0, 55.6).buffer(0.008))
+    ring = (
+        shapely.Point(13.0, 55.6).buffer(0.02).difference(shapely.Point(13.0, 55.6).buffer(0.008))
+    )
     multi = shapely.MultiPolygon([ring, box(13.05, 55.6, 13.06, 55.61)])
     x = rng.uniform(12.97, 13.07, 5000)
     y = rng.uniform(55.57, 55.63, 5000)
@@ -156,8 +200,14 @@ def test_counts_equal_geopandas_within_on_awkward_polygon():
     y[:4] = [55.605, 55.6, 55.605, 55.61]
     t = pd.Timestamp("2022-01-10") + pd.to_timedelta(rng.integers(0, 360, 5000), unit="D")
     gdf = gpd.GeoDataFrame({"occurred_at": t}, geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
-    res = ev.evaluate(gdf, target=multi, controls=box(12.97, 55.57, 12.98, 55.58), intervention="2022-07-01",
-                      before_days=172, after_days=188)
+    res = ev.evaluate(
+        gdf,
+        target=multi,
+        controls=box(12.97, 55.57, 12.98, 55.58),
+        intervention="2022-07-01",
+        before_days=172,
+        after_days=188,
+    )
     inside = gdf.within(multi).to_numpy()
     want_b = int((inside & (t < pd.Timestamp("2022-07-01"))).sum())
     assert (res.target_before, res.target_after) == (want_b, int(inside.sum()) - want_b)
@@ -165,24 +215,34 @@ def test_counts_equal_geopandas_within_on_awkward_polygon():
 
 
 def test_projected_input_is_reprojected():
-    gdf = incidents([(TARGET, [(*BEFORE, 30), (*AFTER, 20)]), (CONTROL, [(*BEFORE, 30), (*AFTER, 30)])])
+    gdf = incidents(
+        [(TARGET, [(*BEFORE, 30), (*AFTER, 20)]), (CONTROL, [(*BEFORE, 30), (*AFTER, 30)])]
+    )
     res4326 = ev.evaluate(gdf, target=TARGET, controls=CONTROL, intervention=D)
     sweref = gdf.to_crs(3006).drop(columns=["lon", "lat"])
     target_sweref = gpd.GeoSeries([TARGET], crs=4326).to_crs(3006)
     res = ev.evaluate(sweref, target=target_sweref, controls=CONTROL, intervention=D)
     assert (res.target_before, res.target_after, res.control_before, res.control_after) == (
-        res4326.target_before, res4326.target_after, res4326.control_before, res4326.control_after)
+        res4326.target_before,
+        res4326.target_after,
+        res4326.control_before,
+        res4326.control_after,
+    )
 
 
 def test_input_not_mutated():
-    gdf = incidents([(TARGET, [(*BEFORE, 30), (*AFTER, 20)]), (CONTROL, [(*BEFORE, 30), (*AFTER, 30)])])
+    gdf = incidents(
+        [(TARGET, [(*BEFORE, 30), (*AFTER, 20)]), (CONTROL, [(*BEFORE, 30), (*AFTER, 30)])]
+    )
     copy = gdf.copy()
     ev.evaluate(gdf, target=TARGET, controls=CONTROL, buffer=BUFFER, intervention=D)
     pd.testing.assert_frame_equal(gdf, copy)
 
 
 def test_zero_count_gives_null_or_and_labelled_haldane():
-    gdf = incidents([(TARGET, [(*BEFORE, 25), (*AFTER, 0)]), (CONTROL, [(*BEFORE, 30), (*AFTER, 28)])])
+    gdf = incidents(
+        [(TARGET, [(*BEFORE, 25), (*AFTER, 0)]), (CONTROL, [(*BEFORE, 30), (*AFTER, 28)])]
+    )
     d = ev.evaluate(gdf, target=TARGET, controls=CONTROL, intervention=D).to_dict()
     assert d["target_after"] == 0
     assert d["odds_ratio"] is None and d["odds_ratio_ci"] == [None, None]
@@ -194,7 +254,9 @@ def test_zero_count_gives_null_or_and_labelled_haldane():
 
 
 def test_too_few_incidents_says_so_with_counts():
-    gdf = incidents([(TARGET, [(*BEFORE, 4), (*AFTER, 3)]), (CONTROL, [(*BEFORE, 30), (*AFTER, 28)])])
+    gdf = incidents(
+        [(TARGET, [(*BEFORE, 4), (*AFTER, 3)]), (CONTROL, [(*BEFORE, 30), (*AFTER, 28)])]
+    )
     d = ev.evaluate(gdf, target=TARGET, controls=CONTROL, intervention=D).to_dict()
     assert d["verdict"] == "not enough incidents to say"
     assert (d["target_before"], d["target_after"]) == (4, 3)
@@ -205,7 +267,9 @@ def test_too_few_incidents_says_so_with_counts():
 def test_several_controls_are_summed_and_reported_each():
     c2, c3, c4, c5 = (box(13.05 + 0.02 * i, 55.65, 13.06 + 0.02 * i, 55.66) for i in range(4))
     spec = [(TARGET, [(*BEFORE, 120), (*AFTER, 60)]), (CONTROL, [(*BEFORE, 100), (*AFTER, 90)])]
-    spec += [(g, [(*BEFORE, 80 + 10 * i), (*AFTER, 85 + 10 * i)]) for i, g in enumerate((c2, c3, c4, c5))]
+    spec += [
+        (g, [(*BEFORE, 80 + 10 * i), (*AFTER, 85 + 10 * i)]) for i, g in enumerate((c2, c3, c4, c5))
+    ]
     gdf = incidents(spec, seed=7)
     res = ev.evaluate(gdf, target=TARGET, controls=[CONTROL, c2, c3, c4, c5], intervention=D)
     assert res.control_before == 100 + 80 + 90 + 100 + 110
@@ -215,7 +279,10 @@ def test_several_controls_are_summed_and_reported_each():
     d = res.to_dict()
     assert d["irr_poisson_cluster_ci"][0] < d["irr_poisson"] < d["irr_poisson_cluster_ci"][1]
     assert any("cluster-robust" in n for n in res.notes)
-    assert "control" in res.monthly and res.monthly["control"].sum() == res.control_before + res.control_after
+    assert (
+        "control" in res.monthly
+        and res.monthly["control"].sum() == res.control_before + res.control_after
+    )
     assert res.verdict == ev.VERDICT_FELL
     assert res.reading_sv.startswith("Brotten minskade i målområdet")
     assert "95 % KI" in res.reading_sv and "," in res.reading_sv
@@ -228,9 +295,16 @@ def test_control_overlapping_target_is_an_input_error():
 
 
 def test_buffer_overlapping_target_is_cut():
-    gdf = incidents([(TARGET, [(*BEFORE, 30), (*AFTER, 20)]), (BUFFER, [(*BEFORE, 40), (*AFTER, 40)]),
-                     (CONTROL, [(*BEFORE, 30), (*AFTER, 30)])])
-    res = ev.evaluate(gdf, target=TARGET, controls=CONTROL, buffer=box(12.99, 55.59, 13.02, 55.62), intervention=D)
+    gdf = incidents(
+        [
+            (TARGET, [(*BEFORE, 30), (*AFTER, 20)]),
+            (BUFFER, [(*BEFORE, 40), (*AFTER, 40)]),
+            (CONTROL, [(*BEFORE, 30), (*AFTER, 30)]),
+        ]
+    )
+    res = ev.evaluate(
+        gdf, target=TARGET, controls=CONTROL, buffer=box(12.99, 55.59, 13.02, 55.62), intervention=D
+    )
     assert (res.buffer_before, res.buffer_after) == (40, 40)
     assert any("cut out" in n for n in res.notes)
 
@@ -258,8 +332,11 @@ def test_h3_and_circle_targets():
 
 
 def test_read_area_unions_features_and_reprojects(tmp_path):
-    parts = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[box(13.0, 55.6, 13.01, 55.61), box(13.01, 55.6, 13.02, 55.61)],
-                             crs=4326).to_crs(3006)
+    parts = gpd.GeoDataFrame(
+        {"n": [1, 2]},
+        geometry=[box(13.0, 55.6, 13.01, 55.61), box(13.01, 55.6, 13.02, 55.61)],
+        crs=4326,
+    ).to_crs(3006)
     path = tmp_path / "t.gpkg"
     parts.to_file(path)
     geom = ev.read_area(path)
@@ -294,19 +371,32 @@ def simulate_monthly(rng, *, mu_t=20.0, mu_c=25.0, irr=0.7, trend=1.1, alpha=0.1
     def nb(mu):
         return rng.negative_binomial(size, size / (size + mu))
 
-    return pd.DataFrame({"window": ["before"] * months + ["after"] * months, "days": 30,
-                         "target": nb(mt), "control": nb(mc)})
+    return pd.DataFrame(
+        {
+            "window": ["before"] * months + ["after"] * months,
+            "days": 30,
+            "target": nb(mt),
+            "control": nb(mc),
+        }
+    )
 
 
 def coverage(runs: int, seed: int, **kw) -> dict[str, float]:
     rng = np.random.default_rng(seed)
     irr = kw.get("irr", 0.7)
     true_or = 1 / irr
-    keys = {"campbell": ("odds_ratio_ci", true_or), "overdispersed": ("odds_ratio_ci_overdispersed", true_or),
-            "poisson": ("irr_poisson_ci", irr), "negbin": ("irr_negbin_ci", irr), "poisson_hc1": ("irr_poisson_hc_ci", irr)}
+    keys = {
+        "campbell": ("odds_ratio_ci", true_or),
+        "overdispersed": ("odds_ratio_ci_overdispersed", true_or),
+        "poisson": ("irr_poisson_ci", irr),
+        "negbin": ("irr_negbin_ci", irr),
+        "poisson_hc1": ("irr_poisson_hc_ci", irr),
+    }
     hits = dict.fromkeys(keys, 0)
     for _ in range(runs):
-        d = ev.effect_from_monthly(simulate_monthly(rng, **kw), control_columns=["control"]).to_dict()
+        d = ev.effect_from_monthly(
+            simulate_monthly(rng, **kw), control_columns=["control"]
+        ).to_dict()
         for k, (col, truth) in keys.items():
             lo, hi = d[col]
             hits[k] += lo is not None and lo <= truth <= hi
@@ -326,7 +416,12 @@ def test_coverage_with_overdispersed_counts_small_seeded_run():
 def test_planted_effect_is_recovered_on_points():
     rng = np.random.default_rng(11)
     spec = [(TARGET, [(*BEFORE, 240), (*AFTER, 150)]), (CONTROL, [(*BEFORE, 200), (*AFTER, 210)])]
-    res = ev.evaluate(incidents(spec, seed=int(rng.integers(1_000))), target=TARGET, controls=CONTROL, intervention=D)
+    res = ev.evaluate(
+        incidents(spec, seed=int(rng.integers(1_000))),
+        target=TARGET,
+        controls=CONTROL,
+        intervention=D,
+    )
     true_or = (240 * 210) / (150 * 200)
     lo, hi = res.odds_ratio_ci_overdispersed
     assert lo <= true_or <= hi

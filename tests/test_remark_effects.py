@@ -48,11 +48,21 @@ def _town(seed=0, effect=0.6, per_circle_year=25.0, spacing=600.0):
         after = np.asarray(t >= fixed[i])
         keep &= ~(near & after & (rng.uniform(size=n) > effect))
     lon, lat = TO_WGS.transform(x[keep], y[keep])
-    inc = gpd.GeoDataFrame({"occurred_at": t[keep], "time_resolution": "day", "lon": lon, "lat": lat},
-                           geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    inc = gpd.GeoDataFrame(
+        {"occurred_at": t[keep], "time_resolution": "day", "lon": lon, "lat": lat},
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=4326,
+    )
     rlon, rlat = TO_WGS.transform(rx, ry)
-    remarks = pd.DataFrame({"remark_id": [f"r{i}" for i in range(len(rx))], "category": cats, "lon": rlon,
-                            "lat": rlat, "fixed_date": fixed})
+    remarks = pd.DataFrame(
+        {
+            "remark_id": [f"r{i}" for i in range(len(rx))],
+            "category": cats,
+            "lon": rlon,
+            "lat": rlat,
+            "fixed_date": fixed,
+        }
+    )
     return inc, remarks
 
 
@@ -102,14 +112,21 @@ def test_per_remark_counts_are_exact():
     tm = inc.to_crs(3006)
     for _, row in res.table.iterrows():
         r = remarks.set_index("remark_id").loc[row["remark_id"]]
-        centre = gpd.GeoSeries(gpd.points_from_xy([r["lon"]], [r["lat"]]), crs=4326).to_crs(3006).iloc[0]
+        centre = (
+            gpd.GeoSeries(gpd.points_from_xy([r["lon"]], [r["lat"]]), crs=4326).to_crs(3006).iloc[0]
+        )
         near = (tm.distance(centre) <= 150).to_numpy()
         f = r["fixed_date"].normalize()
         t = inc["occurred_at"]
         before = near & ((t >= f - pd.Timedelta(days=200)) & (t < f)).to_numpy()
         after = near & ((t >= f) & (t < f + pd.Timedelta(days=100))).to_numpy()
         assert (row["target_before"], row["target_after"]) == (before.sum(), after.sum())
-        a, b, c, d = row["target_before"], row["target_after"], row["control_before"], row["control_after"]
+        a, b, c, d = (
+            row["target_before"],
+            row["target_after"],
+            row["control_before"],
+            row["control_after"],
+        )
         assert row["odds_ratio"] == pytest.approx(a * d / (b * c))
         assert row["se_ln_or"] == pytest.approx(math.sqrt(1 / a + 1 / b + 1 / c + 1 / d))
 
@@ -123,10 +140,18 @@ def test_seeded_and_reproducible():
 
 def test_zero_counts_tiny_counts_and_missing_data():
     inc, remarks = _town(seed=6, per_circle_year=1.5)
-    extra = pd.DataFrame({"remark_id": ["late", "unfixed"], "category": ["Annat", "Annat"],
-                          "lon": remarks["lon"].iloc[:2].to_numpy(), "lat": remarks["lat"].iloc[:2].to_numpy(),
-                          "fixed_date": [pd.Timestamp("2023-12-25"), pd.NaT]})
-    res = remark_effects(pd.concat([remarks, extra], ignore_index=True), inc, min_incidents=3, seed=0)
+    extra = pd.DataFrame(
+        {
+            "remark_id": ["late", "unfixed"],
+            "category": ["Annat", "Annat"],
+            "lon": remarks["lon"].iloc[:2].to_numpy(),
+            "lat": remarks["lat"].iloc[:2].to_numpy(),
+            "fixed_date": [pd.Timestamp("2023-12-25"), pd.NaT],
+        }
+    )
+    res = remark_effects(
+        pd.concat([remarks, extra], ignore_index=True), inc, min_incidents=3, seed=0
+    )
     tab = res.table.set_index("remark_id")
     assert "unfixed" not in tab.index
     assert tab.loc["late", "status"] == STATUS_NO_DATA  # only 7 days of data after the fixed date
@@ -135,7 +160,9 @@ def test_zero_counts_tiny_counts_and_missing_data():
     corr = tab[tab["status"] == STATUS_CORRECTED]
     assert len(corr) > 0
     r = corr.iloc[0]
-    a, b, c, d = (r[k] + 0.5 for k in ("target_before", "target_after", "control_before", "control_after"))
+    a, b, c, d = (
+        r[k] + 0.5 for k in ("target_before", "target_after", "control_before", "control_after")
+    )
     assert r["odds_ratio"] == pytest.approx(a * d / (b * c))
     assert any("0.5" in n for n in res.notes)
 
@@ -149,8 +176,10 @@ def test_missing_columns_is_a_schema_error():
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 
-@pytest.mark.skipif(not list(SAMPLE.glob("protokoll_*.xlsx")) or not (SAMPLE / "incidents.csv").exists(),
-                    reason="sample_data has no walk protocols yet")
+@pytest.mark.skipif(
+    not list(SAMPLE.glob("protokoll_*.xlsx")) or not (SAMPLE / "incidents.csv").exists(),
+    reason="sample_data has no walk protocols yet",
+)
 def test_sample_municipality_fixed_lamps():
     from geo_trygghet.ingest import read_incidents
 
@@ -160,10 +189,14 @@ def test_sample_municipality_fixed_lamps():
         x = pd.read_excel(f)
         cols = {c.lower(): c for c in x.columns}
         if "lat" not in cols:
-            x["lon"], x["lat"] = TO_WGS.transform(x[cols["e"]].to_numpy(float), x[cols["n"]].to_numpy(float))
+            x["lon"], x["lat"] = TO_WGS.transform(
+                x[cols["e"]].to_numpy(float), x[cols["n"]].to_numpy(float)
+            )
         x["remark_id"] = Path(f).stem + "#" + x["NR"].astype(str)
         frames.append(x.rename(columns={"KATEGORI": "category", "ÅTGÄRDAT": "fixed_date"}))
-    remarks = pd.concat(frames, ignore_index=True)[["remark_id", "category", "lon", "lat", "fixed_date"]]
+    remarks = pd.concat(frames, ignore_index=True)[
+        ["remark_id", "category", "lon", "lat", "fixed_date"]
+    ]
     res = remark_effects(remarks, inc, hours=(18, 6), seed=1)
     light = res.pooled.set_index("category").loc["Belysning"]
     assert light["k"] >= 5

@@ -22,22 +22,55 @@ windows, notes; with --buffer also buffer_before, buffer_after and wdq."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="before/after effect of a measure against control areas (JSON)",
-                       description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("input", metavar="INPUT", help="incidents: CSV, Excel, GeoPackage, Shapefile, GeoJSON or Parquet")
-    p.add_argument("--target", required=True, metavar="T.geojson",
-                   help="target area (polygons are unioned; points need --radius)")
-    p.add_argument("--control", required=True, action="append", metavar="C.geojson",
-                   help="control area; repeat for several (added up as the control group)")
+    p = sub.add_parser(
+        "evaluate",
+        help="before/after effect of a measure against control areas (JSON)",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "input",
+        metavar="INPUT",
+        help="incidents: CSV, Excel, GeoPackage, Shapefile, GeoJSON or Parquet",
+    )
+    p.add_argument(
+        "--target",
+        required=True,
+        metavar="T.geojson",
+        help="target area (polygons are unioned; points need --radius)",
+    )
+    p.add_argument(
+        "--control",
+        required=True,
+        action="append",
+        metavar="C.geojson",
+        help="control area; repeat for several (added up as the control group)",
+    )
     p.add_argument("--buffer", metavar="B.geojson", help="displacement buffer around the target")
-    p.add_argument("--control-buffer", metavar="CB.geojson", help="buffer around the control (WDD term ΔCD)")
-    p.add_argument("--intervention", required=True, metavar="DATE", help="intervention date, YYYY-MM-DD")
-    p.add_argument("--before", type=int, default=365, metavar="DAYS", help="days before (default 365)")
-    p.add_argument("--after", type=int, default=365, metavar="DAYS", help="days after (default 365)")
-    p.add_argument("--same-months", action="store_true",
-                   help="before = the after window's calendar months one year earlier")
-    p.add_argument("--radius", type=float, metavar="METRES",
-                   help="make point targets/controls into circles of this radius")
+    p.add_argument(
+        "--control-buffer", metavar="CB.geojson", help="buffer around the control (WDD term ΔCD)"
+    )
+    p.add_argument(
+        "--intervention", required=True, metavar="DATE", help="intervention date, YYYY-MM-DD"
+    )
+    p.add_argument(
+        "--before", type=int, default=365, metavar="DAYS", help="days before (default 365)"
+    )
+    p.add_argument(
+        "--after", type=int, default=365, metavar="DAYS", help="days after (default 365)"
+    )
+    p.add_argument(
+        "--same-months",
+        action="store_true",
+        help="before = the after window's calendar months one year earlier",
+    )
+    p.add_argument(
+        "--radius",
+        type=float,
+        metavar="METRES",
+        help="make point targets/controls into circles of this radius",
+    )
     add_ingest_arguments(p)
     p.set_defaults(handler=run)
 
@@ -50,7 +83,12 @@ def run(args: argparse.Namespace) -> int:
         msg = f"--radius {args.radius}: give a positive radius in metres, e.g. 150"
         raise InputError(msg)
     # check the cheap things before reading a large file
-    make_windows(args.intervention, before_days=args.before, after_days=args.after, same_months=args.same_months)
+    make_windows(
+        args.intervention,
+        before_days=args.before,
+        after_days=args.after,
+        same_months=args.same_months,
+    )
     target = read_area(args.target, radius_m=args.radius)
     controls = [read_area(c, radius_m=args.radius) for c in args.control]
     buffer = read_area(args.buffer) if args.buffer else None
@@ -62,9 +100,18 @@ def run(args: argparse.Namespace) -> int:
         while name in names:
             name += "'"
         names.append(name)
-    result = evaluate(data.gdf, target=target, controls=controls, buffer=buffer, control_buffer=control_buffer,
-                      intervention=args.intervention, before_days=args.before, after_days=args.after,
-                      same_months=args.same_months, control_names=names)
+    result = evaluate(
+        data.gdf,
+        target=target,
+        controls=controls,
+        buffer=buffer,
+        control_buffer=control_buffer,
+        intervention=args.intervention,
+        before_days=args.before,
+        after_days=args.after,
+        same_months=args.same_months,
+        control_names=names,
+    )
     out = result.to_dict()
     for entry, path in zip(out["per_control"], args.control):
         entry["file"] = path
