@@ -66,7 +66,7 @@ _ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "nr": ("nr", "nummer", "no", "number", "lopnummer", "lopnr", "id_nr", "punkt"),
     "text": ("anmarkning", "anmarkningar", "beskrivning", "remark", "description", "problem", "text"),
     "category": ("kategori", "category", "typ"),
-    "owner": ("problemagare", "ansvarig", "ansvar", "owner", "agency_responsible", "atgardas_av"),
+    "owner": ("problemagare", "ansvarig", "ansvar", "owner", "owner_name", "agency_responsible", "atgardas_av"),
     "planned": ("planerat", "planerad", "planerat_datum", "planned", "planned_date", "expected_datetime"),
     "fixed": ("atgardat", "atgardad", "atgardat_datum", "datum_atgardat", "fixed", "fixed_date"),
 }
