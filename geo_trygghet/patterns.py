@@ -24,7 +24,9 @@ direction is "rising"/"falling" when its two-sided p is below ``alpha``, else
 "flat". Seasonality: the drop-in-deviance F test of the month-of-year terms in
 that model (≥ 24 months); with a shorter series a χ² test of the calendar-month
 counts against their exposure (days covered), flagged as uncertain.
-Days and hours: χ² goodness of fit against an even spread. Places: the share of
+Days and hours: χ² goodness of fit against an even spread (Monte Carlo p when
+expected counts are below 5), and the answer says "Svagt" (only slightly) when
+the busiest days/hours hold less than 1.2 times their even share. Places: the share of
 incidents in the top 5 % of the study area's H3 cells (empty cells included),
 compared with what complete spatial randomness in the study area gives (the
 same number of incidents spread over the cells in proportion to each cell's
@@ -76,6 +78,8 @@ DIRECTIONS = {"rising": ("ökande", "rising"), "falling": ("minskande", "falling
 #: a significant concentration counts as clear ("Ja") when the busiest days/hours hold at
 #: least this many times their even share; below it the answer says "Svagt" (only slightly)
 STRONG_RATIO = 1.2
+#: fewest incidents for judging concentration in days or hours
+MIN_EVENTS = 20
 #: fewest months for a trend test
 MIN_TREND_MONTHS = 6
 #: months from which month-of-year terms enter the trend model
@@ -493,6 +497,22 @@ class Concentration:
     simulations: int = 200
 
 
+def _gof_even_p(counts: np.ndarray, rng: np.random.Generator, simulations: int = 4999) -> float:
+    """p of the χ² goodness of fit against an even spread: asymptotic when every expected
+    count is at least 5, else by seeded Monte Carlo (valid for small numbers)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    n, k = int(counts.sum()), len(counts)
+    if n == 0:
+        return float("nan")
+    if n / k >= 5:
+        return float(stats.chisquare(counts).pvalue)
+    expected = n / k
+    observed = float(((counts - expected) ** 2).sum() / expected)
+    sims = rng.multinomial(n, np.full(k, 1.0 / k), size=simulations)
+    sim_stat = ((sims - expected) ** 2).sum(axis=1) / expected
+    return float((1 + (sim_stat >= observed - 1e-9).sum()) / (simulations + 1))
+
+
 def _top_share(counts: np.ndarray, k: int) -> float:
     total = counts.sum()
     if total == 0 or k <= 0:
@@ -556,14 +576,15 @@ def concentration(incidents: pd.DataFrame, *, resolution: int | None = None, top
     # weekdays: every row with at least a date
     wd = np.bincount(t[with_date].dt.day_of_week.to_numpy(), minlength=7).astype(np.int64)
     weekday_counts = pd.Series(wd, index=list(WEEKDAYS[lang]), name="count")
-    weekday_p = float(stats.chisquare(wd).pvalue) if wd.sum() > 0 else float("nan")
+    rng_gof = np.random.default_rng(seed)
+    weekday_p = _gof_even_p(wd, rng_gof)
     order = np.argsort(-wd, kind="stable")
     top_days = (int(order[0]), int(order[1]))
     top_days_share = float(wd[list(top_days)].sum() / wd.sum()) if wd.sum() else float("nan")
     # hours and weekday × hour: rows with a clock time
     wh = weekday_hour(incidents, lang=lang)
     hours = wh.by_hour.to_numpy(np.int64)
-    hour_p = float(stats.chisquare(hours).pvalue) if hours.sum() > 0 else float("nan")
+    hour_p = _gof_even_p(hours, rng_gof)
     sums = np.array([hours[(np.arange(window_hours) + s) % 24].sum() for s in range(24)])
     start = int(np.argmax(sums))
     peak_share = float(sums[start] / hours.sum()) if hours.sum() else float("nan")
@@ -907,7 +928,8 @@ def _answer_commonest(incidents: pd.DataFrame, lang: str) -> Answer:
     parts = [f"{r.label} ({fmt_num(r.count, lang)}, {fmt_pct(r.share, lang)})" for r in top.itertuples()]
     n = int(cc["count"].sum())
     if lang == "sv":
-        text = f"Av {fmt_num(n, lang)} händelser är de vanligaste kategorierna: " + "; ".join(parts) + "."
+        text = (f"Av {fmt_num(n, lang)} {'händelse' if n == 1 else 'händelser'} är de vanligaste kategorierna: "
+                + "; ".join(parts) + ".")
     else:
         text = f"Of {fmt_num(n, lang)} incidents the commonest categories are: " + "; ".join(parts) + "."
     if S.CRIME_TYPE in incidents.columns and incidents[S.CRIME_TYPE].notna().any():
@@ -929,9 +951,9 @@ def _answer_trend(trend: MonthlyTrend, lang: str) -> Answer:
                for k in ("direction", "p", "change_per_year", "ci_low", "ci_high", "n_months", "last12",
                          "prev12", "last12_change")}
     if direction == "insufficient":
-        text = (f"Underlaget täcker bara {n} månader; minst {MIN_TREND_MONTHS} behövs för att bedöma utvecklingen."
+        text = (f"Underlaget täcker bara {n} {'månad' if n == 1 else 'månader'}; minst {MIN_TREND_MONTHS} behövs för att bedöma utvecklingen."
                 if lang == "sv" else
-                f"The data cover only {n} months; at least {MIN_TREND_MONTHS} are needed to judge the trend.")
+                f"The data cover only {n} month{'' if n == 1 else 's'}; at least {MIN_TREND_MONTHS} are needed to judge the trend.")
         return Answer("trend", _q("trend", lang), text, figures)
     ch = float(row["change_per_year"])
     ch_txt = fmt_pct(abs(ch), lang)
@@ -966,6 +988,11 @@ def _answer_trend(trend: MonthlyTrend, lang: str) -> Answer:
 
 
 def _answer_season(sp: SeasonalProfile, alpha: float, lang: str) -> Answer:
+    if sp.n_months < 12:
+        text = (f"Underlaget täcker bara {sp.n_months} {'månad' if sp.n_months == 1 else 'månader'}; minst ett helt år behövs för att bedöma säsong."
+                if lang == "sv" else
+                f"The data cover only {sp.n_months} month{'' if sp.n_months == 1 else 's'}; at least a full year is needed to judge seasons.")
+        return Answer("season", _q("season", lang), text, {"p": float("nan"), "n_months": sp.n_months})
     bs = sp.by_season
     hi = bs.loc[bs["index"].idxmax()]
     lo = bs.loc[bs["index"].idxmin()]
@@ -998,6 +1025,10 @@ def _answer_days(c: Concentration, alpha: float, lang: str) -> Answer:
     figures["strength"] = "strong" if sig and strong else ("weak" if sig else "none")
     if c.n_with_date == 0:
         text = ("Inga händelser har datum per dag." if lang == "sv" else "No incident has a day date.")
+    elif c.n_with_date < MIN_EVENTS:
+        text = (f"För få händelser ({c.n_with_date}) för att bedöma veckodagar; minst {MIN_EVENTS} behövs."
+                if lang == "sv" else
+                f"Too few incidents ({c.n_with_date}) to judge weekdays; at least {MIN_EVENTS} are needed.")
     elif lang == "sv":
         lead = ("Ja" if strong else "Svagt") if sig else "Nej, ingen tydlig skillnad mellan veckodagar"
         text = (f"{lead}: {d1} och {d2} har {fmt_pct(c.top_days_share, lang)} av händelserna "
@@ -1021,6 +1052,12 @@ def _answer_hours(c: Concentration, n_total: int, alpha: float, lang: str) -> An
     if c.n_with_time == 0:
         text = ("Inga händelser har klockslag; tiden på dygnet kan inte bedömas." if lang == "sv"
                 else "No incident has a clock time; time of day cannot be judged.")
+        return Answer("hours", _q("hours", lang), text, figures)
+    if c.n_with_time < MIN_EVENTS:
+        text = (f"För få händelser med klockslag ({c.n_with_time}) för att bedöma tid på dygnet; "
+                f"minst {MIN_EVENTS} behövs." if lang == "sv" else
+                f"Too few incidents with a clock time ({c.n_with_time}) to judge the time of day; "
+                f"at least {MIN_EVENTS} are needed.")
         return Answer("hours", _q("hours", lang), text, figures)
     strong = c.peak_window_share / (window / 24) >= STRONG_RATIO
     figures["strength"] = "strong" if sig and strong else ("weak" if sig else "none")
@@ -1203,6 +1240,12 @@ def _answer_reference(incidents: pd.DataFrame, areas: Any, population: float | N
         text_sv = f"Hela området: {rate_sv}; inget referensvärde angivet."
         text_en = f"Whole area: {rate_en}; no reference value given."
     text = (text_sv + extra_sv) if lang == "sv" else (text_en + extra_en)
+    years = float(figures.get("years", 1.0))
+    if years < 0.5:
+        days = round(years * 365.25)
+        text += (f" Obs: underlaget täcker bara {days} {'dag' if days == 1 else 'dagar'}, så takten per år är osäker."
+                 if lang == "sv" else
+                 f" Note: the data cover only {days} day{'' if days == 1 else 's'}, so the yearly rate is uncertain.")
     return Answer("reference", _q("reference", lang), text, figures)
 
 

@@ -380,3 +380,18 @@ def test_category_rates_against_a_per_category_reference(patterned):
     assert "Lägre: Stöld, rån och andra tillgreppsbrott" in ans.answer
     with pytest.raises(SchemaError):
         P.category_rates(patterned, population=pop, reference=pd.DataFrame({"x": [1]}))
+
+
+def test_small_numbers_are_judged_honestly():
+    rng = np.random.default_rng(0)
+    assert P._gof_even_p(np.array([5, 0, 0, 0, 0, 0, 0]), rng) < 0.01  # exact: 7·(1/7)^5 ≈ 0.0004
+    assert P._gof_even_p(np.array([1, 1, 1, 1, 1, 0, 0]), rng) > 0.5
+    df = pd.DataFrame({S.OCCURRED_AT: pd.date_range("2024-01-01 22:00", periods=7, freq="D"),
+                       S.TIME_RESOLUTION: "minute", S.CRIME_TYPE: "Misshandel",
+                       S.CATEGORY: "brott_mot_liv_och_halsa", S.LON: 16.2, S.LAT: 59.0})
+    by_key = {a.key: a for a in P.lagesbild_answers(df, population=1000, reference=100.0)}
+    assert by_key["trend"].figures["direction"] == "insufficient"
+    assert by_key["season"].answer.startswith("Underlaget täcker bara 1 månad;")
+    assert by_key["days"].answer.startswith("För få händelser (7)")
+    assert by_key["hours"].answer.startswith("För få händelser med klockslag (7)")
+    assert "bara 7 dagar" in by_key["reference"].answer
