@@ -78,7 +78,19 @@ def decode_bytes(raw: bytes, name: str) -> tuple[bytes, str]:
     encoding = "UTF-8"
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
-    if b"\x00" in raw[:65536]:
+    head = raw[:65536]
+    if b"\x00" in head and len(head) >= 4:
+        odd, even = head[1::2].count(0) / (len(head) // 2), head[0::2].count(0) / ((len(head) + 1) // 2)
+        order = "utf-16-le" if odd > 0.4 and even < 0.05 else "utf-16-be" if even > 0.4 and odd < 0.05 else None
+        if order is not None:  # UTF-16 without a byte-order mark
+            try:
+                text = raw[: len(raw) // 2 * 2].decode(order)
+            except UnicodeDecodeError:
+                text = None
+            if text is not None:
+                _check_text(text, name)
+                return text.encode("utf-8"), "UTF-16"
+    if b"\x00" in head:
         msg = f"{name} is not a text table (it contains binary data); save it as CSV (UTF-8) or Excel .xlsx"
         raise InputError(msg)
     try:

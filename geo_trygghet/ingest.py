@@ -26,9 +26,12 @@ whose message is one line naming the file, the column or rows, and the fix.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -53,11 +56,12 @@ from ._ingest_dates import looks_like_clock, parse_bound, parse_clock, parse_dat
 from ._ingest_read import check_path, read_any, read_parquet, read_vector, unsupported
 from .categories import categorize
 from .crs import SWEDISH_PROJECTED, WGS84, parse_crs
-from .errors import CRSError, DateError, InputError, SchemaError
+from .errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaError, one_line
 
 __all__ = ["Incidents", "IngestReport", "incidents_from_frame", "read_boundary", "read_incidents"]
 
 RESOLUTION_UNKNOWN = "unknown"
+F = TypeVar("F", bound=Callable[..., object])
 
 # reasons rows are left out (the keys of IngestReport.dropped)
 NO_POSITION = "no position"
@@ -119,6 +123,25 @@ class Incidents:
 # --------------------------------------------------------------------------- public API
 
 
+def _one_line_errors(func: F) -> F:
+    """Guarantee the one-line contract: a user's cell or column name may hold a line break."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except GeoTrygghetError as err:
+            text = str(err)
+            flat = one_line(text)
+            if flat == text:
+                raise
+            raise type(err)(flat) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+
+@_one_line_errors
 def read_incidents(
     path: str | Path,
     *,
@@ -169,6 +192,7 @@ def read_incidents(
     )
 
 
+@_one_line_errors
 def incidents_from_frame(
     df: pd.DataFrame,
     *,
@@ -274,6 +298,7 @@ def incidents_from_frame(
     return Incidents(gdf=gdf, report=report)
 
 
+@_one_line_errors
 def read_boundary(path_or_gdf: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Polygons of a study area in EPSG:4326 (only polygon features are kept).
 
@@ -380,7 +405,7 @@ def _numbers(s: pd.Series, column: str, source: str, rows: np.ndarray) -> tuple[
         i = int(np.flatnonzero(bad)[0])
         msg = (
             f"{source}, column '{column}' does not hold numbers (e.g. row {int(rows[i])} "
-            f"'{str(s.iloc[i])[:30]}'); name the coordinate columns with --lat/--lon or --x/--y"
+            f"'{one_line(str(s.iloc[i]))[:30]}'); name the coordinate columns with --lat/--lon or --x/--y"
         )
         raise SchemaError(msg)
     return vals, bad

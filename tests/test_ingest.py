@@ -719,3 +719,14 @@ def test_xlsx_with_title_rows_above_the_header(tmp_path):
     assert inc.gdf[schema.SOURCE_ROW].tolist() == [1, 2]
     assert inc.gdf[schema.OCCURRED_AT].iloc[0] == pd.Timestamp("2024-01-05 22:15")
     assert any("header in row 3" in note for note in inc.report.notes)
+
+
+def test_utf16_without_bom_and_line_breaks_inside_names(tmp_path):
+    path = tmp_path / "u16.csv"
+    path.write_bytes("datum,lat,lon\n2024-01-05,59.3,18.0\n".encode("utf-16-le"))
+    assert read_incidents(path).report.rows_used == 1
+    multi = tmp_path / "multi.csv"
+    multi.write_text('"da\ntum","la\nt"\n2024-01-05,59.3\n', encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        read_incidents(multi)
+    assert "\n" not in str(err.value)

@@ -10,6 +10,7 @@ and one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import os
 import subprocess
@@ -18,13 +19,14 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo_trygghet import schema
 from geo_trygghet.errors import GeoTrygghetError
-from geo_trygghet.ingest import read_incidents
+from geo_trygghet.ingest import incidents_from_frame, read_incidents
 
 SETTINGS = settings(
     max_examples=200,
@@ -125,6 +127,51 @@ def test_coordinates_and_dates(rows, header, delim):
         path = Path(tmp) / "incidents.csv"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         _check(path)
+
+
+mixed_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(CELLS),
+    st.datetimes(timezones=st.sampled_from([None, dt.timezone.utc])),
+    st.dates(),
+    st.times(),
+    st.text(max_size=6),
+)
+
+
+@SETTINGS
+@given(
+    columns=st.dictionaries(
+        st.sampled_from(NAMES + ["gps", "E", "N"]),
+        st.one_of(
+            st.lists(mixed_value, min_size=3, max_size=3),  # mixed object columns, as Excel gives
+            st.lists(st.floats(-1e7, 1e7), min_size=3, max_size=3),
+            st.lists(st.datetimes(), min_size=3, max_size=3),
+        ),
+        max_size=6,
+    ),
+    options=st.fixed_dictionaries(
+        {},
+        optional={
+            "crs": st.sampled_from(["EPSG:3006", "EPSG:4326", "EPSG:3021", "EPSG:3857"]),
+            "since": st.dates().map(str),
+            "require_time": st.booleans(),
+        },
+    ),
+)
+def test_random_frames(columns, options):
+    """The funnel every reader ends in copes with any column dtype (Excel's mixed cells too)."""
+    df = pd.DataFrame({k: pd.Series(v, dtype=object if any(isinstance(x, str) for x in v) else None)
+                       for k, v in columns.items()})  # fmt: skip
+    try:
+        inc = incidents_from_frame(df, source="frame", **options)
+    except GeoTrygghetError as err:
+        assert str(err).strip() and "\n" not in str(err)
+        return
+    assert inc.gdf[schema.LAT].between(-90, 90).all()
 
 
 # --------------------------------------------------------------------------- the CLI
