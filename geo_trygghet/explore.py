@@ -36,7 +36,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-import shapely.ops
 from pyproj import Transformer
 from shapely.geometry import LineString, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
@@ -383,8 +382,12 @@ def propose_walk(clusters: gpd.GeoDataFrame, cluster_ids: Any, *, buffer_m: floa
             coords.append(coords[0])
         route_m = LineString(coords)
     back = Transformer.from_crs(crs, WGS84, always_xy=True)
-    area = shapely.ops.transform(back.transform, area_m)
-    route = shapely.ops.transform(back.transform, route_m)
+
+    def to_wgs(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(back.transform(xy[:, 0], xy[:, 1]))
+
+    area = shapely.transform(area_m, to_wgs)
+    route = shapely.transform(route_m, to_wgs)
     return WalkPlan(area=area, route=route, length_m=float(route_m.length),
                     cluster_order=tuple(int(metric[S.CLUSTER_ID].iloc[i]) for i in order), buffer_m=float(buffer_m))
 

@@ -1,0 +1,247 @@
+"""AppTest of the analyst's pages (explorer, lägesbild, plan a walk) through app.py,
+for the roles analytiker and admin, and the explorer's public mode for the public.
+
+The app keeps the sample municipality (``sample_data/incidents.csv``; made
+with ``sample_data/make_sample.py`` into a temporary folder when the checkout
+has not generated it) and uses a fresh SQLite remark database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[1]
+ACCOUNTS = {"analytiker": ("anna", "analys-losen-2025"), "admin": ("admin", "admin-losen-2025")}
+STAFF = list(ACCOUNTS)
+
+
+@pytest.fixture(scope="module")
+def app_env(tmp_path_factory):
+    """Dataset + database for the app; environment set for the module, restored after."""
+    from geo_trygghet.ingest import read_incidents
+    from geo_trygghet.remarks import Actor, RemarkService, open_store
+
+    tmp = tmp_path_factory.mktemp("analyst_app")
+    dataset = REPO / "sample_data" / "incidents.csv"
+    if not dataset.is_file():
+        subprocess.run([sys.executable, str(REPO / "sample_data" / "make_sample.py"), str(tmp / "sample")],
+                       check=True, capture_output=True)
+        dataset = tmp / "sample" / "incidents.csv"
+    url = f"sqlite:///{tmp / 'app.sqlite'}"
+    service = RemarkService(open_store(url))
+    system = Actor.system()
+    for role, (username, password) in ACCOUNTS.items():
+        service.create_user(system, username, password, role, display_name=username.title())
+    walk = service.create_walk(system, "Centrum kvällsvandring", walk_date="2025-10-02", group="blandad")
+    participant = Actor.participant(walk.join_code)
+    service.submit_remark(participant, walk, str(uuid.UUID(int=1)), "belysning",
+                          "Trasig belysning <script>alert(1)</script>", lon=16.1962, lat=58.9921)
+    service.submit_remark(participant, walk, str(uuid.UUID(int=2)), "klotter", "Klotter på tunneln",
+                          lon=16.1990, lat=58.9905)
+    saved = {k: os.environ.get(k) for k in ("GEO_TRYGGHET_DATABASE_URL", "GEO_TRYGGHET_DATASET")}
+    os.environ["GEO_TRYGGHET_DATABASE_URL"] = url
+    os.environ["GEO_TRYGGHET_DATASET"] = str(dataset)
+    actors = {role: service.login(*ACCOUNTS[role]) for role in ACCOUNTS}
+    incidents = read_incidents(dataset).gdf
+    try:
+        yield {"service": service, "actors": actors, "incidents": incidents, "dataset": dataset}
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        service.close()
+
+
+def open_page(env, role: str, page: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=240)
+    at.session_state["role"] = role
+    at.session_state["actor"] = env["actors"].get(role)
+    at.run()
+    at.switch_page(f"geo_trygghet/ui/pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page with ``column`` (AppTest does not expose dataframe keys)."""
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with a column {column!r}")
+
+
+def number(text: str) -> int:
+    return int(re.sub(r"\D", "", str(text)))
+
+
+def map_script(at: AppTest) -> str:
+    """The Leaflet script streamlit-folium was given (the map as rendered)."""
+    for node in _walk(at.main):
+        if getattr(node, "type", None) == "component_instance":
+            args = json.loads(node.proto.json_args)
+            if "script" in args:
+                return args["script"] + args.get("html", "")
+    raise AssertionError("no map on the page")
+
+
+def shows(script: str, text: str) -> bool:
+    """``text`` is in the map, literally or JSON-escaped (folium escapes non-ASCII in layer names)."""
+    return text in script or json.dumps(text)[1:-1] in script
+
+
+def _walk(node):
+    children = getattr(node, "children", None) or {}
+    for child in (children.values() if isinstance(children, dict) else children):
+        yield child
+        yield from _walk(child)
+
+
+def counts_shown(at: AppTest) -> list[float]:
+    """Every count in every table on the page (columns Antal/Count/count)."""
+    values: list[float] = []
+    for df in at.dataframe:
+        frame = df.value
+        for col in frame.columns:
+            if str(col).lower() in ("antal", "count"):
+                values += pd.to_numeric(frame[col], errors="coerce").dropna().tolist()
+    return values
+
+
+# --------------------------------------------------------------------------- explorer
+@pytest.mark.parametrize("role", STAFF)
+def test_explorer_shows_the_sample_and_a_filter_changes_it(app_env, role):
+    at = open_page(app_env, role, "explorer")
+    inc = app_env["incidents"]
+    assert number(at.metric[0].value) == len(inc)
+    assert [b.label for b in at.get("download_button")][:2] == ["GeoPackage (celler + områden)",
+                                                                 "GeoPackage, offentlig"]
+    script = map_script(at)
+    for layer in ("Gi* het/kall punkt (FDR)", "Antal händelser per cell", "Hot spot-områden", "Kommungräns"):
+        assert shows(script, layer), layer
+    assert "Trasig belysning" in script and "<script>alert(1)</script>" not in script  # remarks, escaped
+    hot_before = number(at.metric[2].value)
+
+    at.multiselect(key="ex__f_cat").set_value(["skadegorelse"]).run()
+    assert not at.exception
+    want = int((inc["category"] == "skadegorelse").sum())
+    assert number(at.metric[0].value) == want
+    assert number(at.metric[2].value) != hot_before
+    assert shows(map_script(at), f"{want:,}".replace(",", "\u202f"))  # the legend says what is shown
+
+
+def test_explorer_draws_points_only_when_few_and_not_public(app_env):
+    at = open_page(app_env, "analytiker", "explorer")
+    assert not shows(map_script(at), "Enskilda händelser")  # 11 000+: aggregated only
+    at.multiselect(key="ex__f_type").set_value(["Rån"]).run()
+    n = number(at.metric[0].value)
+    assert 0 < n < 2000
+    assert shows(map_script(at), "Enskilda händelser")
+    at.toggle(key="ex__an_public").set_value(True).run()
+    assert not at.exception
+    assert not shows(map_script(at), "Enskilda händelser")
+
+
+def test_explorer_public_role_suppresses_small_counts(app_env):
+    at = open_page(app_env, "public", "explorer")
+    assert any("Offentligt läge" in i.value for i in at.info)
+    labels = [b.label for b in at.get("download_button")]
+    assert "GeoPackage (celler + områden)" not in labels and "GeoPackage, offentlig" in labels
+    assert not at.sidebar.get("file_uploader")  # only the kept dataset
+    # a rare crime type makes small cells the commonest kind
+    at.multiselect(key="ex__f_type").set_value(["Rån"]).run()
+    at.select_slider(key="ex__f_res").set_value(10).run()
+    assert not at.exception
+    shown = counts_shown(at)
+    assert shown, "the top-cells table should list counts"
+    assert not [c for c in shown if 1 <= c <= 2]
+    assert not shows(map_script(at), "Enskilda händelser")
+    # the same selection for an analyst does show counts of 1-2 (so the check above can fail)
+    at2 = open_page(app_env, "analytiker", "explorer")
+    at2.multiselect(key="ex__f_type").set_value(["Rån"]).run()
+    at2.select_slider(key="ex__f_res").set_value(10).run()
+    assert [c for c in counts_shown(at2) if 1 <= c <= 2]
+
+
+def test_public_gpkg_export_has_no_small_counts(app_env, tmp_path):
+    import geopandas as gpd
+
+    from geo_trygghet.ui import analyst as A
+
+    ds = A.load_dataset(app_env["dataset"])
+    view = A.compute_view(ds, A.Filters(crime_types=("Rån",), resolution=9))
+    assert view.cells["count"].between(1, 2).any()
+    path = tmp_path / "pub.gpkg"
+    path.write_bytes(A._gpkg_bytes(view.cells, view.clusters, True))
+    for layer in ("cells", "clusters"):
+        back = gpd.read_file(path, layer=layer)
+        assert back.crs.to_epsg() == 4326
+        assert not back["count"].between(1, 2).any()
+    csv = pd.read_csv(pd.io.common.BytesIO(A.cells_csv(view.cells, public=True)))
+    assert not csv["count"].between(1, 2).any() and "gi_z" not in csv
+
+
+# --------------------------------------------------------------------------- lägesbild
+@pytest.mark.parametrize("role", STAFF)
+def test_lagesbild_answers_the_questions(app_env, role):
+    at = open_page(app_env, role, "lagesbild")
+    answers = table_with(at, "Svar")
+    assert len(answers) >= 6
+    assert answers.iloc[0, 0] == "Vilka problem är vanligast?"
+    first = answers.iloc[0, 1]
+    assert "Stöld, rån och andra tillgreppsbrott" in first
+    assert len(at.get("arrow_vega_lite_chart")) >= 4 or len(at.get("vega_lite_chart")) >= 4
+    at.multiselect(key="lb__f_cat").set_value(["skadegorelse"]).run()
+    assert not at.exception
+    assert table_with(at, "Svar").iloc[0, 1] != first
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Rapport (HTML)", "Rapport (PDF)"]
+
+
+def test_lagesbild_rates_against_a_typed_reference(app_env):
+    at = open_page(app_env, "analytiker", "lagesbild")
+    at.radio(key="lb_pop_source").set_value("number").run()
+    at.number_input(key="lb_pop_value").set_value(34_500).run()
+    at.selectbox(key="lb_reference").set_value("Eget värde (per 100 000 och år)").run()
+    at.number_input(key="lb_ref_value").set_value(5000.0).run()
+    assert not at.exception
+    rates = table_with(at, "rate")
+    inc = app_env["incidents"]
+    years = (inc["occurred_at"].max() - inc["occurred_at"].min()).days / 365.25
+    assert rates["count"].sum() == len(inc)
+    total_rate = rates["rate"].mul(1).sum()
+    assert total_rate == pytest.approx(len(inc) / 34_500 / years * 1e5, rel=0.02)
+
+
+# --------------------------------------------------------------------------- plan a walk
+@pytest.mark.parametrize("role", STAFF)
+def test_plan_walk_creates_a_walk_with_the_area(app_env, role):
+    from shapely.geometry import shape
+
+    at = open_page(app_env, role, "plan_walk")
+    chosen = at.multiselect(key="pw_clusters").value
+    assert chosen, "the sample has hot-spot areas"
+    assert any("km genom" in m.value for m in at.markdown)
+    title = f"Vandring från hot spots ({role})"
+    at.text_input(key="pw_title").input(title)
+    at.button(key="FormSubmitter:pw_form-Skapa vandring").click().run()
+    assert not at.exception
+    assert at.success and "Koden är" in at.success[0].value
+    walk = app_env["service"].get_walk(title)
+    assert walk.join_code in at.success[0].value
+    area = shape(json.loads(walk.area) if isinstance(walk.area, str) else walk.area)
+    assert area.geom_type == "Polygon" and area.is_valid and area.area > 0
+    assert any(f"?kod={walk.join_code}" in c.value for c in at.code)
+    assert [n for n in _walk(at.main) if getattr(n, "type", None) == "image"]  # the QR code
