@@ -48,7 +48,7 @@ def report(incidents, result) -> str:
 def test_report_has_every_section(report):
     for heading in ("Sammanfattning: stödfrågorna", "Vanligaste problemen", "Utveckling över tid", "Säsong",
                     "Veckodag och tid på dygnet", "Per 100 000 invånare och år", "Hot spots (Getis-Ord Gi*)",
-                    "Största hot spot-områdena"):
+                    "Största hot spot-områdena", "Utveckling per brottskategori", "Hetaste cellerna"):
         assert f"<h2>{heading}</h2>" in report or f"<h3>{heading}</h3>" in report, heading
     for q in ("Är fenomenet mer omfattande än referensvärdet?", "Har det skett en ökning eller minskning över tid?",
               "Finns det säsongsvariationer?", "Är fenomenet koncentrerat till vissa dagar?",
@@ -57,6 +57,10 @@ def test_report_has_every_section(report):
     # trend chart, season chart, heatmap, rates chart, hot-spot map
     assert report.count('src="data:image/png;base64,') == 5
     assert "Framtagen: 2025-01-15" in report
+    # planted +30 %/year in every category: the biggest one is judged rising in the per-category table
+    section = report.split("<h3>Utveckling per brottskategori</h3>")[1].split("</table>")[0]
+    first_row = section.split("<tbody>")[1].split("</tr>")[0]
+    assert "Stöld, rån och andra tillgreppsbrott" in first_row and "ökande" in first_row
 
 
 def test_user_text_is_escaped(report):

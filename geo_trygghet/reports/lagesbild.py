@@ -41,6 +41,8 @@ _T: dict[str, dict[str, str]] = {
         "types": "Vanligaste brottstyperna", "crime_type": "Brottstyp",
         "trend": "Utveckling över tid", "month_count": "Händelser per månad",
         "ma": "Glidande medelvärde, 12 månader (bakåtblickande)", "year": "År", "months": "Månader",
+        "trend_by_category": "Utveckling per brottskategori", "change_year": "Förändring per år (%)",
+        "direction": "Bedömning (trend)",
         "season": "Säsong", "month": "Månad", "index": "Index (100 = genomsnitt)", "season_name": "Årstid",
         "weekday_hour": "Veckodag och tid på dygnet", "hour": "Timme", "weekday": "Veckodag",
         "wh_note": "Endast händelser med klockslag ({n} st); {m} händelser saknar klockslag.",
@@ -68,6 +70,8 @@ _T: dict[str, dict[str, str]] = {
         "types": "Commonest crime types", "crime_type": "Crime type",
         "trend": "Development over time", "month_count": "Incidents per month",
         "ma": "Moving average, 12 months (trailing)", "year": "Year", "months": "Months",
+        "trend_by_category": "Development by crime category", "change_year": "Change per year (%)",
+        "direction": "Assessment (trend)",
         "season": "Season", "month": "Month", "index": "Index (100 = average)", "season_name": "Season",
         "weekday_hour": "Weekday and time of day", "hour": "Hour", "weekday": "Weekday",
         "wh_note": "Only incidents with a clock time ({n}); {m} incidents have no clock time.",
@@ -241,12 +245,28 @@ def _categories(incidents: pd.DataFrame, t: dict[str, str], lang: str) -> str:
     return body
 
 
-def _trend(trend: P.MonthlyTrend, answer: P.Answer, t: dict[str, str]) -> str:
+def _trend(trend: P.MonthlyTrend, answer: P.Answer, t: dict[str, str],
+           incidents: pd.DataFrame | None = None) -> str:
     yearly = trend.table.assign(year=trend.table["month"].dt.year).groupby("year")["count"].agg(["sum", "size"])
     yearly = yearly.reset_index().rename(columns={"year": t["year"], "sum": t["count"],
                                                   "size": t["months"]})
-    return (f"<p>{esc(answer.answer)}</p>\n{_trend_chart(trend, t)}\n"
+    body = (f"<p>{esc(answer.answer)}</p>\n{_trend_chart(trend, t)}\n"
             + _tbl(t, yearly.astype({t["year"]: str})))
+    if incidents is not None and S.CATEGORY in incidents.columns:
+        lang = t["_lang"]
+        by_cat = P.monthly_trend(incidents, by=S.CATEGORY, lang=lang).tests
+        by_cat = by_cat[by_cat["total"] >= 3]  # small categories: not shown (sekretess)
+        if len(by_cat):
+            directions = {k: (sv if lang == "sv" else en) for k, (sv, en) in P.DIRECTIONS.items()}
+            show = pd.DataFrame({
+                t["category"]: [P._label(g, lang) for g in by_cat["group"]],
+                t["count"]: by_cat["total"].astype("int64"),
+                t["change_year"]: (by_cat["change_per_year"] * 100).round(0),
+                "p": by_cat["p"].round(3),
+                t["direction"]: [directions.get(d, d) for d in by_cat["direction"]],
+            })
+            body += f"<h3>{esc(t['trend_by_category'])}</h3>" + _tbl(t, show, index=False, decimals=3)
+    return body
 
 
 def _season(sp: P.SeasonalProfile, answer: P.Answer, t: dict[str, str]) -> str:
@@ -366,7 +386,7 @@ def lagesbild_report(incidents: pd.DataFrame, *, title: str, areas: Any = None, 
     body = [meta, f'<p class="note">{esc(t["privacy"])}</p>',
             _section(t["summary"], _summary(answers, t)),
             _section(t["categories"], _categories(incidents, t, lang)),
-            _section(t["trend"], _trend(trend, by_key["trend"], t)),
+            _section(t["trend"], _trend(trend, by_key["trend"], t, incidents)),
             _section(t["season"], _season(sp, by_key["season"], t)),
             _section(t["weekday_hour"], _weekday_hour(wh, by_key, t))]
     per_category = isinstance(reference, (Mapping, pd.DataFrame))
