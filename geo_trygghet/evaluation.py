@@ -977,8 +977,42 @@ def evaluate(
         windows=windows,
         time_resolution=resolution,
     )
+    notes.extend(_coverage_notes(t, windows, month_res))
     res.notes[:0] = notes
     return res
+
+
+#: A window reaching this many days beyond the first or last incident of the
+#: data gets a note that its counts may be incomplete.
+COVERAGE_SLACK_DAYS = 14
+
+
+def _coverage_notes(t: pd.Series, windows: Windows, month_resolution: bool) -> list[str]:
+    """Notes when the windows reach beyond the time span of the data."""
+    t = t.dropna()
+    if len(t) == 0:
+        return ["the incidents have no dates inside or outside the windows"]
+    first = pd.Timestamp(t.min()).normalize()
+    last = pd.Timestamp(t.max())
+    end = (
+        (last + pd.offsets.MonthBegin(1)).normalize()
+        if month_resolution
+        else last.normalize() + pd.Timedelta(days=1)
+    )
+    slack = pd.Timedelta(days=COVERAGE_SLACK_DAYS)
+    notes = []
+    if windows.before_start < first - slack:
+        notes.append(
+            f"the before window starts {windows.before_start.date()} but the first incident in the data is on "
+            f"{first.date()}: if the file does not cover the whole window, the before counts are too low"
+        )
+    if windows.after_end > end + slack:
+        notes.append(
+            f"the after window ends {(windows.after_end - pd.Timedelta(days=1)).date()} but the data end "
+            f"{(end - pd.Timedelta(days=1)).date()}: if the file does not cover the whole window, the after counts "
+            "are too low"
+        )
+    return notes
 
 
 def effect_from_monthly(

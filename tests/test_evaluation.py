@@ -427,3 +427,24 @@ def test_planted_effect_is_recovered_on_points():
     assert lo <= true_or <= hi
     assert res.models["irr_negbin_lo"] <= 1 / true_or <= res.models["irr_negbin_hi"]
     assert res.models["negbin_alpha"] >= 0
+
+
+def test_windows_beyond_the_data_get_a_note():
+    gdf = incidents(
+        [(TARGET, [(*BEFORE, 30), (*AFTER, 20)]), (CONTROL, [(*BEFORE, 30), (*AFTER, 30)])]
+    )
+    first, last = gdf["occurred_at"].min(), gdf["occurred_at"].max()
+    # windows that just fit the data's span
+    inside = ev.evaluate(
+        gdf,
+        target=TARGET,
+        controls=CONTROL,
+        intervention=D,
+        before_days=(D - first).days,
+        after_days=(last - D).days + 1,
+    )
+    assert not any("does not cover" in n for n in inside.notes)
+    wide = ev.evaluate(
+        gdf, target=TARGET, controls=CONTROL, intervention=D, before_days=500, after_days=500
+    )
+    assert sum("does not cover" in n for n in wide.notes) == 2
