@@ -59,7 +59,8 @@ gt_venv() {
     local constraints=()
     [ -f "$GT_ROOT/requirements.lock" ] && constraints=(-c "$GT_ROOT/requirements.lock")
     (cd "$GT_ROOT" && PIP_DISABLE_PIP_VERSION_CHECK=1 "$GT_PY" -m pip install -q \
-        "${constraints[@]}" -e "$spec")
+        "${constraints[@]}" -e "$spec") \
+        2> >(grep -v "^WARNING: Location 'file:.*' is ignored" >&2)
     rm -f "$GT_VENV"/.geo_trygghet-installed-*
     printf '%s\n' "$want" >"$stamp"
 }
