@@ -261,7 +261,7 @@ def _trend(trend: P.MonthlyTrend, answer: P.Answer, t: dict[str, str],
             show = pd.DataFrame({
                 t["category"]: [P._label(g, lang) for g in by_cat["group"]],
                 t["count"]: by_cat["total"].astype("int64"),
-                t["change_year"]: (by_cat["change_per_year"] * 100).round(0),
+                t["change_year"]: (by_cat["change_per_year"] * 100).round(0).astype("Int64"),
                 "p": by_cat["p"].round(3),
                 t["direction"]: [directions.get(d, d) for d in by_cat["direction"]],
             })
