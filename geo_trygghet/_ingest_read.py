@@ -76,8 +76,7 @@ def decode_bytes(raw: bytes, name: str) -> tuple[bytes, str]:
         _check_text(text, name)
         return text.encode("utf-8"), "UTF-16"
     encoding = "UTF-8"
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8) :]
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     head = raw[:65536]
     if b"\x00" in head and len(head) >= 4:
         odd, even = head[1::2].count(0) / (len(head) // 2), head[0::2].count(0) / ((len(head) + 1) // 2)

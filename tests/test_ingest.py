@@ -14,7 +14,13 @@ from shapely.geometry import Point, box
 
 from geo_trygghet import schema
 from geo_trygghet.errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaError
-from geo_trygghet.ingest import Incidents, IngestReport, incidents_from_frame, read_boundary, read_incidents
+from geo_trygghet.ingest import (
+    Incidents,
+    IngestReport,
+    incidents_from_frame,
+    read_boundary,
+    read_incidents,
+)
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 LANCASHIRE = DATA / "lancashire_asb_2022" / "lancashire_asb_2022.csv"
