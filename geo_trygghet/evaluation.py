@@ -962,6 +962,11 @@ def evaluate(
         a, b, t_months = _area(target_geom)
     per = [_area(g) for g in control_geoms]
     monthly = periods[["month", "window", "start", "end", "days"]].copy()
+    # months wholly outside the data's time span hold no information (not zeros): exposure 0
+    span = _data_span(t, month_res)
+    if span is not None:
+        outside = (monthly["end"] <= span[0]) | (monthly["start"] >= span[1])
+        monthly.loc[outside, "days"] = 0
     monthly["target"] = t_months
     for n, p in zip(names, per):
         monthly[n] = p[2]
@@ -987,18 +992,24 @@ def evaluate(
 COVERAGE_SLACK_DAYS = 14
 
 
-def _coverage_notes(t: pd.Series, windows: Windows, month_resolution: bool) -> list[str]:
-    """Notes when the windows reach beyond the time span of the data."""
+def _data_span(t: pd.Series, month_resolution: bool) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First day and the day after the last day the data cover (a month's end for month resolution)."""
     t = t.dropna()
     if len(t) == 0:
-        return ["the incidents have no dates inside or outside the windows"]
+        return None
     first = pd.Timestamp(t.min()).normalize()
     last = pd.Timestamp(t.max())
-    end = (
-        (last + pd.offsets.MonthBegin(1)).normalize()
-        if month_resolution
-        else last.normalize() + pd.Timedelta(days=1)
-    )
+    if month_resolution:
+        return first, (last + pd.offsets.MonthBegin(1)).normalize()
+    return first, last.normalize() + pd.Timedelta(days=1)
+
+
+def _coverage_notes(t: pd.Series, windows: Windows, month_resolution: bool) -> list[str]:
+    """Notes when the windows reach beyond the time span of the data."""
+    span = _data_span(t, month_resolution)
+    if span is None:
+        return ["the incidents have no dates inside or outside the windows"]
+    first, end = span
     slack = pd.Timedelta(days=COVERAGE_SLACK_DAYS)
     notes = []
     if windows.before_start < first - slack:
@@ -1133,7 +1144,7 @@ def effect_from_monthly(
             "count": np.concatenate([u[2] for u in units]),
         }
     )
-    res.models = did_models(panel)
+    res.models = did_models(panel[panel["days"] > 0].reset_index(drop=True))
     res.notes.extend(res.models.pop("notes", []))
 
     # verdict on the overdispersion-adjusted CI (the plain one when it is missing)

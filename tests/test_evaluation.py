@@ -448,3 +448,8 @@ def test_windows_beyond_the_data_get_a_note():
         gdf, target=TARGET, controls=CONTROL, intervention=D, before_days=500, after_days=500
     )
     assert sum("does not cover" in n for n in wide.notes) == 2
+    # months outside the data carry no exposure, so the models see only the covered months
+    first = gdf["occurred_at"].min()
+    assert (wide.monthly.loc[wide.monthly["end"] <= first, "days"] == 0).all()
+    assert (wide.monthly["days"] == 0).sum() >= 8
+    assert wide.models["irr_poisson"] == pytest.approx(1 / wide.odds_ratio, rel=1e-6)
