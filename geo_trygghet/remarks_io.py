@@ -244,7 +244,10 @@ def _protocol_rows(
     crs: str | None = None,
     notes: list[str],
 ) -> tuple[list[_Row], str]:
-    from .ingest import _positions
+    try:  # the ingest funnel's position reader (moved between modules over time)
+        from ._ingest_positions import positions as _positions
+    except ImportError:  # pragma: no cover - older layout
+        from .ingest import _positions  # type: ignore[attr-defined,no-redef]
 
     if len(df) == 0:
         msg = f"{source} has no data rows; give a protocol with at least one remark"
