@@ -26,6 +26,11 @@ PAGES: list[tuple] = [
     ("explorer.py", ("Hot spots", "Hot spots"), ":material/map:", "section.analysis", {PUB, ANA, ADM}, {ANA}),
     ("lagesbild.py", ("Lägesbild", "Situation picture"), ":material/analytics:", "section.analysis", STAFF, frozenset()),
     ("plan_walk.py", ("Planera vandring", "Plan a walk"), ":material/route:", "section.analysis", STAFF, frozenset()),
+    ("walk.py", "label.new_remark", ":material/add_location_alt:", "section.walk", {DEL}, {DEL}),
+    ("owner.py", ("Mina anmärkningar", "My remarks"), ":material/assignment:", "section.owner", {OWN}, {OWN}),
+    ("walks_admin.py", ("Vandringar", "Walks"), ":material/directions_walk:", "section.walk", STAFF, {ADM}),
+    ("admin.py", ("Organisationer och användare", "Organisations and users"), ":material/admin_panel_settings:", "section.admin", {ADM}, frozenset()),
+    ("public.py", ("Återkoppling", "Feedback"), ":material/campaign:", "section.start", ALL, frozenset()),
 ]
 
 PAGES_DIR = Path(__file__).resolve().parent / "geo_trygghet" / "ui" / "pages"

@@ -1,0 +1,87 @@
+"""Återkoppling (no login): what the walks found and what was fixed, per area or walk.
+
+Only aggregated counts and the fixed remarks on a map: no photos, no names
+(the service's ``public_summary`` leaves them out); text is escaped in the popups.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo_trygghet.ui import walk_widgets as W
+from geo_trygghet.ui.data import remark_service_or_error
+from geo_trygghet.ui.i18n import add, lang, t
+
+add({
+    "pub.heading": {"sv": "Återkoppling: vad hittade vandringarna och vad har åtgärdats?",
+                    "en": "Feedback: what did the walks find and what has been fixed?"},
+    "pub.intro": {"sv": "Sammanställt per område. Inga namn och inga foton visas.",
+                  "en": "Summarised per area. No names and no photos are shown."},
+    "pub.area": {"sv": "Område", "en": "Area"},
+    "pub.everywhere": {"sv": "Alla vandringar", "en": "All walks"},
+    "pub.walks": {"sv": "Vandringar", "en": "Walks"},
+    "pub.remarks": {"sv": "Anmärkningar", "en": "Remarks"},
+    "pub.fixed": {"sv": "Åtgärdade", "en": "Fixed"},
+    "pub.by_cat": {"sv": "Anmärkningar per kategori och status", "en": "Remarks by category and state"},
+    "pub.map": {"sv": "Åtgärdade anmärkningar", "en": "Fixed remarks"},
+    "pub.per_walk": {"sv": "Per vandring", "en": "Per walk"},
+    "pub.date": {"sv": "Datum", "en": "Date"},
+    "pub.none": {"sv": "Inga anmärkningar här ännu.", "en": "No remarks here yet."},
+})
+
+service, problem = remark_service_or_error()
+if service is None:
+    st.error(t("service.missing", why=problem))
+    st.stop()
+st.header(t("pub.heading"))
+st.caption(t("pub.intro"))
+
+everything = service.public_summary()
+areas: dict[str, object] = {}
+for title in everything.walks["title"]:
+    try:
+        walk_area = service.get_walk(title).area
+    except Exception:  # noqa: BLE001 - a walk that vanished is just not offered
+        walk_area = None
+    if walk_area:
+        areas[title] = walk_area
+choice = st.selectbox(t("pub.area"), [None, *areas], key="pub_area",
+                      format_func=lambda a: t("pub.everywhere") if a is None else a)
+summary = everything if choice is None else service.public_summary(area=areas[choice])
+
+c1, c2, c3 = st.columns(3)
+c1.metric(t("pub.walks"), summary.walks_count)
+c2.metric(t("pub.remarks"), summary.remarks_count)
+c3.metric(t("pub.fixed"), summary.fixed_count)
+if summary.remarks_count == 0:
+    st.info(t("pub.none"))
+    st.stop()
+
+st.subheader(t("pub.by_cat"))
+counts = summary.counts
+if lang() == "en":
+    from geo_trygghet.remarks.states import category_label, state_label
+
+    counts = counts.assign(category_label=counts["category"].map(lambda c: category_label(c, "en")),
+                           state_label=counts["state"].map(lambda s: state_label(s, "en")))
+table = counts.pivot_table(index="category_label", columns="state_label", values="count", aggfunc="sum",
+                           fill_value=0)
+table.index.name = t("col.category")
+table.columns.name = None
+table[t("col.count")] = table.sum(axis=1)
+st.dataframe(table, width="stretch", key="pub_counts")
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("pub.map"))
+    fixed = summary.fixed
+    if lang() == "en" and len(fixed):
+        from geo_trygghet.remarks.states import category_label
+
+        fixed = fixed.assign(category_label=fixed["category"].map(lambda c: category_label(c, "en")))
+    W.show_map(fixed, key="pub_map", area=areas.get(choice) if choice else None, height=420)
+with right:
+    st.subheader(t("pub.per_walk"))
+    st.dataframe(summary.walks.rename(columns={"title": t("col.walk"), "walk_date": t("pub.date"),
+                                               "remarks": t("pub.remarks"), "fixed": t("pub.fixed")}),
+                 hide_index=True, width="stretch", key="pub_walks")

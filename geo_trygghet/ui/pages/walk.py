@@ -1,0 +1,130 @@
+"""Deltagare (phone): log a remark on the walk, then see the walk's numbered remarks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo_trygghet.remarks.states import FACTOR_LABELS, FACTORS, remark_categories
+from geo_trygghet.ui import state
+from geo_trygghet.ui import walk_widgets as W
+from geo_trygghet.ui.data import remark_service_or_error
+from geo_trygghet.ui.i18n import add, lang, t
+
+add({
+    "wk.closed": {"sv": "Vandringen är avslutad: du kan se anmärkningarna men inte lägga till fler.",
+                  "en": "The walk is closed: you can see its remarks but not add more."},
+    "wk.where": {"sv": "1. Var?", "en": "1. Where?"},
+    "wk.use_map": {"sv": "Välj platsen på kartan i stället", "en": "Pick the place on the map instead"},
+    "wk.tap_hint": {"sv": "Tryck på kartan där anmärkningen gäller.", "en": "Tap the map where the remark is."},
+    "wk.tapped": {"sv": "Vald plats på kartan: {lat:.5f}, {lon:.5f}", "en": "Place picked on the map: {lat:.5f}, {lon:.5f}"},
+    "wk.what": {"sv": "2. Vad?", "en": "2. What?"},
+    "wk.category": {"sv": "Kategori", "en": "Category"},
+    "wk.positive": {"sv": "Trygg plats = en plats som känns trygg (en positiv anmärkning).",
+                    "en": "Safe place = a place that feels safe (a positive remark)."},
+    "wk.text": {"sv": "Beskriv kort", "en": "Describe briefly"},
+    "wk.text_ph": {"sv": "t.ex. Trasig lampa vid busshållplatsen", "en": "e.g. Broken lamp at the bus stop"},
+    "wk.photo": {"sv": "Foto (ta med kameran eller välj)", "en": "Photo (take one or choose)"},
+    "wk.more": {"sv": "Mer (valfritt): känsla och faktorer", "en": "More (optional): feeling and factors"},
+    "wk.feeling": {"sv": "Hur trygg känns platsen? (1 = mycket otrygg, 5 = mycket trygg)",
+                   "en": "How safe does the place feel? (1 = very unsafe, 5 = very safe)"},
+    "wk.factors": {"sv": "Faktorer (0 = dåligt, 3 = bra)", "en": "Factors (0 = poor, 3 = good)"},
+    "wk.send": {"sv": "Skicka anmärkningen", "en": "Send the remark"},
+    "wk.sent": {"sv": "Skickad som nr {n}", "en": "Sent as no. {n}"},
+    "wk.dupes": {"sv": "Det finns redan öppna anmärkningar i samma kategori inom 25 m. Är det samma sak?",
+                 "en": "There are open remarks in the same category within 25 m. Is it the same thing?"},
+    "wk.dupe_row": {"sv": "nr {n}, {d} m bort", "en": "no. {n}, {d} m away"},
+    "wk.send_anyway": {"sv": "Skicka ändå", "en": "Send anyway"},
+    "wk.cancel": {"sv": "Avbryt", "en": "Cancel"},
+    "wk.list": {"sv": "Vandringens anmärkningar", "en": "The walk's remarks"},
+    "wk.none": {"sv": "Inga anmärkningar ännu.", "en": "No remarks yet."},
+    "wk.nowalk": {"sv": "Gå med i en vandring med koden först.", "en": "Join a walk with its code first."},
+})
+
+service, problem = remark_service_or_error()
+actor = W.participant_actor()
+code = st.session_state.get(state.WALK_CODE)
+if service is None or not code:
+    st.error(t("service.missing", why=problem) if service is None else t("wk.nowalk"))
+    st.stop()
+try:
+    walk = service.walk_by_code(code)
+except Exception as exc:  # noqa: BLE001 - unknown code or database down: one line
+    st.error(W.swedish_error(exc))
+    st.stop()
+
+st.html(W.PHONE_CSS)
+st.subheader(walk.title)
+st.caption(" · ".join(x for x in (str(walk.walk_date or ""), walk.group_label(lang()) if walk.group else "") if x))
+
+if not walk.is_open_for_remarks:
+    st.info(t("wk.closed"))
+else:
+    fid = W.form_id()
+    st.markdown(f"#### {t('label.new_remark')}")
+    # 1. where: the phone's GPS, or a tap on the map
+    st.markdown(f"**{t('wk.where')}**")
+    gps = W.gps_position(W.geolocation(nonce=fid, key=W.GEO))
+    if st.toggle(t("wk.use_map"), key=W.USE_MAP) or gps is None:
+        from streamlit_folium import st_folium
+
+        import folium
+
+        tap = st.session_state.get(W.TAP)
+        centre = ([tap["lat"], tap["lon"]] if tap else [gps[1], gps[0]] if gps else [59.0, 16.2])
+        m = folium.Map(location=centre, zoom_start=17 if (tap or gps) else 13, control_scale=True)
+        marker = folium.FeatureGroup(name="vald")
+        if tap:
+            folium.Marker([tap["lat"], tap["lon"]]).add_to(marker)
+        out = st_folium(m, key="wr_tapmap", height=280, use_container_width=True,
+                        returned_objects=["last_clicked"], feature_group_to_add=marker)
+        click = (out or {}).get("last_clicked")
+        if click and click != st.session_state.get(W.TAP_SEEN):
+            st.session_state[W.TAP_SEEN] = click
+            st.session_state[W.TAP] = {"lat": click["lat"], "lon": click["lng"]}
+            st.rerun()
+        st.caption(t("wk.tapped", **tap) if tap else t("wk.tap_hint"))
+
+    # 2. what: category, text, photo
+    st.markdown(f"**{t('wk.what')}**")
+    cats = remark_categories()
+    st.pills(t("wk.category"), list(cats), key=W.CATEGORY, format_func=lambda s: cats[s].label(lang()))
+    st.caption(t("wk.positive"))
+    st.text_area(t("wk.text"), key=W.TEXT, height=96, max_chars=4000, placeholder=t("wk.text_ph"))
+    st.file_uploader(t("wk.photo"), type=W.PHOTO_TYPES, key=W.photo_key())
+    with st.expander(t("wk.more")):
+        st.caption(t("wk.feeling"))
+        st.feedback("faces", key=W.FEELING)
+        st.caption(t("wk.factors"))
+        for name in FACTORS:
+            label = FACTOR_LABELS[name][1 if lang() == "en" else 0]
+            st.segmented_control(label, [0, 1, 2, 3], key=W.factor_key(name))
+
+    # 3. send (sticky at the bottom of the screen)
+    with st.container(key="wr_send_bar"):
+        dupes = st.session_state.get(W.DUPES)
+        if dupes:
+            st.warning(t("wk.dupes"))
+            for n, label, text, d in dupes:
+                st.markdown(f"**{t('wk.dupe_row', n=n, d=d)}** · {W.md(label)}: {W.md(text)}")
+            c1, c2 = st.columns(2)
+            c1.button(t("wk.send_anyway"), key="wr_send_anyway", type="primary", width="stretch",
+                      on_click=W.submit_form, args=(service, actor, walk), kwargs={"confirmed": True})
+            c2.button(t("wk.cancel"), key="wr_cancel", width="stretch", on_click=W.cancel_dupes)
+        else:
+            st.button(t("wk.send"), key="wr_send", type="primary", width="stretch",
+                      on_click=W.submit_form, args=(service, actor, walk))
+        if st.session_state.get(W.ERROR):
+            st.error(st.session_state[W.ERROR])
+        elif st.session_state.get(W.ACK):
+            st.success(t("wk.sent", n=st.session_state[W.ACK][0]), icon=":material/check_circle:")
+
+st.divider()
+st.markdown(f"#### {t('wk.list')}")
+frame = service.remarks_frame(actor, walk=walk.id, lang=lang())
+if frame.empty:
+    st.caption(t("wk.none"))
+else:
+    W.show_map(frame, key="wr_walkmap", area=walk.area, height=300)
+    for row in frame.sort_values("number").itertuples():
+        st.markdown(f"**{int(row.number)}. {W.md(row.category_label)}** · {W.md(row.state_label)}  \n"
+                    f"{W.md(row.text)}")

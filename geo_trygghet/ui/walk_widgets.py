@@ -1,0 +1,422 @@
+"""Helpers of the trygghetsvandring pages (no page of its own).
+
+* :func:`geolocation`: the phone's GPS position through a tiny static Streamlit
+  component (``components/geolocation/index.html``; no npm build).
+* The remark form's state: a UUID made when the form opens and kept until the
+  server acknowledges the remark (:func:`form_id`, :func:`submit_form`), so a
+  resend or a double tap never makes a duplicate; the typed text survives errors.
+* :func:`swedish_error`: the remark service's one-line errors in the user's language.
+* :func:`md`: user text made inert for ``st.markdown`` (every ASCII punctuation
+  backslash-escaped: no HTML, no markdown, no shortcodes).
+* Tables and maps of remarks shared by the participant, owner and staff pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import string
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ..errors import GeoTrygghetError, InputError, PermissionDeniedError, PhotoError
+from . import state
+from .i18n import add, lang, t
+
+_COMPONENT_DIR = Path(__file__).resolve().parent / "components" / "geolocation"
+PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]
+
+add({
+    "geo.button": {"sv": "⌖ Hämta position", "en": "⌖ Get position"},
+    "geo.searching": {"sv": "Söker position …", "en": "Finding your position …"},
+    "geo.found": {"sv": "Position från mobilen, ±{accuracy} m", "en": "Position from the phone, ±{accuracy} m"},
+    "geo.denied": {"sv": "Platstjänster nekade: tryck på kartan i stället.",
+                   "en": "Location denied: tap the map instead."},
+    "geo.unavailable": {"sv": "Ingen position från mobilen: tryck på kartan i stället.",
+                        "en": "No position from the phone: tap the map instead."},
+    "geo.timeout": {"sv": "Positionen dröjer: tryck på kartan eller försök igen.",
+                    "en": "The position is slow: tap the map or try again."},
+    "geo.insecure": {"sv": "Mobilen ger position bara över https: tryck på kartan i stället.",
+                     "en": "Phones give a position only over https: tap the map instead."},
+    "geo.unsupported": {"sv": "Webbläsaren saknar platstjänst: tryck på kartan.",
+                        "en": "This browser has no location service: tap the map."},
+    "err.photo_empty": {"sv": "Fotot är tomt: ta eller välj fotot igen.", "en": "The photo is empty: take or choose it again."},
+    "err.photo_big": {"sv": "Fotot är för stort: skicka ett mindre foto.", "en": "The photo is too large: send a smaller one."},
+    "err.photo_heic": {"sv": "HEIC-foton kan inte läsas: ställ kameran på ”Mest kompatibel” (JPEG) eller välj en JPEG.",
+                       "en": "HEIC photos cannot be read: set the camera to 'Most compatible' (JPEG) or choose a JPEG."},
+    "err.photo": {"sv": "Fotot kunde inte läsas: skicka ett foto i JPEG, PNG eller WebP.",
+                  "en": "The photo could not be read: send a JPEG, PNG or WebP photo."},
+    "err.no_position": {"sv": "Anmärkningen saknar plats: tillåt platstjänster, tryck på kartan eller bifoga ett foto med GPS.",
+                        "en": "The remark has no position: allow location, tap the map or attach a photo with GPS."},
+    "err.too_long": {"sv": "Texten är för lång: korta den till under 4 000 tecken.",
+                     "en": "The text is too long: keep it under 4,000 characters."},
+    "err.category": {"sv": "Välj en kategori.", "en": "Choose a category."},
+    "err.closed": {"sv": "Vandringen är avslutad och tar inte emot fler anmärkningar.",
+                   "en": "The walk is closed and takes no more remarks."},
+    "err.denied": {"sv": "Du har inte behörighet till det här: {why}", "en": "You are not allowed to do this: {why}"},
+    "err.input": {"sv": "Kunde inte sparas: {why}", "en": "Could not be saved: {why}"},
+    "err.network": {"sv": "Ingen kontakt med servern – din text finns kvar, försök igen.",
+                    "en": "No contact with the server – your text is kept, try again."},
+    "smtp.missing": {"sv": "E-post är inte inställt: sätt GEO_TRYGGHET_SMTP_HOST (och vid behov _PORT, _SENDER, _USER, _PASSWORD, _STARTTLS) och starta om appen.",
+                     "en": "E-mail is not configured: set GEO_TRYGGHET_SMTP_HOST (and if needed _PORT, _SENDER, _USER, _PASSWORD, _STARTTLS) and restart the app."},
+    "col.nr": {"sv": "Nr", "en": "No."},
+    "col.walk": {"sv": "Vandring", "en": "Walk"},
+    "col.category": {"sv": "Kategori", "en": "Category"},
+    "col.text": {"sv": "Anmärkning", "en": "Remark"},
+    "col.state": {"sv": "Status", "en": "State"},
+    "col.owner": {"sv": "Problemägare", "en": "Problem owner"},
+    "col.planned": {"sv": "Planerat", "en": "Planned"},
+    "col.fixed": {"sv": "Åtgärdat", "en": "Fixed"},
+    "col.overdue": {"sv": "Försenad", "en": "Overdue"},
+    "col.count": {"sv": "Antal", "en": "Count"},
+    "col.when": {"sv": "När", "en": "When"},
+    "col.who": {"sv": "Vem", "en": "Who"},
+    "col.from": {"sv": "Från", "en": "From"},
+    "col.to": {"sv": "Till", "en": "To"},
+    "col.note": {"sv": "Kommentar", "en": "Note"},
+})
+
+# ---------------------------------------------------------------- text safety
+_MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+
+
+def md(text: Any) -> str:
+    """User text that ``st.markdown`` shows literally: every ASCII punctuation mark is
+    backslash-escaped (CommonMark), so no HTML, link, emphasis or shortcode survives."""
+    raw = "" if text is None else str(text)
+    return _MD_SPECIAL.sub(r"\\\1", raw).replace("\n", "  \n")
+
+
+def swedish_error(exc: BaseException) -> str:
+    """One line for the user (Swedish by default) for a service error."""
+    msg = str(exc)
+    low = msg.lower()
+    if isinstance(exc, PhotoError):
+        key = ("err.photo_empty" if "empty" in low else "err.photo_big" if "larger than" in low
+               else "err.photo_heic" if "heic" in low else "err.photo")
+        return t(key)
+    if isinstance(exc, PermissionDeniedError):
+        return t("err.closed") if "is closed" in low else t("err.denied", why=msg)
+    if isinstance(exc, InputError):
+        if "no position" in low or "out of range: give wgs84" in low:
+            return t("err.no_position")
+        if "characters long" in low:
+            return t("err.too_long")
+        if "unknown remark category" in low:
+            return t("err.category")
+        return t("err.input", why=msg)
+    if isinstance(exc, GeoTrygghetError):
+        return t("err.input", why=msg)
+    return t("err.network")
+
+
+# ---------------------------------------------------------------- geolocation
+@st.cache_resource(show_spinner=False)
+def _geolocation_component() -> Any:
+    import streamlit.components.v1 as components
+
+    return components.declare_component("gt_geolocation", path=str(_COMPONENT_DIR))
+
+
+def geolocation(*, nonce: str, key: str = "wr_geo") -> dict | None:
+    """The phone's position ``{lat, lon, accuracy}``, ``{error}``, or None (not yet).
+
+    A new ``nonce`` (a new form) makes the component ask the phone again.
+    """
+    labels = {k: t(f"geo.{k}") for k in ("button", "searching", "denied", "unavailable", "timeout",
+                                          "insecure", "unsupported")}
+    labels["found"] = t("geo.found", accuracy="{accuracy}")
+    value = _geolocation_component()(nonce=nonce, labels=labels, key=key, default=None)
+    return value if isinstance(value, dict) else None
+
+
+def gps_position(value: dict | None) -> tuple[float, float, float | None] | None:
+    """``(lon, lat, accuracy_m)`` from the component's value, or None."""
+    if not value or value.get("error") or value.get("lat") is None or value.get("lon") is None:
+        return None
+    acc = value.get("accuracy")
+    return float(value["lon"]), float(value["lat"]), float(acc) if acc is not None else None
+
+
+# ---------------------------------------------------------------- the remark form
+FORM_ID, TEXT, CATEGORY, FEELING, USE_MAP, TAP, TAP_SEEN = (
+    "wr_uuid", "wr_text", "wr_cat", "wr_feel", "wr_use_map", "wr_tap", "wr_tap_seen")
+ACK, ERROR, DUPES, GEO = "wr_ack", "wr_error", "wr_dupes", "wr_geo"
+
+
+def form_id() -> str:
+    """The UUID of the open form (made once, kept until the server acknowledges)."""
+    if not st.session_state.get(FORM_ID):
+        st.session_state[FORM_ID] = str(uuid.uuid4())
+    return st.session_state[FORM_ID]
+
+
+def photo_key() -> str:
+    return f"wr_photo_{form_id()}"
+
+
+def factor_key(name: str) -> str:
+    return f"wr_f_{name}"
+
+
+def participant_actor() -> Any:
+    """The session's Actor; a deltagare with only a walk code gets one made."""
+    actor = state.actor()
+    code = st.session_state.get(state.WALK_CODE)
+    if actor is None and state.role() == state.DELTAGARE and code:
+        from ..remarks import Actor
+
+        actor = Actor.participant(code)
+        st.session_state[state.ACTOR] = actor
+    return actor
+
+
+def chosen_position() -> tuple[float | None, float | None, float | None, str | None]:
+    """``(lon, lat, accuracy_m, source)`` of the form: a tap on the map when the map is
+    in use, else the phone's GPS; all None when there is neither (EXIF may still help)."""
+    tap = st.session_state.get(TAP)
+    gps = gps_position(st.session_state.get(GEO))
+    if (st.session_state.get(USE_MAP) or gps is None) and tap:
+        return float(tap["lon"]), float(tap["lat"]), None, "map"
+    if gps is not None:
+        return gps[0], gps[1], gps[2], "gps"
+    return None, None, None, None
+
+
+def _form_values() -> dict:
+    lon, lat, acc, source = chosen_position()
+    photo = st.session_state.get(photo_key())
+    data = photo.getvalue() if photo is not None else None
+    feeling = st.session_state.get(FEELING)
+    from ..remarks.states import FACTORS
+
+    factors = {n: int(v) for n in FACTORS if (v := st.session_state.get(factor_key(n))) is not None}
+    return {"category": st.session_state.get(CATEGORY), "text": st.session_state.get(TEXT) or "",
+            "lon": lon, "lat": lat, "accuracy_m": acc, "position_source": source, "photo": data,
+            "feeling": int(feeling) + 1 if feeling is not None else None, "factors": factors or None}
+
+
+def _reset_form() -> None:
+    from ..remarks.states import FACTORS
+
+    st.session_state.pop(photo_key(), None)
+    st.session_state[FORM_ID] = str(uuid.uuid4())
+    st.session_state[TEXT] = ""
+    for key in (CATEGORY, FEELING, TAP, DUPES, ERROR, *(factor_key(n) for n in FACTORS)):
+        st.session_state[key] = None
+    st.session_state[USE_MAP] = False
+
+
+def submit_form(service: Any, actor: Any, walk: Any, *, confirmed: bool = False) -> Any:
+    """Send the open form (a button callback). Returns the stored Remark or None.
+
+    Unless ``confirmed``, open remarks within 25 m in the same category are put in
+    ``wr_dupes`` and nothing is sent. On success the acknowledged number goes to
+    ``wr_ack`` and the form restarts with a fresh UUID; on an error the message goes
+    to ``wr_error`` and the form (text, UUID) stays as it is.
+    """
+    st.session_state[ERROR] = None
+    values = _form_values()
+    if not values["category"]:
+        st.session_state[ERROR] = t("err.category")
+        return None
+    if not confirmed and values["lon"] is not None:
+        try:
+            near = service.nearby_open_remarks(walk.id, values["lon"], values["lat"], values["category"],
+                                               actor=actor)
+        except GeoTrygghetError:
+            near = []
+        if near:
+            st.session_state[DUPES] = [(r.number, r.category_label(lang()), r.text, round(d)) for r, d in near]
+            return None
+    try:
+        remark = service.submit_remark(actor, walk.id, form_id(), **values)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line; the form stays
+        st.session_state[ERROR] = swedish_error(exc)
+        st.session_state[DUPES] = None
+        return None
+    st.session_state[ACK] = (remark.number, remark.id)
+    _reset_form()
+    return remark
+
+
+def cancel_dupes() -> None:
+    st.session_state[DUPES] = None
+
+
+# ---------------------------------------------------------------- tables and maps
+def remarks_table(frame: pd.DataFrame, *, walk: bool = True, owner: bool = True) -> pd.DataFrame:
+    """The list shown beside a map (plain text cells: the dataframe widget never renders HTML)."""
+    cols = {"number": t("col.nr")}
+    if walk:
+        cols["walk_title"] = t("col.walk")
+    cols.update({"category_label": t("col.category"), "text": t("col.text"), "state_label": t("col.state")})
+    if owner:
+        cols["owner_name"] = t("col.owner")
+    cols.update({"planned_date": t("col.planned"), "fixed_date": t("col.fixed")})
+    if "overdue" in frame.columns:
+        cols["overdue"] = t("col.overdue")
+    out = frame.reindex(columns=list(cols)).rename(columns=cols)
+    return out.reset_index(drop=True)
+
+
+def history_table(events: list[Any]) -> pd.DataFrame:
+    lg = lang()
+    return pd.DataFrame({
+        t("col.when"): [e.at.strftime("%Y-%m-%d %H:%M") for e in events],
+        t("col.who"): [str(e.actor) for e in events],
+        t("col.from"): [e.from_label(lg) if e.from_state else "–" for e in events],
+        t("col.to"): [e.to_label(lg) for e in events],
+        t("col.note"): [e.note or "" for e in events],
+    })
+
+
+def show_map(frame: Any, *, key: str, area: Any = None, height: int = 320) -> None:
+    """The numbered remarks map (maps.remarks) in the page; no reruns on pan or zoom."""
+    from streamlit_folium import st_folium
+
+    from ..maps.remarks import remarks_map
+
+    m = remarks_map(frame, lang=lang(), area=area)
+    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+
+
+def remark_choice_label(r: Any) -> str:
+    text = (r.text or "").replace("\n", " ")
+    short = text if len(text) <= 40 else text[:39] + "…"
+    return f"{r.number}. {r.walk_title} · {r.category_label(lang())} · {r.state_label(lang())} · {short}"
+
+
+# ---------------------------------------------------------------- settings for the staff pages
+def smtp_settings() -> dict | None:
+    """SMTP settings from the environment (``GEO_TRYGGHET_SMTP_*``), or None when unset."""
+    host = os.environ.get("GEO_TRYGGHET_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    return {"smtp_host": host, "smtp_port": int(os.environ.get("GEO_TRYGGHET_SMTP_PORT", "25") or 25),
+            "sender": os.environ.get("GEO_TRYGGHET_SMTP_SENDER", "") or f"geo_trygghet@{host}",
+            "username": os.environ.get("GEO_TRYGGHET_SMTP_USER") or None,
+            "password": os.environ.get("GEO_TRYGGHET_SMTP_PASSWORD") or None,
+            "starttls": os.environ.get("GEO_TRYGGHET_SMTP_STARTTLS", "") not in ("", "0", "false")}
+
+
+def app_base_url() -> str:
+    """The address participants open (``GEO_TRYGGHET_PUBLIC_URL``, else this page's own)."""
+    env = os.environ.get("GEO_TRYGGHET_PUBLIC_URL", "").strip()
+    if env:
+        return env
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001 - outside a browser session (AppTest)
+        url = ""
+    if url.startswith(("http://", "https://")):
+        from urllib.parse import urlsplit
+
+        p = urlsplit(url)
+        return f"{p.scheme}://{p.netloc}/"
+    return "http://localhost:8501/"
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+PHONE_CSS = """
+<style>
+/* one hand, outdoors: big targets, readable text, the send button always in reach */
+[data-testid="stBaseButton-pills"], [data-testid="stBaseButton-pillsActive"] {
+  min-height: 46px; font-size: 1.02rem; padding: 0 14px; }
+[data-testid="stBaseButton-segmented_control"], [data-testid="stBaseButton-segmented_controlActive"] {
+  min-height: 44px; min-width: 44px; }
+.stButton button, [data-testid="stFileUploaderDropzone"] button { min-height: 48px; font-size: 1.05rem; }
+.st-key-wr_send_bar { position: sticky; bottom: 0; z-index: 50; background: var(--background-color, #fff);
+  padding: 6px 0 10px 0; box-shadow: 0 -6px 10px -8px rgba(0,0,0,.35); }
+.stTextArea textarea { font-size: 16px; }  /* 16 px: iOS does not zoom the page on focus */
+</style>
+"""
+
+
+# ---------------------------------------------------------------- staff: assign and follow up
+add({
+    "wa.assign_col": {"sv": "Tilldela", "en": "Assign"},
+    "wa.suggested": {"sv": "Problemägare (förslag)", "en": "Problem owner (suggested)"},
+    "wa.assign_btn": {"sv": "Tilldela markerade", "en": "Assign the ticked ones"},
+    "wa.assigned": {"sv": "{n} anmärkningar tilldelade.", "en": "{n} remarks assigned."},
+    "wa.action": {"sv": "Vid uppföljningen", "en": "At the follow-up"},
+    "wa.verify": {"sv": "Kontrollerad", "en": "Verified"},
+    "wa.reopen": {"sv": "Öppna igen", "en": "Reopen"},
+    "wa.keep": {"sv": "–", "en": "–"},
+    "wa.followup_btn": {"sv": "Spara uppföljningen", "en": "Save the follow-up"},
+    "wa.followed": {"sv": "{n} anmärkningar uppdaterade.", "en": "{n} remarks updated."},
+})
+
+
+def assign_editor(service: Any, actor: Any, remarks: list[Any], organisations: list[Any], *, key: str) -> None:
+    """Unassigned remarks with a suggested problemägare each; assign the ticked rows."""
+    names = {o.name: o.id for o in organisations}
+    rows = []
+    for r in remarks:
+        try:
+            suggestion = service.suggest_owner(r.id)
+        except GeoTrygghetError:
+            suggestion = None
+        rows.append({"id": r.id, t("col.nr"): r.number, t("col.category"): r.category_label(lang()),
+                     t("col.text"): r.text, t("col.state"): r.state_label(lang()),
+                     t("wa.suggested"): suggestion.name if suggestion else None,
+                     t("wa.assign_col"): suggestion is not None})
+    frame = pd.DataFrame(rows)
+    edited = st.data_editor(
+        frame, key=key, hide_index=True, width="stretch", disabled=[c for c in frame.columns
+                                                                    if c not in (t("wa.suggested"), t("wa.assign_col"))],
+        column_config={"id": None, t("wa.suggested"): st.column_config.SelectboxColumn(options=list(names)),
+                       t("wa.assign_col"): st.column_config.CheckboxColumn()})
+    if st.button(t("wa.assign_btn"), key=f"{key}_go", type="primary"):
+        done, errors = 0, []
+        for row in edited.to_dict("records"):
+            owner = row[t("wa.suggested")]
+            if row[t("wa.assign_col")] and owner in names:
+                try:
+                    service.assign(actor, row["id"], names[owner])
+                    done += 1
+                except GeoTrygghetError as exc:
+                    errors.append(f"{row[t('col.nr')]}: {swedish_error(exc)}")
+        for line in errors:
+            st.error(line)
+        if not errors:
+            state.flash(t("wa.assigned", n=done))
+            st.rerun()
+
+
+def followup_editor(service: Any, actor: Any, remarks: list[Any], *, key: str) -> None:
+    """Fixed remarks seen again at the follow-up walk: mark Kontrollerad or reopen."""
+    options = [t("wa.keep"), t("wa.verify"), t("wa.reopen")]
+    frame = pd.DataFrame([{"id": r.id, t("col.nr"): r.number, t("col.category"): r.category_label(lang()),
+                           t("col.text"): r.text, t("col.owner"): r.owner_name,
+                           t("col.fixed"): r.fixed_date, t("wa.action"): options[0]} for r in remarks])
+    edited = st.data_editor(
+        frame, key=key, hide_index=True, width="stretch",
+        disabled=[c for c in frame.columns if c != t("wa.action")],
+        column_config={"id": None, t("wa.action"): st.column_config.SelectboxColumn(options=options)})
+    if st.button(t("wa.followup_btn"), key=f"{key}_go", type="primary"):
+        done, errors = 0, []
+        for row in edited.to_dict("records"):
+            action = row[t("wa.action")]
+            try:
+                if action == options[1]:
+                    service.verify(actor, row["id"])
+                    done += 1
+                elif action == options[2]:
+                    service.reopen(actor, row["id"])
+                    done += 1
+            except GeoTrygghetError as exc:
+                errors.append(f"{row[t('col.nr')]}: {swedish_error(exc)}")
+        for line in errors:
+            st.error(line)
+        if not errors:
+            state.flash(t("wa.followed", n=done))
+            st.rerun()

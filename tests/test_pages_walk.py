@@ -1,0 +1,244 @@
+"""AppTest of the trygghetsvandring pages through app.py, per role: the participant's
+walk page (deltagare), the problemägare page, the walks page (analytiker/admin), the
+admin page and the public feedback page, on a fresh SQLite remark database."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[1]
+ACCOUNTS = {"admin": ("admin", "admin-losen-2025"), "analytiker": ("anna", "analys-losen-2025"),
+            "problemagare": ("gata", "gata-losen-2025"), "bo": ("bo", "bo-losen-2025")}
+XSS = "<img src=x onerror=alert(1)> **fet** <script>alert(1)</script>"
+TOWN = (16.19615, 58.99215)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    from geo_trygghet.remarks import Actor, RemarkService, open_store
+
+    tmp = tmp_path_factory.mktemp("walk_pages")
+    url = f"sqlite:///{tmp / 'app.sqlite'}"
+    service = RemarkService(open_store(url))
+    system = Actor.system()
+    gata = service.create_organisation(system, "Gatukontoret", email="gata@example.se", categories=["belysning"])
+    bostad = service.create_organisation(system, "Bostadsbolaget", email="bo@example.se", categories=["klotter"])
+    for key, (username, password) in ACCOUNTS.items():
+        role = "problemagare" if key in ("problemagare", "bo") else key
+        org = bostad.id if key == "bo" else gata.id if key == "problemagare" else None
+        service.create_user(system, username, password, role, display_name=username.title(), organisation_id=org)
+    walk = service.create_walk(system, "Centrum kvällsvandring", walk_date="2025-10-02", group="blandad")
+    other = service.create_walk(system, "Norra vandringen", walk_date="2025-10-09", group="unga")
+    p = Actor.participant(walk.join_code)
+    lamp = service.submit_remark(p, walk, str(uuid.UUID(int=11)), "belysning", "Trasig lampa vid Åvägen 37",
+                                 lon=TOWN[0], lat=TOWN[1], reporter_name="Kalle Reporter")
+    graffiti = service.submit_remark(p, walk, str(uuid.UUID(int=12)), "klotter", XSS,
+                                     lon=TOWN[0] + 0.002, lat=TOWN[1] + 0.001)
+    service.submit_remark(Actor.participant(other.join_code), other, str(uuid.UUID(int=13)), "nedskrapning",
+                          "Skräp i norr", lon=TOWN[0], lat=TOWN[1] + 0.02)
+    service.assign(system, lamp.id, gata.id)
+    service.assign(system, graffiti.id, bostad.id)
+    saved = os.environ.get("GEO_TRYGGHET_DATABASE_URL")
+    os.environ["GEO_TRYGGHET_DATABASE_URL"] = url
+    actors = {k: service.login(*ACCOUNTS[k]) for k in ACCOUNTS}
+    try:
+        yield {"service": service, "walk": walk, "other": other, "actors": actors, "lamp": lamp,
+               "graffiti": graffiti, "orgs": {"gata": gata, "bostad": bostad}}
+    finally:
+        if saved is None:
+            os.environ.pop("GEO_TRYGGHET_DATABASE_URL", None)
+        else:
+            os.environ["GEO_TRYGGHET_DATABASE_URL"] = saved
+        service.close()
+
+
+def open_page(env, role: str, page: str | None, *, actor=None, code: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state["role"] = role
+    if role == "deltagare":
+        at.session_state["walk_code"] = code or env["walk"].join_code
+    else:
+        at.session_state["actor"] = actor if actor is not None else env["actors"].get(role)
+    at.run()
+    if page:
+        at.switch_page(f"geo_trygghet/ui/pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for df in at.dataframe:
+        parts.append(df.value.to_csv())
+    return "\n".join(str(p) for p in parts)
+
+
+def fill_remark(at: AppTest, category: str, text: str, lon: float | None, lat: float | None) -> None:
+    if lon is not None:
+        at.session_state["wr_tap"] = {"lat": lat, "lon": lon}
+        at.session_state["wr_use_map"] = True
+    at.session_state["wr_text"] = text
+    at.run()
+    next(b for b in at.get("button_group") if b.key == "wr_cat").set_value(category)
+    at.run()
+
+
+def remarks_in(env, walk) -> list:
+    from geo_trygghet.remarks import Actor
+
+    return env["service"].list_remarks(Actor.system(), walk=walk.id)
+
+
+# --------------------------------------------------------------------------- deltagare
+def test_participant_submits_once_even_when_the_form_is_sent_twice(env):
+    walk = env["walk"]
+    before = len(remarks_in(env, walk))
+    at = open_page(env, "deltagare", None)
+    assert at.session_state["wr_uuid"]
+    fill_remark(at, "trafik", "Bilar kör för fort", TOWN[0] + 0.004, TOWN[1] - 0.002)
+    form_uuid = at.session_state["wr_uuid"]
+    at.button(key="wr_send").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == []
+    after = remarks_in(env, walk)
+    assert len(after) == before + 1
+    stored = next(r for r in after if r.id == form_uuid)
+    assert stored.position_source == "map" and stored.category == "trafik"
+    assert [s.value for s in at.success] == [f"Skickad som nr {stored.number}"]
+    assert at.session_state["wr_uuid"] != form_uuid  # a fresh form
+    assert at.session_state["wr_text"] == ""
+
+    # the phone never got the answer and sends the same form (same UUID) again
+    at.session_state["wr_uuid"] = form_uuid
+    fill_remark(at, "trafik", "Bilar kör för fort", TOWN[0] + 0.004, TOWN[1] - 0.002)
+    at.button(key="wr_send").click().run()
+    assert not at.exception, at.exception
+    assert len(remarks_in(env, walk)) == before + 1
+    assert sum(r.id == form_uuid for r in remarks_in(env, walk)) == 1
+    assert [s.value for s in at.success] == [f"Skickad som nr {stored.number}"]
+
+
+def test_participant_is_warned_of_a_nearby_duplicate_and_may_send_anyway(env):
+    walk = env["walk"]
+    before = len(remarks_in(env, walk))
+    at = open_page(env, "deltagare", None)
+    fill_remark(at, "belysning", "Mörkt här också", TOWN[0] + 0.00005, TOWN[1])  # ~3 m from the lamp
+    at.button(key="wr_send").click().run()
+    assert "inom 25 m" in at.warning[0].value
+    assert "Trasig lampa vid Åvägen 37" in page_text(at)
+    assert len(remarks_in(env, walk)) == before  # nothing sent yet
+    at.button(key="wr_send_anyway").click().run()
+    assert len(remarks_in(env, walk)) == before + 1
+
+
+def test_participant_error_is_one_swedish_line_and_the_text_stays(env):
+    at = open_page(env, "deltagare", None)
+    at.session_state["wr_tap"] = None
+    fill_remark(at, "klotter", "Texten får inte försvinna", None, None)
+    at.button(key="wr_send").click().run()
+    errors = [e.value for e in at.error]
+    assert errors == ["Anmärkningen saknar plats: tillåt platstjänster, tryck på kartan eller bifoga ett foto med GPS."]
+    assert at.session_state["wr_text"] == "Texten får inte försvinna"
+
+
+def test_participant_sees_only_its_walk_and_user_text_as_text(env):
+    at = open_page(env, "deltagare", None)
+    text = page_text(at)
+    assert "Trasig lampa vid Åvägen 37" in text
+    assert "Skräp i norr" not in text  # the other walk
+    assert "Kalle Reporter" not in text  # reporter names stay with staff
+    shown = [m.value for m in at.markdown if "alert" in m.value]
+    # every < and * is backslash-escaped: markdown shows them as text, never as HTML or emphasis
+    assert shown and all(re.search(r"(?<!\\)[<*]", m.split("\n", 1)[1]) is None for m in shown)
+    assert all("\\*\\*fet\\*\\*" in m for m in shown)
+
+
+# --------------------------------------------------------------------------- problemägare
+def test_owner_sees_only_its_organisation_and_plans_then_fixes(env):
+    at = open_page(env, "problemagare", "owner")
+    listed = page_text(at)
+    assert "Trasig lampa vid Åvägen 37" in listed
+    assert "onerror" not in listed  # the graffiti remark belongs to Bostadsbolaget
+    assert at.selectbox(key="ow_pick").options == [f"{env['lamp'].number}. Centrum kvällsvandring · Belysning · "
+                                                   "Tilldelad · Trasig lampa vid Åvägen 37"]
+    at.date_input(key="ow_date_planerad").set_value("2025-11-01")
+    at.get("form")  # noqa: B018 - the forms rendered
+    at.button[[b.label for b in at.button].index("Spara")].click().run()
+    assert not at.exception, at.exception
+    from geo_trygghet.remarks import Actor
+
+    lamp = env["service"].get_remark(Actor.system(), env["lamp"].id)
+    assert lamp.state == "planerad" and str(lamp.planned_date) == "2025-11-01"
+
+    other = open_page(env, "problemagare", "owner", actor=env["actors"]["bo"])
+    assert "Trasig lampa" not in page_text(other) and "onerror" in page_text(other)
+
+
+# --------------------------------------------------------------------------- staff
+@pytest.mark.parametrize("role", ["analytiker", "admin"])
+def test_walks_page_shows_code_qr_and_assigns_with_suggestion(env, role):
+    at = open_page(env, role, "walks_admin")
+    at.selectbox(key="wa_pick").set_value(env["walk"].id).run()
+    assert env["walk"].join_code in [m.value for m in at.metric]
+    assert any(f"kod={env['walk'].join_code}" in (ti.value or "") for ti in at.text_input)
+    assert len(at.get("image")) == 1  # the QR code
+    assert "Kalle Reporter" not in page_text(at) or role in ("admin", "analytiker")
+
+
+def test_walks_page_close_and_follow_up(env):
+    from geo_trygghet.remarks import Actor
+
+    service, system = env["service"], Actor.system()
+    walk = service.create_walk(system, "Uppföljningsvandring", walk_date="2025-10-20")
+    r = service.submit_remark(Actor.participant(walk.join_code), walk, str(uuid.uuid4()), "belysning", "Lampa",
+                              lon=TOWN[0] + 0.01, lat=TOWN[1])
+    at = open_page(env, "analytiker", "walks_admin")
+    at.selectbox(key="wa_pick").set_value(walk.id).run()
+    at.button(key=f"wa_assign_{walk.id}_go").click().run()  # the suggested owner (Gatukontoret: belysning)
+    assert not at.exception, at.exception
+    assert service.get_remark(system, r.id).owner_name == "Gatukontoret"
+    service.mark_fixed(env["actors"]["problemagare"], r.id, "2025-10-25")
+    at.button(key="wa_close").click().run()
+    assert service.get_walk(walk.id).state == "genomford"
+    at.run()
+    assert f"wa_follow_{walk.id}" in [d.key for d in at.dataframe], "the follow-up table is missing"
+    at.button(key=f"wa_follow_{walk.id}_go").click().run()  # nothing chosen: nothing changes
+    assert service.get_remark(system, r.id).state == "atgardad"
+    service.verify(system, r.id)
+    at.run()
+    assert f"wa_follow_{walk.id}" not in [d.key for d in at.dataframe]
+
+
+def test_admin_page_lists_and_creates_an_organisation(env):
+    at = open_page(env, "admin", "admin")
+    assert "Gatukontoret" in page_text(at)
+    at.text_input(key="ad_org_name").set_value("Trafikverket")
+    at.multiselect(key="ad_org_cats").set_value(["trafik"])
+    at.button[[b.label for b in at.button].index("Skapa")].click().run()
+    assert not at.exception, at.exception
+    names = {o.name: o for o in env["service"].list_organisations()}
+    assert names["Trafikverket"].categories == ("trafik",)
+
+
+def test_owner_cannot_open_staff_pages(env):
+    at = open_page(env, "problemagare", None)
+    titles = [str(p.get("page_name")) for p in at._registered_pages.values()]  # noqa: SLF001
+    assert "Vandringar" not in titles and "Organisationer och användare" not in titles
+    assert "Mina anmärkningar" in titles
+
+
+# --------------------------------------------------------------------------- public
+def test_public_page_aggregates_without_names_or_photos(env):
+    at = open_page(env, "public", "public")
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Anmärkningar"]) >= 3
+    text = page_text(at)
+    assert "Kalle Reporter" not in text
+    assert "Trasig lampa" not in text  # open remarks: counted, not quoted
+    assert not at.get("image")
