@@ -72,7 +72,10 @@ def _numbers(s: pd.Series, column: str, source: str, rows: np.ndarray) -> tuple[
         raise SchemaError(msg)
     text = s.astype("str").str.strip()
     text = text.where(text != "")
-    cleaned = text.str.replace(r"[\s\u00a0\u202f']", "", regex=True).str.replace(",", ".", regex=False)
+    cleaned = text.str.replace(",", ".", regex=False)
+    spaced = cleaned.str.contains(" ", regex=False) | cleaned.str.contains("\u00a0", regex=False)
+    if spaced.fillna(False).any():  # thousands separators: "6 580 000"
+        cleaned = cleaned.str.replace(r"[\s\u00a0\u202f']", "", regex=True)
     vals = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     bad = text.notna().to_numpy() & np.isnan(vals)
     present = int(text.notna().sum())

@@ -145,6 +145,7 @@ def sniff_delimiter(head: str) -> str:
     return best
 
 
+_DECIMAL_COMMA = re.compile(r"(?:^|[;\t|])\s*-?\d+,\d+\s*(?:[;\t|]|$)", re.MULTILINE)
 _FIELDS_C = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -162,8 +163,11 @@ def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
     head = data[:65536].decode("utf-8", errors="replace")
     delim = sniff_delimiter(head)
     how = f"read as {encoding} text, {_DELIM_NAMES[delim]}-separated"
+    first: dict[str, object] = {"engine": "pyarrow"}
+    if delim != "," and _DECIMAL_COMMA.search(head):
+        first["decimal"] = ","  # Swedish numbers: 59,33 (columns with dots are read as text, then fixed)
     attempts = (
-        {"engine": "pyarrow"},
+        first,
         {"engine": "pyarrow", "dtype": str},
         {"engine": "c", "dtype": str, "low_memory": False},
     )

@@ -736,3 +736,21 @@ def test_utf16_without_bom_and_line_breaks_inside_names(tmp_path):
     with pytest.raises(SchemaError) as err:
         read_incidents(multi)
     assert "\n" not in str(err.value)
+
+
+def test_decimal_commas_dots_and_thousand_spaces_in_one_file(tmp_path):
+    e, n = project(SWEDEN[:2], 3006)
+    path = tmp_path / "mixed.csv"
+    def spaced(v):  # 6 580 000,5
+        return f"{v:,.1f}".replace(",", " ").replace(".", ",")
+
+    path.write_text(
+        "datum;N;E;lat;lon\n"
+        f"2024-01-05;{spaced(n[0])};{e[0]:.1f};59,3293;18.0686\n"
+        f"2024-01-06;{spaced(n[1])};{e[1]:.1f};57,7089;11.9746\n",
+        encoding="utf-8",
+    )
+    inc = read_incidents(path)  # lat with commas, lon with dots
+    assert_points(inc, SWEDEN[:2], atol=1e-4)
+    inc = read_incidents(path, x="E", y="N", crs="EPSG:3006")  # N with spaces and a decimal comma
+    assert_points(inc, SWEDEN[:2], atol=1e-5)
