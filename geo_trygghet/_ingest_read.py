@@ -145,6 +145,12 @@ def sniff_delimiter(head: str) -> str:
     return best
 
 
+_MAGIC = (
+    (b"PK\x03\x04", "an Excel workbook or another zip file", ".xlsx"),
+    (b"SQLite format 3\x00", "a GeoPackage (SQLite) file", ".gpkg"),
+    (b"PAR1", "a Parquet file", ".parquet"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls file", ".xls and save it as .xlsx"),
+)
 _DECIMAL_COMMA = re.compile(r"(?:^|[;\t|])\s*-?\d+,\d+\s*(?:[;\t|]|$)", re.MULTILINE)
 _FIELDS_C = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
@@ -159,6 +165,10 @@ def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
     if not raw.strip(b" \t\r\n\xef\xbb\xbf\x00\xff\xfe"):
         msg = f"{p.name} is empty: it has no header and no data rows"
         raise InputError(msg)
+    for magic, kind, ext in _MAGIC:
+        if raw.startswith(magic):
+            msg = f"{p.name} is {kind}, not a text table: rename it to {ext} (or save it as CSV)"
+            raise InputError(msg)
     data, encoding = decode_bytes(raw, p.name)
     head = data[:65536].decode("utf-8", errors="replace")
     delim = sniff_delimiter(head)

@@ -754,3 +754,10 @@ def test_decimal_commas_dots_and_thousand_spaces_in_one_file(tmp_path):
     assert_points(inc, SWEDEN[:2], atol=1e-4)
     inc = read_incidents(path, x="E", y="N", crs="EPSG:3006")  # N with spaces and a decimal comma
     assert_points(inc, SWEDEN[:2], atol=1e-5)
+
+
+def test_excel_saved_with_a_csv_name(tmp_path):
+    path = tmp_path / "export.csv"
+    wgs_frame().to_excel(path, index=False, engine="openpyxl")
+    with pytest.raises(InputError, match=r"export.csv is an Excel workbook or another zip file, not a text table: rename it to .xlsx"):
+        read_incidents(path)
