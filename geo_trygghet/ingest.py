@@ -261,8 +261,8 @@ def incidents_from_frame(
                 msg = f"{source}: no row has both a position and a date in column '{col}'; fill in the dates"
                 raise DateError(msg)
 
-    # ---- crime type and category
-    crime, category, unmapped = _crime_types(df, cols, source, crime_type, used, notes, crime_type_table, n)
+    # ---- crime type (categorised below, on the rows kept)
+    crime = _crime_types(df, cols, source, crime_type, used, notes, n)
 
     # ---- since / until
     if since is not None or until is not None:
@@ -273,14 +273,22 @@ def incidents_from_frame(
         keep = _clip(pos, keep, boundary, source, dropped)
 
     idx = np.flatnonzero(keep)
+    crime = crime.iloc[idx].reset_index(drop=True)
+    if schema.CRIME_TYPE in used:
+        category, unmapped = categorize(crime, crime_type_table)
+        missing = int(crime.isna().sum())
+        if missing:
+            notes.append(f"{missing} rows have no crime type in column '{used[schema.CRIME_TYPE]}'")
+    else:
+        category, unmapped = crime.copy(), {}
     lon_out = pos.lon[idx]
     lat_out = pos.lat[idx]
     out = pd.DataFrame(
         {
             schema.OCCURRED_AT: pd.Series(occurred[idx], dtype="datetime64[ns]"),
             schema.TIME_RESOLUTION: pd.Series(np.full(len(idx), resolution, dtype=object), dtype="str"),
-            schema.CRIME_TYPE: crime.iloc[idx].reset_index(drop=True),
-            schema.CATEGORY: category.iloc[idx].reset_index(drop=True),
+            schema.CRIME_TYPE: crime,
+            schema.CATEGORY: category.reset_index(drop=True),
             schema.LON: lon_out,
             schema.LAT: lat_out,
             schema.SOURCE_ROW: rows[idx],
@@ -449,7 +457,8 @@ def _window(occurred, keep, since, until, resolution, source, dropped):
 # --------------------------------------------------------------------------- crime types and boundary
 
 
-def _crime_types(df, cols, source, crime_type, used, notes, table, n):
+def _crime_types(df, cols, source, crime_type, used, notes, n) -> pd.Series:
+    """The raw crime-type text (stripped, missing for empty cells), all rows."""
     if crime_type is not None:
         col = cols.given(crime_type, "--category", source)
     else:
@@ -461,23 +470,19 @@ def _crime_types(df, cols, source, crime_type, used, notes, table, n):
         )
     if col is None:
         notes.append("no crime-type column found: crime type and category left empty (name it with --category)")
-        empty = pd.Series(np.full(n, np.nan, dtype=object), dtype="str")
-        return empty, empty.copy(), {}
-    used["crime_type"] = col
+        return pd.Series(np.full(n, np.nan, dtype=object), dtype="str")
+    used[schema.CRIME_TYPE] = col
     s = df[col].reset_index(drop=True)
     if pd.api.types.is_float_dtype(s.dtype):
         v = s.to_numpy(dtype="float64", na_value=np.nan)
         if np.all(np.isnan(v) | (np.floor(v) == v)):
-            s = s.astype("Int64")
-    text = s.astype("str").str.strip() if s.dtype != object else s.map(
-        lambda v: v if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-    ).astype("str").str.strip()
-    text = text.where(text != "")
-    category, unmapped = categorize(text, table)
-    missing = int(text.isna().sum())
-    if missing:
-        notes.append(f"{missing} rows have no crime type in column '{col}'")
-    return text, category.reset_index(drop=True), unmapped
+            s = s.astype("Int64")  # brottskod 393.0 → 393
+    if s.dtype == object:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        texts = np.array([str(v) for v in uniques] + [None], dtype=object)
+        s = pd.Series(texts[codes])
+    text = s.astype("str").str.strip()
+    return text.where(text != "")
 
 
 def _clip(pos: Positions, keep, boundary, source, dropped):

@@ -761,3 +761,15 @@ def test_excel_saved_with_a_csv_name(tmp_path):
     wgs_frame().to_excel(path, index=False, engine="openpyxl")
     with pytest.raises(InputError, match=r"export.csv is an Excel workbook or another zip file, not a text table: rename it to .xlsx"):
         read_incidents(path)
+
+
+def test_unmapped_types_count_the_rows_kept_and_numeric_codes_map():
+    df = pd.DataFrame(
+        {"datum": ["2024-01-05"] * 4, "lat": [59.3, 0.0, 59.4, 59.5], "lon": [18.0, 0.0, 18.1, 18.2],
+         "brottskod": [393.0, 9999.0, 9999.0, np.nan]}
+    )  # fmt: skip
+    inc = incidents_from_frame(df, crime_type_table={"0393": "trafik"})
+    assert inc.gdf[schema.CRIME_TYPE].tolist()[:2] == ["393", "9999"]
+    assert inc.gdf[schema.CATEGORY].tolist()[0] == "trafik"
+    assert inc.report.unmapped_types == {"9999": 1}  # the 0/0 row is not counted
+    assert any("1 rows have no crime type" in note for note in inc.report.notes)
