@@ -773,3 +773,25 @@ def test_unmapped_types_count_the_rows_kept_and_numeric_codes_map():
     assert inc.gdf[schema.CATEGORY].tolist()[0] == "trafik"
     assert inc.report.unmapped_types == {"9999": 1}  # the 0/0 row is not counted
     assert any("1 rows have no crime type" in note for note in inc.report.notes)
+
+
+def test_xlsx_mixed_cells_date_time_and_text(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Händelsedatum", "Klockslag", "Nord", "Öst", "Brottstyp"])
+    e, n = project(SWEDEN[:3], 3006)
+    ws.append([dt.date(2024, 1, 5), dt.time(22, 15), n[0], e[0], "Misshandel"])
+    ws.append([dt.datetime(2024, 1, 6), dt.time(8, 5), n[1], e[1], "Klotter"])
+    ws.append(["2024-01-07", "23:00", n[2], e[2], "Rån"])
+    path = tmp_path / "mixed.xlsx"
+    wb.save(path)
+    inc = read_incidents(path)
+    assert_points(inc, SWEDEN[:3])
+    assert inc.gdf[schema.OCCURRED_AT].dt.strftime("%Y-%m-%d %H:%M").tolist() == [
+        "2024-01-05 22:15", "2024-01-06 08:05", "2024-01-07 23:00"
+    ]  # fmt: skip
+    assert inc.report.columns["clock"] == "Klockslag"
