@@ -26,6 +26,7 @@ PAGES: list[tuple] = [
     ("explorer.py", ("Hot spots", "Hot spots"), ":material/map:", "section.analysis", {PUB, ANA, ADM}, {ANA}),
     ("lagesbild.py", ("Lägesbild", "Situation picture"), ":material/analytics:", "section.analysis", STAFF, frozenset()),
     ("plan_walk.py", ("Planera vandring", "Plan a walk"), ":material/route:", "section.analysis", STAFF, frozenset()),
+    ("uppfoljning.py", "label.follow_up", ":material/compare_arrows:", "section.analysis", STAFF, frozenset()),
     ("walk.py", "label.new_remark", ":material/add_location_alt:", "section.walk", {DEL}, {DEL}),
     ("owner.py", ("Mina anmärkningar", "My remarks"), ":material/assignment:", "section.owner", {OWN}, {OWN}),
     ("walks_admin.py", ("Vandringar", "Walks"), ":material/directions_walk:", "section.walk", STAFF, {ADM}),
