@@ -463,13 +463,20 @@ def _add_points(m: folium.Map, incidents: pd.DataFrame) -> None:
                    popup=folium.GeoJsonPopup(fields=["typ", "tid"], labels=False)).add_to(m)
 
 
-def focus_bounds(view: View, boundary: gpd.GeoDataFrame | None = None) -> tuple | None:
-    """Where most of the selected incidents are (2nd–98th percentile), else the boundary."""
-    a = view.ds.arrays
-    if view.n >= 1:
-        lon, lat = a.lon[view.mask], a.lat[view.mask]
-        (x0, x1), (y0, y1) = np.quantile(lon, [0.02, 0.98]), np.quantile(lat, [0.02, 0.98])
-        pad_x, pad_y = max((x1 - x0) * 0.05, 0.004), max((y1 - y0) * 0.05, 0.002)
+def focus_bounds(view: View, boundary: gpd.GeoDataFrame | None = None, share: float = 0.9) -> tuple | None:
+    """Where to look first: the hot cells (Gi* bin > 0), else the busiest cells that
+    together hold ``share`` of the selected incidents, else the boundary."""
+    hot = view.cells[view.cells[S.GI_BIN].to_numpy() > 0]
+    counts = view.cells[S.COUNT].to_numpy()
+    if len(hot) and counts.sum() > 0:
+        x0, y0, x1, y1 = hot.total_bounds
+        pad_x, pad_y = max((x1 - x0) * 0.15, 0.006), max((y1 - y0) * 0.15, 0.003)
+        return (x0 - pad_x, y0 - pad_y, x1 + pad_x, y1 + pad_y)
+    if counts.sum() > 0:
+        order = np.argsort(-counts, kind="stable")
+        need = int(np.searchsorted(np.cumsum(counts[order]), share * counts.sum())) + 1
+        x0, y0, x1, y1 = view.cells.geometry.iloc[order[:need]].total_bounds
+        pad_x, pad_y = max((x1 - x0) * 0.05, 0.003), max((y1 - y0) * 0.05, 0.0015)
         return (x0 - pad_x, y0 - pad_y, x1 + pad_x, y1 + pad_y)
     if boundary is not None and len(boundary):
         return tuple(boundary.to_crs("EPSG:4326").total_bounds)

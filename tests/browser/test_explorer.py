@@ -1,0 +1,125 @@
+"""End to end at a desktop viewport (1440×900): an analyst logs in, opens the hot-spot
+explorer, changes a filter and sees the map change, downloads the GeoPackage and
+reads it back; screenshots of the explorer, the lägesbild and the walk planner
+are saved under test-artifacts/screenshots/ (see ``shot``)."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pyogrio
+import pytest
+
+from .conftest import ACCOUNTS, shot, wait_for_app
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _settle(page, timeout_ms: int = 60_000) -> None:
+    page.wait_for_timeout(400)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                           timeout=timeout_ms)
+
+
+def _login(page, base: str, role: str = "analytiker") -> None:
+    username, password = ACCOUNTS[role]
+    page.goto(f"{base}/logga-in")
+    wait_for_app(page, "Användarnamn")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    page.get_by_text("Inloggad som").wait_for(timeout=30_000)
+    _settle(page)
+
+
+def _map(page):
+    """The (newest) map iframe: while a rerun renders, the stale one may still be there."""
+    return page.locator(MAP_FRAME).last.content_frame
+
+
+def _legend(page) -> str:
+    legend = _map(page).locator(".gt-legend b")
+    legend.wait_for(state="visible", timeout=60_000)
+    return legend.inner_text()
+
+
+def _open(page, link: str, text: str) -> None:
+    page.get_by_role("link", name=link).click()
+    wait_for_app(page, text, timeout_ms=60_000)
+    _settle(page)
+
+
+def test_analyst_explores_filters_and_downloads(app_server, desktop_page, tmp_path):
+    page = desktop_page
+    _login(page, app_server)
+    _open(page, "Hot spots", "Hot spots: var koncentreras brotten?")
+    before = _legend(page)
+    n_before = int(re.sub(r"\D", "", before.split("händelser")[0]))
+    assert n_before > 1000
+    # the layers are drawn on a canvas (prefer_canvas); the layer control lists them
+    control = _map(page).locator(".leaflet-control-layers-overlays")
+    assert "Gi* het/kall punkt (FDR)" in control.inner_text()
+    shot(page, "analyst_explorer")
+
+    # filter: one Brå category
+    category = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+    category.scroll_into_view_if_needed()
+    category.locator("input").click()
+    page.keyboard.type("Skadegörelse")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    _settle(page)
+    _map(page).locator(".gt-legend b").filter(
+        has_not_text=before).wait_for(timeout=60_000)
+    after = _legend(page)
+    n_after = int(re.sub(r"\D", "", after.split("händelser")[0]))
+    assert 0 < n_after < n_before
+    assert re.sub(r"\D", "", page.get_by_test_id("stMetricValue").first.inner_text()) == str(n_after)
+    shot(page, "analyst_explorer_filtered")
+
+    # download the GeoPackage and read it back
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="GeoPackage (celler + områden)").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".gpkg"
+    assert {name for name, _ in pyogrio.list_layers(path)} == {"cells", "clusters"}
+    cells = gpd.read_file(path, layer="cells")
+    clusters = gpd.read_file(path, layer="clusters")
+    assert cells.crs.to_epsg() == 4326 and clusters.crs.to_epsg() == 4326
+    assert {"h3", "count", "gi_z", "gi_p", "gi_bin"} <= set(cells.columns)
+    assert int(cells["count"].sum()) == n_after  # the filtered selection, not the whole file
+    assert set(cells["gi_bin"].unique()) <= set(range(-3, 4))
+
+
+def test_screenshots_of_the_analyst_pages(app_server, desktop_page):
+    page = desktop_page
+    _login(page, app_server, "admin")
+    _open(page, "Lägesbild", "Stödfrågorna besvarade")
+    page.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)
+    page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=60_000)
+    shot(page, "analyst_lagesbild")
+    _open(page, "Planera vandring", "Planera en trygghetsvandring från hot spots")
+    _map(page).locator(".leaflet-control-layers-overlays").wait_for(
+        state="attached", timeout=60_000)
+    assert page.get_by_text(re.compile(r"Rutt: \d+,\d km")).count() == 1
+    shot(page, "analyst_plan_walk")
+    page.get_by_role("button", name="Skapa vandring").click()
+    _settle(page)
+    page.get_by_text("Koden är").wait_for(timeout=30_000)
+    assert page.get_by_role("img").count() >= 1  # the QR code
+    shot(page, "analyst_plan_walk_created")
+
+
+@pytest.mark.parametrize("role", ["public"])
+def test_public_explorer_has_no_points_and_no_full_export(app_server, desktop_page, role):
+    page = desktop_page
+    page.goto(app_server)
+    wait_for_app(page, "Start")
+    _open(page, "Hot spots", "Hot spots: var koncentreras brotten?")
+    assert "Offentligt läge" in page.get_by_test_id("stAlert").first.inner_text()
+    _legend(page)
+    assert page.get_by_role("button", name="GeoPackage (celler + områden)").count() == 0
+    assert page.get_by_role("button", name="GeoPackage, offentlig").count() == 1
+    shot(page, "public_explorer")
