@@ -32,7 +32,7 @@ _COMPONENT_DIR = Path(__file__).resolve().parent / "components" / "geolocation"
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]
 
 add({
-    "geo.button": {"sv": "⌖ Hämta position", "en": "⌖ Get position"},
+    "geo.button": {"sv": "Hämta position", "en": "Get position"},
     "geo.searching": {"sv": "Söker position …", "en": "Finding your position …"},
     "geo.found": {"sv": "Position från mobilen, ±{accuracy} m", "en": "Position from the phone, ±{accuracy} m"},
     "geo.denied": {"sv": "Platstjänster nekade: tryck på kartan i stället.",
@@ -329,13 +329,13 @@ def today() -> dt.date:
 PHONE_CSS = """
 <style>
 /* one hand, outdoors: big targets, readable text, the send button always in reach */
-[data-testid="stBaseButton-pills"], [data-testid="stBaseButton-pillsActive"] {
-  min-height: 46px; font-size: 1.02rem; padding: 0 14px; }
-[data-testid="stBaseButton-segmented_control"], [data-testid="stBaseButton-segmented_controlActive"] {
-  min-height: 44px; min-width: 44px; }
+button[data-variant="pills"] { min-height: 46px; font-size: 1.02rem; padding: 0 14px; }
+button[data-variant^="segmented"] { min-height: 44px; min-width: 48px; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; }
 .stButton button, [data-testid="stFileUploaderDropzone"] button { min-height: 48px; font-size: 1.05rem; }
-.st-key-wr_send_bar { position: sticky; bottom: 0; z-index: 50; background: var(--background-color, #fff);
-  padding: 6px 0 10px 0; box-shadow: 0 -6px 10px -8px rgba(0,0,0,.35); }
+.st-key-wr_send_bar, [data-testid="stLayoutWrapper"]:has(> .st-key-wr_send_bar) {
+  position: sticky; bottom: 0; z-index: 50; background: var(--background-color, #fff); }
+.st-key-wr_send_bar { padding: 6px 0 10px 0; box-shadow: 0 -6px 10px -8px rgba(0,0,0,.35); }
 .stTextArea textarea { font-size: 16px; }  /* 16 px: iOS does not zoom the page on focus */
 </style>
 """

@@ -1,0 +1,115 @@
+"""The participant's phone in a real browser (390×844, touch, faked GPS at the sample town):
+join with the QR link, log a remark with a camera photo (EXIF GPS inside) and the phone's
+position, see it numbered on the map and in the list; the stored remark carries the GPS
+accuracy and a photo stripped of its metadata."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import SAMPLE_TOWN, shot, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def exif_jpeg(path: Path, *, lat=(58.0, 59.0, 30.0), lon=(16.0, 11.0, 50.0), size=(3000, 2000)) -> Path:
+    """A camera-like JPEG with a maker and a GPS position in its EXIF."""
+    from PIL import Image, ExifTags
+
+    img = Image.new("RGB", size, (120, 140, 160))
+    exif = Image.Exif()
+    exif[0x010F] = "TestCam"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[1], gps[2], gps[3], gps[4] = "N", lat, "E", lon
+    img.save(path, "JPEG", exif=exif, quality=80)
+    return path
+
+
+def service_for(app_server):
+    from geo_trygghet.remarks import RemarkService, open_store
+
+    return RemarkService(open_store(app_server.database_url))
+
+
+def join_on_phone(page, app_server) -> None:
+    page.goto(f"{app_server}/?kod={app_server.seed['walk_code']}")
+    wait_for_app(page, "Ny anmärkning")
+    geo = page.frame_locator("iframe[title*='gt_geolocation']")
+    geo.get_by_text("Position från mobilen").wait_for(timeout=20_000)
+
+
+def send_remark(page, category: str, text: str, photo: Path | None = None) -> int:
+    """Fill the phone form and send it; the number the server acknowledged."""
+    page.get_by_role("radio", name=category, exact=True).first.tap()
+    wait_for_app(page, "Ny anmärkning")
+    page.get_by_label("Beskriv kort").fill(text)
+    if photo is not None:
+        page.locator("input[type=file]").first.set_input_files(str(photo))
+        page.get_by_text(photo.name).first.wait_for()
+    page.get_by_role("button", name="Skicka anmärkningen").tap()
+    page.get_by_text(re.compile(r"Skickad som nr \d+")).wait_for(timeout=30_000)
+    ack = page.get_by_text(re.compile(r"Skickad som nr \d+")).first.inner_text()
+    return int(re.search(r"\d+", ack).group())
+
+
+def test_phone_logs_a_remark_with_photo_and_gps(app_server, phone_page, tmp_path):
+    from PIL import Image
+
+    from geo_trygghet.remarks import Actor
+
+    page = phone_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    join_on_phone(page, app_server)
+    assert page.frame_locator("iframe[title*='gt_geolocation']").get_by_text("±8 m").is_visible()
+    shot(page, "walk_phone_form", full_page=False)
+    shot(page, "walk_phone_form_full")
+
+    number = send_remark(page, "Belysning", "Trasig belysning på Åvägen 37", exif_jpeg(tmp_path / "lampa.jpg"))
+    shot(page, "walk_phone_sent", full_page=False)
+    # the form starts afresh, the remark is numbered on the map and in the list
+    assert page.get_by_label("Beskriv kort").input_value() == ""
+    page.get_by_text(f"{number}. Belysning").first.wait_for()
+    walk_map = page.frame_locator("iframe[title*='st_folium']").last
+    marker = walk_map.locator(".gt-remark", has_text=re.compile(rf"^\s*{number}\s*$"))
+    marker.first.wait_for(timeout=20_000)
+    page.locator("iframe[title*='st_folium']").last.scroll_into_view_if_needed()
+    shot(page, "walk_phone_map_list", full_page=False)
+
+    service = service_for(app_server)
+    try:
+        stored = [r for r in service.list_remarks(Actor.system(), walk=app_server.seed["walk_id"])
+                  if r.number == number]
+        assert len(stored) == 1
+        r = stored[0]
+        assert r.text == "Trasig belysning på Åvägen 37" and r.category == "belysning"
+        assert r.position_source == "gps" and r.accuracy_m == pytest.approx(SAMPLE_TOWN["accuracy"])
+        assert r.lat == pytest.approx(SAMPLE_TOWN["latitude"]) and r.lon == pytest.approx(SAMPLE_TOWN["longitude"])
+        photo = Image.open(io.BytesIO(service.get_photo(Actor.system(), r.id)))
+        assert max(photo.size) <= 2048 and not photo.getexif()
+    finally:
+        service.close()
+    # a second tap on send with an empty fresh form does not resend the last remark
+    page.get_by_role("button", name="Skicka anmärkningen").tap()
+    page.get_by_text("Välj en kategori.").wait_for()
+    assert not dialogs
+
+
+def test_phone_page_fits_one_hand(app_server, phone_page):
+    page = phone_page
+    join_on_phone(page, app_server)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{width} px wide"
+    # big tap targets: the category pills and the send button
+    pill = page.get_by_role("radio", name="Trygg plats", exact=True).bounding_box()
+    send = page.get_by_role("button", name="Skicka anmärkningen").bounding_box()
+    assert pill["height"] >= 44 and send["height"] >= 44
+    # the send button stays on screen while the form scrolls (sticky bar)
+    page.get_by_label("Beskriv kort").scroll_into_view_if_needed()
+    box = page.get_by_role("button", name="Skicka anmärkningen").bounding_box()
+    shot(page, "walk_phone_sticky_send", full_page=False)
+    assert 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"]
