@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "app.py"
 PAGES_DIR = REPO / "geo_trygghet" / "ui" / "pages"
+HOME = PAGES_DIR / "home.py"
 ROLES = ("public", "deltagare", "problemagare", "analytiker", "admin")
 
 
@@ -38,11 +39,21 @@ def _table() -> list[tuple[str, set[str]]]:
 
 def _run(role: str | None = None, lang: str | None = None, query: dict | None = None,
          monkeypatch: pytest.MonkeyPatch | None = None) -> AppTest:
+    """Run app.py on the start page (home.py; other pages have their own tests)."""
+    from geo_trygghet.remarks import Actor
+
     at = AppTest.from_file(str(APP), default_timeout=60)
+    at.switch_page(str(HOME))
     if role is not None:
         at.session_state["role"] = role
     if role == "deltagare":
         at.session_state["walk_code"] = "K7QX3M"
+        at.session_state["actor"] = Actor.participant("K7QX3M")
+    elif role not in (None, "public"):
+        at.session_state["actor"] = Actor(kind="user", role=role, user_id=1, username="test",
+                                          organisation_id=1 if role == "problemagare" else None,
+                                          display_name="Testa Testsson")
+        at.session_state["username"] = "test"
     if lang is not None:
         at.session_state["lang"] = lang
     for key, value in (query or {}).items():
@@ -107,8 +118,10 @@ def test_each_role_gets_its_navigation(role):
     sidebar_text = " ".join(c.value for c in at.sidebar.caption)
     if role == "deltagare":
         assert "K7QX3M" in sidebar_text
+        assert any("K7QX3M" in i.value for i in at.info)  # the start page for participants
     else:
-        assert "Inloggad som" in sidebar_text
+        assert "Inloggad som Testa Testsson" in sidebar_text
+        assert any(m.value.startswith("Som ") for m in at.markdown)  # the role's start page
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -12,6 +12,11 @@ Fixtures
                   sample town (Katrineholm centre, accuracy 8 m).
 ``desktop_page``  a fresh 1440×900 page.
 ``shot(page, name)``  saves test-artifacts/screenshots/<name>.png (gitignored) to look at.
+``wait_for_app(page, text)``  waits until ``text`` shows and the script run has finished.
+
+Streamlit draws some widgets lazily (a text input's label appears a moment after
+the page's text): assert with ``playwright.sync_api.expect(locator).to_be_visible()``,
+which waits, never with ``locator.is_visible()``, which does not.
 
 Mark browser tests ``@pytest.mark.browser`` and ``@pytest.mark.xdist_group("browser")``
 (``pytestmark`` below does it for every test in this folder), so one xdist worker
@@ -236,8 +241,8 @@ def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
 def wait_for_app(page: Any, text: str, timeout_ms: int = 30_000) -> None:
     """Wait until Streamlit has rendered ``text`` and finished running the script."""
     page.get_by_text(text, exact=False).first.wait_for(state="visible", timeout=timeout_ms)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                           timeout=timeout_ms)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        state="attached", timeout=timeout_ms)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ACCOUNTS, shot, wait_for_app
 
@@ -24,28 +25,28 @@ def test_desktop_start_page_in_swedish_then_english(app_server, desktop_page):
     page = desktop_page
     page.goto(app_server)
     wait_for_app(page, START_SV)
-    assert page.get_by_role("link", name="Logga in").is_visible()
-    assert page.get_by_role("link", name="Gå med i en vandring").is_visible()
+    expect(page.get_by_role("link", name="Logga in")).to_be_visible()
+    expect(page.get_by_role("link", name="Gå med i en vandring")).to_be_visible()
     shot(page, "shell_desktop_start_sv")
 
     page.get_by_text("English", exact=True).click()
     wait_for_app(page, START_EN)
-    assert page.get_by_role("link", name="Log in").is_visible()
-    assert page.get_by_text(START_SV).count() == 0
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_text(START_SV)).to_have_count(0)
     shot(page, "shell_desktop_start_en")
 
     # the choice survives moving to another page
     page.get_by_role("link", name="Log in").click()
     wait_for_app(page, "User name")
-    assert page.get_by_role("heading", name="Log in").is_visible()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
 
 def test_phone_start_page_fits_and_offers_the_join_form(app_server, phone_page):
     page = phone_page
     page.goto(app_server)
     wait_for_app(page, START_SV)
-    assert page.get_by_label("Vandringskod").is_visible()
-    assert page.get_by_role("button", name="Gå med").is_visible()
+    expect(page.get_by_label("Vandringskod")).to_be_visible()
+    expect(page.get_by_role("button", name="Gå med")).to_be_visible()
     _no_horizontal_scroll(page)
     shot(page, "shell_phone_start")
 
@@ -57,7 +58,7 @@ def test_phone_join_with_typed_code(app_server, phone_page):
     page.get_by_label("Vandringskod").fill(app_server.seed["walk_code"].lower())
     page.get_by_role("button", name="Gå med").tap()
     wait_for_app(page, "Du är med i vandringen")
-    assert page.get_by_text(app_server.seed["walk_title"]).first.is_visible()
+    expect(page.get_by_text(app_server.seed["walk_title"]).first).to_be_visible()
     shot(page, "shell_phone_joined_by_code")
 
 
@@ -66,7 +67,7 @@ def test_phone_deep_link_joins_the_walk(app_server, phone_page):
     code = app_server.seed["walk_code"]
     page.goto(f"{app_server}/?kod={code}")
     wait_for_app(page, "Du är med i vandringen")
-    assert page.get_by_text(app_server.seed["walk_title"]).first.is_visible()
+    expect(page.get_by_text(app_server.seed["walk_title"]).first).to_be_visible()
     # the code is consumed: a reload does not join again or show an error
     page.wait_for_function("() => !location.search.includes('kod=')")
     _no_horizontal_scroll(page)
@@ -77,7 +78,7 @@ def test_deep_link_with_unknown_code_explains(app_server, phone_page):
     page = phone_page
     page.goto(f"{app_server}/?kod=QQQQQQ")
     wait_for_app(page, "Ingen vandring har koden QQQQQQ")
-    assert page.get_by_text(START_SV).is_visible()  # still the public start page
+    expect(page.get_by_text(START_SV)).to_be_visible()  # still the public start page
     shot(page, "shell_phone_unknown_code")
 
 
@@ -97,12 +98,12 @@ def test_login_wrong_password_then_right_then_logout(app_server, desktop_page):
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     wait_for_app(page, "Välkommen")
-    sidebar = page.get_by_test_id("stSidebar")
-    assert re.search(r"Inloggad som \w+ \(Analytiker\)", sidebar.inner_text())
-    assert page.get_by_role("link", name="Logga ut").is_visible()
-    assert page.get_by_role("link", name="Logga in").count() == 0
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(
+        re.compile(r"Inloggad som \w+ \(Analytiker\)"))
+    expect(page.get_by_role("link", name="Logga ut")).to_be_visible()
+    expect(page.get_by_role("link", name="Logga in")).to_have_count(0)
     shot(page, "shell_desktop_analytiker")
 
     page.get_by_role("link", name="Logga ut").click()
     wait_for_app(page, "Du är utloggad.")
-    assert page.get_by_role("link", name="Logga in").is_visible()
+    expect(page.get_by_role("link", name="Logga in")).to_be_visible()
