@@ -343,15 +343,25 @@ def read_vector(p: Path, layer: str | int | None, what: str = "") -> tuple[gpd.G
     return gdf, note
 
 
-def _read_plain_json(p: Path, label: str, first: Exception) -> gpd.GeoDataFrame:
+def _read_plain_json(p: Path, label: str, first: Exception) -> pd.DataFrame:
+    """A JSON array of records (nested objects flattened: location.gps), e.g. the police event feed."""
+    import json
+
     try:
-        df = pd.read_json(p)
-    except Exception:  # noqa: BLE001 - translated
+        data = json.loads(p.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
         msg = f"{label} is neither GeoJSON nor a JSON table ({_reason(first)}); save it as GeoJSON or CSV"
         raise InputError(msg) from None
-    if not isinstance(df, pd.DataFrame):
-        msg = f"{label} is not a JSON table of records; save it as GeoJSON or CSV"
+    if isinstance(data, dict):  # {"events": [...]} and the like: the first list of records
+        data = next((v for v in data.values() if isinstance(v, list)), None)
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        msg = f"{label} is not a JSON list of records; save it as GeoJSON or CSV"
         raise InputError(msg)
+    try:
+        df = pd.json_normalize(data)
+    except Exception as exc:  # noqa: BLE001 - translated
+        msg = f"{label} cannot be read as a JSON table ({_reason(exc)}); save it as GeoJSON or CSV"
+        raise InputError(msg) from None
     df.columns = _unique_names(df.columns)
     return df
 

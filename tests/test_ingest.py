@@ -795,3 +795,23 @@ def test_xlsx_mixed_cells_date_time_and_text(tmp_path):
         "2024-01-05 22:15", "2024-01-06 08:05", "2024-01-07 23:00"
     ]  # fmt: skip
     assert inc.report.columns["clock"] == "Klockslag"
+
+
+def test_police_event_feed_json(tmp_path):
+    events = [
+        {"id": 1, "datetime": "2024-01-05 22:15:00 +01:00", "name": "05 januari 22.15, Misshandel, Stockholm",
+         "type": "Misshandel", "location": {"name": "Stockholm", "gps": "59.329324,18.068581"}},
+        {"id": 2, "datetime": "2024-07-01 12:00:00 +02:00", "name": "01 juli 12.00, Trafikolycka, Göteborg",
+         "type": "Trafikolycka, personskada", "location": {"name": "Göteborg", "gps": "57.70887,11.97456"}},
+    ]  # fmt: skip
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(events, ensure_ascii=False), encoding="utf-8")
+    inc = read_incidents(path)
+    assert_points(inc, [(18.068581, 59.329324), (11.97456, 57.70887)])
+    assert inc.gdf[schema.OCCURRED_AT].tolist() == [pd.Timestamp("2024-01-05 22:15"), pd.Timestamp("2024-07-01 12:00")]
+    assert inc.gdf[schema.CATEGORY].tolist() == ["brott_mot_liv_och_halsa", "trafik"]
+    assert inc.report.columns["position"] == "location.gps"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"a": 1', encoding="utf-8")
+    with pytest.raises(InputError, match="bad.json is neither GeoJSON nor a JSON table"):
+        read_incidents(bad)
