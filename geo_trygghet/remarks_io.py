@@ -344,9 +344,9 @@ class ImportSummary:
     def summary_lines(self) -> list[str]:
         walk = f"walk '{self.walk_title}'" + (" (created)" if self.walk_created else "")
         lines = [
-            f"{self.source} → {walk}: {self.rows_read} rows read, {self.imported} imported, "
+            (f"{self.source} → {walk}: {self.rows_read} rows read, {self.imported} imported, "
             f"{self.already_present} already present ({self.updated} updated), {self.fixed} fixed, "
-            f"{len(self.without_position)} without position"
+            f"{len(self.without_position)} without position")
         ]
         if self.without_position:
             lines.append(

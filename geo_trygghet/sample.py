@@ -63,10 +63,10 @@ class SampleSummary:
 
     def summary_lines(self) -> list[str]:
         lines = [
-            f"sample municipality from {self.sample_dir}: {len(self.walks)} walks "
+            (f"sample municipality from {self.sample_dir}: {len(self.walks)} walks "
             f"({self.walks_created} new), {self.remarks_imported} remarks imported, "
             f"{self.remarks_present} already present, {self.organisations_created} problemägare and "
-            f"{self.users_created} users added"
+            f"{self.users_created} users added")
         ]
         lines.append("demo logins (user / password / role):")
         lines.extend(f"  {u} / {p} / {r}" + (f" ({o})" if o else "") for u, p, r, o in self.users)

@@ -12,7 +12,13 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from geo_trygghet.maps.remarks import STATE_COLOURS, add_remarks_layer, popup_html, remarks_map, state_group
+from geo_trygghet.maps.remarks import (
+    STATE_COLOURS,
+    add_remarks_layer,
+    popup_html,
+    remarks_map,
+    state_group,
+)
 from geo_trygghet.qr import join_url, qr_png
 
 XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "${alert(3)} `x`", "</script><b>bold</b>"]
@@ -120,8 +126,9 @@ def test_join_url_and_qr():
         "https://app.kommun.se/vandring?lang=sv&kod=XY7"
     png = qr_png(join_url("http://localhost:8501", "ABC234"))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     img = Image.open(io.BytesIO(png))
     assert img.size[0] == img.size[1] >= 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 
 import geopandas as gpd
@@ -60,7 +61,7 @@ def test_import_builds_the_lifecycle_from_the_protocol(service, tmp_path):
     h = service.history(ADMIN, r[4].id)
     assert [e.to_state for e in h] == ["ny", "tilldelad", "planerad", "atgardad"]
     assert h[0].at.date() == WALK_DATE and h[-1].at.date() == dt.date(2023, 5, 10)
-    assert all(a.at < b.at for a, b in zip(h, h[1:], strict=False))
+    assert all(a.at < b.at for a, b in itertools.pairwise(h))
     assert [e.to_state for e in service.history(ADMIN, r[1].id)] == ["ny", "tilldelad", "atgardad"]
 
 

@@ -51,7 +51,7 @@ def test_load_sample_twice(service):
         r = found[0]
         assert r.owner_name == owner and r.is_fixed and r.fixed_date is not None
         h = service.history(ADMIN, r.id)
-        assert [e.to_state for e in h][0] == "ny" and h[-1].to_state == "atgardad"
+        assert next(e.to_state for e in h) == "ny" and h[-1].to_state == "atgardad"
         assert h[-1].at.date() == r.fixed_date
     kinds = {r.state_kind for r in again}
     assert {"open", "fixed"} <= kinds

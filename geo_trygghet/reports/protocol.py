@@ -187,7 +187,7 @@ def static_map_figure(remarks: list[Any], *, area: Any = None, streets: Any = No
     from matplotlib.patches import Rectangle
     from shapely.geometry import Point, box
 
-    from ..maps.remarks import STATE_COLOURS, _TEXT_COLOURS
+    from ..maps.remarks import _TEXT_COLOURS, STATE_COLOURS
 
     t = _T[_lang(lang)]
     fig = Figure(figsize=(7.4, 5.2))
