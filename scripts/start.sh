@@ -15,15 +15,16 @@ gt="$GT_VENV/bin/geo-trygghet"
 
 if [ -n "${GEO_TRYGGHET_DATABASE_URL:-}" ]; then
     _gt_log "using GEO_TRYGGHET_DATABASE_URL; load the sample there yourself with: geo-trygghet sample load"
-elif "$gt" --help 2>/dev/null | grep -qw sample; then
+elif "$gt" --help 2>/dev/null | grep -E '^\s+sample\s' >/dev/null; then
     db="data/geo_trygghet.sqlite"
-    marker="data/.sample-loaded"
-    if [ ! -s "$db" ] || [ ! -f "$marker" ]; then
-        _gt_log "loading the sample municipality into $db"
+    marker="data/.sample-loaded"   # what `sample load` printed (the demo logins)
+    if [ ! -s "$db" ] || [ ! -s "$marker" ]; then
+        _gt_log "loading the sample municipality into $db (first start only)"
         mkdir -p data
-        "$gt" sample load
-        date -u +%Y-%m-%dT%H:%M:%SZ >"$marker"
+        "$gt" sample load >"$marker.tmp"
+        mv "$marker.tmp" "$marker"
     fi
+    cat "$marker" >&2
 else
     _gt_log "note: this checkout has no 'geo-trygghet sample' command yet; starting with an empty database"
 fi
