@@ -201,4 +201,7 @@ def test_sample_municipality_fixed_lamps():
     light = res.pooled.set_index("category").loc["Belysning"]
     assert light["k"] >= 5
     # the sample plants extra night incidents near each repaired lamp that drop to 60 % after the fix
-    assert light["odds_ratio"] > 1
+    assert light["ci_lo"] > 1
+    # no effect was planted for graffiti
+    graffiti = res.pooled.set_index("category").loc["Klotter"]
+    assert graffiti["ci_lo"] <= 1 <= graffiti["ci_hi"]
