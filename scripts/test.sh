@@ -54,7 +54,7 @@ workers=(-n "${GEO_TRYGGHET_TEST_WORKERS:-2}" --dist loadgroup)
 [ "${GEO_TRYGGHET_TEST_WORKERS:-2}" = 0 ] && workers=()
 
 set +e
-"$GT_PY" -m pytest "${workers[@]}" --junitxml="$junit" -o junit_family=xunit2 "$@"
+"$GT_PY" -m pytest "${workers[@]}" --durations=15 --junitxml="$junit" -o junit_family=xunit2 "$@"
 status=$?
 set -e
 
