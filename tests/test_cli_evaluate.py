@@ -354,3 +354,46 @@ def test_sample_municipality_planted_effect_is_recovered(capsys):
     # the buffer was thinned to 90 %: diffusion of benefits, not displacement
     if meta.get("planted_buffer_rate_ratio", 1) < 1:
         assert res["wdq"] > 0
+
+
+def test_same_months_flag(tmp_path, capsys):
+    rows = [
+        {"date": "2022-03-10", "lat": 59.3305, "lon": 18.0605}
+    ] * 12  # same months, one year earlier
+    rows += [
+        {"date": "2022-09-10", "lat": 59.3305, "lon": 18.0605}
+    ] * 40  # in the plain before window only
+    rows += [{"date": "2023-03-10", "lat": 59.3305, "lon": 18.0605}] * 6
+    rows += [{"date": "2022-03-10", "lat": 59.3405, "lon": 18.0805}] * 10
+    rows += [{"date": "2023-03-10", "lat": 59.3405, "lon": 18.0805}] * 10
+    pd.DataFrame(rows).to_csv(tmp_path / "inc.csv", index=False)
+    gpd.GeoDataFrame(geometry=[box(18.06, 59.33, 18.061, 59.331)], crs=4326).to_file(
+        tmp_path / "t.geojson"
+    )
+    gpd.GeoDataFrame(geometry=[box(18.08, 59.34, 18.081, 59.341)], crs=4326).to_file(
+        tmp_path / "c.geojson"
+    )
+    argv = [
+        "evaluate",
+        tmp_path / "inc.csv",
+        "--target",
+        tmp_path / "t.geojson",
+        "--control",
+        tmp_path / "c.geojson",
+        "--intervention",
+        "2023-03-01",
+        "--after",
+        31,
+        "--same-months",
+    ]
+    code, out, err = _run(argv, capsys)
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["windows"]["same_months"] is True
+    assert res["windows"]["before"] == ["2022-03-01", "2022-03-31"]
+    assert (
+        res["target_before"],
+        res["target_after"],
+        res["control_before"],
+        res["control_after"],
+    ) == (12, 6, 10, 10)
