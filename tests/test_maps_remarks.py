@@ -138,3 +138,24 @@ def test_join_url_and_qr():
         join_url("app.kommun.se", "ABC")
     with pytest.raises(InputError):
         join_url("https://app.kommun.se", " - ")
+
+
+def test_trygg_plats_is_blue_until_someone_acts_on_it():
+    assert state_group("ny", "open", None, "trygg_plats") == "positive"
+    assert state_group("tilldelad", "open", None, "trygg_plats") == "open"
+    assert state_group("ny", "open", None, "belysning") == "open"
+    gdf = _frame().iloc[:1].assign(category="trygg_plats", category_label="Trygg plats")
+    doc = remarks_map(gdf, lang="sv").get_root().render()
+    assert STATE_COLOURS["positive"] in doc and "Trygg plats (positiv) (1)" in doc
+
+
+def test_spread_positions_separates_close_markers():
+    import numpy as np
+
+    from geo_trygghet.reports.protocol import spread_positions
+
+    xy = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [100.0, 100.0]])
+    out = spread_positions(xy, 10.0)
+    assert np.allclose(out[3], xy[3])  # a lone marker stays
+    d = np.hypot(*(out[:3, None, :] - out[None, :3, :]).transpose(2, 0, 1))
+    assert (d[np.triu_indices(3, 1)] >= 10.0 - 1e-9).all()

@@ -27,25 +27,34 @@ from branca.element import MacroElement, Template
 from .base import finish_map, legend_html, new_map
 
 #: marker colours by state group
-STATE_COLOURS = {"open": "#d7301f", "planned": "#f2b705", "fixed": "#1a9850", "closed": "#777777"}
+STATE_COLOURS = {"open": "#d7301f", "planned": "#f2b705", "fixed": "#1a9850", "closed": "#777777",
+                 "positive": "#2c7fb8"}
+#: the groups in legend order
+GROUPS = ("open", "planned", "fixed", "closed", "positive")
 #: text colour on each marker (dark on yellow for contrast)
-_TEXT_COLOURS = {"open": "#ffffff", "planned": "#222222", "fixed": "#ffffff", "closed": "#ffffff"}
+_TEXT_COLOURS = {"open": "#ffffff", "planned": "#222222", "fixed": "#ffffff", "closed": "#ffffff",
+                 "positive": "#ffffff"}
 
 _TEXT = {
     "sv": {"layer": "Anmärkningar (trygghetsvandring)", "legend": "Anmärkningar",
            "open": "Öppen", "planned": "Planerad", "fixed": "Åtgärdad", "closed": "Avslutad utan åtgärd",
+           "positive": "Trygg plats (positiv)",
            "category": "Kategori", "owner": "Problemägare", "state": "Status", "walk": "Vandring",
            "planned_date": "Planerat", "fixed_date": "Åtgärdat", "none": "ingen ännu", "area": "Vandringens område"},
     "en": {"layer": "Remarks (safety walk)", "legend": "Remarks",
            "open": "Open", "planned": "Planned", "fixed": "Fixed", "closed": "Closed without a fix",
+           "positive": "Safe place (positive)",
            "category": "Category", "owner": "Problem owner", "state": "State", "walk": "Walk",
            "planned_date": "Planned", "fixed_date": "Fixed", "none": "none yet", "area": "Walk area"},
 }
 
 
-def state_group(state: Any = None, state_kind: Any = None, fixed_date: Any = None) -> str:
-    """``open``, ``planned``, ``fixed`` or ``closed`` for a remark's state slug / kind."""
+def state_group(state: Any = None, state_kind: Any = None, fixed_date: Any = None, category: Any = None) -> str:
+    """``open``, ``planned``, ``fixed`` or ``closed`` for a remark's state slug / kind;
+    ``positive`` for a "Trygg plats" remark that nobody has to act on (state Ny)."""
     s = _str(state)
+    if _str(category) in POSITIVE_CATEGORIES and s in ("", "ny"):
+        return "positive"
     if s == "planerad":
         return "planned"
     kind = _str(state_kind)
@@ -59,6 +68,10 @@ def state_group(state: Any = None, state_kind: Any = None, fixed_date: Any = Non
     if not kind:
         kind = "fixed" if _str(fixed_date) else "open"
     return kind if kind in STATE_COLOURS else "open"
+
+
+#: categories that praise a place: shown in blue while nobody acts on them
+POSITIVE_CATEGORIES = frozenset({"trygg_plats"})
 
 
 def _str(value: Any) -> str:
@@ -99,7 +112,7 @@ def popup_html(row: Any, *, lang: str = "sv") -> str:
     category = html.escape(_str(get("category_label")) or _str(get("category")))
     text = html.escape(_str(get("text"))).replace("\n", "<br>")
     owner = html.escape(_str(get("owner_name"))) or f"<i>{html.escape(t['none'])}</i>"
-    group = state_group(get("state"), get("state_kind"), get("fixed_date"))
+    group = state_group(get("state"), get("state_kind"), get("fixed_date"), get("category"))
     state = html.escape(_str(get("state_label")) or t[group])
     parts = [f"<b>{number}. {category}</b>"]
     if text:
@@ -155,7 +168,7 @@ def add_remarks_layer(m: folium.Map, remarks_gdf: gpd.GeoDataFrame, *, lang: str
         for i, row in enumerate(gdf.itertuples(index=False)):
             number = int(getattr(row, "number", 0) or (i + 1))
             grp = state_group(getattr(row, "state", None), getattr(row, "state_kind", None),
-                              getattr(row, "fixed_date", None))
+                              getattr(row, "fixed_date", None), getattr(row, "category", None))
             counts[grp] += 1
             geom = row.geometry
             if numbered:
@@ -170,8 +183,8 @@ def add_remarks_layer(m: folium.Map, remarks_gdf: gpd.GeoDataFrame, *, lang: str
             marker.add_child(_Bind(popup_html(row, lang=lang), tooltip))
             marker.add_to(group_layer)
         if legend:
-            entries = [(STATE_COLOURS[g], f"{t[g]} ({counts[g]})") for g in ("open", "planned", "fixed", "closed")
-                       if counts[g] or g != "closed"]
+            entries = [(STATE_COLOURS[g], f"{t[g]} ({counts[g]})") for g in GROUPS
+                       if counts[g] or g in ("open", "planned", "fixed")]
             _add_legend_top(m, t["legend"], entries)
     group_layer.add_to(m)
     return m
@@ -236,4 +249,4 @@ def remarks_map(remarks_gdf: gpd.GeoDataFrame, *, lang: str = "sv", area: Any = 
     return finish_map(m)
 
 
-__all__ = ["STATE_COLOURS", "add_remarks_layer", "marker_html", "popup_html", "remarks_map", "state_group"]
+__all__ = ["GROUPS", "POSITIVE_CATEGORIES", "STATE_COLOURS", "add_remarks_layer", "marker_html", "popup_html", "remarks_map", "state_group"]

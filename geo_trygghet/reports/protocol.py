@@ -24,8 +24,8 @@ import pandas as pd
 
 from ._html import esc, html_to_pdf, img_tag, page
 
-__all__ = ["protocol_html", "protocol_pdf_bytes", "protocol_remarks", "protocol_table", "static_map_figure",
-           "write_protocol"]
+__all__ = ["protocol_html", "protocol_pdf_bytes", "protocol_remarks", "protocol_table", "spread_positions",
+           "static_map_figure", "write_protocol"]
 
 _T = {
     "sv": {
@@ -34,10 +34,13 @@ _T = {
         "table": "Anmärkningar och åtgärder", "area_drawn": "avgränsat på kartan ({ha} ha)", "none": "–",
         "cols": ("NR", "ANMÄRKNING", "KATEGORI", "PROBLEMÄGARE", "PLANERAT", "ÅTGÄRDAT", "STATUS"),
         "open": "öppna", "planned": "planerade", "fixed": "åtgärdade", "closed": "avslutade utan åtgärd",
-        "legend": {"open": "Öppen", "planned": "Planerad", "fixed": "Åtgärdad", "closed": "Avslutad"},
+        "positive": "trygga platser",
+        "legend": {"open": "Öppen", "planned": "Planerad", "fixed": "Åtgärdad", "closed": "Avslutad",
+                   "positive": "Trygg plats"},
         "empty": "Inga anmärkningar var registrerade per detta datum.",
         "footer": ("Tabellen är återskapad ur händelseloggen och visar läget vid dagens slut {d}. "
-                   "Färger: röd = öppen, gul = planerad, grön = åtgärdad, grå = avslutad utan åtgärd. "
+                   "Färger: röd = öppen, gul = planerad, grön = åtgärdad, grå = avslutad utan åtgärd, "
+                   "blå = trygg plats (positiv anmärkning). "
                    "Koordinater i WGS84; kartan i SWEREF 99 TM."),
         "printed": "Utskrivet {d}", "state": "Walk state",
     },
@@ -47,10 +50,13 @@ _T = {
         "table": "Remarks and measures", "area_drawn": "drawn on the map ({ha} ha)", "none": "–",
         "cols": ("NO.", "REMARK", "CATEGORY", "PROBLEM OWNER", "PLANNED", "FIXED", "STATE"),
         "open": "open", "planned": "planned", "fixed": "fixed", "closed": "closed without a fix",
-        "legend": {"open": "Open", "planned": "Planned", "fixed": "Fixed", "closed": "Closed"},
+        "positive": "safe places",
+        "legend": {"open": "Open", "planned": "Planned", "fixed": "Fixed", "closed": "Closed",
+                   "positive": "Safe place"},
         "empty": "No remarks were recorded by this date.",
         "footer": ("The table is rebuilt from the event log and shows the state at the end of {d}. "
-                   "Colours: red = open, yellow = planned, green = fixed, grey = closed without a fix. "
+                   "Colours: red = open, yellow = planned, green = fixed, grey = closed without a fix, "
+                   "blue = safe place (a positive remark). "
                    "Coordinates in WGS84; the map in SWEREF 99 TM."),
         "printed": "Printed {d}", "state": "Walk state",
     },
@@ -96,7 +102,7 @@ def protocol_remarks(service: Any, walk: Any, *, as_of: Any = None, actor: Any =
 def _group(remark: Any) -> str:
     from ..maps.remarks import state_group
 
-    return state_group(remark.state, remark.state_kind, remark.fixed_date)
+    return state_group(remark.state, remark.state_kind, remark.fixed_date, remark.category)
 
 
 def protocol_table(remarks: list[Any], *, lang: str = "sv") -> pd.DataFrame:
@@ -182,12 +188,13 @@ def static_map_figure(remarks: list[Any], *, area: Any = None, streets: Any = No
     """A matplotlib Figure: the walk area, streets, and numbered circles coloured
     by state, in SWEREF 99 TM with a scale bar (offline: no tiles)."""
     import geopandas as gpd
+    import numpy as np
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
     from shapely.geometry import Point, box
 
-    from ..maps.remarks import _TEXT_COLOURS, STATE_COLOURS
+    from ..maps.remarks import _TEXT_COLOURS, GROUPS, STATE_COLOURS
 
     t = _T[_lang(lang)]
     fig = Figure(figsize=(7.4, 5.2))
@@ -239,11 +246,17 @@ def static_map_figure(remarks: list[Any], *, area: Any = None, streets: Any = No
     if area_gs is not None:
         area_gs.plot(ax=ax, facecolor="#1b3a5c", alpha=0.06, edgecolor="none", zorder=1)
         area_gs.boundary.plot(ax=ax, color="#1b3a5c", linewidth=1.4, linestyle="--", zorder=2)
-    for row in pts.itertuples(index=False):
+    # markers that would overlap are spread on a small circle, with a leader line to the place
+    metres_per_pt = max((ext[2] - ext[0]) / (7.2 * 72), (ext[3] - ext[1]) / (5.1 * 72))
+    xy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()]) if len(pts) else np.zeros((0, 2))
+    shown = spread_positions(xy, 15.5 * metres_per_pt)
+    for (x, y), (lx, ly), row in zip(xy, shown, pts.itertuples(index=False), strict=True):
         g = row.group
-        ax.scatter([row.geometry.x], [row.geometry.y], s=190, color=STATE_COLOURS[g], edgecolors="#222222",
-                   linewidths=0.8, zorder=4)
-        ax.text(row.geometry.x, row.geometry.y, str(int(row.number)), ha="center", va="center",
+        if (lx, ly) != (x, y):
+            ax.plot([x, lx], [y, ly], color="#333333", lw=0.6, zorder=3)
+            ax.scatter([x], [y], s=10, color=STATE_COLOURS[g], edgecolors="#222222", linewidths=0.4, zorder=3)
+        ax.scatter([lx], [ly], s=190, color=STATE_COLOURS[g], edgecolors="#222222", linewidths=0.8, zorder=4)
+        ax.text(lx, ly, str(int(row.number)), ha="center", va="center",
                 fontsize=7.5 if row.number < 100 else 6, fontweight="bold", color=_TEXT_COLOURS[g], zorder=5)
     # scale bar
     width = ext[2] - ext[0]
@@ -256,7 +269,7 @@ def static_map_figure(remarks: list[Any], *, area: Any = None, streets: Any = No
     nx, ny = ext[2] - width * 0.05, ext[3] - (ext[3] - ext[1]) * 0.14
     ax.annotate("N", xy=(nx, ny + (ext[3] - ext[1]) * 0.08), xytext=(nx, ny), ha="center", va="center",
                 fontsize=9, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "#222222"}, zorder=6)
-    present = [g for g in ("open", "planned", "fixed", "closed") if g in set(pts["group"])] or ["open"]
+    present = [g for g in GROUPS if g in set(pts["group"])] or ["open"]
     handles = [Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=STATE_COLOURS[g],
                       markeredgecolor="#222222", label=t["legend"][g]) for g in present]
     ax.legend(handles=handles, loc="upper left", fontsize=7.5, frameon=True, framealpha=0.9)
@@ -264,9 +277,48 @@ def static_map_figure(remarks: list[Any], *, area: Any = None, streets: Any = No
     return fig
 
 
+def spread_positions(xy: Any, min_dist: float) -> Any:
+    """Where to draw each marker: points closer than ``min_dist`` to another are
+    grouped and placed evenly on a circle around their group's centre (in the
+    order of their directions from it); lone points stay where they are."""
+    import numpy as np
+
+    pts = np.asarray(xy, dtype=float).reshape(-1, 2)
+    n = len(pts)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if np.hypot(*(pts[i] - pts[j])) < min_dist:
+                parent[find(i)] = find(j)
+    out = pts.copy()
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    for members in groups.values():
+        k = len(members)
+        if k < 2:
+            continue
+        centre = pts[members].mean(axis=0)
+        radius = max(min_dist * 0.8, min_dist * 1.05 / (2 * np.sin(np.pi / k)))
+        angles = np.arctan2(pts[members, 1] - centre[1], pts[members, 0] - centre[0])
+        order = np.argsort(angles)
+        start = float(angles[order[0]])
+        for rank, idx in enumerate(order):
+            a = start + 2 * np.pi * rank / k
+            out[members[idx]] = centre + radius * np.array([np.cos(a), np.sin(a)])
+    return out
+
+
 def _meta_html(w: Any, remarks: list[Any], as_of: dt.date, lang: str) -> str:
     t = _T[_lang(lang)]
-    counts = {g: 0 for g in ("open", "planned", "fixed", "closed")}
+    counts = {g: 0 for g in ("open", "planned", "fixed", "closed", "positive")}
     for r in remarks:
         counts[_group(r)] += 1
     summary = f"{len(remarks)}: " + ", ".join(f"{n} {t[g]}" for g, n in counts.items() if n) if remarks else "0"
