@@ -8,8 +8,13 @@ categories, applies ``since``/``until``/``boundary`` and returns
 says what was read, what was left out and why, and what was guessed.
 
 Formats (by extension): ``.csv``/``.txt``/``.tsv`` (delimiter , ; tab or |,
-sniffed; UTF-8 with or without BOM, UTF-16 with BOM, Windows-1252), ``.xlsx``,
-``.gpkg``, ``.shp``, ``.geojson``/``.json``, ``.parquet`` (plain or GeoParquet).
+sniffed; UTF-8 with or without BOM, UTF-16, Windows-1252; decimal commas),
+``.xlsx`` (title rows above the header are skipped), ``.gpkg``, ``.shp``,
+``.geojson``/``.json`` (also a JSON list of records such as the police's event
+feed, whose ``location.gps`` holds "lat,lon"), ``.parquet`` (plain or GeoParquet).
+
+Row numbers in messages and in ``source_row`` count data rows from 1 (the
+header is not a row).
 
 Positions: ``lat``/``lon`` columns in WGS84, or ``x``/``y`` (also E/N, öst/nord,
 easting/northing) in a metric CRS: SWEREF 99 TM (EPSG:3006), the local SWEREF 99
@@ -78,7 +83,29 @@ OUTSIDE = "outside boundary"
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What :func:`read_incidents` read, left out and guessed."""
+    """What :func:`read_incidents` read, left out and guessed.
+
+    Attributes
+    ----------
+    source
+        The file name (or "the table").
+    rows_read, rows_used
+        Data rows in the input, and rows in the result.
+    dropped
+        Reason → rows left out: "no position", "position 0/0", "position not a
+        number", "no date", "before --since", "after --until", "outside boundary".
+    columns
+        Role → input column used: lat, lon, x, y, position (one "lat,lon" column),
+        geometry, time (a date-time or month column), date, clock, crime_type.
+    crs
+        CRS of the input coordinates, e.g. "EPSG:3006".
+    time_resolution
+        "minute", "day", "month", or "unknown" (no time column, ``require_time=False``).
+    unmapped_types
+        Raw crime types (of the rows used) without a Brå category → rows.
+    notes
+        What was guessed or noticed, one sentence each.
+    """
 
     source: str
     rows_read: int
