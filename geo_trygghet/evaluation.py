@@ -727,6 +727,7 @@ class EvaluationResult:
                 "odds_ratio_ci": list(self.odds_ratio_ci),
                 "ln_odds_ratio_se": self.ln_odds_ratio_se,
                 "overdispersion": self.overdispersion,
+                "overdispersion_df": self.overdispersion_df,
                 "odds_ratio_ci_overdispersed": list(self.odds_ratio_ci_overdispersed),
                 "odds_ratio_haldane": self.odds_ratio_haldane,
                 "odds_ratio_haldane_ci": list(self.odds_ratio_haldane_ci),
