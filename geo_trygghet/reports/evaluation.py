@@ -318,9 +318,9 @@ def evaluation_report(result: EvaluationResult, *, title: str, areas: Any = None
                            columns=[t["control_one"], t["before"], t["after"], "OR", t["ci"]])
         body += [f"<h3>{esc(t['per_control'])}</h3>", table_html(per, lang=lang, index=False)]
     if result.monthly is not None and len(result.monthly):
-        body += [f"<h2>{esc(t['series'])}</h2>", _series_chart(result, t, lang)]
+        body += [f'<h2 style="-pdf-keep-with-next: true">{esc(t["series"])}</h2>', _series_chart(result, t, lang)]
     if areas is not None and len(areas):
-        body += [f"<h2>{esc(t['map'])}</h2>", _areas_map(areas, t)]
+        body += [f'<h2 style="-pdf-keep-with-next: true">{esc(t["map"])}</h2>', _areas_map(areas, t)]
     body += [f"<h2>{esc(t['notes'])}</h2>",
              f"<p>{esc(t['method'].format(b=w['before_days'], a=w['after_days']))}</p>"]
     if result.notes:

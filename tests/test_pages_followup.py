@@ -1,0 +1,168 @@
+"""AppTest of the follow-up page (uppföljning) through app.py as an analyst.
+
+The app keeps the sample municipality and a fresh SQLite database loaded with
+``geo_trygghet.sample.load_sample`` (demo users, walks, fixed remarks). What
+the page shows is compared with calling the core directly on the same data:
+:func:`geo_trygghet.evaluation.evaluate` for the sample's intervention preset
+and :func:`geo_trygghet.remark_effects.remark_effects` for the fixed remarks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[1]
+PAGE = "geo_trygghet/ui/pages/uppfoljning.py"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    from geo_trygghet.ingest import read_incidents
+    from geo_trygghet.remarks import RemarkService, open_store
+    from geo_trygghet.sample import DEMO_USERS, load_sample
+
+    tmp = tmp_path_factory.mktemp("followup_app")
+    sample = REPO / "sample_data"
+    if not (sample / "incidents.csv").is_file():
+        subprocess.run([sys.executable, str(sample / "make_sample.py"), str(tmp / "sample")], check=True,
+                       capture_output=True)
+        sample = tmp / "sample"
+    url = f"sqlite:///{tmp / 'app.sqlite'}"
+    service = RemarkService(open_store(url))
+    load_sample(service, sample)
+    user = next((u, p) for u, p, r in DEMO_USERS if r == "analytiker")
+    saved = {k: os.environ.get(k) for k in ("GEO_TRYGGHET_DATABASE_URL", "GEO_TRYGGHET_DATASET")}
+    os.environ["GEO_TRYGGHET_DATABASE_URL"] = url
+    os.environ["GEO_TRYGGHET_DATASET"] = str(sample / "incidents.csv")
+    try:
+        yield {"service": service, "actor": service.login(*user), "sample": sample,
+               "incidents": read_incidents(sample / "incidents.csv").gdf}
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        service.close()
+
+
+def open_page(env, **state) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
+    at.session_state["role"] = "analytiker"
+    at.session_state["actor"] = env["actor"]
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with a column {column!r}; tables: {[list(d.value.columns) for d in at.dataframe]}")
+
+
+def metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label!r}; metrics: {[m.label for m in at.metric]}")
+
+
+def sv2(x: float) -> str:
+    return f"{x:.2f}".replace(".", ",")
+
+
+@pytest.fixture(scope="module")
+def direct(env):
+    """The sample's intervention evaluated by the core, from the sample files (not through the page)."""
+    from geo_trygghet.evaluation import evaluate, read_area
+
+    sample = env["sample"]
+    meta = json.loads((sample / "intervention.json").read_text(encoding="utf-8"))
+    controls = gpd.read_file(sample / meta["files"]["controls"])
+    return evaluate(env["incidents"], target=read_area(sample / meta["files"]["target"]),
+                    controls=[controls.iloc[[i]] for i in range(len(controls))],
+                    control_names=list(controls["name"]), buffer=read_area(sample / meta["files"]["buffer"]),
+                    intervention=meta["date"])
+
+
+def test_sample_preset_gives_the_core_numbers(env, direct):
+    from geo_trygghet.reports.evaluation import effect_table
+
+    at = open_page(env)
+    assert not at.error, [e.value for e in at.error]
+    counts = table_with(at, "Område").set_index("Område")
+    assert counts.loc["Målområde", "Före"] == direct.target_before
+    assert counts.loc["Målområde", "Efter"] == direct.target_after
+    assert counts.loc["Kontrollområden (summa)", "Före"] == direct.control_before
+    assert counts.loc["Kontrollområden (summa)", "Efter"] == direct.control_after
+    assert counts.loc["Buffertzon", "Före"] == direct.buffer_before
+    assert counts.loc["Buffertzon", "Efter"] == direct.buffer_after
+    for pc in direct.per_control:
+        assert counts.loc[f"Kontroll: {pc['name']}", "Före"] == pc["control_before"]
+    assert metric(at, "Oddskvot (OR)") == sv2(direct.odds_ratio)
+    lo, hi = direct.odds_ratio_ci_overdispersed
+    assert metric(at, "95 % KI (justerat)") == f"{sv2(lo)}–{sv2(hi)}"
+    pd.testing.assert_frame_equal(table_with(at, "Mått").reset_index(drop=True), effect_table(direct, "sv"))
+    assert direct.reading_sv in [s.value for s in at.success] + [i.value for i in at.info]
+    # the similarity of the sample's controls is shown, one row per control
+    sim = table_with(at, "Likhet")
+    assert sorted(sim["Kontrollområden"]) == sorted(pc["name"] for pc in direct.per_control)
+    assert sim["Likhet"].between(0, 1).all()
+    # the downloads are offered
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Rapport (HTML)", "Rapport (PDF)"} <= set(labels)
+
+
+def test_english_switch(env, direct):
+    at = open_page(env)
+    at.session_state["lang"] = "en"  # the sidebar's language switch
+    at.run()
+    assert not at.exception, at.exception
+    assert metric(at, "Odds ratio (OR)") == f"{direct.odds_ratio:.2f}"
+    assert direct.reading_en in [s.value for s in at.success] + [i.value for i in at.info]
+    assert "Target area" in list(table_with(at, "Area")["Area"])
+
+
+def test_too_few_incidents_says_so(env):
+    # a 25 m circle in the countryside north-east of the town: no incidents in the target
+    at = open_page(env, fu_point=(16.30, 59.05))
+    at.selectbox(key="fu_mode").set_value("point").run()
+    assert not at.exception, at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "För få brott för att säga något" in warnings
+    assert metric(at, "Oddskvot (OR)") == "–"
+
+
+def test_fixed_remarks_tab_lists_the_sample_fixed_remarks(env):
+    from geo_trygghet.remark_effects import remark_effects
+
+    at = open_page(env)
+    fixed = env["service"].remarks_frame(env["actor"], state="fixed")
+    assert len(fixed) >= 7  # the sample has at least the seven lamp repairs
+    table = table_with(at, "Anmärkning")
+    shown = set(zip(table["Vandring"], table["Nr"].astype(int)))
+    assert shown == set(zip(fixed["walk_title"], fixed["number"].astype(int)))
+    assert set(table["Anmärkning"]) == set(fixed["text"])
+    # the pooled estimate per category equals the core's on the same remarks and incidents
+    remarks = pd.DataFrame(fixed.drop(columns="geometry")).rename(columns={"id": "remark_id"})
+    core = remark_effects(remarks, env["incidents"]).pooled.set_index("category")
+    pooled = table_with(at, "Med skattning").set_index("Kategori")
+    assert pooled.loc["Belysning", "Anmärkningar"] == core.loc["belysning", "remarks"]
+    assert pooled.loc["Belysning", "OR"] == pytest.approx(core.loc["belysning", "odds_ratio"], abs=0.006)
+    assert core.loc["belysning", "reading_sv"] in [i.value for i in at.info]
+    assert any(re.search(r"belysning", m.value) for m in at.markdown if "?" in m.value)
