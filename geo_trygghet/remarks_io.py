@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -216,15 +217,47 @@ def _text(value: Any) -> str:
     return s
 
 
+_MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4, "maj": 5,
+    "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augusti": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s*[/.]\s*(\d{1,2})(?:\s*[-/.]\s*|\s+)(\d{4}|\d{2})$")
+_DAY_NAME_YEAR = re.compile(r"^(\d{1,2})\s*\.?\s+([a-zåäö]+)\.?\s+(\d{4})$")
+
+
+def _swedish_date_text(value: Any) -> Any:
+    """Hand-typed Swedish dates as ISO text: 30/4 2023, 30/4-23, 30.4.2023, 30 april 2023."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().lower()
+    if not text:
+        return None
+    m = _DAY_MONTH_YEAR.match(text)
+    if m:
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _DAY_NAME_YEAR.match(text)
+        if not m or m.group(2) not in _MONTHS:
+            return value
+        day, month, year = int(m.group(1)), _MONTHS[m.group(2)], int(m.group(3))
+    if year < 100:
+        year += 2000
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return value
+
+
 def _dates(df: pd.DataFrame, column: str | None, source: str, lines: np.ndarray, label: str) -> list[dt.date | None]:
     from ._ingest_dates import parse_dates
 
     if column is None:
         return [None] * len(df)
     s = df[column]
-    if s.dtype == object:
-        s = s.map(lambda v: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
-        s = s.map(lambda v: None if isinstance(v, str) and not v.strip() else v)
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        s = s.astype(object).map(lambda v: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
+        s = s.map(_swedish_date_text)
     parsed, _ = parse_dates(s, column=column, source=source, rows=lines)
     out: list[dt.date | None] = []
     for v in parsed:
@@ -266,6 +299,17 @@ def _protocol_rows(
     rest = [c for c in names if c not in roles.values()]
     pos_cols = Columns(rest)
     used: dict[str, str] = {}
+    if lat is None and lon is None and x is None and y is None:
+        from ._ingest_columns import find_lat_lon, find_x_y
+
+        la, lo = find_lat_lon(pos_cols)
+        xx, yy = find_x_y(pos_cols, exclude=[c for c in (la, lo) if c])
+        if not (la or lo or xx or yy):
+            msg = (
+                f"{source}: no coordinate columns beside the protocol's (found {Columns(names).listing()}); "
+                "add lat/lon (WGS84) or E/N (SWEREF 99 TM) columns, or name them with --lat/--lon or --x/--y --crs"
+            )
+            raise SchemaError(msg)
     pos = _positions(df, pos_cols, None, source, lines, lat=lat, lon=lon, x=x, y=y, crs=crs, notes=notes, used=used)
     fixed = _dates(df, roles.get("fixed"), source, lines, "ÅTGÄRDAT")
     planned = _dates(df, roles.get("planned"), source, lines, "PLANERAT")

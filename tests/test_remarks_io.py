@@ -323,3 +323,35 @@ def test_spreadsheet_formulas_in_text_stay_text(service, tmp_path):
     again = import_protocol(service, csv_path, "Formel 2")
     assert again.imported == 1
     assert _by_number(service, "Formel 2")[1].text == rows[0][1]
+
+
+@pytest.mark.parametrize(
+    ("typed", "iso"),
+    [("30/4 2023", "2023-04-30"), ("30/4-23", "2023-04-30"), ("3.5.2023", "2023-05-03"),
+     ("2 maj 2023", "2023-05-02"), ("12 okt. 2024", "2024-10-12"), ("31/2 2023", "31/2 2023"),
+     ("snart", "snart"), ("", None)],
+)
+def test_hand_typed_swedish_dates(typed, iso):
+    from geo_trygghet.remarks_io import _swedish_date_text
+
+    assert _swedish_date_text(typed) == iso
+
+
+def test_hand_typed_dates_and_sweref_northing_first_in_csv(sqlite_service, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("nr;anmärkning;kategori;problemägare;åtgärdat;N;E\n"
+                    "1;Lampa;belysning;Gata;30/4 2023;6540000;568000\n"
+                    "2;Buske;Buskage;Park;2 maj 2023;6540100;568100\n", encoding="utf-8")
+    summary = import_protocol(sqlite_service, path, "Handskrivet", walk_date="2023-03-01")
+    assert summary.fixed == 2 and summary.crs == "EPSG:3006"
+    r = _by_number(sqlite_service, "Handskrivet")
+    assert (r[1].fixed_date, r[2].fixed_date) == (dt.date(2023, 4, 30), dt.date(2023, 5, 2))
+    e, n = TO_SWEREF.transform(r[1].lon, r[1].lat)
+    assert (e, n) == (pytest.approx(568000, abs=1e-3), pytest.approx(6540000, abs=1e-3))
+
+
+def test_no_coordinate_columns(sqlite_service, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("NR,ANMÄRKNING\n1,Lampa\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match="no coordinate columns"):
+        import_protocol(sqlite_service, path, "X")
