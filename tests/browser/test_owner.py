@@ -1,0 +1,78 @@
+"""The problemägare on a desktop: logs in, finds the remark assigned to its organisation,
+plans it with a date and marks it fixed with a note; the history shows both steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+
+from tests.browser.conftest import ACCOUNTS, SAMPLE_TOWN, shot, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def log_in(page, app_server, role: str) -> None:
+    username, password = ACCOUNTS[role]
+    page.goto(f"{app_server}/logga-in")
+    wait_for_app(page, "Användarnamn")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+
+
+def pick_remark(page, text: str) -> None:
+    """Choose the remark in the "Välj anmärkning" box (type to filter, then Enter)."""
+    box = page.locator(".st-key-ow_pick")
+    if text[:25] not in box.inner_text():
+        box.locator("input").fill(text[:25])
+        page.keyboard.press("Enter")
+    wait_for_app(page, text)
+
+
+def save_visible(page) -> None:
+    page.locator("button:visible", has_text=re.compile(r"^Spara$")).first.click()
+
+
+def test_owner_plans_and_fixes_a_remark(app_server, desktop_page):
+    from geo_trygghet.remarks import Actor, RemarkService, open_store
+
+    text = f"Uppbrutna källardörrar Storgatan 85–89 ({uuid.uuid4().hex[:6]})"
+    service = RemarkService(open_store(app_server.database_url))
+    try:
+        remark = service.submit_remark(Actor.participant(app_server.seed["walk_code"]), app_server.seed["walk_id"],
+                                       str(uuid.uuid4()), "belysning", text, lon=SAMPLE_TOWN["longitude"] + 0.003,
+                                       lat=SAMPLE_TOWN["latitude"] + 0.001)
+        service.assign(Actor.system(), remark.id, app_server.seed["organisation_id"])
+
+        page = desktop_page
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        log_in(page, app_server, "problemagare")
+        wait_for_app(page, "Anmärkningar till Gatukontoret")
+        pick_remark(page, text)
+        page.frame_locator("iframe[title*='st_folium']").first.locator(".gt-remark").first.wait_for()
+        page.get_by_text("Välj anmärkning").scroll_into_view_if_needed()
+        shot(page, "owner_desktop_list", full_page=False)
+
+        save_visible(page)  # the first tab: Planera, today's date
+        wait_for_app(page, "är nu Planerad")
+        planned = service.get_remark(Actor.system(), remark.id)
+        assert planned.state == "planerad" and planned.planned_date == dt.date.today()
+
+        pick_remark(page, text)
+        page.get_by_role("tab", name="Åtgärdad").click()
+        page.locator("input:visible[aria-label='Kommentar']").fill("Ny lampa monterad")
+        save_visible(page)
+        wait_for_app(page, "är nu Åtgärdad")
+        shot(page, "owner_desktop_fixed")
+        fixed = service.get_remark(Actor.system(), remark.id)
+        assert fixed.state == "atgardad" and fixed.fixed_date == dt.date.today()
+        steps = [(e.to_state, e.note) for e in service.history(Actor.system(), remark.id)]
+        assert [s for s, _ in steps][-3:] == ["tilldelad", "planerad", "atgardad"]
+        assert steps[-1][1] == "Ny lampa monterad"
+        assert not dialogs
+    finally:
+        service.close()
