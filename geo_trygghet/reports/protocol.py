@@ -34,7 +34,8 @@ _T = {
         "table": "Anmärkningar och åtgärder", "area_drawn": "avgränsat på kartan ({ha} ha)", "none": "–",
         "cols": ("NR", "ANMÄRKNING", "KATEGORI", "PROBLEMÄGARE", "PLANERAT", "ÅTGÄRDAT", "STATUS"),
         "open": "öppna", "planned": "planerade", "fixed": "åtgärdade", "closed": "avslutade utan åtgärd",
-        "positive": "trygga platser",
+        "positive": "trygga platser", "positive_1": "trygg plats",
+        "open_1": "öppen", "planned_1": "planerad", "fixed_1": "åtgärdad", "closed_1": "avslutad utan åtgärd",
         "legend": {"open": "Öppen", "planned": "Planerad", "fixed": "Åtgärdad", "closed": "Avslutad",
                    "positive": "Trygg plats"},
         "empty": "Inga anmärkningar var registrerade per detta datum.",
@@ -50,7 +51,8 @@ _T = {
         "table": "Remarks and measures", "area_drawn": "drawn on the map ({ha} ha)", "none": "–",
         "cols": ("NO.", "REMARK", "CATEGORY", "PROBLEM OWNER", "PLANNED", "FIXED", "STATE"),
         "open": "open", "planned": "planned", "fixed": "fixed", "closed": "closed without a fix",
-        "positive": "safe places",
+        "positive": "safe places", "positive_1": "safe place",
+        "open_1": "open", "planned_1": "planned", "fixed_1": "fixed", "closed_1": "closed without a fix",
         "legend": {"open": "Open", "planned": "Planned", "fixed": "Fixed", "closed": "Closed",
                    "positive": "Safe place"},
         "empty": "No remarks were recorded by this date.",
@@ -321,7 +323,8 @@ def _meta_html(w: Any, remarks: list[Any], as_of: dt.date, lang: str) -> str:
     counts = {g: 0 for g in ("open", "planned", "fixed", "closed", "positive")}
     for r in remarks:
         counts[_group(r)] += 1
-    summary = f"{len(remarks)}: " + ", ".join(f"{n} {t[g]}" for g, n in counts.items() if n) if remarks else "0"
+    summary = (f"{len(remarks)}: " + ", ".join(f"{n} {t[g + '_1'] if n == 1 else t[g]}"
+                                                for g, n in counts.items() if n)) if remarks else "0"
     area = _area_geometry(w.area)
     area_text = t["area_drawn"].format(ha=f"{_hectares(area):.1f}".replace(".", ",")) if area is not None else t["none"]
     rows = [
