@@ -111,7 +111,8 @@ class RemarkRow(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID made by the client
     walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id"))
-    number: Mapped[int] = mapped_column(Integer)
+    # 1…N within the walk; NULL only inside the submitting transaction
+    number: Mapped[int | None] = mapped_column(Integer)
     category: Mapped[str] = mapped_column(String(50))
     text: Mapped[str] = mapped_column(Text, default="")
     lon: Mapped[float] = mapped_column(Float)

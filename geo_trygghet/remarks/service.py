@@ -16,7 +16,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,6 +56,24 @@ MAX_TEXT = 4000
 _EARTH_R = 6_371_008.8
 
 WalkRef = Walk | int | str
+
+# statements of the submission hot path, built once (parameters bound per call)
+_INSERT_REMARK = insert(RemarkRow.__table__)
+_INSERT_PHOTO = insert(PhotoRow.__table__)
+_INSERT_EVENT = insert(EventRow.__table__)
+_NEXT_NUMBER = (
+    update(WalkRow.__table__)
+    .where(WalkRow.__table__.c.id == bindparam("walk_id"))
+    .values(next_number=WalkRow.__table__.c.next_number + 1)
+    .returning(WalkRow.__table__.c.next_number)
+)
+_SET_NUMBER = (
+    update(RemarkRow.__table__).where(RemarkRow.__table__.c.id == bindparam("rid")).values(number=bindparam("number"))
+)
+_TAKE_NUMBER_PG = sql_text(
+    "WITH n AS (UPDATE walks SET next_number = next_number + 1 WHERE id = :walk_id RETURNING next_number) "
+    "UPDATE remarks SET number = n.next_number FROM n WHERE remarks.id = :rid RETURNING remarks.number"
+)
 
 
 def _as_date(value: Any, what: str) -> dt.date | None:
@@ -235,9 +254,14 @@ class RemarkService:
             row = session.get(WalkRow, ref)
         else:
             text = str(ref).strip()
-            row = session.scalars(select(WalkRow).where(WalkRow.title == text)).first()
+            code = normalise_code(text)
+            row = None
+            if len(code) == CODE_LENGTH and not set(code) - set(CODE_ALPHABET):  # looks like a join code
+                row = session.scalars(select(WalkRow).where(WalkRow.join_code == code)).first()
             if row is None:
-                row = session.scalars(select(WalkRow).where(WalkRow.join_code == normalise_code(text))).first()
+                row = session.scalars(select(WalkRow).where(WalkRow.title == text)).first()
+            if row is None:
+                row = session.scalars(select(WalkRow).where(WalkRow.join_code == code)).first()
             if row is None and text.isdigit():
                 row = session.get(WalkRow, int(text))
         if row is None:
@@ -635,9 +659,10 @@ class RemarkService:
         except ValueError:
             msg = f"remark id '{remark_id}' is not a UUID: the form makes one when it opens (uuid4)"
             raise InputError(msg) from None
-        existing = self._existing(actor, rid, walk)
-        if existing is not None:
-            return existing
+        if photo:  # a resend need not process its photo again
+            existing = self._existing(actor, rid, walk)
+            if existing is not None:
+                return existing
         known = st.remark_categories()
         if category not in known:
             msg = f"unknown remark category '{category}': use one of {', '.join(known)}"
@@ -675,81 +700,117 @@ class RemarkService:
             with self.store.write_session() as s:
                 walk_row = self._walk_row(s, walk)
                 self._require_walk_access(actor, walk_row)
+                stored_walk = s.scalars(select(RemarkRow.walk_id).where(RemarkRow.id == rid)).first()
+                if stored_walk is not None:  # a resend: answer with what is stored
+                    s.rollback()
+                    return self._resent(actor, rid, walk_row.id, stored_walk)
                 if actor.role == st.DELTAGARE and walk_row.state != st.WALK_PLANERAD:
                     msg = f"walk '{walk_row.title}' is closed: it takes no more remarks"
                     raise PermissionDeniedError(msg)
-                number = s.execute(
-                    update(WalkRow)
-                    .where(WalkRow.id == walk_row.id)
-                    .values(next_number=WalkRow.next_number + 1)
-                    .returning(WalkRow.next_number)
-                ).scalar_one()
-                # after the counter row lock: a racing resend has committed by now
-                if s.scalars(select(RemarkRow.id).where(RemarkRow.id == rid)).first() is not None:
-                    s.rollback()
-                    return self._existing_or_fail(actor, rid)
                 now = created_at or utcnow()
-                row = RemarkRow(
+                values = {
+                    "id": rid,
+                    "walk_id": walk_row.id,
+                    "number": None,  # set below, last, so the walk's counter is held briefly
+                    "category": category,
+                    "text": text,
+                    "lon": lon,
+                    "lat": lat,
+                    "accuracy_m": float(accuracy_m) if accuracy_m is not None else None,
+                    "position_source": position_source,
+                    "feeling": int(feeling) if feeling is not None else None,
+                    "factors": clean_factors,
+                    "reporter_name": (reporter_name or "").strip() or None,
+                    "owner_id": None,
+                    "state": st.INITIAL_STATE,
+                    "created_by": actor.label,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                # Core statements: the hot path of every phone, kept lean
+                s.execute(_INSERT_REMARK, values)
+                if prepared is not None:
+                    s.execute(
+                        _INSERT_PHOTO,
+                        {
+                            "remark_id": rid,
+                            "content": prepared.content,
+                            "mime": prepared.mime,
+                            "width": prepared.width,
+                            "height": prepared.height,
+                            "created_at": now,
+                        },
+                    )
+                s.execute(
+                    _INSERT_EVENT,
+                    {
+                        "remark_id": rid,
+                        "at": now,
+                        "actor": actor.label,
+                        "actor_user_id": actor.user_id,
+                        "from_state": None,
+                        "to_state": st.INITIAL_STATE,
+                        "note": None,
+                        "owner_id": None,
+                        "planned_date": None,
+                        "fixed_date": None,
+                        "duplicate_of": None,
+                    },
+                )
+                # The number comes last: taking it locks the walk's counter row
+                # (row lock on PostgreSQL; on SQLite BEGIN IMMEDIATE already
+                # serialises writers) until the commit, so this walk's writers
+                # queue only for this statement and the commit. A rollback (a
+                # racing resend hits the primary key above) gives nothing back
+                # because nothing was taken: numbers have no gaps or repeats.
+                number = self._take_number(s, walk_row.id, rid)
+                record = Remark(
                     id=rid,
                     walk_id=walk_row.id,
+                    walk_title=walk_row.title,
                     number=number,
                     category=category,
                     text=text,
                     lon=lon,
                     lat=lat,
-                    accuracy_m=float(accuracy_m) if accuracy_m is not None else None,
-                    position_source=position_source,
-                    feeling=int(feeling) if feeling is not None else None,
-                    factors=clean_factors,
-                    reporter_name=(reporter_name or "").strip() or None,
                     state=st.INITIAL_STATE,
-                    created_by=actor.label,
+                    accuracy_m=values["accuracy_m"],
+                    position_source=position_source,
+                    feeling=values["feeling"],
+                    factors=dict(clean_factors) if clean_factors else None,
+                    reporter_name=values["reporter_name"] if can_see_all(actor) else None,
                     created_at=now,
                     updated_at=now,
+                    has_photo=prepared is not None,
                 )
-                s.add(row)
-                s.flush()
-                if prepared is not None:
-                    s.add(
-                        PhotoRow(
-                            remark_id=rid,
-                            content=prepared.content,
-                            mime=prepared.mime,
-                            width=prepared.width,
-                            height=prepared.height,
-                        )
-                    )
-                s.add(
-                    EventRow(
-                        remark_id=rid,
-                        at=now,
-                        actor=actor.label,
-                        actor_user_id=actor.user_id,
-                        from_state=None,
-                        to_state=st.INITIAL_STATE,
-                        note=None,
-                    )
-                )
-                s.flush()
-                record = self._remark_record(row, walk_row.title, None, prepared is not None, actor)
             return record
         except IntegrityError:
             # two resends raced on the primary key: the other one won
             return self._existing_or_fail(actor, rid)
 
+    def _take_number(self, s: Session, walk_id: int, rid: str) -> int:
+        """Increment the walk's counter and give the remark that number, in one round trip on PostgreSQL."""
+        params = {"walk_id": walk_id, "rid": rid}
+        if self.store.dialect == "postgresql":
+            return int(s.execute(_TAKE_NUMBER_PG, params).scalar_one())
+        number = int(s.execute(_NEXT_NUMBER, params).scalar_one())
+        s.execute(_SET_NUMBER, {"rid": rid, "number": number})
+        return number
+
     def _existing(self, actor: Actor, rid: str, walk: WalkRef) -> Remark | None:
         with self.store.read_session() as s:
-            row = s.get(RemarkRow, rid)
-            if row is None:
+            stored_walk = s.scalars(select(RemarkRow.walk_id).where(RemarkRow.id == rid)).first()
+            if stored_walk is None:
                 return None
-            walk_row = s.get(WalkRow, row.walk_id)
-            assert walk_row is not None
             wanted = self._walk_row(s, walk)
-            if wanted.id != walk_row.id:
-                msg = f"remark id {rid} is already used in another walk: make a new id (uuid4) for a new remark"
-                raise InputError(msg)
-            self._require_walk_access(actor, walk_row)
-            return self._remark_by_id(s, rid, actor)
+            self._require_walk_access(actor, wanted)
+        return self._resent(actor, rid, wanted.id, stored_walk)
+
+    def _resent(self, actor: Actor, rid: str, wanted_walk: int, stored_walk: int) -> Remark:
+        if wanted_walk != stored_walk:
+            msg = f"remark id {rid} is already used in another walk: make a new id (uuid4) for a new remark"
+            raise InputError(msg)
+        return self._existing_or_fail(actor, rid)
 
     def _existing_or_fail(self, actor: Actor, rid: str) -> Remark:
         with self.store.read_session() as s:

@@ -19,6 +19,7 @@ States (slug · kind · Swedish · English)::
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ..errors import InvalidTransitionError
@@ -238,6 +239,11 @@ _DEFAULT_CATEGORIES = (
 def remark_categories() -> dict[str, RemarkCategory]:
     """Remark categories by slug: :data:`geo_trygghet.categories.REMARK_CATEGORIES`
     when that module defines them, else the built-in list of 11."""
+    return dict(_remark_categories())
+
+
+@functools.lru_cache(maxsize=1)
+def _remark_categories() -> dict[str, RemarkCategory]:
     try:
         from .. import categories as _cat  # type: ignore[attr-defined]
 

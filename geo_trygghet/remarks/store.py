@@ -4,8 +4,9 @@
 default :func:`geo_trygghet.settings.database_url` (``$GEO_TRYGGHET_DATABASE_URL``
 or ``data/geo_trygghet.sqlite`` in the working directory).
 
-SQLite: WAL journal, ``foreign_keys=ON``, ``busy_timeout`` 30 s, set on every
-new connection. The driver's own transaction handling is switched off and
+SQLite: WAL journal, ``synchronous=NORMAL`` (a commit survives a crash or
+``kill -9`` of the app; only a power cut can lose the last commits),
+``foreign_keys=ON``, ``busy_timeout`` 30 s, set on every new connection. The driver's own transaction handling is switched off and
 SQLAlchemy emits ``BEGIN`` itself, ``BEGIN IMMEDIATE`` for write transactions
 (:meth:`Store.write_session`) so that writers queue on the database lock
 instead of failing half-way with "database is locked".
@@ -20,6 +21,7 @@ same new database at once.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import threading
@@ -49,7 +51,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across crashes of the app
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -89,6 +91,32 @@ def make_engine(url: str) -> Engine:
     raise InputError(msg)
 
 
+class _FifoLock:
+    """A lock handed to waiting threads in arrival order (fair queueing)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: collections.deque[threading.Lock] = collections.deque()
+        self._held = False
+
+    def __enter__(self) -> None:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return
+            gate = threading.Lock()
+            gate.acquire()
+            self._waiters.append(gate)
+        gate.acquire()  # released by the previous holder: ownership is handed over
+
+    def __exit__(self, *exc: object) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._held = False
+
+
 @dataclass
 class Store:
     """An engine plus session factories. Open with :func:`open_store`."""
@@ -99,6 +127,11 @@ class Store:
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Threads of this process queue on a
+        # first-come-first-served lock instead of polling in SQLite's busy
+        # handler, whose growing sleeps starve unlucky writers; other
+        # processes still wait through busy_timeout.
+        self._write_lock = _FifoLock() if self.engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -115,7 +148,10 @@ class Store:
     def write_session(self) -> Iterator[Session]:
         """A session whose transaction takes the write lock at BEGIN (SQLite) and
         commits at the end, or rolls back on an exception."""
-        with self._sessions() as session:
+        with contextlib.ExitStack() as stack:
+            if self._write_lock is not None:
+                stack.enter_context(self._write_lock)
+            session = stack.enter_context(self._sessions())
             session.connection(execution_options={_WRITE: True})
             try:
                 yield session

@@ -55,7 +55,7 @@ def upgrade() -> None:
     op.create_table('remarks',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('walk_id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=True),
     sa.Column('category', sa.String(length=50), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('lon', sa.Float(), nullable=False),
