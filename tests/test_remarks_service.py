@@ -270,3 +270,17 @@ def test_reopening_the_store_keeps_everything(db_url):
         assert submit(again, walk).number == 2
     finally:
         again.close()
+
+
+def test_back_dated_changes_on_the_same_day_keep_their_order(service, walk):
+    """An imported protocol row: found, assigned and fixed all dated the same day."""
+    org = service.create_organisation(ADMIN, "Gatukontoret")
+    day = dt.date(2024, 5, 2)
+    r = submit(service, walk, ADMIN, created_at=day, position_source="import")
+    service.assign(ADMIN, r.id, org.id, at=day)
+    service.mark_fixed(ADMIN, r.id, day, at=dt.date(2024, 5, 1))  # dated before: kept after the assignment
+    assert [e.to_state for e in service.history(ADMIN, r.id)] == ["ny", "tilldelad", "atgardad"]
+    assert [x.state for x in service.remarks_as_of(walk, day)] == ["atgardad"]
+    assert service.remarks_as_of(walk, day - dt.timedelta(days=1)) == []
+    with pytest.raises(PermissionDeniedError):
+        service.assign(Actor.participant(walk.join_code), r.id, org.id, at=day)

@@ -105,6 +105,17 @@ def _as_instant(value: Any, what: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(23, 59, 59, 999999))
 
 
+def _as_moment(value: Any, what: str) -> dt.datetime:
+    """A naive-UTC datetime for a back-dated event: a bare date means noon that day."""
+    if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):
+        return _as_instant(value.to_pydatetime() if hasattr(value, "to_pydatetime") else value, what)
+    day = _as_date(value, what)
+    if day is None:
+        msg = f"{what} is missing: give a date as YYYY-MM-DD"
+        raise InputError(msg)
+    return dt.datetime.combine(day, dt.time(12, 0))
+
+
 def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dphi, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -695,7 +706,7 @@ class RemarkService:
             accuracy_m = None
         if created_at is not None:
             require_staff(actor, "back-date remarks")
-            created_at = _as_instant(created_at, "created_at")
+            created_at = _as_moment(created_at, "created_at")
         try:
             with self.store.write_session() as s:
                 walk_row = self._walk_row(s, walk)
@@ -1001,9 +1012,7 @@ class RemarkService:
         when = None
         if at is not None:
             require_staff(actor, "back-date changes")
-            when = _as_instant(at, "at") if isinstance(at, dt.datetime) else dt.datetime.combine(
-                _as_date(at, "at"), dt.time(12, 0)  # type: ignore[arg-type]
-            )
+            when = _as_moment(at, "at")
         with self.store.write_session() as s:
             row = s.scalars(select(RemarkRow).where(RemarkRow.id == str(remark_id)).with_for_update()).first()
             if row is None:
@@ -1021,6 +1030,10 @@ class RemarkService:
                 raise PermissionDeniedError(msg)
             text = " — ".join(x.strip() for x in (reason, note) if x and x.strip()) or None
             now = when or utcnow()
+            if when is not None:  # a back-dated change never goes before the remark's last event
+                last_at = s.scalar(select(func.max(EventRow.at)).where(EventRow.remark_id == row.id))
+                if last_at is not None and now < last_at:
+                    now = last_at
             if t.needs == st.NEEDS_OWNER:
                 target_owner = owner_id if owner_id is not None else (row.owner_id if t.name == "reopen" else None)
                 if target_owner is None:
@@ -1042,7 +1055,7 @@ class RemarkService:
                 if fixed is None:
                     msg = f"remark {row.number} in '{walk_row.title}': give the date it was fixed (YYYY-MM-DD)"
                     raise InputError(msg)
-                if fixed > (now.date() + dt.timedelta(days=1)):
+                if fixed > (utcnow().date() + dt.timedelta(days=1)):
                     msg = f"fixed date {fixed.isoformat()} is in the future: give the day the fix was done"
                     raise InputError(msg)
                 row.fixed_date = fixed
