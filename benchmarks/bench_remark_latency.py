@@ -43,7 +43,9 @@ def _photo() -> bytes:
     return buf.getvalue()
 
 
-def _writers(url: str, codes: list[str], first: int, count: int, per_writer: int, with_photo: bool, seed: int) -> list[float]:
+def _writers(
+    url: str, codes: list[str], first: int, count: int, per_writer: int, with_photo: bool, seed: int
+) -> list[float]:
     from geo_trygghet.remarks import Actor, RemarkService
 
     service = RemarkService(url)
@@ -85,15 +87,22 @@ def _child(args: tuple) -> list[float]:  # type: ignore[type-arg]
     return _writers(*args)
 
 
-def run(url: str, *, writers: int, per_writer: int, walks: int, processes: int, with_photo: bool) -> dict[str, float]:
+def run(
+    url: str, *, writers: int, per_writer: int, walks: int, processes: int, with_photo: bool
+) -> dict[str, float]:
     from geo_trygghet.remarks import Actor, RemarkService
 
     setup = RemarkService(url)
     codes = [setup.create_walk(Actor.system(), f"Bench {i}").join_code for i in range(walks)]
     setup.close()
-    per_proc = [writers // processes + (1 if p < writers % processes else 0) for p in range(processes)]
+    per_proc = [
+        writers // processes + (1 if p < writers % processes else 0) for p in range(processes)
+    ]
     firsts = [sum(per_proc[:p]) for p in range(processes)]
-    jobs = [(url, codes, firsts[p], per_proc[p], per_writer, with_photo, p + 1) for p in range(processes)]
+    jobs = [
+        (url, codes, firsts[p], per_proc[p], per_writer, with_photo, p + 1)
+        for p in range(processes)
+    ]
     t0 = time.perf_counter()
     if processes == 1:
         latencies = _writers(*jobs[0])
@@ -114,12 +123,16 @@ def run(url: str, *, writers: int, per_writer: int, walks: int, processes: int, 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgres-url", default=os.environ.get("GEO_TRYGGHET_TEST_POSTGRES_URL", ""))
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("GEO_TRYGGHET_TEST_POSTGRES_URL", "")
+    )
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--per-writer", type=int, default=20)
     parser.add_argument("--walks", type=int, default=5)
     parser.add_argument("--processes", type=int, default=1)
-    parser.add_argument("--photo", action="store_true", help="attach a 2400×1800 JPEG to every remark")
+    parser.add_argument(
+        "--photo", action="store_true", help="attach a 2400×1800 JPEG to every remark"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from geo_trygghet.remarks.store import create_postgres_database, drop_postgres_database
@@ -149,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
                        ("stored", "stored")):  # fmt: skip
         print(f"{label:16}" + "".join(f"{results[n][key]:>16.1f}" for n in names))
     ok = all(r["p95"] <= BUDGET_P95_MS for r in results.values())
-    verdict = ", ".join(f"{n} {'OK' if r['p95'] <= BUDGET_P95_MS else 'OVER'}" for n, r in results.items())
+    verdict = ", ".join(
+        f"{n} {'OK' if r['p95'] <= BUDGET_P95_MS else 'OVER'}" for n, r in results.items()
+    )
     print(f"budget p95 ≤ {BUDGET_P95_MS:.0f} ms: {verdict}")
     return 0 if ok else 1
 

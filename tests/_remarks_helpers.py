@@ -24,7 +24,9 @@ PATHS = {
 
 
 def new_remark(service, walk, *, category="belysning", lon=LON, lat=LAT, **kw):
-    return service.submit_remark(ADMIN, walk, str(uuid.uuid4()), category, "Trasig lampa", lon=lon, lat=lat, **kw)
+    return service.submit_remark(
+        ADMIN, walk, str(uuid.uuid4()), category, "Trasig lampa", lon=lon, lat=lat, **kw
+    )
 
 
 def bring_to(service, remark, state: str, owner_id: int, original_id: str | None = None):

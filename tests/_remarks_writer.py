@@ -31,7 +31,14 @@ def write(service: RemarkService, code: str, count: int, seed: int) -> None:
         rid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         start = time.perf_counter()
         remark = service.submit_remark(
-            me, code, rid, "belysning", f"Anmärkning {i}", lon=15.62 + rng.random() / 100, lat=58.41, accuracy_m=8
+            me,
+            code,
+            rid,
+            "belysning",
+            f"Anmärkning {i}",
+            lon=15.62 + rng.random() / 100,
+            lat=58.41,
+            accuracy_m=8,
         )
         took = time.perf_counter() - start
         with _print_lock:
@@ -43,7 +50,10 @@ def main(argv: list[str]) -> int:
     threads = int(argv[3]) if len(argv) > 3 else 1
     seed = int(argv[4]) if len(argv) > 4 else uuid.uuid4().int
     service = RemarkService(url)
-    workers = [threading.Thread(target=write, args=(service, code, count, seed * 1000 + t)) for t in range(threads)]
+    workers = [
+        threading.Thread(target=write, args=(service, code, count, seed * 1000 + t))
+        for t in range(threads)
+    ]
     for w in workers:
         w.start()
     for w in workers:

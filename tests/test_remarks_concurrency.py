@@ -28,10 +28,14 @@ REPO = Path(__file__).resolve().parents[1]
 WRITERS, PER_WRITER, WALKS = 50, 20, 5
 
 
-def _db_rows(service: RemarkService) -> tuple[list[tuple[str, int, int]], dict[int, int], list[str]]:
+def _db_rows(
+    service: RemarkService,
+) -> tuple[list[tuple[str, int, int]], dict[int, int], list[str]]:
     """(id, walk_id, number) of every remark, next_number per walk, event remark ids: read straight from the tables."""
     with service.store.read_session() as s:
-        remarks = [tuple(r) for r in s.execute(select(RemarkRow.id, RemarkRow.walk_id, RemarkRow.number))]
+        remarks = [
+            tuple(r) for r in s.execute(select(RemarkRow.id, RemarkRow.walk_id, RemarkRow.number))
+        ]
         counters = dict(s.execute(select(WalkRow.id, WalkRow.next_number)).all())
         events = list(s.scalars(select(EventRow.remark_id)))
     return remarks, counters, events
@@ -74,7 +78,12 @@ def test_50_threads_x_20_remarks(service):
             mine.append((r.id, r.number))
             if i % 7 == 3:  # a flaky network: resend an earlier one
                 old_id, old_number = rng.choice(mine)
-                assert service.submit_remark(me, walk, old_id, "belysning", "resend", lon=1, lat=1).number == old_number
+                assert (
+                    service.submit_remark(
+                        me, walk, old_id, "belysning", "resend", lon=1, lat=1
+                    ).number
+                    == old_number
+                )
         with lock:
             acked.update(mine)
 
@@ -94,13 +103,20 @@ def test_racing_resends_of_one_uuid_make_one_remark(service):
 
     def tap(_: int) -> int:
         barrier.wait()
-        return service.submit_remark(me, walk, rid, "klotter", "double tap", lon=15.62, lat=58.41).number
+        return service.submit_remark(
+            me, walk, rid, "klotter", "double tap", lon=15.62, lat=58.41
+        ).number
 
     with ThreadPoolExecutor(20) as pool:
         numbers = list(pool.map(tap, range(20)))
     assert numbers == [2] * 20
     assert [r.number for r in service.list_remarks(ADMIN, walk=walk)] == [1, 2]
-    assert service.submit_remark(me, walk, str(uuid.uuid4()), "klotter", "next", lon=15.62, lat=58.41).number == 3
+    assert (
+        service.submit_remark(
+            me, walk, str(uuid.uuid4()), "klotter", "next", lon=15.62, lat=58.41
+        ).number
+        == 3
+    )
     assert len(service.history(ADMIN, rid)) == 1
 
 
@@ -125,7 +141,15 @@ def test_50_writers_in_5_processes(db_url):
         walks = [service.create_walk(ADMIN, f"Processer {i}") for i in range(WALKS)]
         procs = [
             subprocess.Popen(
-                [sys.executable, str(WRITER), db_url, walks[p].join_code, str(PER_WRITER), str(WRITERS // 5), str(p + 1)],
+                [
+                    sys.executable,
+                    str(WRITER),
+                    db_url,
+                    walks[p].join_code,
+                    str(PER_WRITER),
+                    str(WRITERS // 5),
+                    str(p + 1),
+                ],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -172,7 +196,9 @@ def test_writer_killed_with_sigkill_loses_no_acknowledged_remark(db_url):
         acked.update(_parse(out.splitlines()))
         # after the crash the walk takes new remarks, numbered on without a gap
         me = Actor.participant(walk.join_code)
-        after = service.submit_remark(me, walk, str(uuid.uuid4()), "annat", "efter", lon=15.62, lat=58.41)
+        after = service.submit_remark(
+            me, walk, str(uuid.uuid4()), "annat", "efter", lon=15.62, lat=58.41
+        )
         acked[after.id] = after.number
         assert_consistent(service, acked)
         assert after.number == len(service.list_remarks(ADMIN, walk=walk))
@@ -187,11 +213,9 @@ def test_many_processes_opening_a_new_database_at_once(db_url, n_openers):
         "import sys; from geo_trygghet.remarks import RemarkService; "
         "s = RemarkService(sys.argv[1]); print(len(s.list_organisations())); s.close()"
     )
-    procs = [
-        subprocess.Popen([sys.executable, "-c", code, db_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=_env())  # fmt: skip
-        for _ in range(n_openers)
-    ]
+    cmd = [sys.executable, "-c", code, db_url]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, "env": _env()}
+    procs = [subprocess.Popen(cmd, **pipes) for _ in range(n_openers)]
     for proc in procs:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err[-2000:]

@@ -51,10 +51,22 @@ def test_import_builds_the_lifecycle_from_the_protocol(service, tmp_path):
     r = _by_number(service, walk)
     assert sorted(r) == [1, 2, 3, 4, 5, 6]
     assert r[1].id == remark_uuid("Centrum våren 2023", 1)
-    assert (r[1].state, r[1].owner_name, r[1].fixed_date) == ("atgardad", "Gatukontoret", dt.date(2023, 4, 30))
-    assert (r[2].state, r[2].planned_date, r[2].owner_name) == ("planerad", dt.date(2023, 6, 30), "Bostadsbolaget AB")
+    assert (r[1].state, r[1].owner_name, r[1].fixed_date) == (
+        "atgardad",
+        "Gatukontoret",
+        dt.date(2023, 4, 30),
+    )
+    assert (r[2].state, r[2].planned_date, r[2].owner_name) == (
+        "planerad",
+        dt.date(2023, 6, 30),
+        "Bostadsbolaget AB",
+    )
     assert (r[3].state, r[3].category) == ("tilldelad", "overgivet_foremal")
-    assert (r[4].state, r[4].category, r[4].fixed_date) == ("atgardad", "annat", dt.date(2023, 5, 10))
+    assert (r[4].state, r[4].category, r[4].fixed_date) == (
+        "atgardad",
+        "annat",
+        dt.date(2023, 5, 10),
+    )
     assert (r[5].state, r[5].text, r[5].owner_id) == ("ny", XSS_SCRIPT, None)
     assert r[6].category == "buskage" and r[1].position_source == "import"
     # the history is real and back-dated: ny on the walk day → tilldelad → (planerad) → åtgärdad on the fixed day
@@ -69,12 +81,21 @@ def test_reimport_is_idempotent_and_keeps_numbers(service, tmp_path):
     _import(service, tmp_path)
     walk = service.get_walk("Centrum våren 2023")
     before = {n: (r.id, r.state) for n, r in _by_number(service, walk).items()}
-    events = {r.id: len(service.history(ADMIN, r.id)) for r in service.list_remarks(ADMIN, walk=walk)}
+    events = {
+        r.id: len(service.history(ADMIN, r.id)) for r in service.list_remarks(ADMIN, walk=walk)
+    }
     again = _import(service, tmp_path)
-    assert (again.imported, again.already_present, again.updated, again.walk_created) == (0, len(ROWS), 0, False)
+    assert (again.imported, again.already_present, again.updated, again.walk_created) == (
+        0,
+        len(ROWS),
+        0,
+        False,
+    )
     after = {n: (r.id, r.state) for n, r in _by_number(service, walk).items()}
     assert after == before
-    assert {r.id: len(service.history(ADMIN, r.id)) for r in service.list_remarks(ADMIN, walk=walk)} == events
+    assert {
+        r.id: len(service.history(ADMIN, r.id)) for r in service.list_remarks(ADMIN, walk=walk)
+    } == events
     assert len(service.list_organisations()) == 2
 
 
@@ -111,9 +132,11 @@ def test_rows_without_position_are_left_out_and_listed(service, tmp_path):
 
 def test_csv_semicolon_windows_1252(service, tmp_path):
     path = tmp_path / "protokoll.csv"
-    text = ("NR;ANMÄRKNING;KATEGORI;PROBLEMÄGARE;ÅTGÄRDAT;lat;lon\n"
-            "1;Mörkt vid gångtunneln, Åvägen;Gångtunnel/passage;Trafikverket;2023-10-25;58,98404;16,19848\n"
-            "2;Skräp på torget;nedskräpning;;;58,9931;16,1937\n")
+    text = (
+        "NR;ANMÄRKNING;KATEGORI;PROBLEMÄGARE;ÅTGÄRDAT;lat;lon\n"
+        "1;Mörkt vid gångtunneln, Åvägen;Gångtunnel/passage;Trafikverket;2023-10-25;58,98404;16,19848\n"
+        "2;Skräp på torget;nedskräpning;;;58,9931;16,1937\n"
+    )
     path.write_bytes(text.encode("cp1252"))
     summary = import_protocol(service, path, "Station", walk_date="2023-10-10")
     assert summary.imported == 2 and summary.fixed == 1
@@ -125,9 +148,16 @@ def test_csv_semicolon_windows_1252(service, tmp_path):
 
 @pytest.mark.parametrize(
     ("label", "slug", "known"),
-    [("Belysning", "belysning", True), ("BUSKAGE/SKYMD SIKT", "buskage", True), ("buskage", "buskage", True),
-     ("Övergivet föremål", "overgivet_foremal", True), ("trygg plats", "trygg_plats", True),
-     ("Lighting", "belysning", True), ("Brandrisk", "annat", False), ("", "annat", False)],
+    [
+        ("Belysning", "belysning", True),
+        ("BUSKAGE/SKYMD SIKT", "buskage", True),
+        ("buskage", "buskage", True),
+        ("Övergivet föremål", "overgivet_foremal", True),
+        ("trygg plats", "trygg_plats", True),
+        ("Lighting", "belysning", True),
+        ("Brandrisk", "annat", False),
+        ("", "annat", False),
+    ],
 )
 def test_category_labels(label, slug, known):
     assert category_from_label(label) == (slug, known)
@@ -146,8 +176,10 @@ def sqlite_service(tmp_path):
 
 
 def test_missing_anmarkning_column(sqlite_service, tmp_path):
-    path = write_protocol_xlsx(tmp_path / "p.xlsx", headers=["NR", "Kommentar", "KATEGORI", "PROBLEMÄGARE",
-                                                               "PLANERAT", "ÅTGÄRDAT"])
+    path = write_protocol_xlsx(
+        tmp_path / "p.xlsx",
+        headers=["NR", "Kommentar", "KATEGORI", "PROBLEMÄGARE", "PLANERAT", "ÅTGÄRDAT"],
+    )
     with pytest.raises(SchemaError, match="ANMÄRKNING") as err:
         import_protocol(sqlite_service, path, "X")
     assert "\n" not in str(err.value) and "p.xlsx" in str(err.value)
@@ -176,18 +208,30 @@ def test_fixed_without_owner_and_future_dates_are_refused(sqlite_service, tmp_pa
     rows = [list(r) for r in ROWS]
     rows[0][3] = None
     with pytest.raises(InputError, match="PROBLEMÄGARE"):
-        import_protocol(sqlite_service, write_protocol_xlsx(tmp_path / "a.xlsx", rows=[tuple(r) for r in rows]), "X")
+        import_protocol(
+            sqlite_service,
+            write_protocol_xlsx(tmp_path / "a.xlsx", rows=[tuple(r) for r in rows]),
+            "X",
+        )
     rows = [list(r) for r in ROWS]
     rows[0][5] = dt.date.today() + dt.timedelta(days=30)
     with pytest.raises(DateError, match="future"):
-        import_protocol(sqlite_service, write_protocol_xlsx(tmp_path / "b.xlsx", rows=[tuple(r) for r in rows]), "X")
+        import_protocol(
+            sqlite_service,
+            write_protocol_xlsx(tmp_path / "b.xlsx", rows=[tuple(r) for r in rows]),
+            "X",
+        )
 
 
 def test_duplicate_nr_is_refused(sqlite_service, tmp_path):
     rows = [list(r) for r in ROWS]
     rows[1][0] = 1
     with pytest.raises(InputError, match="NR 1 appears twice"):
-        import_protocol(sqlite_service, write_protocol_xlsx(tmp_path / "a.xlsx", rows=[tuple(r) for r in rows]), "X")
+        import_protocol(
+            sqlite_service,
+            write_protocol_xlsx(tmp_path / "a.xlsx", rows=[tuple(r) for r in rows]),
+            "X",
+        )
 
 
 # --------------------------------------------------------------------------- export
@@ -210,7 +254,11 @@ def test_export_csv_xlsx_gpkg_round_trip(service, tmp_path):
     assert "reporter_name" not in df.columns
     _check_en(df)
     row1 = df[df["number"] == 1].iloc[0]
-    assert (row1["state"], row1["fixed_date"], row1["owner_name"]) == ("atgardad", "2023-04-30", "Gatukontoret")
+    assert (row1["state"], row1["fixed_date"], row1["owner_name"]) == (
+        "atgardad",
+        "2023-04-30",
+        "Gatukontoret",
+    )
     assert row1["created_at"].endswith("+00:00")
     for nr, *_rest, lon, lat in ROWS:
         got = df[df["number"] == nr].iloc[0]
@@ -231,12 +279,23 @@ def test_export_csv_xlsx_gpkg_round_trip(service, tmp_path):
     export_remarks(service, xlsx, "xlsx", walk=walk)
     ws = openpyxl.load_workbook(xlsx).active
     header = [c.value for c in ws[1]]
-    assert header[:7] == ["NR", "ANMÄRKNING", "KATEGORI", "PROBLEMÄGARE", "PLANERAT", "ÅTGÄRDAT", "STATUS"]
+    assert header[:7] == [
+        "NR",
+        "ANMÄRKNING",
+        "KATEGORI",
+        "PROBLEMÄGARE",
+        "PLANERAT",
+        "ÅTGÄRDAT",
+        "STATUS",
+    ]
     assert header[7:] == ["lat", "lon", "e", "n"]
     x = pd.read_excel(xlsx)
     _check_en(x)
     first = x[x["NR"] == 1].iloc[0]
-    assert pd.Timestamp(first["ÅTGÄRDAT"]).date() == dt.date(2023, 4, 30) and first["STATUS"] == "Åtgärdad"
+    assert (
+        pd.Timestamp(first["ÅTGÄRDAT"]).date() == dt.date(2023, 4, 30)
+        and first["STATUS"] == "Åtgärdad"
+    )
 
     # the exported protocol imports into a new walk with the same content
     again = import_protocol(service, xlsx, "Kopia", walk_date=WALK_DATE)
@@ -244,15 +303,30 @@ def test_export_csv_xlsx_gpkg_round_trip(service, tmp_path):
     a, b = _by_number(service, walk), _by_number(service, "Kopia")
     for n in a:
         assert (a[n].text, a[n].state, a[n].owner_name, a[n].fixed_date, a[n].planned_date) == (
-            b[n].text, b[n].state, b[n].owner_name, b[n].fixed_date, b[n].planned_date)
+            b[n].text,
+            b[n].state,
+            b[n].owner_name,
+            b[n].fixed_date,
+            b[n].planned_date,
+        )
         assert a[n].lon == pytest.approx(b[n].lon, abs=1e-6)
 
 
 OPEN311_TYPES = {
-    "service_request_id": str, "status": str, "status_notes": (str, type(None)), "service_name": str,
-    "service_code": str, "description": str, "agency_responsible": (str, type(None)),
-    "service_notice": (str, type(None)), "requested_datetime": str, "updated_datetime": str,
-    "expected_datetime": (str, type(None)), "address": (str, type(None)), "lat": float, "long": float,
+    "service_request_id": str,
+    "status": str,
+    "status_notes": (str, type(None)),
+    "service_name": str,
+    "service_code": str,
+    "description": str,
+    "agency_responsible": (str, type(None)),
+    "service_notice": (str, type(None)),
+    "requested_datetime": str,
+    "updated_datetime": str,
+    "expected_datetime": (str, type(None)),
+    "address": (str, type(None)),
+    "lat": float,
+    "long": float,
     "media_url": (str, type(None)),
 }
 
@@ -284,10 +358,17 @@ def test_open311_fields_types_and_status(service, tmp_path):
 
 def test_export_as_of_rebuilds_states(service, tmp_path):
     _import(service, tmp_path)
-    early = {r["extended_attributes"]["number"]: r for r in open311_requests(service, as_of="2023-04-01")}
-    late = {r["extended_attributes"]["number"]: r for r in open311_requests(service, as_of="2023-05-31")}
+    early = {
+        r["extended_attributes"]["number"]: r for r in open311_requests(service, as_of="2023-04-01")
+    }
+    late = {
+        r["extended_attributes"]["number"]: r for r in open311_requests(service, as_of="2023-05-31")
+    }
     assert early[1]["status"] == "open" and early[1]["extended_attributes"]["state"] == "tilldelad"
-    assert late[1]["status"] == "closed" and late[1]["extended_attributes"]["fixed_date"] == "2023-04-30"
+    assert (
+        late[1]["status"] == "closed"
+        and late[1]["extended_attributes"]["fixed_date"] == "2023-04-30"
+    )
     assert early[4]["extended_attributes"]["state"] == "planerad"  # planned the day after the walk
     assert early[4]["extended_attributes"]["planned_date"] == "2023-05-01"
     path = tmp_path / "early.csv"
@@ -299,8 +380,16 @@ def test_reporter_names_only_on_request_and_never_in_open311(service, tmp_path):
     import uuid
 
     walk = service.create_walk(ADMIN, "Namn")
-    service.submit_remark(ADMIN, walk, str(uuid.uuid4()), "belysning", "Mörkt", lon=16.19, lat=58.99,
-                          reporter_name="Anna Andersson")
+    service.submit_remark(
+        ADMIN,
+        walk,
+        str(uuid.uuid4()),
+        "belysning",
+        "Mörkt",
+        lon=16.19,
+        lat=58.99,
+        reporter_name="Anna Andersson",
+    )
     plain, named, o311 = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.json"
     export_remarks(service, plain, "csv")
     export_remarks(service, named, "csv", include_reporter=True)
@@ -311,7 +400,7 @@ def test_reporter_names_only_on_request_and_never_in_open311(service, tmp_path):
 
 
 def test_spreadsheet_formulas_in_text_stay_text(service, tmp_path):
-    rows = [(1, "=HYPERLINK(\"http://evil\",\"klicka\")", "Annat", None, None, None, 16.19, 58.99)]
+    rows = [(1, '=HYPERLINK("http://evil","klicka")', "Annat", None, None, None, 16.19, 58.99)]
     import_protocol(service, write_protocol_xlsx(tmp_path / "f.xlsx", rows=rows), "Formel")
     xlsx, csv_path = tmp_path / "f_out.xlsx", tmp_path / "f_out.csv"
     export_remarks(service, xlsx, "xlsx", walk="Formel")
@@ -327,9 +416,16 @@ def test_spreadsheet_formulas_in_text_stay_text(service, tmp_path):
 
 @pytest.mark.parametrize(
     ("typed", "iso"),
-    [("30/4 2023", "2023-04-30"), ("30/4-23", "2023-04-30"), ("3.5.2023", "2023-05-03"),
-     ("2 maj 2023", "2023-05-02"), ("12 okt. 2024", "2024-10-12"), ("31/2 2023", "31/2 2023"),
-     ("snart", "snart"), ("", None)],
+    [
+        ("30/4 2023", "2023-04-30"),
+        ("30/4-23", "2023-04-30"),
+        ("3.5.2023", "2023-05-03"),
+        ("2 maj 2023", "2023-05-02"),
+        ("12 okt. 2024", "2024-10-12"),
+        ("31/2 2023", "31/2 2023"),
+        ("snart", "snart"),
+        ("", None),
+    ],
 )
 def test_hand_typed_swedish_dates(typed, iso):
     from geo_trygghet.remarks_io import _swedish_date_text
@@ -339,9 +435,12 @@ def test_hand_typed_swedish_dates(typed, iso):
 
 def test_hand_typed_dates_and_sweref_northing_first_in_csv(sqlite_service, tmp_path):
     path = tmp_path / "p.csv"
-    path.write_text("nr;anmärkning;kategori;problemägare;åtgärdat;N;E\n"
-                    "1;Lampa;belysning;Gata;30/4 2023;6540000;568000\n"
-                    "2;Buske;Buskage;Park;2 maj 2023;6540100;568100\n", encoding="utf-8")
+    path.write_text(
+        "nr;anmärkning;kategori;problemägare;åtgärdat;N;E\n"
+        "1;Lampa;belysning;Gata;30/4 2023;6540000;568000\n"
+        "2;Buske;Buskage;Park;2 maj 2023;6540100;568100\n",
+        encoding="utf-8",
+    )
     summary = import_protocol(sqlite_service, path, "Handskrivet", walk_date="2023-03-01")
     assert summary.fixed == 2 and summary.crs == "EPSG:3006"
     r = _by_number(sqlite_service, "Handskrivet")

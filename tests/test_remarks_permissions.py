@@ -41,7 +41,11 @@ MATRIX = {
     "verify":              ("atgardad",  (Y, Y, N, N, N, N)),
     "reopen":              ("atgardad",  (Y, Y, N, N, N, N)),
 }  # fmt: skip
-CASES = [(action, role, allowed[i]) for action, (_, allowed) in MATRIX.items() for i, role in enumerate(ROLES)]
+CASES = [
+    (action, role, allowed[i])
+    for action, (_, allowed) in MATRIX.items()
+    for i, role in enumerate(ROLES)
+]
 
 
 def _photo() -> bytes:
@@ -93,7 +97,7 @@ def world(module_service, people):
     return World(svc, own, other, actors, walk, other_walk)
 
 
-def _do(w: World, action: str, actor: Actor, remark):  # noqa: C901 - one branch per action
+def _do(w: World, action: str, actor: Actor, remark):
     svc = w.service
     tag = uuid.uuid4().hex[:8]
     if action == "create_walk":
@@ -105,7 +109,9 @@ def _do(w: World, action: str, actor: Actor, remark):  # noqa: C901 - one branch
     if action == "list_users":
         return svc.list_users(actor)
     if action == "submit_remark":
-        return svc.submit_remark(actor, w.walk, str(uuid.uuid4()), "klotter", "Klotter", lon=LON, lat=LAT)
+        return svc.submit_remark(
+            actor, w.walk, str(uuid.uuid4()), "klotter", "Klotter", lon=LON, lat=LAT
+        )
     if action == "close_walk":
         return svc.close_walk(actor, w.walk)
     if action == "protocol":
@@ -136,12 +142,19 @@ def _do(w: World, action: str, actor: Actor, remark):  # noqa: C901 - one branch
     raise AssertionError(action)
 
 
-@pytest.mark.parametrize(("action", "role", "allowed"), CASES, ids=[f"{a}-{r}" for a, r, _ in CASES])
+@pytest.mark.parametrize(
+    ("action", "role", "allowed"), CASES, ids=[f"{a}-{r}" for a, r, _ in CASES]
+)
 def test_permission_matrix(world, action, role, allowed):
     state, _ = MATRIX[action]
     remark = None
     if state is not None:
-        remark = bring_to(world.service, new_remark(world.service, world.walk, photo=_photo()), state, world.own.id)
+        remark = bring_to(
+            world.service,
+            new_remark(world.service, world.walk, photo=_photo()),
+            state,
+            world.own.id,
+        )
     actor = world.actors[role]
     if allowed:
         _do(world, action, actor, remark)

@@ -16,10 +16,14 @@ from geo_trygghet.remarks.photos import gps_from_exif, has_metadata
 ADMIN = Actor.system()
 
 
-def jpeg_with_exif(size=(3000, 1500), *, lat=(58, 24, 38.88), lon=(15, 37, 17.04), refs=("N", "E"), orientation=1):
+def jpeg_with_exif(
+    size=(3000, 1500), *, lat=(58, 24, 38.88), lon=(15, 37, 17.04), refs=("N", "E"), orientation=1
+):
     """A JPEG with camera make, orientation, a comment and a GPSInfo IFD, written by Pillow."""
     image = Image.new("RGB", size, (30, 120, 200))
-    image.paste((250, 250, 0), (0, 0, size[0] // 4, size[1] // 4))  # a marker in the top-left corner
+    image.paste(
+        (250, 250, 0), (0, 0, size[0] // 4, size[1] // 4)
+    )  # a marker in the top-left corner
     exif = Image.Exif()
     exif[0x010F] = "Apple"  # Make
     exif[0x0110] = "iPhone 15"  # Model
@@ -36,7 +40,11 @@ def jpeg_with_exif(size=(3000, 1500), *, lat=(58, 24, 38.88), lon=(15, 37, 17.04
 
 @pytest.mark.parametrize(
     ("refs", "expected"),
-    [(("N", "E"), (15.6214, 58.4108)), (("S", "W"), (-15.6214, -58.4108)), (("N", "W"), (-15.6214, 58.4108))],
+    [
+        (("N", "E"), (15.6214, 58.4108)),
+        (("S", "W"), (-15.6214, -58.4108)),
+        (("N", "W"), (-15.6214, 58.4108)),
+    ],
 )
 def test_exif_gps_is_read_with_its_hemisphere(refs, expected):
     data = jpeg_with_exif(refs=refs)
@@ -53,7 +61,11 @@ def test_every_metadata_field_is_stripped():
     stored = Image.open(io.BytesIO(photo.content))
     assert stored.format == "JPEG"
     assert len(stored.getexif()) == 0
-    assert "exif" not in stored.info and "icc_profile" not in stored.info and "comment" not in stored.info
+    assert (
+        "exif" not in stored.info
+        and "icc_profile" not in stored.info
+        and "comment" not in stored.info
+    )
     assert not has_metadata(photo.content)
     for secret in (b"Apple", b"iPhone", b"Anna Anderssons", b"Exif", b"GPS"):
         assert secret not in photo.content
@@ -76,7 +88,9 @@ def test_png_with_transparency_and_webp_are_accepted():
     Image.new("RGBA", (50, 40), (255, 0, 0, 0)).save(png, "PNG")
     photo = prepare_photo(png.getvalue())
     assert (photo.width, photo.height, photo.lon) == (50, 40, None)
-    assert Image.open(io.BytesIO(photo.content)).getpixel((5, 5)) == pytest.approx((255, 255, 255), abs=3)
+    assert Image.open(io.BytesIO(photo.content)).getpixel((5, 5)) == pytest.approx(
+        (255, 255, 255), abs=3
+    )
     webp = io.BytesIO()
     Image.new("RGB", (60, 20), (0, 0, 255)).save(webp, "WEBP")
     assert prepare_photo(webp.getvalue()).width == 60
@@ -111,7 +125,9 @@ def test_bad_photos_are_refused_with_one_line(data, kwargs, match):
 def test_service_uses_exif_position_and_stores_only_the_stripped_photo(service):
     walk = service.create_walk(ADMIN, "Foto")
     me = Actor.participant(walk.join_code)
-    r = service.submit_remark(me, walk, str(uuid.uuid4()), "klotter", "Klotter på muren", photo=jpeg_with_exif())
+    r = service.submit_remark(
+        me, walk, str(uuid.uuid4()), "klotter", "Klotter på muren", photo=jpeg_with_exif()
+    )
     assert r.position_source == "exif" and r.has_photo
     assert (r.lon, r.lat) == pytest.approx((15.6214, 58.4108), abs=1e-6)
     stored = service.get_photo(me, r.id)
@@ -124,7 +140,9 @@ def test_service_uses_exif_position_and_stores_only_the_stripped_photo(service):
     with pytest.raises(InputError, match="no position"):
         service.submit_remark(me, walk, str(uuid.uuid4()), "klotter", "", photo=no_gps)
     with pytest.raises(PhotoError):
-        service.submit_remark(me, walk, str(uuid.uuid4()), "klotter", "", lon=15.0, lat=58.0, photo=_heic())
+        service.submit_remark(
+            me, walk, str(uuid.uuid4()), "klotter", "", lon=15.0, lat=58.0, photo=_heic()
+        )
     assert [x.number for x in service.list_remarks(me, walk=walk)] == [1, 2]
     assert service.get_photo(ADMIN, service.submit_remark(me, walk, str(uuid.uuid4()), "annat", "", lon=15.0,
                                                           lat=58.0).id) is None  # fmt: skip

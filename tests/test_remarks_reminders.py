@@ -20,7 +20,7 @@ class _Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], email.message.EmailMessage]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg))
         return "250 Message accepted for delivery"
@@ -52,9 +52,14 @@ def test_one_swedish_reminder_per_organisation_with_its_overdue_remarks(service,
     today = dt.date.today()
 
     def remark(text):
-        return service.submit_remark(ADMIN, walk, str(uuid.uuid4()), "belysning", text, lon=15.62, lat=58.41)
+        return service.submit_remark(
+            ADMIN, walk, str(uuid.uuid4()), "belysning", text, lon=15.62, lat=58.41
+        )
 
-    a, b, c, d, e = (remark(t) for t in ("Trasig lampa Åvägen 37", "Mörk passage", "Klotter", "Ok", "Ingen e-post"))
+    a, b, c, d, e = (
+        remark(t)
+        for t in ("Trasig lampa Åvägen 37", "Mörk passage", "Klotter", "Ok", "Ingen e-post")
+    )
     service.assign(ADMIN, a.id, gata.id)
     service.assign(ADMIN, b.id, gata.id)
     service.plan(ADMIN, b.id, today + dt.timedelta(days=5))
@@ -80,6 +85,8 @@ def test_one_swedish_reminder_per_organisation_with_its_overdue_remarks(service,
     assert "Klotter" not in body  # another organisation's remark
     assert "ingen åtgärd på 40 dagar" in body and "planerat till" in body
     bolag_body = by_to[("felanmalan@bolag.example",)].get_content()
-    assert "Klotter" in bolag_body and bolag_body.count("- Centrum kväll nr") == 1  # the fixed one is not listed
+    assert (
+        "Klotter" in bolag_body and bolag_body.count("- Centrum kväll nr") == 1
+    )  # the fixed one is not listed
     assert body.count("- Centrum kväll nr") == 2
     assert overdue_reason(service.get_remark(ADMIN, d.id), later) is None

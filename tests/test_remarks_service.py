@@ -17,7 +17,9 @@ LON, LAT = 15.6214, 58.4108  # Linköping, Stora torget
 
 AREA_CENTRUM = {
     "type": "Polygon",
-    "coordinates": [[[15.60, 58.40], [15.64, 58.40], [15.64, 58.42], [15.60, 58.42], [15.60, 58.40]]],
+    "coordinates": [
+        [[15.60, 58.40], [15.64, 58.40], [15.64, 58.42], [15.60, 58.42], [15.60, 58.40]]
+    ],
 }
 
 
@@ -27,7 +29,9 @@ def new_id() -> str:
 
 @pytest.fixture
 def walk(service):
-    return service.create_walk(ADMIN, "Centrum kväll", walk_date="2025-10-02", group="blandad", organiser="BRÅ-rådet")
+    return service.create_walk(
+        ADMIN, "Centrum kväll", walk_date="2025-10-02", group="blandad", organiser="BRÅ-rådet"
+    )
 
 
 def submit(service, walk, actor=None, **kw):
@@ -35,7 +39,9 @@ def submit(service, walk, actor=None, **kw):
     kw.setdefault("text", "Trasig lampa")
     kw.setdefault("lon", LON)
     kw.setdefault("lat", LAT)
-    return service.submit_remark(actor or Actor.participant(walk.join_code), walk, kw.pop("remark_id", new_id()), **kw)
+    return service.submit_remark(
+        actor or Actor.participant(walk.join_code), walk, kw.pop("remark_id", new_id()), **kw
+    )
 
 
 def test_walk_created_with_a_typable_unique_code(service, walk):
@@ -111,8 +117,14 @@ def test_fields_are_stored_and_names_hidden_from_non_staff(service, walk):
         reporter_name="Anna Andersson",
     )
     staff = service.get_remark(ADMIN, r.id)
-    assert staff.text == "Mörk gångtunnel <script>alert(1)</script>"  # stored raw, escaped on output
-    assert (staff.accuracy_m, staff.feeling, staff.factors) == (7.5, 2, {"lighting": 0, "people": 1})
+    assert (
+        staff.text == "Mörk gångtunnel <script>alert(1)</script>"
+    )  # stored raw, escaped on output
+    assert (staff.accuracy_m, staff.feeling, staff.factors) == (
+        7.5,
+        2,
+        {"lighting": 0, "people": 1},
+    )
     assert staff.reporter_name == "Anna Andersson"
     assert staff.category_label() == "Gångtunnel/passage" and staff.state_label("en") == "New"
     assert service.get_remark(Actor.participant(walk.join_code), r.id).reporter_name is None
@@ -146,11 +158,18 @@ def test_nearby_open_remarks_suggest_duplicates(service, walk):
 
 
 def test_suggest_owner_from_category_and_area(service, walk):
-    far = {"type": "Polygon", "coordinates": [[[16.0, 59.0], [16.1, 59.0], [16.1, 59.1], [16.0, 59.0]]]}
-    gata = service.create_organisation(ADMIN, "Gatukontoret", categories=["belysning", "trafik"], area=AREA_CENTRUM)
+    far = {
+        "type": "Polygon",
+        "coordinates": [[[16.0, 59.0], [16.1, 59.0], [16.1, 59.1], [16.0, 59.0]]],
+    }
+    gata = service.create_organisation(
+        ADMIN, "Gatukontoret", categories=["belysning", "trafik"], area=AREA_CENTRUM
+    )
     service.create_organisation(ADMIN, "Tekniska verken", categories=["belysning"])
     service.create_organisation(ADMIN, "Annan kommun", categories=["belysning"], area=far)
-    bolag = service.create_organisation(ADMIN, "Stångåstaden", kind="fastighetsbolag", area=AREA_CENTRUM)
+    bolag = service.create_organisation(
+        ADMIN, "Stångåstaden", kind="fastighetsbolag", area=AREA_CENTRUM
+    )
     r = submit(service, walk)
     assert service.suggest_owner(r).id == gata.id
     assert [o.name for o in service.suggest_owners("belysning", LON, LAT)] == [
@@ -200,7 +219,9 @@ def test_as_of_rebuild_from_events(service, walk):
     assert as_of("2025-10-01") == []
     assert as_of("2025-10-02") == [("ny", None, None, None)]
     assert as_of(dt.date(2025, 10, 10)) == [("tilldelad", "Gatukontoret", None, None)]
-    assert as_of(dt.date(2025, 11, 1)) == [("planerad", "Gatukontoret", dt.date(2025, 11, 15), None)]
+    assert as_of(dt.date(2025, 11, 1)) == [
+        ("planerad", "Gatukontoret", dt.date(2025, 11, 15), None)
+    ]
     fixed = ("atgardad", "Gatukontoret", dt.date(2025, 11, 15), dt.date(2025, 11, 14))
     assert as_of(dt.date(2025, 12, 24)) == [fixed]
     assert as_of(None)[0][0] == "kontrollerad"
@@ -238,7 +259,9 @@ def test_remarks_frame_and_public_summary(service, walk):
 
 def test_users_login_and_password_hashing(service):
     org = service.create_organisation(ADMIN, "Gatukontoret")
-    user = service.create_user(ADMIN, "gata", "hemligt-lösen", "problemagare", organisation_id=org.id)
+    user = service.create_user(
+        ADMIN, "gata", "hemligt-lösen", "problemagare", organisation_id=org.id
+    )
     actor = service.login("gata", "hemligt-lösen")
     assert (actor.role, actor.organisation_id, actor.user_id) == ("problemagare", org.id, user.id)
     with pytest.raises(PermissionDeniedError, match="wrong user name or password"):
@@ -278,7 +301,9 @@ def test_back_dated_changes_on_the_same_day_keep_their_order(service, walk):
     day = dt.date(2024, 5, 2)
     r = submit(service, walk, ADMIN, created_at=day, position_source="import")
     service.assign(ADMIN, r.id, org.id, at=day)
-    service.mark_fixed(ADMIN, r.id, day, at=dt.date(2024, 5, 1))  # dated before: kept after the assignment
+    service.mark_fixed(
+        ADMIN, r.id, day, at=dt.date(2024, 5, 1)
+    )  # dated before: kept after the assignment
     assert [e.to_state for e in service.history(ADMIN, r.id)] == ["ny", "tilldelad", "atgardad"]
     assert [x.state for x in service.remarks_as_of(walk, day)] == ["atgardad"]
     assert service.remarks_as_of(walk, day - dt.timedelta(days=1)) == []

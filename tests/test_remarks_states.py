@@ -8,7 +8,15 @@ import itertools
 import pytest
 
 from geo_trygghet.errors import InputError, InvalidTransitionError
-from geo_trygghet.remarks import STATES, TRANSITIONS, allowed_targets, is_closed, is_fixed, is_open, states
+from geo_trygghet.remarks import (
+    STATES,
+    TRANSITIONS,
+    allowed_targets,
+    is_closed,
+    is_fixed,
+    is_open,
+    states,
+)
 
 from ._remarks_helpers import ADMIN, bring_to, new_remark
 
@@ -42,19 +50,28 @@ def test_remark_categories_are_the_eleven():
 
 
 def test_the_lifecycle_of_the_design_is_in_the_table():
-    main_line = [("ny", "tilldelad"), ("tilldelad", "planerad"), ("planerad", "atgardad"), ("atgardad", "kontrollerad")]
+    main_line = [
+        ("ny", "tilldelad"),
+        ("tilldelad", "planerad"),
+        ("planerad", "atgardad"),
+        ("atgardad", "kontrollerad"),
+    ]
     side = [("tilldelad", "inte_vart_ansvar"), ("inte_vart_ansvar", "tilldelad"), ("ny", "dubblett"),
             ("planerad", "kan_inte_atgardas"), ("atgardad", "tilldelad")]  # fmt: skip
     assert set(main_line + side) <= ALLOWED
     # closed states and Kontrollerad are final
-    assert not [t for t in TRANSITIONS if t.source in ("dubblett", "kan_inte_atgardas", "kontrollerad")]
+    assert not [
+        t for t in TRANSITIONS if t.source in ("dubblett", "kan_inte_atgardas", "kontrollerad")
+    ]
     assert allowed_targets("atgardad", "analytiker") == ("kontrollerad", "tilldelad")
     assert allowed_targets("planerad", "problemagare") == (
         "planerad", "atgardad", "inte_vart_ansvar", "kan_inte_atgardas",
     )  # fmt: skip
 
 
-@pytest.mark.parametrize(("source", "target"), sorted(set(itertools.product(STATES, STATES)) - ALLOWED))
+@pytest.mark.parametrize(
+    ("source", "target"), sorted(set(itertools.product(STATES, STATES)) - ALLOWED)
+)
 def test_every_pair_outside_the_table_is_refused(source, target):
     with pytest.raises(InvalidTransitionError, match=r"^cannot go from '.+' to '.+': .+") as err:
         states.find_transition(source, target)
@@ -75,7 +92,9 @@ def setup(module_service):
     svc = module_service
     walk = svc.create_walk(ADMIN, f"Tillstånd {next(_counter)}")
     names = {o.name: o for o in svc.list_organisations()}
-    org = names.get("Gatukontoret") or svc.create_organisation(ADMIN, "Gatukontoret", email="gata@example.se")
+    org = names.get("Gatukontoret") or svc.create_organisation(
+        ADMIN, "Gatukontoret", email="gata@example.se"
+    )
     return svc, walk, org
 
 
@@ -98,7 +117,11 @@ def test_every_allowed_transition_works_and_appends_an_event(setup, transition):
     events = svc.history(ADMIN, remark.id)
     assert len(events) == before + 1
     last = events[-1]
-    assert (last.from_state, last.to_state, last.actor) == (transition.source, transition.target, "system")
+    assert (last.from_state, last.to_state, last.actor) == (
+        transition.source,
+        transition.target,
+        "system",
+    )
     assert "anteckning" in last.note
     assert (last.owner_id, last.planned_date, last.fixed_date) == (
         changed.owner_id, changed.planned_date, changed.fixed_date,
@@ -112,9 +135,20 @@ def test_every_allowed_transition_works_and_appends_an_event(setup, transition):
 @pytest.mark.parametrize(
     ("source", "target", "kwargs", "error", "match"),
     [
-        ("ny", "atgardad", {"fixed_date": "2025-01-01"}, InvalidTransitionError,
-         "cannot go from 'Ny' to 'Åtgärdad': assign a problemägare first"),
-        ("ny", "planerad", {"planned_date": "2025-01-01"}, InvalidTransitionError, "assign a problemägare first"),
+        (
+            "ny",
+            "atgardad",
+            {"fixed_date": "2025-01-01"},
+            InvalidTransitionError,
+            "cannot go from 'Ny' to 'Åtgärdad': assign a problemägare first",
+        ),
+        (
+            "ny",
+            "planerad",
+            {"planned_date": "2025-01-01"},
+            InvalidTransitionError,
+            "assign a problemägare first",
+        ),
         ("dubblett", "tilldelad", {}, InvalidTransitionError, "'Dubblett' is final"),
         ("kontrollerad", "tilldelad", {}, InvalidTransitionError, "'Kontrollerad' is final"),
         ("tilldelad", "kontrollerad", {}, InvalidTransitionError, "only a remark marked Åtgärdad"),
@@ -148,7 +182,12 @@ def test_not_ours_goes_back_to_assignment_and_can_be_reassigned(setup):
     other = svc.create_organisation(ADMIN, f"Fastighets AB {walk.id}")
     remark = bring_to(svc, new_remark(svc, walk), "planerad", org.id)
     remark = svc.not_ours(ADMIN, remark.id, "Fastighetsbolagets gård")
-    assert (remark.state, remark.owner_id, remark.planned_date, remark.is_open) == ("inte_vart_ansvar", None, None, True)
+    assert (remark.state, remark.owner_id, remark.planned_date, remark.is_open) == (
+        "inte_vart_ansvar",
+        None,
+        None,
+        True,
+    )
     remark = svc.assign(ADMIN, remark.id, other.id)
     assert (remark.state, remark.owner_name) == ("tilldelad", other.name)
     notes = [e.note for e in svc.history(ADMIN, remark.id)]

@@ -34,7 +34,10 @@ def test_migrations_reach_head_and_match_the_models(db_url):
     store = open_store(db_url)
     try:
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head_revision()
+            assert (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                == _head_revision()
+            )
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
     finally:
@@ -44,10 +47,14 @@ def test_migrations_reach_head_and_match_the_models(db_url):
 def test_foreign_keys_are_enforced(db_url):
     store = open_store(db_url)
     try:
-        with pytest.raises(IntegrityError):
-            with store.write_session() as s:
-                s.execute(insert(EventRow.__table__).values(remark_id=str(uuid.uuid4()), at=dt.datetime(2025, 1, 1),
-                                                            actor="system", to_state="ny"))  # fmt: skip
+        orphan = {
+            "remark_id": str(uuid.uuid4()),
+            "at": dt.datetime(2025, 1, 1),
+            "actor": "system",
+            "to_state": "ny",
+        }
+        with pytest.raises(IntegrityError), store.write_session() as s:
+            s.execute(insert(EventRow.__table__).values(**orphan))
     finally:
         store.dispose()
 

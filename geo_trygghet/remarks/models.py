@@ -153,7 +153,9 @@ class EventRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     remark_id: Mapped[str] = mapped_column(ForeignKey("remarks.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    actor: Mapped[str] = mapped_column(String(120))  # "user:<username>", "deltagare:<code>", "system"
+    actor: Mapped[str] = mapped_column(
+        String(120)
+    )  # "user:<username>", "deltagare:<code>", "system"
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     from_state: Mapped[str | None] = mapped_column(String(30))
     to_state: Mapped[str] = mapped_column(String(30))

@@ -17,7 +17,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .. import settings
 from ..errors import PhotoError
 
-ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "MPO": "image/jpeg"}
+ACCEPTED_FORMATS = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "MPO": "image/jpeg",
+}
 _GPS_IFD = 0x8825
 _JPEG_QUALITY = 85
 
@@ -35,7 +40,11 @@ class PreparedPhoto:
 
 
 def _sniff_heic(data: bytes) -> bool:
-    return len(data) > 12 and data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"hevc", b"avif")
+    return (
+        len(data) > 12
+        and data[4:8] == b"ftyp"
+        and data[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"hevc", b"avif")
+    )
 
 
 def _to_float(value: object) -> float:
@@ -119,7 +128,9 @@ def strip_and_shrink(image: Image.Image, *, max_px: int | None = None) -> tuple[
     return out.getvalue(), clean.width, clean.height
 
 
-def prepare_photo(data: bytes, *, name: str = "photo", max_px: int | None = None, max_bytes: int | None = None) -> PreparedPhoto:
+def prepare_photo(
+    data: bytes, *, name: str = "photo", max_px: int | None = None, max_bytes: int | None = None
+) -> PreparedPhoto:
     """Check ``data``, read its GPS position, and return the stripped, shrunk JPEG."""
     image = open_image(data, name=name, max_bytes=max_bytes)
     position = gps_from_exif(image)

@@ -24,16 +24,24 @@ if TYPE_CHECKING:
     from .service import RemarkService
 
 
-def overdue_reason(remark: Remark, today: dt.date | None = None, days: int | None = None) -> str | None:
+def overdue_reason(
+    remark: Remark, today: dt.date | None = None, days: int | None = None
+) -> str | None:
     """Why ``remark`` is overdue (Swedish, one line), or None when it is not."""
     today = today or dt.date.today()
     days = settings.overdue_days if days is None else days
-    if remark.state == st.PLANERAD and remark.planned_date is not None and remark.planned_date < today:
+    if (
+        remark.state == st.PLANERAD
+        and remark.planned_date is not None
+        and remark.planned_date < today
+    ):
         return f"planerat till {remark.planned_date.isoformat()}, ännu inte åtgärdat"
     if remark.state == st.TILLDELAD and remark.assigned_at is not None:
         waited = (today - remark.assigned_at.date()).days
         if waited >= days:
-            return f"tilldelad {remark.assigned_at.date().isoformat()}, ingen åtgärd på {waited} dagar"
+            return (
+                f"tilldelad {remark.assigned_at.date().isoformat()}, ingen åtgärd på {waited} dagar"
+            )
     return None
 
 
@@ -42,7 +50,13 @@ def is_overdue(remark: Remark, today: dt.date | None = None, days: int | None = 
 
 
 def reminder_message(
-    organisation_name: str, remarks: list[Remark], *, sender: str, to: str, today: dt.date, days: int
+    organisation_name: str,
+    remarks: list[Remark],
+    *,
+    sender: str,
+    to: str,
+    today: dt.date,
+    days: int,
 ) -> EmailMessage:
     """The reminder for one organisation (plain text, Swedish)."""
     msg = EmailMessage()
@@ -64,7 +78,12 @@ def reminder_message(
         reason = overdue_reason(r, today, days) or ""
         lines.append(f"- {r.walk_title} nr {r.number} ({r.category_label()}): {text}")
         lines.append(f"  {reason}. Id: {r.id}")
-    lines += ["", "Tack för hjälpen!", "", "Detta meddelande skickades automatiskt av geo_trygghet."]
+    lines += [
+        "",
+        "Tack för hjälpen!",
+        "",
+        "Detta meddelande skickades automatiskt av geo_trygghet.",
+    ]
     msg.set_content("\n".join(lines))
     return msg
 
@@ -103,7 +122,9 @@ def send_overdue_reminders(
         org = orgs.get(org_id)
         if org is None or not org.email:
             continue
-        messages.append(reminder_message(org.name, remarks, sender=sender, to=org.email, today=today, days=days))
+        messages.append(
+            reminder_message(org.name, remarks, sender=sender, to=org.email, today=today, days=days)
+        )
     if not messages:
         return 0
     with smtplib.SMTP(smtp_host, smtp_port, timeout=timeout) as smtp:

@@ -68,7 +68,9 @@ _NEXT_NUMBER = (
     .returning(WalkRow.__table__.c.next_number)
 )
 _SET_NUMBER = (
-    update(RemarkRow.__table__).where(RemarkRow.__table__.c.id == bindparam("rid")).values(number=bindparam("number"))
+    update(RemarkRow.__table__)
+    .where(RemarkRow.__table__.c.id == bindparam("rid"))
+    .values(number=bindparam("number"))
 )
 _TAKE_NUMBER_PG = sql_text(
     "WITH n AS (UPDATE walks SET next_number = next_number + 1 WHERE id = :walk_id RETURNING next_number) "
@@ -108,7 +110,9 @@ def _as_instant(value: Any, what: str) -> dt.datetime:
 def _as_moment(value: Any, what: str) -> dt.datetime:
     """A naive-UTC datetime for a back-dated event: a bare date means noon that day."""
     if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):
-        return _as_instant(value.to_pydatetime() if hasattr(value, "to_pydatetime") else value, what)
+        return _as_instant(
+            value.to_pydatetime() if hasattr(value, "to_pydatetime") else value, what
+        )
     day = _as_date(value, what)
     if day is None:
         msg = f"{what} is missing: give a date as YYYY-MM-DD"
@@ -142,7 +146,9 @@ def _geometry(area: Any, what: str):  # type: ignore[no-untyped-def]
             data = data["geometry"]
         return shape(data)
     except (ValueError, TypeError, KeyError, AttributeError):
-        msg = f"{what} is not a GeoJSON geometry: give a Polygon or MultiPolygon in WGS84 (lon, lat)"
+        msg = (
+            f"{what} is not a GeoJSON geometry: give a Polygon or MultiPolygon in WGS84 (lon, lat)"
+        )
         raise InputError(msg) from None
 
 
@@ -248,10 +254,15 @@ class RemarkService:
 
     def _load_remarks(self, session: Session, query, actor: Actor | None) -> list[Remark]:  # type: ignore[no-untyped-def]
         rows = session.execute(query.order_by(WalkRow.id, RemarkRow.number)).all()
-        return [self._remark_record(r, title, owner, bool(photo), actor) for r, title, owner, photo in rows]
+        return [
+            self._remark_record(r, title, owner, bool(photo), actor)
+            for r, title, owner, photo in rows
+        ]
 
     def _remark_by_id(self, session: Session, remark_id: str, actor: Actor | None) -> Remark:
-        rows = self._load_remarks(session, self._remark_query().where(RemarkRow.id == str(remark_id)), actor)
+        rows = self._load_remarks(
+            session, self._remark_query().where(RemarkRow.id == str(remark_id)), actor
+        )
         if not rows:
             msg = f"no remark with id '{remark_id}'"
             raise NotFoundError(msg)
@@ -267,7 +278,9 @@ class RemarkService:
             text = str(ref).strip()
             code = normalise_code(text)
             row = None
-            if len(code) == CODE_LENGTH and not set(code) - set(CODE_ALPHABET):  # looks like a join code
+            if len(code) == CODE_LENGTH and not set(code) - set(
+                CODE_ALPHABET
+            ):  # looks like a join code
                 row = session.scalars(select(WalkRow).where(WalkRow.join_code == code)).first()
             if row is None:
                 row = session.scalars(select(WalkRow).where(WalkRow.title == text)).first()
@@ -303,7 +316,11 @@ class RemarkService:
     def _require_remark_access(actor: Actor, row: RemarkRow, walk_code: str) -> None:
         if can_see_all(actor):
             return
-        if actor.role == st.PROBLEMAGARE and actor.organisation_id is not None and row.owner_id == actor.organisation_id:
+        if (
+            actor.role == st.PROBLEMAGARE
+            and actor.organisation_id is not None
+            and row.owner_id == actor.organisation_id
+        ):
             return
         if actor.role == st.DELTAGARE and normalise_code(actor.walk_code or "") == walk_code:
             return
@@ -348,7 +365,9 @@ class RemarkService:
                 )
                 s.add(row)
                 s.flush()
-                return User(row.id, row.username, row.display_name, row.role, row.organisation_id, row.email)
+                return User(
+                    row.id, row.username, row.display_name, row.role, row.organisation_id, row.email
+                )
         except IntegrityError:
             msg = f"user name '{username}' is taken: choose another"
             raise InputError(msg) from None
@@ -357,12 +376,17 @@ class RemarkService:
         require_admin(actor, "list users")
         with self.store.read_session() as s:
             rows = s.scalars(select(UserRow).order_by(UserRow.username)).all()
-            return [User(r.id, r.username, r.display_name, r.role, r.organisation_id, r.email) for r in rows]
+            return [
+                User(r.id, r.username, r.display_name, r.role, r.organisation_id, r.email)
+                for r in rows
+            ]
 
     def login(self, username: str, password: str) -> Actor:
         """The :class:`Actor` for a user name and password; PermissionDeniedError if wrong."""
         with self.store.read_session() as s:
-            row = s.scalars(select(UserRow).where(UserRow.username == (username or "").strip())).first()
+            row = s.scalars(
+                select(UserRow).where(UserRow.username == (username or "").strip())
+            ).first()
             if row is None or not verify_password(row.password_hash, password or ""):
                 msg = "wrong user name or password"
                 raise PermissionDeniedError(msg)
@@ -445,7 +469,9 @@ class RemarkService:
             if categories is not None:
                 cats = self._check_categories(categories)
                 for old in s.scalars(
-                    select(OrganisationCategoryRow).where(OrganisationCategoryRow.organisation_id == row.id)
+                    select(OrganisationCategoryRow).where(
+                        OrganisationCategoryRow.organisation_id == row.id
+                    )
                 ):
                     s.delete(old)
                 s.flush()
@@ -465,7 +491,9 @@ class RemarkService:
         with self.store.read_session() as s:
             row = s.get(OrganisationRow, ref) if isinstance(ref, int) else None
             if row is None:
-                row = s.scalars(select(OrganisationRow).where(OrganisationRow.name == str(ref).strip())).first()
+                row = s.scalars(
+                    select(OrganisationRow).where(OrganisationRow.name == str(ref).strip())
+                ).first()
             if row is None:
                 msg = f"no problemägare '{ref}': add it first (create_organisation) or check the spelling"
                 raise NotFoundError(msg)
@@ -506,10 +534,16 @@ class RemarkService:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             try:
                 with self.store.write_session() as s:
-                    if s.scalars(select(WalkRow.id).where(WalkRow.title == title)).first() is not None:
+                    if (
+                        s.scalars(select(WalkRow.id).where(WalkRow.title == title)).first()
+                        is not None
+                    ):
                         msg = f"a walk called '{title}' exists already: choose another title"
                         raise InputError(msg)
-                    if s.scalars(select(WalkRow.id).where(WalkRow.join_code == code)).first() is not None:
+                    if (
+                        s.scalars(select(WalkRow.id).where(WalkRow.join_code == code)).first()
+                        is not None
+                    ):
                         continue
                     row = WalkRow(
                         title=title,
@@ -526,7 +560,10 @@ class RemarkService:
                     return self._walk_record(row)
             except IntegrityError:
                 with self.store.read_session() as s:
-                    if s.scalars(select(WalkRow.id).where(WalkRow.title == title)).first() is not None:
+                    if (
+                        s.scalars(select(WalkRow.id).where(WalkRow.title == title)).first()
+                        is not None
+                    ):
                         msg = f"a walk called '{title}' exists already: choose another title"
                         raise InputError(msg) from None
         msg = "could not make a unique join code: try again"
@@ -556,7 +593,9 @@ class RemarkService:
         if not walk_ids:
             return {}
         rows = s.execute(
-            select(RemarkRow.walk_id, func.count()).where(RemarkRow.walk_id.in_(walk_ids)).group_by(RemarkRow.walk_id)
+            select(RemarkRow.walk_id, func.count())
+            .where(RemarkRow.walk_id.in_(walk_ids))
+            .group_by(RemarkRow.walk_id)
         ).all()
         return {w: int(n) for w, n in rows}
 
@@ -569,7 +608,9 @@ class RemarkService:
     def walk_by_code(self, code: str) -> Walk:
         """The walk a participant joins with ``code`` (NotFoundError with a hint)."""
         with self.store.read_session() as s:
-            row = s.scalars(select(WalkRow).where(WalkRow.join_code == normalise_code(code))).first()
+            row = s.scalars(
+                select(WalkRow).where(WalkRow.join_code == normalise_code(code))
+            ).first()
             if row is None:
                 msg = f"no walk has the code '{code}': check the code on the handout (letters and digits, no O/0 or I/1)"
                 raise NotFoundError(msg)
@@ -584,7 +625,9 @@ class RemarkService:
                 q = q.where(WalkRow.join_code == normalise_code(actor.walk_code or ""))
             elif actor.role == st.PROBLEMAGARE:
                 q = q.where(
-                    WalkRow.id.in_(select(RemarkRow.walk_id).where(RemarkRow.owner_id == actor.organisation_id))
+                    WalkRow.id.in_(
+                        select(RemarkRow.walk_id).where(RemarkRow.owner_id == actor.organisation_id)
+                    )
                 )
             elif not can_see_all(actor):
                 return []
@@ -711,7 +754,9 @@ class RemarkService:
             with self.store.write_session() as s:
                 walk_row = self._walk_row(s, walk)
                 self._require_walk_access(actor, walk_row)
-                stored_walk = s.scalars(select(RemarkRow.walk_id).where(RemarkRow.id == rid)).first()
+                stored_walk = s.scalars(
+                    select(RemarkRow.walk_id).where(RemarkRow.id == rid)
+                ).first()
                 if stored_walk is not None:  # a resend: answer with what is stored
                     s.rollback()
                     return self._resent(actor, rid, walk_row.id, stored_walk)
@@ -888,7 +933,9 @@ class RemarkService:
             if organisation is not None:
                 org_id = organisation if isinstance(organisation, int) else None
                 if org_id is None:
-                    org = s.scalars(select(OrganisationRow).where(OrganisationRow.name == str(organisation))).first()
+                    org = s.scalars(
+                        select(OrganisationRow).where(OrganisationRow.name == str(organisation))
+                    ).first()
                     if org is None:
                         msg = f"no problemägare '{organisation}'"
                         raise NotFoundError(msg)
@@ -911,9 +958,13 @@ class RemarkService:
                 out.append(v)
         return out
 
-    def overdue(self, actor: Actor, today: dt.date | None = None, days: int | None = None) -> list[Remark]:
+    def overdue(
+        self, actor: Actor, today: dt.date | None = None, days: int | None = None
+    ) -> list[Remark]:
         """Overdue remarks ``actor`` may see (see :mod:`geo_trygghet.remarks.reminders`)."""
-        return self.list_remarks(actor, state=(st.TILLDELAD, st.PLANERAD), overdue=True, today=today, days=days)
+        return self.list_remarks(
+            actor, state=(st.TILLDELAD, st.PLANERAD), overdue=True, today=today, days=days
+        )
 
     def history(self, actor: Actor, remark_id: str) -> list[Event]:
         """Every event of a remark, oldest first."""
@@ -1014,7 +1065,9 @@ class RemarkService:
             require_staff(actor, "back-date changes")
             when = _as_moment(at, "at")
         with self.store.write_session() as s:
-            row = s.scalars(select(RemarkRow).where(RemarkRow.id == str(remark_id)).with_for_update()).first()
+            row = s.scalars(
+                select(RemarkRow).where(RemarkRow.id == str(remark_id)).with_for_update()
+            ).first()
             if row is None:
                 msg = f"no remark with id '{remark_id}'"
                 raise NotFoundError(msg)
@@ -1031,11 +1084,17 @@ class RemarkService:
             text = " — ".join(x.strip() for x in (reason, note) if x and x.strip()) or None
             now = when or utcnow()
             if when is not None:  # a back-dated change never goes before the remark's last event
-                last_at = s.scalar(select(func.max(EventRow.at)).where(EventRow.remark_id == row.id))
+                last_at = s.scalar(
+                    select(func.max(EventRow.at)).where(EventRow.remark_id == row.id)
+                )
                 if last_at is not None and now < last_at:
                     now = last_at
             if t.needs == st.NEEDS_OWNER:
-                target_owner = owner_id if owner_id is not None else (row.owner_id if t.name == "reopen" else None)
+                target_owner = (
+                    owner_id
+                    if owner_id is not None
+                    else (row.owner_id if t.name == "reopen" else None)
+                )
                 if target_owner is None:
                     msg = f"remark {row.number} in '{walk_row.title}': choose a problemägare to assign it to"
                     raise InputError(msg)
@@ -1106,16 +1165,32 @@ class RemarkService:
             has_photo = s.get(PhotoRow, row.id) is not None
             return self._remark_record(row, walk_row.title, owner_name, has_photo, actor)
 
-    def assign(self, actor: Actor, remark_id: str, owner_id: int, note: str | None = None, **kw: Any) -> Remark:
+    def assign(
+        self, actor: Actor, remark_id: str, owner_id: int, note: str | None = None, **kw: Any
+    ) -> Remark:
         """Ny / Inte vårt ansvar / Tilldelad / Planerad → Tilldelad (admin, analytiker)."""
         return self.transition(actor, remark_id, st.TILLDELAD, note=note, owner_id=owner_id, **kw)
 
-    def plan(self, actor: Actor, remark_id: str, planned_date: dt.date | str, note: str | None = None, **kw: Any) -> Remark:
+    def plan(
+        self,
+        actor: Actor,
+        remark_id: str,
+        planned_date: dt.date | str,
+        note: str | None = None,
+        **kw: Any,
+    ) -> Remark:
         """Tilldelad / Planerad → Planerad with a date (the problemägare)."""
-        return self.transition(actor, remark_id, st.PLANERAD, note=note, planned_date=planned_date, **kw)
+        return self.transition(
+            actor, remark_id, st.PLANERAD, note=note, planned_date=planned_date, **kw
+        )
 
     def mark_fixed(
-        self, actor: Actor, remark_id: str, fixed_date: dt.date | str | None = None, note: str | None = None, **kw: Any
+        self,
+        actor: Actor,
+        remark_id: str,
+        fixed_date: dt.date | str | None = None,
+        note: str | None = None,
+        **kw: Any,
     ) -> Remark:
         """Tilldelad / Planerad → Åtgärdad on ``fixed_date`` (default today; the problemägare)."""
         return self.transition(
@@ -1130,9 +1205,13 @@ class RemarkService:
         """→ Kan inte åtgärdas (reason required)."""
         return self.transition(actor, remark_id, st.KAN_INTE_ATGARDAS, reason=reason, **kw)
 
-    def mark_duplicate(self, actor: Actor, remark_id: str, original_id: str, note: str | None = None, **kw: Any) -> Remark:
+    def mark_duplicate(
+        self, actor: Actor, remark_id: str, original_id: str, note: str | None = None, **kw: Any
+    ) -> Remark:
         """→ Dubblett, linked to ``original_id`` (admin, analytiker)."""
-        return self.transition(actor, remark_id, st.DUBBLETT, note=note, duplicate_of=original_id, **kw)
+        return self.transition(
+            actor, remark_id, st.DUBBLETT, note=note, duplicate_of=original_id, **kw
+        )
 
     def verify(self, actor: Actor, remark_id: str, note: str | None = None, **kw: Any) -> Remark:
         """Åtgärdad → Kontrollerad at the follow-up walk (admin, analytiker)."""
@@ -1176,7 +1255,12 @@ class RemarkService:
         return found[0] if found and found[0] else None
 
     # ------------------------------------------------------------ protocol, public, frames
-    def remarks_as_of(self, walk: WalkRef, as_of: dt.date | dt.datetime | str | None = None, actor: Actor | None = None) -> list[Remark]:
+    def remarks_as_of(
+        self,
+        walk: WalkRef,
+        as_of: dt.date | dt.datetime | str | None = None,
+        actor: Actor | None = None,
+    ) -> list[Remark]:
         """The walk's remarks as they stood at the end of ``as_of`` (default: now),
         rebuilt from the event log alone (for the protocol)."""
         if actor is not None:
@@ -1184,7 +1268,9 @@ class RemarkService:
         until = _as_instant(as_of, "as-of date") if as_of is not None else dt.datetime.max
         with self.store.read_session() as s:
             walk_row = self._walk_row(s, walk)
-            remarks = self._load_remarks(s, self._remark_query().where(RemarkRow.walk_id == walk_row.id), None)
+            remarks = self._load_remarks(
+                s, self._remark_query().where(RemarkRow.walk_id == walk_row.id), None
+            )
             events = s.scalars(
                 select(EventRow)
                 .join(RemarkRow, RemarkRow.id == EventRow.remark_id)
@@ -1251,7 +1337,9 @@ class RemarkService:
             columns=["category", "category_label", "state", "state_label", "state_kind"],
         )
         counts = (
-            counts.groupby(["category", "category_label", "state", "state_label", "state_kind"], as_index=False)
+            counts.groupby(
+                ["category", "category_label", "state", "state_label", "state_kind"], as_index=False
+            )
             .size()
             .rename(columns={"size": "count"})
         )
@@ -1320,7 +1408,9 @@ class RemarkService:
                 raise InputError(msg)
             remarks = self.remarks_as_of(walk, as_of, actor=actor)
         else:
-            remarks = self.list_remarks(actor, walk=walk, state=state, organisation=organisation, today=today)
+            remarks = self.list_remarks(
+                actor, walk=walk, state=state, organisation=organisation, today=today
+            )
         rows = []
         for r in remarks:
             od = is_overdue(r, today)
@@ -1367,7 +1457,9 @@ class RemarkService:
 
         frame = pd.DataFrame(rows, columns=columns)
         return gpd.GeoDataFrame(
-            frame, geometry=[Point(x, y) for x, y in zip(frame["lon"], frame["lat"], strict=True)], crs="EPSG:4326"
+            frame,
+            geometry=[Point(x, y) for x, y in zip(frame["lon"], frame["lat"], strict=True)],
+            crs="EPSG:4326",
         )
 
 

@@ -264,10 +264,16 @@ def _remark_categories() -> dict[str, RemarkCategory]:
         if isinstance(value, dict):
             sv = value.get("sv") or value.get("label_sv") or sv
             en = value.get("en") or value.get("label_en") or en
-        elif isinstance(value, tuple | list) and len(value) >= 2 and all(isinstance(v, str) for v in value[:2]):
+        elif (
+            isinstance(value, tuple | list)
+            and len(value) >= 2
+            and all(isinstance(v, str) for v in value[:2])
+        ):
             sv, en = value[0], value[1]
         base = defaults.get(slug)
-        out[slug] = RemarkCategory(slug, sv or (base.sv if base else slug), en or (base.en if base else slug))
+        out[slug] = RemarkCategory(
+            slug, sv or (base.sv if base else slug), en or (base.en if base else slug)
+        )
     return out or {c.slug: c for c in _DEFAULT_CATEGORIES}
 
 
@@ -314,6 +320,10 @@ WALK_STATES = {
     WALK_GENOMFORD: ("Genomförd", "Done"),
     WALK_UPPFOLJD: ("Uppföljd", "Followed up"),
 }
-WALK_NEXT = {WALK_PLANERAD: (WALK_GENOMFORD,), WALK_GENOMFORD: (WALK_UPPFOLJD, WALK_PLANERAD), WALK_UPPFOLJD: ()}
+WALK_NEXT = {
+    WALK_PLANERAD: (WALK_GENOMFORD,),
+    WALK_GENOMFORD: (WALK_UPPFOLJD, WALK_PLANERAD),
+    WALK_UPPFOLJD: (),
+}
 
 POSITION_SOURCES = ("gps", "map", "exif", "import")

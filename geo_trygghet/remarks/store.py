@@ -86,7 +86,9 @@ def make_engine(url: str) -> Engine:
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_size=10, max_overflow=50, pool_timeout=60, pool_pre_ping=True)
+        return create_engine(
+            parsed, pool_size=10, max_overflow=50, pool_timeout=60, pool_pre_ping=True
+        )
     msg = f"database URL '{parsed.render_as_string(hide_password=True)}': only sqlite and postgresql are supported"
     raise InputError(msg)
 
@@ -263,7 +265,9 @@ def create_postgres_database(server_url: str, name: str | None = None) -> str:
     name = name or f"geo_test_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(autocommit=True, **_conninfo(url)) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name, drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url.set(database=name, drivername="postgresql+psycopg").render_as_string(
+        hide_password=False
+    )
 
 
 def drop_postgres_database(db_url: str) -> None:
@@ -277,7 +281,11 @@ def drop_postgres_database(db_url: str) -> None:
 
 
 def _conninfo(url) -> dict:  # type: ignore[no-untyped-def]
-    info = {"host": url.host or "localhost", "port": url.port or 5432, "dbname": url.database or "postgres"}
+    info = {
+        "host": url.host or "localhost",
+        "port": url.port or 5432,
+        "dbname": url.database or "postgres",
+    }
     if url.username:
         info["user"] = url.username
     if url.password:

@@ -11,7 +11,6 @@ with a Config whose ``script_location`` is this folder.
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
 
 from geo_trygghet.remarks.models import Base
 
@@ -20,7 +19,9 @@ target_metadata = Base.metadata
 
 
 def _url() -> str:
-    url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
+        "sqlalchemy.url"
+    )
     if not url:
         from geo_trygghet import settings
 
@@ -29,7 +30,9 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
