@@ -69,10 +69,11 @@ def open_page(env, **state) -> AppTest:
 
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:
-    for df in at.dataframe:
+    tables = [*at.dataframe, *at.table]
+    for df in tables:
         if column in df.value.columns:
             return df.value
-    raise AssertionError(f"no table with a column {column!r}; tables: {[list(d.value.columns) for d in at.dataframe]}")
+    raise AssertionError(f"no table with a column {column!r}; tables: {[list(d.value.columns) for d in tables]}")
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -165,4 +166,7 @@ def test_fixed_remarks_tab_lists_the_sample_fixed_remarks(env):
     assert pooled.loc["Belysning", "Anmärkningar"] == core.loc["belysning", "remarks"]
     assert pooled.loc["Belysning", "OR"] == pytest.approx(core.loc["belysning", "odds_ratio"], abs=0.006)
     assert core.loc["belysning", "reading_sv"] in [i.value for i in at.info]
+    lo, hi = core.loc["belysning", "ci_lo"], core.loc["belysning", "ci_hi"]
+    expected = "minskade" if lo > 1 else "ökade" if hi < 1 else "ingen säker förändring"
+    assert pooled.loc["Belysning", "Brotten nära anmärkningarna"] == expected
     assert any(re.search(r"belysning", m.value) for m in at.markdown if "?" in m.value)

@@ -136,6 +136,9 @@ add({
     "fr.h_dark": {"sv": "Kväll och natt 18–06 (för belysning)", "en": "Evening and night 18–06 (for lighting)"},
     "fr.question": {"sv": "Minskar brotten här när {cat} åtgärdas?", "en": "Do incidents fall here when {cat} is fixed?"},
     "fr.category": {"sv": "Kategori", "en": "Category"},
+    "fr.fell": {"sv": "minskade", "en": "fell"},
+    "fr.rose": {"sv": "ökade", "en": "rose"},
+    "fr.unclear": {"sv": "ingen säker förändring", "en": "no clear change"},
     "fr.pooled": {"sv": "Sammanvägt per kategori", "en": "Pooled per category"},
     "fr.table": {"sv": "Alla åtgärdade anmärkningar", "en": "All fixed remarks"},
     "fr.none": {"sv": "Det finns inga åtgärdade anmärkningar att utvärdera.", "en": "There are no fixed remarks to evaluate."},
@@ -155,7 +158,7 @@ add({
     "col.status": {"sv": "Status", "en": "Status"},
     "col.remarks": {"sv": "Anmärkningar", "en": "Remarks"},
     "col.used": {"sv": "Med skattning", "en": "With estimate"},
-    "col.reading": {"sv": "Tolkning", "en": "Reading"},
+    "col.reading": {"sv": "Brotten nära anmärkningarna", "en": "Incidents near the remarks"},
     "status.ok": {"sv": "ok", "en": "ok"},
     "status.corrected": {"sv": "ok (0,5 tillagt, ett antal var 0)", "en": "ok (0.5 added, a count was 0)"},
     "status.too_few": {"sv": "för få brott", "en": "too few incidents"},
@@ -437,6 +440,12 @@ def choose_controls(choice: Choice, ds: A.Dataset, incidents: gpd.GeoDataFrame, 
         st.warning(t("fu.c_none"))
 
 
+def localized(df: pd.DataFrame) -> dict:
+    """Column config: float columns shown in the browser's locale (decimal comma in Swedish)."""
+    return {c: st.column_config.NumberColumn(format="localized") for c in df.columns
+            if pd.api.types.is_float_dtype(df[c])}
+
+
 def similarity_table(choice: Choice, incidents: gpd.GeoDataFrame, key: tuple) -> pd.DataFrame | None:
     if not choice.controls or choice.target is None:
         return None
@@ -501,9 +510,9 @@ def show_result(result: Any) -> None:
         st.dataframe(counts, hide_index=True, key="fu_counts",
                      column_config={change: st.column_config.NumberColumn(format="%.0f %%")})
     with right:
-        st.markdown(f"**{t('fu.effects')}**")
-        st.dataframe(effect_table(result, lg), hide_index=True, key="fu_effects")
-    series_chart(result)
+        series_chart(result)
+    st.markdown(f"**{t('fu.effects')}**")
+    st.table(effect_table(result, lg), hide_index=True)
 
 
 def series_chart(result: Any) -> None:
@@ -518,7 +527,7 @@ def series_chart(result: Any) -> None:
     lines = alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("month:T", title=None), y=alt.Y("value:Q", title=None),
         color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=colours), title=None,
-                        legend=alt.Legend(orient="top")),
+                        legend=alt.Legend(orient="top", labelLimit=0)),
         tooltip=[alt.Tooltip("month:T", format="%Y-%m"), "series:N", alt.Tooltip("value:Q", format=".1f")])
     rule = alt.Chart(pd.DataFrame({"d": [result.windows.intervention]})).mark_rule(
         strokeDash=[6, 4], color="#222222", size=2).encode(x="d:T")
@@ -538,10 +547,10 @@ def areas_frame(choice: Choice) -> gpd.GeoDataFrame:
 
 def followup_map(choice: Choice, *, clickable: bool) -> dict:
     """Target, controls (with similarity), unchosen suggestions, buffer; returns the click when ``clickable``."""
+    from branca.element import MacroElement, Template
     from streamlit_folium import st_folium
 
-    from ..maps import finish_map, new_map
-    from ..maps.base import add_legend
+    from ..maps import finish_map, legend_html, new_map
 
     areas = areas_frame(choice)
     cand = choice.candidates
@@ -565,10 +574,13 @@ def followup_map(choice: Choice, *, clickable: bool) -> dict:
                            "color": c, "weight": 2, "fillOpacity": 0.12 if r == "buffer" else 0.3}).add_to(m)
     if choice.point is not None:
         folium.CircleMarker([choice.point[1], choice.point[0]], radius=4, color="#000000", fill=True).add_to(m)
-    add_legend(m, t("fu.legend"), [(ROLE_COLOURS["target"], t("fu.role.target")),
-                                   (ROLE_COLOURS["control"], t("fu.role.control")),
-                                   (ROLE_COLOURS["buffer"], t("fu.role.buffer")),
-                                   (ROLE_COLOURS["candidate"], t("fu.candidate"))])
+    roles = set(areas["role"]) | ({"candidate"} if cand is not None and len(cand) > len(chosen) else set())
+    legend = legend_html(t("fu.legend"), [(ROLE_COLOURS[r], t("fu.candidate") if r == "candidate" else t("fu.role." + r))
+                                   for r in ("target", "control", "buffer", "candidate") if r in roles])
+    macro = MacroElement()  # bottom right, clear of the scale bar (bottom left) and the attribution
+    macro._template = Template("{% macro html(this, kwargs) %}" + legend.replace(
+        "bottom:24px;left:12px", "bottom:30px;right:10px") + "{% endmacro %}")
+    m.get_root().add_child(macro)
     finish_map(m)
     out = st_folium(m, key="fu_map", height=460, use_container_width=True,
                     returned_objects=["last_clicked"] if clickable else [])
@@ -626,6 +638,21 @@ def _remark_effects(key: tuple, _remarks: pd.DataFrame, _incidents: gpd.GeoDataF
     return remark_effects(_remarks, _incidents, radius_m=radius, before_days=before, after_days=after, hours=hours)
 
 
+def _pooled_verdict(row: Any) -> str:
+    """A short reading of one pooled row (the full sentence is in the box above the table)."""
+    if not row.k:
+        return t("status.too_few")
+    if row.ci_lo > 1:
+        return t("fr.fell")
+    if row.ci_hi < 1:
+        return t("fr.rose")
+    return t("fr.unclear")
+
+
+def _table(df: pd.DataFrame, *, key: str) -> None:
+    st.dataframe(df, hide_index=True, key=key, column_config=localized(df))
+
+
 def remark_effects_view(fixed: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, key: tuple) -> None:
     """Settings, the pooled table per category with its reading, and the table of every fixed remark."""
     from ..remarks import category_label
@@ -650,16 +677,16 @@ def remark_effects_view(fixed: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, ke
         st.markdown(f"**{t('fr.question', cat=category_label(cat, lg).lower())}**")
         st.info(row["reading_sv"] if lg == "sv" else row["reading_en"], icon=":material/lightbulb:")
         st.markdown(f"**{t('fr.pooled')}**")
-        st.dataframe(pd.DataFrame({
+        _table(pd.DataFrame({
             t("col.category"): [category_label(c, lg) for c in pooled["category"]],
             t("col.remarks"): pooled["remarks"], t("col.used"): pooled["k"],
             "OR": pooled["odds_ratio"].round(2), t("col.ci_lo"): pooled["ci_lo"].round(2),
             t("col.ci_hi"): pooled["ci_hi"].round(2), "I²": pooled["i2"].round(2),
-            t("col.reading"): pooled["reading_sv" if lg == "sv" else "reading_en"]}),
-            hide_index=True, key="fr_pooled")
+            t("col.reading"): [_pooled_verdict(r) for r in pooled.itertuples()]}),
+            key="fr_pooled")
     table = res.table.merge(remarks[["remark_id", "walk_title", "number", "text"]], on="remark_id", how="left")
     st.markdown(f"**{t('fr.table')}**")
-    st.dataframe(pd.DataFrame({
+    _table(pd.DataFrame({
         t("col.walk"): table["walk_title"], t("col.nr"): table["number"],
         t("col.category"): [category_label(c, lg) for c in table["category"]], t("col.text"): table["text"],
         t("col.fixed"): pd.to_datetime(table["fixed_date"]).dt.date,
@@ -668,6 +695,6 @@ def remark_effects_view(fixed: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, ke
         "OR": table["odds_ratio"].round(2), t("col.ci_lo"): table["ci_lo"].round(2),
         t("col.ci_hi"): table["ci_hi"].round(2),
         t("col.status"): [t(_STATUS.get(s, "status.ok")) if s in _STATUS else s for s in table["status"]]}),
-        hide_index=True, key="fr_table")
+        key="fr_table")
     for note in res.notes:
         st.caption(note)

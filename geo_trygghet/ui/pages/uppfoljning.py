@@ -37,7 +37,7 @@ with tab_area:
         sim = F.similarity_table(choice, incidents, key)
         if sim is not None:
             st.markdown(f"**{t('fu.similarity')}**", help=t("fu.sim_help"))
-            st.dataframe(sim, hide_index=True, key="fu_similarity")
+            st.dataframe(sim, hide_index=True, key="fu_similarity", column_config=F.localized(sim))
     if st.session_state.get("fu_mode") == "point":
         F.remember_click(out)
     if choice.target is not None and choice.controls:
