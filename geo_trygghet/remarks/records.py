@@ -161,3 +161,7 @@ class PublicSummary:
     counts: Any = field(repr=False)
     fixed: Any = field(repr=False)
     walks: Any = field(repr=False)
+
+
+#: How callers name a walk: the record, its id, its title or its join code.
+WalkRef = Walk | int | str

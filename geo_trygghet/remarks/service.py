@@ -9,7 +9,6 @@ and checks what that actor may do; it returns plain records
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import secrets
 import uuid
@@ -24,38 +23,32 @@ from sqlalchemy.orm import Session
 from .. import settings
 from ..errors import InputError, NotFoundError, PermissionDeniedError
 from . import states as st
+from ._people import PeopleMixin
+from ._util import _area_text, _as_date, _as_moment, _distance_m, _isnan
+from ._views import ViewsMixin
 from .auth import (
     CODE_ALPHABET,
     CODE_LENGTH,
     Actor,
     can_see_all,
-    check_role,
-    hash_password,
     normalise_code,
-    require_admin,
-    require_role,
     require_staff,
-    verify_password,
 )
 from .models import (
     EventRow,
-    OrganisationCategoryRow,
     OrganisationRow,
     PhotoRow,
     RemarkRow,
-    UserRow,
     WalkRow,
     utcnow,
 )
 from .photos import prepare_photo
-from .records import Event, Organisation, PublicSummary, Remark, User, Walk
+from .records import Event, Remark, Walk, WalkRef
 from .reminders import is_overdue
 from .store import Store, open_store
 
 MAX_TEXT = 4000
-_EARTH_R = 6_371_008.8
 
-WalkRef = Walk | int | str
 
 # statements of the submission hot path, built once (parameters bound per call)
 _INSERT_REMARK = insert(RemarkRow.__table__)
@@ -78,97 +71,7 @@ _TAKE_NUMBER_PG = sql_text(
 )
 
 
-def _as_date(value: Any, what: str) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        return value.to_pydatetime().date()
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        msg = f"{what} '{value}' is not a date: write it as YYYY-MM-DD, e.g. 2025-06-30"
-        raise InputError(msg) from None
-
-
-def _as_instant(value: Any, what: str) -> dt.datetime:
-    """A naive-UTC datetime from a datetime or date (end of that day) or ISO text."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value
-    day = _as_date(value, what)
-    if day is None:
-        msg = f"{what} is missing: give a date as YYYY-MM-DD"
-        raise InputError(msg)
-    return dt.datetime.combine(day, dt.time(23, 59, 59, 999999))
-
-
-def _as_moment(value: Any, what: str) -> dt.datetime:
-    """A naive-UTC datetime for a back-dated event: a bare date means noon that day."""
-    if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):
-        return _as_instant(
-            value.to_pydatetime() if hasattr(value, "to_pydatetime") else value, what
-        )
-    day = _as_date(value, what)
-    if day is None:
-        msg = f"{what} is missing: give a date as YYYY-MM-DD"
-        raise InputError(msg)
-    return dt.datetime.combine(day, dt.time(12, 0))
-
-
-def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dphi, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_R * math.asin(min(1.0, math.sqrt(a)))
-
-
-def _geometry(area: Any, what: str):  # type: ignore[no-untyped-def]
-    """A shapely geometry from GeoJSON text/dict or a shapely geometry."""
-    from shapely.geometry import shape
-    from shapely.geometry.base import BaseGeometry
-
-    if area is None:
-        return None
-    if isinstance(area, BaseGeometry):
-        return area
-    try:
-        data = json.loads(area) if isinstance(area, str) else area
-        if data.get("type") == "FeatureCollection":
-            from shapely.ops import unary_union
-
-            return unary_union([shape(f["geometry"]) for f in data["features"]])
-        if data.get("type") == "Feature":
-            data = data["geometry"]
-        return shape(data)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        msg = (
-            f"{what} is not a GeoJSON geometry: give a Polygon or MultiPolygon in WGS84 (lon, lat)"
-        )
-        raise InputError(msg) from None
-
-
-def _area_text(area: Any, what: str) -> str | None:
-    if area is None or area == "":
-        return None
-    geom = _geometry(area, what)
-    from shapely.geometry import mapping
-
-    if geom.is_empty:
-        msg = f"{what} is empty: draw or upload a polygon"
-        raise InputError(msg)
-    minx, miny, maxx, maxy = geom.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        msg = f"{what} is not in WGS84 degrees: reproject it to EPSG:4326 (lon, lat) first"
-        raise InputError(msg)
-    return json.dumps(mapping(geom))
-
-
-class RemarkService:
+class RemarkService(PeopleMixin, ViewsMixin):
     """Everything the app and the CLI do with walks and remarks.
 
     Parameters
@@ -185,15 +88,6 @@ class RemarkService:
         self.store.dispose()
 
     # ------------------------------------------------------------ helpers
-    @staticmethod
-    def _org_record(session: Session, row: OrganisationRow) -> Organisation:
-        cats = session.scalars(
-            select(OrganisationCategoryRow.category)
-            .where(OrganisationCategoryRow.organisation_id == row.id)
-            .order_by(OrganisationCategoryRow.category)
-        ).all()
-        return Organisation(row.id, row.name, row.kind, row.email, row.area, tuple(cats))
-
     @staticmethod
     def _walk_record(row: WalkRow, count: int = 0) -> Walk:
         return Walk(
@@ -326,190 +220,6 @@ class RemarkService:
             return
         msg = f"{actor.role} '{actor.label}' may not see remark {row.id}"
         raise PermissionDeniedError(msg)
-
-    # ------------------------------------------------------------ users
-    def create_user(
-        self,
-        actor: Actor,
-        username: str,
-        password: str,
-        role: str,
-        *,
-        display_name: str | None = None,
-        organisation_id: int | None = None,
-        email: str | None = None,
-    ) -> User:
-        """Create an account (admin only). A problemägare needs an organisation."""
-        require_admin(actor, "create users")
-        check_role(role)
-        username = (username or "").strip()
-        if not username:
-            msg = "username is empty: give a user name"
-            raise InputError(msg)
-        if role == st.PROBLEMAGARE and organisation_id is None:
-            msg = f"user '{username}': a problemägare must belong to an organisation: pass organisation_id"
-            raise InputError(msg)
-        pw_hash = hash_password(password)
-        try:
-            with self.store.write_session() as s:
-                if organisation_id is not None and s.get(OrganisationRow, organisation_id) is None:
-                    msg = f"no organisation with id {organisation_id}"
-                    raise NotFoundError(msg)
-                row = UserRow(
-                    username=username,
-                    display_name=display_name,
-                    password_hash=pw_hash,
-                    role=role,
-                    organisation_id=organisation_id,
-                    email=email,
-                )
-                s.add(row)
-                s.flush()
-                return User(
-                    row.id, row.username, row.display_name, row.role, row.organisation_id, row.email
-                )
-        except IntegrityError:
-            msg = f"user name '{username}' is taken: choose another"
-            raise InputError(msg) from None
-
-    def list_users(self, actor: Actor) -> list[User]:
-        require_admin(actor, "list users")
-        with self.store.read_session() as s:
-            rows = s.scalars(select(UserRow).order_by(UserRow.username)).all()
-            return [
-                User(r.id, r.username, r.display_name, r.role, r.organisation_id, r.email)
-                for r in rows
-            ]
-
-    def login(self, username: str, password: str) -> Actor:
-        """The :class:`Actor` for a user name and password; PermissionDeniedError if wrong."""
-        with self.store.read_session() as s:
-            row = s.scalars(
-                select(UserRow).where(UserRow.username == (username or "").strip())
-            ).first()
-            if row is None or not verify_password(row.password_hash, password or ""):
-                msg = "wrong user name or password"
-                raise PermissionDeniedError(msg)
-            return Actor(
-                kind="user",
-                role=row.role,
-                user_id=row.id,
-                username=row.username,
-                organisation_id=row.organisation_id,
-                display_name=row.display_name,
-            )
-
-    def set_password(self, actor: Actor, username: str, password: str) -> None:
-        """Change a password: admin for anyone, a user for itself."""
-        if actor.username != username:
-            require_admin(actor, "change other users' passwords")
-        pw_hash = hash_password(password)
-        with self.store.write_session() as s:
-            row = s.scalars(select(UserRow).where(UserRow.username == username)).first()
-            if row is None:
-                msg = f"no user '{username}'"
-                raise NotFoundError(msg)
-            row.password_hash = pw_hash
-
-    # ------------------------------------------------------------ organisations
-    def create_organisation(
-        self,
-        actor: Actor,
-        name: str,
-        *,
-        kind: str | None = None,
-        email: str | None = None,
-        categories: Iterable[str] = (),
-        area: Any = None,
-    ) -> Organisation:
-        """Add a problemägare with the remark categories and the area (GeoJSON, WGS84) it answers for."""
-        require_role(actor, (st.ADMIN, st.ANALYTIKER), "create organisations")
-        name = (name or "").strip()
-        if not name:
-            msg = "organisation name is empty: give the problemägare's name"
-            raise InputError(msg)
-        cats = self._check_categories(categories)
-        area_text = _area_text(area, f"area of '{name}'")
-        try:
-            with self.store.write_session() as s:
-                row = OrganisationRow(name=name, kind=kind, email=email, area=area_text)
-                s.add(row)
-                s.flush()
-                for c in cats:
-                    s.add(OrganisationCategoryRow(organisation_id=row.id, category=c))
-                s.flush()
-                return self._org_record(s, row)
-        except IntegrityError:
-            msg = f"an organisation called '{name}' exists already"
-            raise InputError(msg) from None
-
-    def update_organisation(
-        self,
-        actor: Actor,
-        organisation_id: int,
-        *,
-        email: str | None = None,
-        kind: str | None = None,
-        categories: Iterable[str] | None = None,
-        area: Any = None,
-    ) -> Organisation:
-        """Change an organisation's e-mail, kind, categories or area (given values only)."""
-        require_role(actor, (st.ADMIN, st.ANALYTIKER), "change organisations")
-        with self.store.write_session() as s:
-            row = s.get(OrganisationRow, organisation_id)
-            if row is None:
-                msg = f"no organisation with id {organisation_id}"
-                raise NotFoundError(msg)
-            if email is not None:
-                row.email = email
-            if kind is not None:
-                row.kind = kind
-            if area is not None:
-                row.area = _area_text(area, f"area of '{row.name}'")
-            if categories is not None:
-                cats = self._check_categories(categories)
-                for old in s.scalars(
-                    select(OrganisationCategoryRow).where(
-                        OrganisationCategoryRow.organisation_id == row.id
-                    )
-                ):
-                    s.delete(old)
-                s.flush()
-                for c in cats:
-                    s.add(OrganisationCategoryRow(organisation_id=row.id, category=c))
-            s.flush()
-            return self._org_record(s, row)
-
-    def list_organisations(self, actor: Actor | None = None) -> list[Organisation]:
-        """All problemägare (their names and categories are not secret)."""
-        with self.store.read_session() as s:
-            rows = s.scalars(select(OrganisationRow).order_by(OrganisationRow.name)).all()
-            return [self._org_record(s, r) for r in rows]
-
-    def get_organisation(self, ref: int | str) -> Organisation:
-        """An organisation by id or exact name (NotFoundError)."""
-        with self.store.read_session() as s:
-            row = s.get(OrganisationRow, ref) if isinstance(ref, int) else None
-            if row is None:
-                row = s.scalars(
-                    select(OrganisationRow).where(OrganisationRow.name == str(ref).strip())
-                ).first()
-            if row is None:
-                msg = f"no problemägare '{ref}': add it first (create_organisation) or check the spelling"
-                raise NotFoundError(msg)
-            return self._org_record(s, row)
-
-    @staticmethod
-    def _check_categories(categories: Iterable[str]) -> list[str]:
-        known = st.remark_categories()
-        out = []
-        for c in categories or ():
-            if c not in known:
-                msg = f"unknown remark category '{c}': use one of {', '.join(known)}"
-                raise InputError(msg)
-            if c not in out:
-                out.append(c)
-        return out
 
     # ------------------------------------------------------------ walks
     def create_walk(
@@ -1220,254 +930,6 @@ class RemarkService:
     def reopen(self, actor: Actor, remark_id: str, note: str | None = None, **kw: Any) -> Remark:
         """Åtgärdad → Tilldelad to the same problemägare (admin, analytiker)."""
         return self.transition(actor, remark_id, st.TILLDELAD, note=note, **kw)
-
-    # ------------------------------------------------------------ owners
-    def suggest_owners(self, category: str, lon: float, lat: float) -> list[Organisation]:
-        """Problemägare ranked for a remark: category and area match, then
-        category only (no area, or area elsewhere ranks last), then area only."""
-        from shapely.geometry import Point
-
-        point = Point(lon, lat)
-        scored: list[tuple[int, str, Organisation]] = []
-        for org in self.list_organisations():
-            cat = category in org.categories
-            geom = _geometry(org.area, f"area of '{org.name}'") if org.area else None
-            inside = bool(geom is not None and geom.buffer(1e-9).contains(point))
-            if cat and inside:
-                score = 0
-            elif cat and geom is None:
-                score = 1
-            elif inside and not org.categories:
-                score = 2
-            elif cat:
-                score = 3
-            else:
-                continue
-            scored.append((score, org.name, org))
-        return [o for _, _, o in sorted(scored, key=lambda x: (x[0], x[1]))]
-
-    def suggest_owner(self, remark: Remark | str) -> Organisation | None:
-        """The best problemägare for ``remark`` (a record or id), or None."""
-        if not isinstance(remark, Remark):
-            with self.store.read_session() as s:
-                remark = self._remark_by_id(s, str(remark), None)
-        found = self.suggest_owners(remark.category, remark.lon, remark.lat)
-        return found[0] if found and found[0] else None
-
-    # ------------------------------------------------------------ protocol, public, frames
-    def remarks_as_of(
-        self,
-        walk: WalkRef,
-        as_of: dt.date | dt.datetime | str | None = None,
-        actor: Actor | None = None,
-    ) -> list[Remark]:
-        """The walk's remarks as they stood at the end of ``as_of`` (default: now),
-        rebuilt from the event log alone (for the protocol)."""
-        if actor is not None:
-            require_role(actor, (st.ADMIN, st.ANALYTIKER), "print protocols")
-        until = _as_instant(as_of, "as-of date") if as_of is not None else dt.datetime.max
-        with self.store.read_session() as s:
-            walk_row = self._walk_row(s, walk)
-            remarks = self._load_remarks(
-                s, self._remark_query().where(RemarkRow.walk_id == walk_row.id), None
-            )
-            events = s.scalars(
-                select(EventRow)
-                .join(RemarkRow, RemarkRow.id == EventRow.remark_id)
-                .where(RemarkRow.walk_id == walk_row.id, EventRow.at <= until)
-                .order_by(EventRow.at, EventRow.id)
-            ).all()
-            owners = {o.id: o.name for o in s.scalars(select(OrganisationRow))}
-        last: dict[str, EventRow] = {}
-        assigned: dict[str, dt.datetime | None] = {}
-        for e in events:
-            last[e.remark_id] = e
-            if e.to_state == st.TILLDELAD:
-                assigned[e.remark_id] = e.at
-            elif e.to_state == st.INTE_VART_ANSVAR:
-                assigned[e.remark_id] = None
-        from dataclasses import replace
-
-        out = []
-        for r in remarks:
-            e = last.get(r.id)
-            if e is None:
-                continue
-            out.append(
-                replace(
-                    r,
-                    state=e.to_state,
-                    owner_id=e.owner_id,
-                    owner_name=owners.get(e.owner_id) if e.owner_id else None,
-                    planned_date=e.planned_date,
-                    fixed_date=e.fixed_date,
-                    duplicate_of=e.duplicate_of,
-                    assigned_at=assigned.get(r.id),
-                    updated_at=e.at,
-                )
-            )
-        return out
-
-    def public_summary(self, area: Any = None) -> PublicSummary:
-        """What walks found and what was fixed, for the public page (no photos,
-        no names; text only for fixed remarks, raw: escape it). ``area``: a
-        GeoJSON polygon (text/dict) or shapely geometry; None means everywhere."""
-        import geopandas as gpd
-        import pandas as pd
-        from shapely.geometry import Point
-
-        geom = _geometry(area, "area") if area is not None else None
-        with self.store.read_session() as s:
-            remarks = self._load_remarks(s, self._remark_query(), None)
-            walk_rows = {w.id: w for w in s.scalars(select(WalkRow))}
-        if geom is not None:
-            g = geom.buffer(1e-9)
-            remarks = [r for r in remarks if g.contains(Point(r.lon, r.lat))]
-        counts = pd.DataFrame(
-            [
-                {
-                    "category": r.category,
-                    "category_label": r.category_label(),
-                    "state": r.state,
-                    "state_label": r.state_label(),
-                    "state_kind": r.state_kind,
-                }
-                for r in remarks
-            ],
-            columns=["category", "category_label", "state", "state_label", "state_kind"],
-        )
-        counts = (
-            counts.groupby(
-                ["category", "category_label", "state", "state_label", "state_kind"], as_index=False
-            )
-            .size()
-            .rename(columns={"size": "count"})
-        )
-        fixed = [r for r in remarks if r.is_fixed]
-        fixed_gdf = gpd.GeoDataFrame(
-            {
-                "walk_title": [r.walk_title for r in fixed],
-                "number": [r.number for r in fixed],
-                "category": [r.category for r in fixed],
-                "category_label": [r.category_label() for r in fixed],
-                "text": [r.text for r in fixed],
-                "fixed_date": [r.fixed_date for r in fixed],
-            },
-            geometry=[Point(r.lon, r.lat) for r in fixed],
-            crs="EPSG:4326",
-        )
-        walk_ids = sorted({r.walk_id for r in remarks})
-        walks = pd.DataFrame(
-            [
-                {
-                    "title": walk_rows[w].title,
-                    "walk_date": walk_rows[w].walk_date,
-                    "remarks": sum(1 for r in remarks if r.walk_id == w),
-                    "fixed": sum(1 for r in fixed if r.walk_id == w),
-                }
-                for w in walk_ids
-            ],
-            columns=["title", "walk_date", "remarks", "fixed"],
-        )
-        return PublicSummary(
-            walks_count=len(walk_ids),
-            remarks_count=len(remarks),
-            fixed_count=len(fixed),
-            counts=counts,
-            fixed=fixed_gdf,
-            walks=walks,
-        )
-
-    def remarks_frame(
-        self,
-        actor: Actor,
-        walk: WalkRef | None = None,
-        state: str | Iterable[str] | None = None,
-        overdue: bool | None = None,
-        organisation: int | str | None = None,
-        *,
-        as_of: dt.date | str | None = None,
-        today: dt.date | None = None,
-        lang: str = "sv",
-    ):  # type: ignore[no-untyped-def]
-        """The remarks ``actor`` may see as a GeoDataFrame (EPSG:4326) for maps and exports.
-
-        Columns: id, walk_id, walk_title, number, category, category_label,
-        text, state, state_label, state_kind, owner_id, owner_name,
-        planned_date, fixed_date, duplicate_of, created_at, updated_at,
-        assigned_at, lon, lat, accuracy_m, position_source, feeling, factors
-        (JSON text), reporter_name (staff only, else empty), has_photo,
-        overdue, geometry. ``as_of`` rebuilds states for a past date (staff only).
-        """
-        import geopandas as gpd
-        from shapely.geometry import Point
-
-        if as_of is not None:
-            if walk is None:
-                msg = "as_of needs a walk: the protocol is rebuilt per walk"
-                raise InputError(msg)
-            remarks = self.remarks_as_of(walk, as_of, actor=actor)
-        else:
-            remarks = self.list_remarks(
-                actor, walk=walk, state=state, organisation=organisation, today=today
-            )
-        rows = []
-        for r in remarks:
-            od = is_overdue(r, today)
-            if overdue is not None and od != bool(overdue):
-                continue
-            rows.append(
-                {
-                    "id": r.id,
-                    "walk_id": r.walk_id,
-                    "walk_title": r.walk_title,
-                    "number": r.number,
-                    "category": r.category,
-                    "category_label": r.category_label(lang),
-                    "text": r.text,
-                    "state": r.state,
-                    "state_label": r.state_label(lang),
-                    "state_kind": r.state_kind,
-                    "owner_id": r.owner_id,
-                    "owner_name": r.owner_name,
-                    "planned_date": r.planned_date,
-                    "fixed_date": r.fixed_date,
-                    "duplicate_of": r.duplicate_of,
-                    "created_at": r.created_at,
-                    "updated_at": r.updated_at,
-                    "assigned_at": r.assigned_at,
-                    "lon": r.lon,
-                    "lat": r.lat,
-                    "accuracy_m": r.accuracy_m,
-                    "position_source": r.position_source,
-                    "feeling": r.feeling,
-                    "factors": json.dumps(r.factors) if r.factors else None,
-                    "reporter_name": r.reporter_name,
-                    "has_photo": r.has_photo,
-                    "overdue": od,
-                }
-            )
-        columns = [
-            "id", "walk_id", "walk_title", "number", "category", "category_label", "text", "state",
-            "state_label", "state_kind", "owner_id", "owner_name", "planned_date", "fixed_date",
-            "duplicate_of", "created_at", "updated_at", "assigned_at", "lon", "lat", "accuracy_m",
-            "position_source", "feeling", "factors", "reporter_name", "has_photo", "overdue",
-        ]  # fmt: skip
-        import pandas as pd
-
-        frame = pd.DataFrame(rows, columns=columns)
-        return gpd.GeoDataFrame(
-            frame,
-            geometry=[Point(x, y) for x, y in zip(frame["lon"], frame["lat"], strict=True)],
-            crs="EPSG:4326",
-        )
-
-
-def _isnan(value: Any) -> bool:
-    try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
-        return False
 
 
 __all__ = ["RemarkService"]
