@@ -220,8 +220,11 @@ def submit_form(service: Any, actor: Any, walk: Any, *, confirmed: bool = False)
     ``wr_ack`` and the form restarts with a fresh UUID; on an error the message goes
     to ``wr_error`` and the form (text, UUID) stays as it is.
     """
-    st.session_state[ERROR] = None
     values = _form_values()
+    pristine = not (values["category"] or values["text"].strip() or values["photo"])
+    if pristine and st.session_state.get(ACK):
+        return None  # a double tap after the form was acknowledged and emptied: nothing to send
+    st.session_state[ERROR] = None
     if not values["category"]:
         st.session_state[ERROR] = t("err.category")
         return None
@@ -261,7 +264,8 @@ def remarks_table(frame: pd.DataFrame, *, walk: bool = True, owner: bool = True)
     cols.update({"planned_date": t("col.planned"), "fixed_date": t("col.fixed")})
     if "overdue" in frame.columns:
         cols["overdue"] = t("col.overdue")
-    out = frame.reindex(columns=list(cols)).rename(columns=cols)
+    out = frame.reindex(columns=list(cols)).astype(object)
+    out = out.where(out.notna(), "").rename(columns=cols)
     return out.reset_index(drop=True)
 
 
@@ -284,6 +288,28 @@ def show_map(frame: Any, *, key: str, area: Any = None, height: int = 320) -> No
 
     m = remarks_map(frame, lang=lang(), area=area)
     st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+
+
+def tap_map(tap: dict | None, gps: tuple | None, *, frame: Any = None, area: Any = None) -> Any:
+    """The map to tap a position on (embedded Leaflet: works without a CDN), centred on the
+    tapped point, the phone's last position, the walk's remarks or its area, in that order."""
+    from ..maps.base import new_map
+
+    if tap:
+        lon, lat, pad = tap["lon"], tap["lat"], 0.0015
+    elif gps:
+        lon, lat, pad = gps[0], gps[1], 0.0015
+    elif frame is not None and len(frame):
+        x0, y0, x1, y1 = frame.total_bounds
+        lon, lat, pad = (x0 + x1) / 2, (y0 + y1) / 2, max(0.0015, (x1 - x0) / 2, (y1 - y0) / 2)
+    elif area:
+        from ..maps.remarks import _area_gdf
+
+        x0, y0, x1, y1 = _area_gdf(area).total_bounds
+        lon, lat, pad = (x0 + x1) / 2, (y0 + y1) / 2, max((x1 - x0) / 2, (y1 - y0) / 2)
+    else:
+        return new_map((11.0, 55.3, 24.2, 69.1))  # all of Sweden
+    return new_map((lon - pad * 2, lat - pad, lon + pad * 2, lat + pad))
 
 
 def remark_choice_label(r: Any) -> str:
@@ -325,6 +351,10 @@ def app_base_url() -> str:
 def today() -> dt.date:
     return dt.date.today()
 
+
+#: the tapped point on the position map (no image from a CDN)
+TAP_PIN = ('<div style="width:20px;height:20px;border-radius:50%;background:#d7301f;'
+           'border:3px solid #fff;box-shadow:0 0 0 1px #222,0 1px 4px rgba(0,0,0,.5)"></div>')
 
 PHONE_CSS = """
 <style>

@@ -93,9 +93,22 @@ def test_phone_logs_a_remark_with_photo_and_gps(app_server, phone_page, tmp_path
         assert max(photo.size) <= 2048 and not photo.getexif()
     finally:
         service.close()
-    # a second tap on send with an empty fresh form does not resend the last remark
-    page.get_by_role("button", name="Skicka anmärkningen").tap()
-    page.get_by_text("Välj en kategori.").wait_for()
+    # a double tap on send: one remark, one number
+    page.get_by_role("radio", name="Klotter", exact=True).first.tap()
+    wait_for_app(page, "Ny anmärkning")
+    page.get_by_label("Beskriv kort").fill("Dubbeltryck")
+    page.get_by_label("Beskriv kort").blur()
+    page.wait_for_timeout(300)
+    page.get_by_role("button", name="Skicka anmärkningen").evaluate("b => { b.click(); b.click(); }")
+    page.get_by_text(f"Skickad som nr {number + 1}").wait_for(timeout=30_000)
+    wait_for_app(page, f"{number + 1}. Klotter")
+    assert page.get_by_text("Välj en kategori.").count() == 0
+    service = service_for(app_server)
+    try:
+        texts = [r.text for r in service.list_remarks(Actor.system(), walk=app_server.seed["walk_id"])]
+    finally:
+        service.close()
+    assert texts.count("Dubbeltryck") == 1
     assert not dialogs
 
 
@@ -113,3 +126,36 @@ def test_phone_page_fits_one_hand(app_server, phone_page):
     box = page.get_by_role("button", name="Skicka anmärkningen").bounding_box()
     shot(page, "walk_phone_sticky_send", full_page=False)
     assert 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"]
+
+
+def test_phone_without_position_taps_the_map(app_server, browser):
+    """Location denied (or plain http on a phone): the map opens and a tap places the remark."""
+    from geo_trygghet.remarks import Actor
+    from tests.browser.conftest import PHONE
+
+    context = browser.new_context(viewport=PHONE, screen=PHONE, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="sv-SE", timezone_id="Europe/Stockholm")
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        page.goto(f"{app_server}/?kod={app_server.seed['walk_code']}")
+        wait_for_app(page, "Ny anmärkning")
+        geo = page.frame_locator("iframe[title*='gt_geolocation']")
+        geo.get_by_text(re.compile("tryck på kartan", re.I)).wait_for()
+        page.get_by_text("Tryck på kartan där anmärkningen gäller.").wait_for()
+        tap_map = page.locator("iframe[title*='st_folium']").first
+        tap_map.scroll_into_view_if_needed()
+        box = tap_map.bounding_box()
+        page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5)
+        page.get_by_text(re.compile(r"Vald plats på kartan: \d+\.\d+, \d+\.\d+")).wait_for(timeout=30_000)
+        shot(page, "walk_phone_tap_map", full_page=False)
+        number = send_remark(page, "Nedskräpning", "Skräp vid återvinningen")
+    finally:
+        context.close()
+    service = service_for(app_server)
+    try:
+        r = next(r for r in service.list_remarks(Actor.system(), walk=app_server.seed["walk_id"])
+                 if r.number == number)
+    finally:
+        service.close()
+    assert r.position_source == "map" and r.accuracy_m is None and r.category == "nedskrapning"

@@ -70,11 +70,11 @@ else:
         import folium
 
         tap = st.session_state.get(W.TAP)
-        centre = ([tap["lat"], tap["lon"]] if tap else [gps[1], gps[0]] if gps else [59.0, 16.2])
-        m = folium.Map(location=centre, zoom_start=17 if (tap or gps) else 13, control_scale=True)
+        m = W.tap_map(tap, gps, frame=service.remarks_frame(actor, walk=walk.id), area=walk.area)
         marker = folium.FeatureGroup(name="vald")
         if tap:
-            folium.Marker([tap["lat"], tap["lon"]]).add_to(marker)
+            folium.Marker([tap["lat"], tap["lon"]], icon=folium.DivIcon(
+                html=W.TAP_PIN, icon_size=(24, 24), icon_anchor=(12, 12))).add_to(marker)
         out = st_folium(m, key="wr_tapmap", height=280, use_container_width=True,
                         returned_objects=["last_clicked"], feature_group_to_add=marker)
         click = (out or {}).get("last_clicked")
