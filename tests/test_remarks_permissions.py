@@ -194,3 +194,21 @@ def test_lists_show_each_role_only_its_remarks(world):
     assert ids("agare_egen") == set()
     with pytest.raises(PermissionDeniedError):
         svc.get_remark(world.actors["agare_egen"], mine.id)
+
+
+def test_allowed_changes_match_what_the_service_accepts(world):
+    svc = world.service
+    remark = bring_to(svc, new_remark(svc, world.walk), "planerad", world.own.id)
+    a = world.actors
+    assert svc.allowed_changes(a["agare_egen"], remark) == (
+        "planerad",
+        "atgardad",
+        "inte_vart_ansvar",
+        "kan_inte_atgardas",
+    )
+    assert svc.allowed_changes(a["agare_annan"], remark) == ()
+    assert svc.allowed_changes(a["deltagare_egen"], remark) == ()
+    assert svc.allowed_changes(a["analytiker"], remark) == ("tilldelad", "planerad", "dubblett")
+    fixed = svc.mark_fixed(a["agare_egen"], remark.id, dt.date.today())
+    assert svc.allowed_changes(a["agare_egen"], fixed) == ()
+    assert svc.allowed_changes(a["analytiker"], fixed) == ("kontrollerad", "tilldelad")

@@ -52,7 +52,8 @@ State changes (:mod:`.states` holds the one table of allowed transitions)
     ``mark_fixed(actor, id, fixed_date=None, note=None)``, ``not_ours(actor, id, reason)``,
     ``cannot_fix(actor, id, reason)``, ``mark_duplicate(actor, id, original_id)``,
     ``verify(actor, id)``, ``reopen(actor, id, note=None)``;
-    ``suggest_owner(remark) -> Organisation | None``, ``suggest_owners(category, lon, lat)``.
+    ``suggest_owner(remark) -> Organisation | None``, ``suggest_owners(category, lon, lat)``,
+    ``allowed_changes(actor, remark) -> tuple[str, ...]`` (target states, for buttons).
 
 Protocol, public page, maps
     ``remarks_as_of(walk, as_of=None, actor=None) -> list[Remark]`` (rebuilt from events),

@@ -875,6 +875,19 @@ class RemarkService(PeopleMixin, ViewsMixin):
             has_photo = s.get(PhotoRow, row.id) is not None
             return self._remark_record(row, walk_row.title, owner_name, has_photo, actor)
 
+    def allowed_changes(self, actor: Actor, remark: Remark) -> tuple[str, ...]:
+        """The states ``actor`` may move ``remark`` to now (for showing the right buttons).
+
+        A problemägare only for its own organisation's remarks; a deltagare never.
+        """
+        if actor.role == st.DELTAGARE:
+            return ()
+        if actor.role == st.PROBLEMAGARE and (
+            actor.organisation_id is None or remark.owner_id != actor.organisation_id
+        ):
+            return ()
+        return st.allowed_targets(remark.state, actor.role)
+
     def assign(
         self, actor: Actor, remark_id: str, owner_id: int, note: str | None = None, **kw: Any
     ) -> Remark:
