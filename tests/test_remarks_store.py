@@ -86,3 +86,14 @@ def test_default_database_is_the_settings_file(tmp_path, monkeypatch):
     finally:
         svc.close()
     assert (tmp_path / "env.sqlite").exists()
+
+
+def test_in_memory_sqlite_keeps_its_data_across_calls():
+    svc = RemarkService("sqlite://")
+    try:
+        walk = svc.create_walk(ADMIN, "I minnet")
+        rid = str(uuid.uuid4())
+        assert svc.submit_remark(ADMIN, walk, rid, "annat", "x", lon=15.6, lat=58.4).number == 1
+        assert svc.get_remark(ADMIN, rid).walk_title == "I minnet"
+    finally:
+        svc.close()

@@ -32,6 +32,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from .. import settings
 from ..errors import InputError
@@ -72,8 +73,15 @@ def make_engine(url: str) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         db = parsed.database
-        if db and db != ":memory:":
-            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        if (
+            not db or db == ":memory:"
+        ):  # one shared connection, else each would see its own empty database
+            engine = create_engine(
+                parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+            _sqlite_setup(engine)
+            return engine
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             parsed,
             pool_size=10,
