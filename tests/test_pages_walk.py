@@ -242,3 +242,12 @@ def test_public_page_aggregates_without_names_or_photos(env):
     assert "Kalle Reporter" not in text
     assert "Trasig lampa" not in text  # open remarks: counted, not quoted
     assert not at.get("image")
+
+
+def test_typed_text_survives_a_visit_to_another_page(env):
+    at = open_page(env, "deltagare", None)
+    at.text_area(key="wr_text").input("Halvskriven anmärkning").run()
+    at.switch_page("geo_trygghet/ui/pages/home.py").run()
+    assert not at.exception, at.exception
+    at.switch_page("geo_trygghet/ui/pages/walk.py").run()
+    assert at.text_area(key="wr_text").value == "Halvskriven anmärkning"

@@ -156,6 +156,19 @@ def form_id() -> str:
     return st.session_state[FORM_ID]
 
 
+def keep_form() -> None:
+    """Bring back what was typed and chosen after a visit to another page (Streamlit drops
+    the state of widgets a run did not draw; :func:`remember` keeps a copy)."""
+    for key in (TEXT, CATEGORY):
+        if key not in st.session_state and st.session_state.get(f"keep_{key}") is not None:
+            st.session_state[key] = st.session_state[f"keep_{key}"]
+
+
+def remember(key: str) -> None:
+    """on_change of a form widget: keep a copy outside the widget's own state."""
+    st.session_state[f"keep_{key}"] = st.session_state.get(key)
+
+
 def photo_key() -> str:
     return f"wr_photo_{form_id()}"
 
@@ -207,6 +220,7 @@ def _reset_form() -> None:
     st.session_state.pop(photo_key(), None)
     st.session_state[FORM_ID] = str(uuid.uuid4())
     st.session_state[TEXT] = ""
+    st.session_state[f"keep_{TEXT}"] = st.session_state[f"keep_{CATEGORY}"] = None
     for key in (CATEGORY, FEELING, TAP, DUPES, ERROR, *(factor_key(n) for n in FACTORS)):
         st.session_state[key] = None
     st.session_state[USE_MAP] = False

@@ -60,6 +60,7 @@ if not walk.is_open_for_remarks:
     st.info(t("wk.closed"))
 else:
     fid = W.form_id()
+    W.keep_form()
     st.markdown(f"#### {t('label.new_remark')}")
     # 1. where: the phone's GPS, or a tap on the map
     st.markdown(f"**{t('wk.where')}**")
@@ -87,9 +88,11 @@ else:
     # 2. what: category, text, photo
     st.markdown(f"**{t('wk.what')}**")
     cats = remark_categories()
-    st.pills(t("wk.category"), list(cats), key=W.CATEGORY, format_func=lambda s: cats[s].label(lang()))
+    st.pills(t("wk.category"), list(cats), key=W.CATEGORY, format_func=lambda s: cats[s].label(lang()),
+             on_change=W.remember, args=(W.CATEGORY,))
     st.caption(t("wk.positive"))
-    st.text_area(t("wk.text"), key=W.TEXT, height=96, max_chars=4000, placeholder=t("wk.text_ph"))
+    st.text_area(t("wk.text"), key=W.TEXT, height=96, max_chars=4000, placeholder=t("wk.text_ph"),
+                 on_change=W.remember, args=(W.TEXT,))
     st.file_uploader(t("wk.photo"), type=W.PHOTO_TYPES, key=W.photo_key())
     with st.expander(t("wk.more")):
         st.caption(t("wk.feeling"))
