@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     host = args.address if args.address not in (None, "0.0.0.0", "::") else "localhost"
     print(f"geo-trygghet: starting the app at {scheme}://{host}:{args.port}  (Ctrl+C stops it)",
           file=sys.stderr, flush=True)
-    if not args.cert and host not in ("localhost", "127.0.0.1", "::1"):
+    if not args.cert and args.address not in (None, "localhost", "127.0.0.1", "::1"):
         print("geo-trygghet: note: phones share their GPS position only with https:// pages; "
               "serve with --cert FILE --key FILE (see geo-trygghet serve --help)",
               file=sys.stderr, flush=True)
