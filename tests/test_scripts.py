@@ -176,3 +176,40 @@ def test_serve_over_https_with_cert_and_key(tmp_path):
         _wait_health(f"https://127.0.0.1:{port}", proc, log, context=context)
     finally:
         _stop(proc)
+
+
+def test_requirements_lock_pins_every_dependency():
+    """Every package the project needs (runtime + test extras, transitively) has a pin."""
+    import importlib.metadata as md
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in (REPO / "requirements.lock").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            req = Requirement(line)
+            pins[canonicalize_name(req.name)] = req.specifier
+    missing, mismatched, seen = [], [], set()
+
+    def visit(name: str, extras: tuple[str, ...]) -> None:
+        key = (canonicalize_name(name), extras)
+        if key in seen:
+            return
+        seen.add(key)
+        dist = md.distribution(name)
+        cname = canonicalize_name(dist.metadata["Name"])
+        if cname != "geo-trygghet":
+            if cname not in pins:
+                missing.append(cname)
+            elif not pins[cname].contains(dist.version, prereleases=True):
+                mismatched.append(f"{cname} {dist.version} (lock: {pins[cname]})")
+        for text in dist.requires or []:
+            req = Requirement(text)
+            if req.marker is None or any(req.marker.evaluate({"extra": e}) for e in ("", *extras)):
+                visit(req.name, tuple(sorted(req.extras)))
+
+    visit("geo_trygghet", ("postgres", "test"))
+    assert not missing, f"add to requirements.lock (pip freeze): {sorted(set(missing))}"
+    assert not mismatched, f"installed versions differ from requirements.lock: {mismatched}"
