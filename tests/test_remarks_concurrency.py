@@ -22,6 +22,9 @@ from sqlalchemy import select
 from geo_trygghet.remarks import Actor, RemarkService
 from geo_trygghet.remarks.models import EventRow, RemarkRow, WalkRow
 
+# one worker runs these one after the other: they are about contention within the test
+pytestmark = pytest.mark.xdist_group("remark_concurrency")
+
 ADMIN = Actor.system()
 WRITER = Path(__file__).with_name("_remarks_writer.py")
 REPO = Path(__file__).resolve().parents[1]
