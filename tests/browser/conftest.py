@@ -5,6 +5,7 @@ Fixtures
 ``app_server``    session: starts the app on a free port against a fresh SQLite file,
                   seeded by ``seed_database``; a ``str`` (the base URL) with
                   ``.database_url``, ``.seed`` (what the seed made) and ``.log_path``.
+``app_server_postgres``  the same on a fresh PostgreSQL database of the test server.
 ``seed_database`` session: ``seed(url) -> dict``. Extend it by appending a function
                   ``step(service, seed: dict) -> None`` to ``SEED_STEPS`` (in this file).
 ``browser``       session: Playwright Chromium from ``$CHROMIUM`` (default /usr/bin/chromium).
@@ -143,11 +144,8 @@ class AppServer(str):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory, seed_database) -> Iterator[AppServer]:
-    tmp = tmp_path_factory.mktemp("app_server")
-    database_url = f"sqlite:///{tmp / 'app.sqlite'}"
-    seed = seed_database(database_url)
+def _serve(tmp: Path, database_url: str, seed: dict) -> Iterator[AppServer]:
+    """Run ``streamlit run app.py`` on ``database_url`` until the generator is closed."""
     port = _free_port()
     env = dict(os.environ, GEO_TRYGGHET_DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
     log_path = tmp / "streamlit.log"
@@ -183,6 +181,29 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, seed_database) -> Itera
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory, seed_database) -> Iterator[AppServer]:
+    """The app on a fresh, seeded SQLite file (the default database)."""
+    tmp = tmp_path_factory.mktemp("app_server")
+    database_url = f"sqlite:///{tmp / 'app.sqlite'}"
+    yield from _serve(tmp, database_url, seed_database(database_url))
+
+
+@pytest.fixture(scope="session")
+def app_server_postgres(tmp_path_factory: pytest.TempPathFactory, seed_database) -> Iterator[AppServer]:
+    """The app on a fresh, seeded PostgreSQL database of the test server
+    (``$GEO_TRYGGHET_TEST_POSTGRES_URL``; fails without it when ``GEO_TRYGGHET_REQUIRE_POSTGRES=1``)."""
+    from geo_trygghet.remarks.store import create_postgres_database, drop_postgres_database
+    from tests.conftest import postgres_server_url
+
+    database_url = create_postgres_database(postgres_server_url())
+    try:
+        yield from _serve(tmp_path_factory.mktemp("app_server_pg"), database_url,
+                          seed_database(database_url))
+    finally:
+        drop_postgres_database(database_url)
 
 
 # --------------------------------------------------------------------------- the browser

@@ -107,3 +107,22 @@ def test_login_wrong_password_then_right_then_logout(app_server, desktop_page):
     page.get_by_role("link", name="Logga ut").click()
     wait_for_app(page, "Du är utloggad.")
     expect(page.get_by_role("link", name="Logga in")).to_be_visible()
+
+
+@pytest.mark.postgres
+def test_the_app_on_postgresql_logs_in_and_joins(app_server_postgres, desktop_page, phone_page):
+    """The same shell, served from PostgreSQL (GEO_TRYGGHET_DATABASE_URL)."""
+    page = desktop_page
+    username, password = ACCOUNTS["admin"]
+    page.goto(f"{app_server_postgres}/logga-in")
+    wait_for_app(page, "Användarnamn")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    wait_for_app(page, "Välkommen")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("(Administratör)")
+    shot(page, "shell_desktop_admin_postgres")
+
+    phone_page.goto(f"{app_server_postgres}/?kod={app_server_postgres.seed['walk_code']}")
+    wait_for_app(phone_page, "Du är med i vandringen")
+    expect(phone_page.get_by_text(app_server_postgres.seed["walk_title"]).first).to_be_visible()
