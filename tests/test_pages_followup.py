@@ -170,3 +170,33 @@ def test_fixed_remarks_tab_lists_the_sample_fixed_remarks(env):
     expected = "minskade" if lo > 1 else "ökade" if hi < 1 else "ingen säker förändring"
     assert pooled.loc["Belysning", "Brotten nära anmärkningarna"] == expected
     assert any(re.search(r"belysning", m.value) for m in at.markdown if "?" in m.value)
+
+
+def test_a_fixed_remark_as_the_target(env):
+    from geo_trygghet.evaluation import circle_area, evaluate
+
+    at = open_page(env)
+    at.selectbox(key="fu_mode").set_value("remark").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    fixed = env["service"].remarks_frame(env["actor"], state="fixed")
+    first = fixed[fixed["fixed_date"].notna()].iloc[0]  # the page's default choice
+    assert at.date_input(key="fu_date").value == pd.Timestamp(first["fixed_date"]).date()
+    # the target counts do not depend on the controls: any far-away control gives them
+    direct = evaluate(env["incidents"], target=circle_area(first["lon"], first["lat"], 150),
+                      controls=circle_area(first["lon"] + 0.05, first["lat"], 150),
+                      intervention=first["fixed_date"])
+    counts = table_with(at, "Område").set_index("Område")
+    assert (counts.loc["Målområde", "Före"], counts.loc["Målområde", "Efter"]) == (
+        direct.target_before, direct.target_after)
+    assert metric(at, "Oddskvot (OR)") != ""
+
+
+def test_hot_spot_cells_as_the_target(env):
+    at = open_page(env)
+    at.selectbox(key="fu_mode").set_value("cluster").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    counts = table_with(at, "Område").set_index("Område")
+    assert counts.loc["Målområde", "Före"] + counts.loc["Målområde", "Efter"] > 0
+    assert len(table_with(at, "Likhet")) == 3  # the three most similar suggestions are chosen

@@ -17,6 +17,7 @@ Leaflet's draw plugin loads from a CDN, which a locked-down municipal network
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
 import math
@@ -417,8 +418,10 @@ def choose_controls(choice: Choice, ds: A.Dataset, incidents: gpd.GeoDataFrame, 
         labels = {int(r["rank"]): t("fu.c_label", rank=int(r["rank"]), sim=_num(r["similarity"]),
                                     pre=int(r["pre_count"]), km=_num(r["distance_m"] / 1000, 1))
                   for _, r in cand.iterrows()}
+        # a new set of suggestions (another target or date) is a new widget: the old choice does not fit it
+        digest = hashlib.sha1("|".join(cand["h3"].astype(str)).encode()).hexdigest()[:12]
         picked = st.multiselect(t("fu.c_pick"), list(labels), default=list(labels)[:3], format_func=labels.get,
-                                key="fu_suggested")
+                                key=f"fu_suggested_{digest}")
         choice.candidates = cand
         choice.controls = [(t("fu.c_name", rank=r), cand.loc[cand["rank"] == r].geometry.iloc[0]) for r in picked]
     else:
@@ -545,18 +548,32 @@ def areas_frame(choice: Choice) -> gpd.GeoDataFrame:
                             geometry=[r[2] for r in rows], crs=WGS84)
 
 
-def followup_map(choice: Choice, *, clickable: bool) -> dict:
-    """Target, controls (with similarity), unchosen suggestions, buffer; returns the click when ``clickable``."""
+def followup_map(choice: Choice, *, clickable: bool, boundary: gpd.GeoDataFrame | None = None,
+                 context: gpd.GeoDataFrame | None = None) -> dict:
+    """Target, controls, unchosen suggestions (with similarity), buffer, the municipal boundary and,
+    as ``context``, hot-spot areas to aim at; returns the click when ``clickable``."""
     from branca.element import MacroElement, Template
     from streamlit_folium import st_folium
 
-    from ..maps import finish_map, legend_html, new_map
+    from ..maps import add_boundary, finish_map, legend_html, new_map
 
     areas = areas_frame(choice)
     cand = choice.candidates
-    shown = [areas.geometry] + ([cand.geometry] if cand is not None and len(cand) else [])
-    bounds = tuple(pd.concat(shown).total_bounds) if len(areas) else None
+    if len(areas):
+        bounds = tuple(areas.total_bounds)
+    elif boundary is not None and len(boundary):
+        bounds = tuple(boundary.to_crs(WGS84).total_bounds)
+    else:
+        bounds = None
     m = new_map(bounds)
+    if boundary is not None and len(boundary):
+        add_boundary(m, boundary, name=t("r.boundary"))
+    if context is not None and len(context):
+        for row in context.itertuples():
+            folium.GeoJson(row.geometry.__geo_interface__, interactive=not clickable,
+                           tooltip=None if clickable else html.escape(t("fu.cluster_name", ids=row.cluster_id)),
+                           style_function=lambda _: {"color": "#6a3d9a", "weight": 1.5, "fillOpacity": 0.06}
+                           ).add_to(m)
     chosen = {_wkb(g) for _, g in choice.controls}
     if cand is not None:
         for row in cand.itertuples():

@@ -33,12 +33,14 @@ with tab_area:
             F.choose_controls(choice, ds, incidents, key)
     with map_col:
         st.markdown(f"**{t('fu.map')}**")
-        out = F.followup_map(choice, clickable=choice.point is not None and st.session_state.get("fu_mode") == "point")
+        mode = st.session_state.get("fu_mode")
+        context = A.compute_view(ds, A.Filters()).clusters if mode in ("point", "cluster") else None
+        out = F.followup_map(choice, clickable=mode == "point", boundary=ds.boundary, context=context)
         sim = F.similarity_table(choice, incidents, key)
         if sim is not None:
             st.markdown(f"**{t('fu.similarity')}**", help=t("fu.sim_help"))
             st.dataframe(sim, hide_index=True, key="fu_similarity", column_config=F.localized(sim))
-    if st.session_state.get("fu_mode") == "point":
+    if mode == "point":
         F.remember_click(out)
     if choice.target is not None and choice.controls:
         st.subheader(t("fu.result"))
