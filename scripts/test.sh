@@ -25,7 +25,7 @@ if [ ! -x /usr/bin/chromium ] || ! have_pg || ! have_font; then
     fi
     _gt_log "installing postgresql, chromium, fonts-dejavu-core with apt-get"
     "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
         postgresql chromium fonts-dejavu-core >/dev/null
 fi
 
