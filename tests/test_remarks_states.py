@@ -192,3 +192,56 @@ def test_not_ours_goes_back_to_assignment_and_can_be_reassigned(setup):
     assert (remark.state, remark.owner_name) == ("tilldelad", other.name)
     notes = [e.note for e in svc.history(ADMIN, remark.id)]
     assert "Fastighetsbolagets gård" in notes
+
+
+def test_random_changes_by_random_roles_keep_the_log_consistent(setup):
+    """300 seeded random attempts on 30 remarks (any role, mostly reachable targets): refused ones leave no trace,
+    and the event log alone rebuilds every remark's current state, owner and dates."""
+    import random
+
+    from geo_trygghet.errors import GeoTrygghetError
+    from geo_trygghet.remarks import Actor
+
+    svc, walk, org = setup
+    rng = random.Random(20251002)
+    owner_actor = Actor(kind="user", role="problemagare", username="gata", organisation_id=org.id)
+    actors = [ADMIN, Actor(kind="user", role="analytiker", username="ana"), owner_actor,
+              Actor.participant(walk.join_code)]  # fmt: skip
+    remarks = [new_remark(svc, walk) for _ in range(30)]
+    n_events = {r.id: 1 for r in remarks}
+    accepted = 0
+    for _ in range(300):
+        remark = rng.choice(remarks)
+        reachable = allowed_targets(svc.get_remark(ADMIN, remark.id).state)
+        target = rng.choice(reachable if reachable and rng.random() < 0.7 else list(STATES))
+        actor = rng.choice(actors)
+        kwargs = {
+            "owner_id": org.id,
+            "planned_date": dt.date.today() + dt.timedelta(days=rng.randint(1, 60)),
+            "fixed_date": dt.date.today() - dt.timedelta(days=rng.randint(0, 5)),
+            "reason": "slumpad orsak",
+            "duplicate_of": rng.choice([r.id for r in remarks if r.id != remark.id]),
+        }
+        before = svc.get_remark(ADMIN, remark.id)
+        try:
+            svc.transition(actor, remark.id, target, **kwargs)
+        except GeoTrygghetError:
+            assert svc.get_remark(ADMIN, remark.id) == before
+            continue
+        accepted += 1
+        n_events[remark.id] += 1
+    assert accepted > 50, accepted
+    rebuilt = {r.id: r for r in svc.remarks_as_of(walk)}
+    for r in svc.list_remarks(ADMIN, walk=walk):
+        events = svc.history(ADMIN, r.id)
+        assert len(events) == n_events[r.id]
+        assert [e.from_state for e in events[1:]] == [e.to_state for e in events[:-1]]
+        assert events[-1].to_state == r.state
+        x = rebuilt[r.id]
+        assert (x.state, x.owner_id, x.planned_date, x.fixed_date, x.duplicate_of) == (
+            r.state,
+            r.owner_id,
+            r.planned_date,
+            r.fixed_date,
+            r.duplicate_of,
+        )
