@@ -41,7 +41,11 @@ gt_venv() {
         fi
         _gt_log "creating .venv with $python ($("$python" --version 2>&1))"
         rm -rf "$GT_VENV"
-        "$python" -m venv "$GT_VENV"
+        if ! "$python" -m venv "$GT_VENV"; then
+            rm -rf "$GT_VENV"
+            _gt_log "error: '$python -m venv' failed; on Debian/Ubuntu install the venv module: apt-get install python3-venv"
+            return 1
+        fi
     fi
     want="$(_gt_hash "$extras")"
     stamp="$GT_VENV/.geo_trygghet-installed-${extras:-base}"
