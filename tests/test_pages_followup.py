@@ -200,3 +200,41 @@ def test_hot_spot_cells_as_the_target(env):
     counts = table_with(at, "Område").set_index("Område")
     assert counts.loc["Målområde", "Före"] + counts.loc["Målområde", "Efter"] > 0
     assert len(table_with(at, "Likhet")) == 3  # the three most similar suggestions are chosen
+
+
+class _Upload:
+    """What st.file_uploader gives the page: a name and the bytes."""
+
+    def __init__(self, path: Path, name: str | None = None):
+        self.name = name or path.name
+        self._data = path.read_bytes()
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_uploaded_areas_one_per_feature_with_names(env, tmp_path):
+    from geo_trygghet.errors import GeoTrygghetError
+    from geo_trygghet.ui.followup import areas_from_upload, ring_around
+
+    parts = areas_from_upload(_Upload(env["sample"] / "intervention_controls.geojson"))
+    expected = gpd.read_file(env["sample"] / "intervention_controls.geojson")
+    assert [n for n, _ in parts] == list(expected["name"])
+    assert all(g.equals_exact(e, 1e-9) for (_, g), e in zip(parts, expected.geometry))
+    # a file in SWEREF 99 TM comes back in WGS84; a nameless feature is named after the file
+    sweref = tmp_path / "omrade.gpkg"
+    expected.iloc[[0]].drop(columns=["name"]).to_crs("EPSG:3006").to_file(sweref)
+    (name, geom), = areas_from_upload(_Upload(sweref))
+    assert name == "omrade" and geom.centroid.distance(expected.geometry.iloc[0].centroid) < 1e-6
+    points = tmp_path / "points.geojson"
+    gpd.GeoDataFrame(geometry=gpd.points_from_xy([16.2], [59.0]), crs="EPSG:4326").to_file(points)
+    with pytest.raises(GeoTrygghetError, match="points.geojson: has no polygons"):
+        areas_from_upload(_Upload(points))
+    # the ring: outside the target, about the requested width
+    target = parts[0][1]
+    ring = ring_around(target, 150)
+    assert ring.intersection(target).area < 1e-12
+    metric_ring = gpd.GeoSeries([ring], crs="EPSG:4326").to_crs("EPSG:3006").iloc[0]
+    metric_target = gpd.GeoSeries([target], crs="EPSG:4326").to_crs("EPSG:3006").iloc[0]
+    expected_area = metric_target.buffer(150).area - metric_target.area
+    assert metric_ring.area == pytest.approx(expected_area, rel=0.01)

@@ -78,6 +78,8 @@ add({
     "fu.after": {"sv": "Dagar efter", "en": "Days after"},
     "fu.same": {"sv": "Samma kalendermånader ett år tidigare (tar bort säsongen)",
                 "en": "The same calendar months one year earlier (removes the season)"},
+    "fu.same_cap": {"sv": "Med samma kalendermånader används högst 365 dagar efter.",
+                    "en": "With the same calendar months at most 365 days after are used."},
     "fu.buffer": {"sv": "Buffertzon (förflyttning)", "en": "Buffer (displacement)"},
     "fu.b_none": {"sv": "Ingen", "en": "None"},
     "fu.b_ring": {"sv": "Ring runt målområdet", "en": "Ring around the target"},
@@ -346,8 +348,9 @@ def choose_dates(choice: Choice, ds: A.Dataset) -> None:
     choice.before = int(c1.number_input(t("fu.before"), 30, 3650, 365, 1, key="fu_before"))
     choice.after = int(c2.number_input(t("fu.after"), 30, 3650, 365, 1, key="fu_after"))
     choice.same_months = st.checkbox(t("fu.same"), key="fu_same")
-    if choice.same_months:
-        choice.after = min(choice.after, 365)
+    if choice.same_months and choice.after > 365:
+        choice.after = 365
+        st.caption(t("fu.same_cap"))
 
 
 def choose_buffer(choice: Choice) -> None:
