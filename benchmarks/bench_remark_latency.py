@@ -38,8 +38,14 @@ BUDGET_P95_MS = 200.0
 def _photo() -> bytes:
     from PIL import Image
 
+    size = (4032, 3024)  # a 12-megapixel phone photo
+    channels = [
+        Image.linear_gradient("L").resize(size),
+        Image.radial_gradient("L").resize(size),
+        Image.effect_noise(size, 40),
+    ]
     buf = io.BytesIO()
-    Image.effect_noise((2400, 1800), 60).convert("RGB").save(buf, "JPEG", quality=85)
+    Image.merge("RGB", channels).save(buf, "JPEG", quality=90)
     return buf.getvalue()
 
 
@@ -131,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--walks", type=int, default=5)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument(
-        "--photo", action="store_true", help="attach a 2400×1800 JPEG to every remark"
+        "--photo",
+        action="store_true",
+        help="attach a 4032×3024 JPEG (12 MP phone photo) to every remark",
     )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -73,11 +73,19 @@ def test_every_metadata_field_is_stripped():
 
 def test_shrunk_to_the_longest_side_keeping_aspect_and_orientation():
     photo = prepare_photo(jpeg_with_exif(size=(4000, 2000), orientation=6))  # phone held upright
-    assert (photo.width, photo.height) == (1024, 2048)  # rotated, then shrunk
+    # rotated, then shrunk: the longest side at most 2048 px (and not needlessly small)
+    assert 0.9 * 2048 <= photo.height <= 2048 and photo.width * 2 == photo.height
     stored = Image.open(io.BytesIO(photo.content))
-    assert stored.size == (1024, 2048)
+    assert stored.size == (photo.width, photo.height)
     # orientation 6 = rotate 90° clockwise: the yellow top-left marker ends up top-right
-    assert stored.getpixel((1000, 20))[2] < 100 and stored.getpixel((20, 20))[2] > 150
+    w = stored.width
+    assert stored.getpixel((w - 20, 20))[2] < 100 and stored.getpixel((20, 20))[2] > 150
+    png = io.BytesIO()
+    Image.new("RGB", (3000, 1000), (9, 9, 9)).save(png, "PNG")
+    assert (prepare_photo(png.getvalue()).width, prepare_photo(png.getvalue()).height) == (
+        2048,
+        683,
+    )
     small = prepare_photo(jpeg_with_exif(size=(800, 600)))
     assert (small.width, small.height) == (800, 600)
     assert prepare_photo(jpeg_with_exif(size=(900, 300)), max_px=300).width == 300
