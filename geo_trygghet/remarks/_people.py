@@ -15,6 +15,7 @@ from ._util import _area_text, _geometry
 from .auth import (
     Actor,
     check_role,
+    dummy_verify,
     hash_password,
     require_admin,
     require_role,
@@ -99,6 +100,8 @@ class PeopleMixin:
             row = s.scalars(
                 select(UserRow).where(UserRow.username == (username or "").strip())
             ).first()
+            if row is None:
+                dummy_verify(password or "")  # as slow as a real check: names cannot be probed
             if row is None or not verify_password(row.password_hash, password or ""):
                 msg = "wrong user name or password"
                 raise PermissionDeniedError(msg)

@@ -9,6 +9,7 @@ every read or change; pages may hide buttons, but the service decides.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -83,6 +84,16 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash("not-a-real-password")
+
+
+def dummy_verify(password: str) -> None:
+    """Spend the time of a real password check (for unknown user names)."""
+    verify_password(_dummy_hash(), password)
 
 
 def needs_rehash(password_hash: str) -> bool:
