@@ -142,6 +142,10 @@ add({
     "fr.fell": {"sv": "minskade", "en": "fell"},
     "fr.rose": {"sv": "ökade", "en": "rose"},
     "fr.unclear": {"sv": "ingen säker förändring", "en": "no clear change"},
+    "fr.pooled_row": {"sv": "Sammanvägt (random effects)", "en": "Pooled (random effects)"},
+    "fr.forest": {"sv": "Oddskvot per anmärkning med 95 % KI; över 1 = brotten minskade nära anmärkningen.",
+                  "en": "Odds ratio per remark with 95 % CI; above 1 = incidents fell near the remark."},
+    "fr.forest_x": {"sv": "Oddskvot (logaritmisk skala)", "en": "Odds ratio (log scale)"},
     "fr.pooled": {"sv": "Sammanvägt per kategori", "en": "Pooled per category"},
     "fr.table": {"sv": "Alla åtgärdade anmärkningar", "en": "All fixed remarks"},
     "fr.none": {"sv": "Det finns inga åtgärdade anmärkningar att utvärdera.", "en": "There are no fixed remarks to evaluate."},
@@ -658,6 +662,35 @@ def _remark_effects(key: tuple, _remarks: pd.DataFrame, _incidents: gpd.GeoDataF
     return remark_effects(_remarks, _incidents, radius_m=radius, before_days=before, after_days=after, hours=hours)
 
 
+def forest_plot(table: pd.DataFrame, pooled_row: Any, category: str) -> None:
+    """Each remark's odds ratio with its 95 % CI and the pooled estimate (log scale, line at 1)."""
+    import altair as alt
+
+    rows = table[(table["category"] == category) & table["odds_ratio"].notna()]
+    if not len(rows):
+        return
+    pooled_label = t("fr.pooled_row")
+    data = pd.DataFrame({
+        "label": [f"{w} nr {n}" for w, n in zip(rows["walk_title"], rows["number"])] + [pooled_label],
+        "or": [*rows["odds_ratio"], pooled_row["odds_ratio"]],
+        "lo": [*rows["ci_lo"], pooled_row["ci_lo"]], "hi": [*rows["ci_hi"], pooled_row["ci_hi"]],
+        "pooled": [False] * len(rows) + [True]})
+    order = list(data["label"])
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    x = alt.X("or:Q", scale=alt.Scale(type="log"), title=t("fr.forest_x"))
+    bars = alt.Chart(data).mark_rule(size=2).encode(y=y, x=alt.X("lo:Q", scale=alt.Scale(type="log")), x2="hi:Q",
+                                                    color=alt.condition("datum.pooled", alt.value("#c0392b"),
+                                                                        alt.value("#1f78b4")))
+    points = alt.Chart(data).mark_point(filled=True, size=70).encode(
+        y=y, x=x, shape=alt.condition("datum.pooled", alt.value("diamond"), alt.value("circle")),
+        color=alt.condition("datum.pooled", alt.value("#c0392b"), alt.value("#1f78b4")),
+        tooltip=["label:N", alt.Tooltip("or:Q", format=".2f", title="OR"), alt.Tooltip("lo:Q", format=".2f"),
+                 alt.Tooltip("hi:Q", format=".2f")])
+    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4], color="#555555").encode(x="x:Q")
+    st.caption(t("fr.forest"))
+    st.altair_chart((bars + points + one).properties(height=28 * len(data) + 40), key="fr_forest")
+
+
 def _pooled_verdict(row: Any) -> str:
     """A short reading of one pooled row (the full sentence is in the box above the table)."""
     if not row.k:
@@ -696,6 +729,8 @@ def remark_effects_view(fixed: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, ke
         row = pooled[pooled["category"] == cat].iloc[0]
         st.markdown(f"**{t('fr.question', cat=category_label(cat, lg).lower())}**")
         st.info(row["reading_sv"] if lg == "sv" else row["reading_en"], icon=":material/lightbulb:")
+        forest_plot(res.table.merge(remarks[["remark_id", "walk_title", "number"]], on="remark_id", how="left"),
+                    row, cat)
         st.markdown(f"**{t('fr.pooled')}**")
         _table(pd.DataFrame({
             t("col.category"): [category_label(c, lg) for c in pooled["category"]],
