@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import JSON, bindparam, func, insert, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -60,15 +60,37 @@ _NEXT_NUMBER = (
     .values(next_number=WalkRow.__table__.c.next_number + 1)
     .returning(WalkRow.__table__.c.next_number)
 )
-_SET_NUMBER = (
-    update(RemarkRow.__table__)
-    .where(RemarkRow.__table__.c.id == bindparam("rid"))
-    .values(number=bindparam("number"))
-)
-_TAKE_NUMBER_PG = sql_text(
-    "WITH n AS (UPDATE walks SET next_number = next_number + 1 WHERE id = :walk_id RETURNING next_number) "
-    "UPDATE remarks SET number = n.next_number FROM n WHERE remarks.id = :rid RETURNING remarks.number"
-)
+
+
+def _submit_pg_sql(with_photo: bool) -> str:
+    """One PostgreSQL statement: counter + remark + creation event (+ photo)."""
+    photo = (
+        ", p AS (INSERT INTO photos (remark_id, content, mime, width, height, created_at) "
+        "SELECT r.id, CAST(:p_content AS BYTEA), CAST(:p_mime AS VARCHAR), CAST(:p_width AS INTEGER), "
+        "CAST(:p_height AS INTEGER), CAST(:p_created_at AS TIMESTAMP) FROM r)"
+    )
+    return (
+        "WITH n AS (UPDATE walks SET next_number = next_number + 1 WHERE id = :walk_id "
+        "RETURNING next_number), "
+        "r AS (INSERT INTO remarks (id, walk_id, number, category, text, lon, lat, accuracy_m, "
+        "position_source, feeling, factors, reporter_name, owner_id, state, created_by, created_at, "
+        "updated_at) SELECT CAST(:id AS VARCHAR), CAST(:walk_id AS INTEGER), n.next_number, "
+        "CAST(:category AS VARCHAR), CAST(:text AS TEXT), CAST(:lon AS DOUBLE PRECISION), "
+        "CAST(:lat AS DOUBLE PRECISION), CAST(:accuracy_m AS DOUBLE PRECISION), "
+        "CAST(:position_source AS VARCHAR), CAST(:feeling AS INTEGER), CAST(:factors AS JSON), "
+        "CAST(:reporter_name AS VARCHAR), CAST(:owner_id AS INTEGER), CAST(:state AS VARCHAR), "
+        "CAST(:created_by AS VARCHAR), CAST(:created_at AS TIMESTAMP), CAST(:updated_at AS TIMESTAMP) "
+        "FROM n RETURNING id, number), "
+        "e AS (INSERT INTO remark_events (remark_id, at, actor, actor_user_id, from_state, to_state) "
+        "SELECT r.id, CAST(:e_at AS TIMESTAMP), CAST(:e_actor AS VARCHAR), "
+        "CAST(:e_actor_user_id AS INTEGER), NULL, CAST(:e_to_state AS VARCHAR) FROM r)"
+        + (photo if with_photo else "")
+        + " SELECT number FROM r"
+    )
+
+
+_SUBMIT_PG = sql_text(_submit_pg_sql(False)).bindparams(bindparam("factors", type_=JSON))
+_SUBMIT_PG_PHOTO = sql_text(_submit_pg_sql(True)).bindparams(bindparam("factors", type_=JSON))
 
 
 class RemarkService(PeopleMixin, ViewsMixin):
@@ -477,7 +499,7 @@ class RemarkService(PeopleMixin, ViewsMixin):
                 values = {
                     "id": rid,
                     "walk_id": walk_row.id,
-                    "number": None,  # set below, last, so the walk's counter is held briefly
+                    "number": None,  # taken in the insert below
                     "category": category,
                     "text": text,
                     "lon": lon,
@@ -493,43 +515,33 @@ class RemarkService(PeopleMixin, ViewsMixin):
                     "created_at": now,
                     "updated_at": now,
                 }
-                # Core statements: the hot path of every phone, kept lean
-                s.execute(_INSERT_REMARK, values)
+                event = {
+                    "remark_id": rid,
+                    "at": now,
+                    "actor": actor.label,
+                    "actor_user_id": actor.user_id,
+                    "from_state": None,
+                    "to_state": st.INITIAL_STATE,
+                    "note": None,
+                    "owner_id": None,
+                    "planned_date": None,
+                    "fixed_date": None,
+                    "duplicate_of": None,
+                }
+                photo_row = None
                 if prepared is not None:
-                    s.execute(
-                        _INSERT_PHOTO,
-                        {
-                            "remark_id": rid,
-                            "content": prepared.content,
-                            "mime": prepared.mime,
-                            "width": prepared.width,
-                            "height": prepared.height,
-                            "created_at": now,
-                        },
-                    )
-                s.execute(
-                    _INSERT_EVENT,
-                    {
+                    photo_row = {
                         "remark_id": rid,
-                        "at": now,
-                        "actor": actor.label,
-                        "actor_user_id": actor.user_id,
-                        "from_state": None,
-                        "to_state": st.INITIAL_STATE,
-                        "note": None,
-                        "owner_id": None,
-                        "planned_date": None,
-                        "fixed_date": None,
-                        "duplicate_of": None,
-                    },
-                )
-                # The number comes last: taking it locks the walk's counter row
-                # (row lock on PostgreSQL; on SQLite BEGIN IMMEDIATE already
-                # serialises writers) until the commit, so this walk's writers
-                # queue only for this statement and the commit. A rollback (a
-                # racing resend hits the primary key above) gives nothing back
-                # because nothing was taken: numbers have no gaps or repeats.
-                number = self._take_number(s, walk_row.id, rid)
+                        "content": prepared.content,
+                        "mime": prepared.mime,
+                        "width": prepared.width,
+                        "height": prepared.height,
+                        "created_at": now,
+                    }
+                if self.store.dialect == "postgresql":
+                    number = self._insert_postgres(s, values, event, photo_row)
+                else:
+                    number = self._insert_sqlite(s, values, event, photo_row)
                 record = Remark(
                     id=rid,
                     walk_id=walk_row.id,
@@ -552,16 +564,36 @@ class RemarkService(PeopleMixin, ViewsMixin):
             return record
         except IntegrityError:
             # two resends raced on the primary key: the other one won
+            with self.store.read_session() as s:
+                if s.get(RemarkRow, rid) is None:
+                    raise
             return self._existing_or_fail(actor, rid)
 
-    def _take_number(self, s: Session, walk_id: int, rid: str) -> int:
-        """Increment the walk's counter and give the remark that number, in one round trip on PostgreSQL."""
-        params = {"walk_id": walk_id, "rid": rid}
-        if self.store.dialect == "postgresql":
-            return int(s.execute(_TAKE_NUMBER_PG, params).scalar_one())
-        number = int(s.execute(_NEXT_NUMBER, params).scalar_one())
-        s.execute(_SET_NUMBER, {"rid": rid, "number": number})
+    @staticmethod
+    def _insert_sqlite(s: Session, remark: dict, event: dict, photo: dict | None) -> int:
+        """Take the walk's next number and insert: BEGIN IMMEDIATE already serialises writers."""
+        number = int(s.execute(_NEXT_NUMBER, {"walk_id": remark["walk_id"]}).scalar_one())
+        s.execute(_INSERT_REMARK, {**remark, "number": number})
+        if photo is not None:
+            s.execute(_INSERT_PHOTO, photo)
+        s.execute(_INSERT_EVENT, event)
         return number
+
+    @staticmethod
+    def _insert_postgres(s: Session, remark: dict, event: dict, photo: dict | None) -> int:
+        """Take the number and insert remark, event (and photo) in ONE statement.
+
+        The UPDATE locks the walk's counter row until the commit, so this
+        walk's writers queue for one round trip and the commit only. If the
+        insert fails (a racing resend hits the primary key) the whole
+        transaction rolls back, the counter with it: no gaps, no repeats.
+        """
+        params = {**remark, **{f"e_{k}": v for k, v in event.items()}}
+        statement = _SUBMIT_PG
+        if photo is not None:
+            params.update({f"p_{k}": v for k, v in photo.items()})
+            statement = _SUBMIT_PG_PHOTO
+        return int(s.execute(statement, params).scalar_one())
 
     def _existing(self, actor: Actor, rid: str, walk: WalkRef) -> Remark | None:
         with self.store.read_session() as s:
