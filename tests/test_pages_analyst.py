@@ -93,7 +93,8 @@ def map_script(at: AppTest) -> str:
         if getattr(node, "type", None) == "component_instance":
             args = json.loads(node.proto.json_args)
             if "script" in args:
-                return args["script"] + args.get("html", "")
+                return "\n".join(str(args.get(k) or "") for k in ("script", "feature_group", "layer_control",
+                                                                 "html"))
     raise AssertionError("no map on the page")
 
 

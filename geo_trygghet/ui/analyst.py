@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import folium
+from folium.template import Template
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -515,6 +516,107 @@ def explorer_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None =
     return finish_map(m)
 
 
+class _SummaryLayerControl(folium.LayerControl):
+    """folium's layer control, plus two lines run with it: write the selection's
+    summary into the legend, and hide the layers that start hidden. streamlit-folium
+    re-runs this script on every filter change without reloading the map."""
+
+    _template = Template("""
+        {% macro script(this,kwargs) %}
+            var {{ this.get_name() }}_layers = {
+                base_layers : {
+                    {%- for key, val in this.base_layers.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+                overlays :  {
+                    {%- for key, val in this.overlays.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+            };
+            let {{ this.get_name() }} = L.control.layers(
+                {{ this.get_name() }}_layers.base_layers,
+                {{ this.get_name() }}_layers.overlays,
+                {{ this.options|tojavascript }}
+            ).addTo({{this._parent.get_name()}});
+            {%- for name in this.hidden %}
+            if (typeof {{ name }} !== "undefined") { {{this._parent.get_name()}}.removeLayer({{ name }}); }
+            {%- endfor %}
+            document.querySelectorAll(".gt-legend b").forEach(function (e) {
+                e.textContent = {{ this.summary|tojson }};
+            });
+        {% endmacro %}
+        """)
+
+    def __init__(self, summary: str, hidden: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(collapsed=True, **kwargs)
+        self.summary = summary
+        self.hidden = hidden
+
+
+def _summary(view: View, clusters: gpd.GeoDataFrame) -> str:
+    hot = int((view.cells[S.GI_BIN] > 0).sum())
+    return t("r.summary", n=_n(view.n), hot=_n(hot), areas=_n(len(clusters)))
+
+
+def _base_bounds(view: View, boundary: gpd.GeoDataFrame | None) -> tuple | None:
+    """Where the map opens for this dataset and resolution (the same for every filter,
+    so a filter change updates the layers without reloading the map)."""
+    key = ("bounds", view.prepared.resolution)
+    if key not in view.ds.extra:
+        everything = View(ds=view.ds, filters=view.filters, mask=np.ones(view.ds.arrays.n, bool),
+                          prepared=view.prepared, cells=E.gi_cells(view.prepared), clusters=view.clusters)
+        view.ds.extra[key] = focus_bounds(everything, boundary)
+    return view.ds.extra[key]
+
+
+def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None = None,
+                      boundary: gpd.GeoDataFrame | None = None, key: str = "explorer_map",
+                      height: int = 620) -> dict:
+    """The explorer's map in the page: a base map (tiles, boundary, remarks, legend) that
+    stays put, and the selection's layers as streamlit-folium feature groups that are
+    swapped in place on a filter change (no reload of the map). Returns the click."""
+    from streamlit_folium import st_folium
+
+    from ..maps import add_boundary, add_cells_layer, add_clusters_layer, new_map
+    from ..maps.base import add_legend
+    from ..privacy import public_cells, public_clusters
+
+    lg = lang()
+    cells, clusters = E.drawn_cells(view.cells), view.clusters
+    if public:
+        cells = public_cells(cells, keep=(S.H3, S.COUNT, S.GI_Z, S.GI_BIN))
+        cells = cells[cells[S.COUNT].notna()].astype({S.COUNT: "int64", S.GI_BIN: "int64"})
+        clusters = public_clusters(clusters)
+        clusters = clusters[clusters[S.COUNT].notna()].astype({S.COUNT: "int64"})
+    m = new_map(_base_bounds(view, boundary))
+    m.get_root().header.add_child(folium.Element(
+        "<style>.leaflet-popup-content{font:13px/1.4 system-ui,sans-serif}</style>"))
+    if boundary is not None:
+        add_boundary(m, boundary, name=t("r.boundary"))
+    add_remarks(m, remarks)
+    summary = _summary(view, clusters)
+    add_legend(m, summary, [(GI_BIN_COLOURS[b], gi_bin_label(b, lg)) for b in range(3, -4, -1)])
+    from ..maps.hotspots import _TEXT as MAP_TEXT
+
+    names = MAP_TEXT["en" if lg == "en" else "sv"]
+    groups = [folium.FeatureGroup(name=names["counts"]), folium.FeatureGroup(name=names["bins"]),
+              folium.FeatureGroup(name=names["clusters"])]
+    if len(cells):
+        add_cells_layer(groups[0], cells, by=S.COUNT, lang=lg)
+        add_cells_layer(groups[1], cells, by=S.GI_BIN, lang=lg)
+    if len(clusters):
+        add_clusters_layer(groups[2], clusters, lang=lg)
+    if not public and 0 < view.n < MAX_POINTS:
+        points = folium.FeatureGroup(name=t("r.points"))
+        _add_points(points, view.incidents())
+        groups.append(points)
+    control = _SummaryLayerControl(summary, hidden=("feature_group_feature_group_0",))
+    return st_folium(m, key=key, height=height, use_container_width=True, feature_group_to_add=groups,
+                     layer_control=control, returned_objects=["last_object_clicked"]) or {}
+
+
 def map_html(m: folium.Map) -> str:
     return m.get_root().render()
 
@@ -589,8 +691,9 @@ def cells_csv(cells: gpd.GeoDataFrame, *, public: bool) -> bytes:
     return pd.DataFrame(table.drop(columns="geometry")).to_csv(index=False).encode("utf-8")
 
 
-def download_buttons(view: View, m: folium.Map, *, public: bool) -> None:
-    """GeoPackage (full and public, or public only), the HTML map, the CSV of cells."""
+def download_buttons(view: View, make_map: Any, *, public: bool) -> None:
+    """GeoPackage (full and public, or public only), the HTML map (``make_map()``, built
+    only when asked for), the CSV of cells."""
     st.markdown(f"**{t('dl.heading')}**")
     stem = f"hotspots_h3r{view.prepared.resolution}"
     cells, clusters = view.cells, view.clusters
@@ -604,7 +707,7 @@ def download_buttons(view: View, m: folium.Map, *, public: bool) -> None:
     cols[i].download_button(t("dl.gpkg_public"), lambda: _gpkg_bytes(cells, clusters, True),
                             f"{stem}_offentlig.gpkg", "application/geopackage+sqlite3", key="dl_gpkg_public",
                             on_click="ignore", icon=":material/download:")
-    cols[i + 1].download_button(t("dl.html"), lambda: map_html(m).encode("utf-8"), f"{stem}.html", "text/html",
+    cols[i + 1].download_button(t("dl.html"), lambda: map_html(make_map()).encode("utf-8"), f"{stem}.html", "text/html",
                                 key="dl_html", on_click="ignore", icon=":material/map:")
     cols[i + 2].download_button(t("dl.csv"), lambda: cells_csv(cells, public=public), f"{stem}.csv", "text/csv",
                                 key="dl_csv", on_click="ignore", icon=":material/table:")

@@ -79,6 +79,7 @@ def test_analyst_explores_filters_and_downloads(app_server, desktop_page, tmp_pa
     shot(page, "analyst_explorer_filtered")
 
     # download the GeoPackage and read it back
+    _settle(page)
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="GeoPackage (celler + områden)").click()
     path = tmp_path / info.value.suggested_filename
@@ -108,7 +109,11 @@ def test_screenshots_of_the_analyst_pages(app_server, desktop_page):
     page.get_by_role("button", name="Skapa vandring").click()
     _settle(page)
     page.get_by_text("Koden är").wait_for(timeout=30_000)
-    assert page.get_by_role("img").count() >= 1  # the QR code
+    qr = page.locator('[data-testid="stImage"] img').first  # the QR code
+    qr.wait_for(timeout=30_000)
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stImage] img')]"
+                           ".every(i => i.complete && i.naturalWidth > 0)", timeout=30_000)
+    assert qr.evaluate("i => i.naturalWidth") >= 100
     shot(page, "analyst_plan_walk_created")
 
 

@@ -36,14 +36,15 @@ c4.metric(t("r.clusters"), A._n(len(view.clusters)))
 if view.n == 0:
     st.warning(t("r.empty"))
 
-m = A.explorer_map(view, public=public, remarks=A._remarks(public), boundary=ds.boundary)
+remarks = A._remarks(public)
 left, right = st.columns([3, 1], gap="medium")
 with left:
-    out = A.show_map(m, key="explorer_map")
+    out = A.explorer_live_map(view, public=public, remarks=remarks, boundary=ds.boundary)
 with right:
     A.cell_panel(view, A.clicked_point(out), public=public)
     st.markdown(f"**{t('r.top_cells')}**")
     st.dataframe(A.top_cells_table(view, public=public), hide_index=True, key="an_top_cells",
                  column_config={"Gi* z": st.column_config.NumberColumn(format="%.1f")})
 
-A.download_buttons(view, m, public=public)
+A.download_buttons(view, lambda: A.explorer_map(view, public=public, remarks=remarks, boundary=ds.boundary),
+                   public=public)
