@@ -246,3 +246,63 @@ def test_plan_walk_creates_a_walk_with_the_area(app_env, role):
     assert area.geom_type == "Polygon" and area.is_valid and area.area > 0
     assert any(f"?kod={walk.join_code}" in c.value for c in at.code)
     assert [n for n in _walk(at.main) if getattr(n, "type", None) == "image"]  # the QR code
+
+
+# --------------------------------------------------------------------------- upload + column mapping
+def test_upload_with_unrecognised_columns_asks_for_the_mapping(app_env, tmp_path):
+    """Auto-detection fails on made-up column names: the page shows the core's error and
+    the mapping step; with the columns chosen the file is read."""
+    inc = app_env["incidents"].head(300)
+    from pyproj import Transformer
+
+    e, n = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True).transform(inc["lon"], inc["lat"])
+    odd = pd.DataFrame({"a_koord": np.round(e), "b_koord": np.round(n),
+                        "stund": inc["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"), "sort": inc["crime_type"]})
+    path = tmp_path / "export.csv"
+    odd.to_csv(path, sep=";", index=False)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=240)
+    at.session_state["role"] = "analytiker"
+    at.session_state["actor"] = app_env["actors"]["analytiker"]
+    at.session_state["keep_an_source"] = "upload"
+    at.session_state["an_upload"] = str(path)
+    at.run()
+    assert not at.exception
+    assert at.error and "kolumn" in at.error[0].value.lower()
+    assert not at.metric  # nothing shown before the columns are known
+    at.radio(key="an_map_kind").set_value("xy")
+    at.selectbox(key="an_map_a").set_value("b_koord")
+    at.selectbox(key="an_map_b").set_value("a_koord")
+    at.selectbox(key="an_map_crs").set_value("EPSG:3006")
+    at.selectbox(key="an_map_time").set_value("stund")
+    at.selectbox(key="an_map_type").set_value("sort")
+    at.button(key="FormSubmitter:an_mapping-Läs in med dessa kolumner").click().run()
+    assert not at.exception
+    assert not at.error
+    assert number(at.metric[0].value) == len(odd)
+
+
+def test_month_only_data_hides_weekday_and_hour_filters(app_env, shared_data):
+    """police.uk data (Lancashire ASB 2022) has months only and no crime type."""
+    saved = os.environ["GEO_TRYGGHET_DATASET"]
+    os.environ["GEO_TRYGGHET_DATASET"] = str(shared_data / "lancashire_asb_2022" / "lancashire_asb_2022.csv")
+    try:
+        at = open_page(app_env, "analytiker", "explorer")
+        assert number(at.metric[0].value) == 56_434
+        assert not at.sidebar.multiselect and not at.sidebar.slider  # no category, no hours
+        assert at.sidebar.select_slider  # the resolution stays
+        assert number(at.metric[2].value) > 0  # hot cells in Lancashire
+    finally:
+        os.environ["GEO_TRYGGHET_DATASET"] = saved
+
+
+def test_explorer_speaks_english_when_asked(app_env):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=240)
+    at.session_state["role"] = "analytiker"
+    at.session_state["actor"] = app_env["actors"]["analytiker"]
+    at.session_state["lang"] = "en"
+    at.run()  # the analyst's start page is the explorer
+    assert not at.exception
+    assert at.header[0].value == "Hot spots: where do incidents concentrate?"
+    assert at.sidebar.multiselect[0].label == "Crime category (Brå)"
+    assert "Crimes against life and health" in at.sidebar.multiselect[0].options
+    assert at.metric[0].label == "Incidents selected"

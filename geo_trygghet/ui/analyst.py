@@ -296,15 +296,20 @@ def filter_widgets(ds: Dataset, *, resolution: bool = True) -> Filters:
         st.session_state[wkey("f_days")] = days
     with st.sidebar:
         st.markdown(f"**{t('f.heading')}**")
-        chosen = st.multiselect(t("f.category"), cats, format_func=category_name, key=wkey("f_cat"),
-                                placeholder=t("f.all"))
-        allowed = set(chosen)
         if "type_category" not in ds.extra:
             ds.extra["type_category"] = E.type_categories(a)
-        types = [ty for ty, cat in ds.extra["type_category"].items() if not allowed or cat in allowed]
-        st.session_state[wkey("f_type")] = [ty for ty in st.session_state[wkey("f_type")] if ty in types]
-        chosen_types = st.multiselect(t("f.crime_type"), types, key=wkey("f_type"), placeholder=t("f.all"),
-                                      format_func=lambda x: x or t("f.uncategorised"))
+            ds.extra["has_weekday"] = bool((a.weekday >= 0).any())
+            ds.extra["has_hour"] = bool((a.hour >= 0).any())
+        chosen: list = []
+        chosen_types: list = []
+        if a.categories != (E.UNCATEGORISED,):  # a file without crime types has nothing to choose
+            chosen = st.multiselect(t("f.category"), cats, format_func=category_name, key=wkey("f_cat"),
+                                    placeholder=t("f.all"))
+            allowed = set(chosen)
+            types = [ty for ty, cat in ds.extra["type_category"].items() if not allowed or cat in allowed]
+            st.session_state[wkey("f_type")] = [ty for ty in st.session_state[wkey("f_type")] if ty in types]
+            chosen_types = st.multiselect(t("f.crime_type"), types, key=wkey("f_type"), placeholder=t("f.all"),
+                                          format_func=lambda x: x or t("f.uncategorised"))
         since = until = None
         if span:
             if st.session_state[wkey("f_dates")] and (min(st.session_state[wkey("f_dates")]) < span[0]
@@ -315,8 +320,11 @@ def filter_widgets(ds: Dataset, *, resolution: bool = True) -> Filters:
             if isinstance(dates, (tuple, list)) and len(dates) == 2:
                 since = dates[0] if dates[0] > span[0] else None
                 until = dates[1] if dates[1] < span[1] else None
-        picked_days = st.pills(t("f.weekdays"), days, selection_mode="multi", key=wkey("f_days"))
-        lo, hi = st.slider(t("f.hours"), 0, 24, key=wkey("f_hours"))
+        picked_days, (lo, hi) = days, (0, 24)
+        if ds.extra["has_weekday"]:  # month-only data (police.uk) has no weekdays or hours
+            picked_days = st.pills(t("f.weekdays"), days, selection_mode="multi", key=wkey("f_days"))
+        if ds.extra["has_hour"]:
+            lo, hi = st.slider(t("f.hours"), 0, 24, key=wkey("f_hours"))
         res = st.select_slider(t("f.resolution"), RESOLUTIONS, key=wkey("f_res"), help=t("f.resolution_help")) \
             if resolution else st.session_state[wkey("f_res")]
     _remember("f_cat", "f_type", "f_days", "f_hours", "f_res", "f_dates")
