@@ -31,6 +31,7 @@ from folium.template import Template
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 import streamlit as st
 
 from .. import explore as E
@@ -669,10 +670,10 @@ def cell_panel(view: View, point: tuple[float, float] | None, *, public: bool) -
     st.caption(t("cell.monthly"))
     st.bar_chart(monthly.set_index("month")[S.COUNT], height=180, x_label="", y_label=t("r.count"))
     top = E.cell_top_types(view.ds.arrays, view.prepared, pos, view.mask)
-    top[S.CATEGORY] = [category_name(c) for c in top[S.CATEGORY]]
     st.caption(t("cell.top_types"))
-    st.dataframe(top.rename(columns={S.CRIME_TYPE: t("f.crime_type"), S.CATEGORY: t("f.category"),
-                                     S.COUNT: t("r.count")}), hide_index=True, key="an_top_types")
+    st.dataframe(top[[S.CRIME_TYPE, S.COUNT]].rename(columns={S.CRIME_TYPE: t("f.crime_type"),
+                                                              S.COUNT: t("r.count")}),
+                 hide_index=True, key="an_top_types")
 
 
 def top_cells_table(view: View, *, public: bool, n: int = 10) -> pd.DataFrame:
@@ -839,9 +840,11 @@ def lagesbild_parts(key: str, selection: Filters, lang_: str, rate_key: tuple, _
         if _rates.areas is not None:
             out["rates"] = P.rates_per_100k(inc, _rates.areas, reference=None if isinstance(ref, pd.DataFrame)
                                             else ref, lang=lang_).table
-        elif _rates.population:
-            out["rates"] = P.category_rates(inc, population=_rates.population,
-                                            reference=ref if isinstance(ref, pd.DataFrame) else None, lang=lang_)
+        elif _rates.population and isinstance(ref, pd.DataFrame):
+            out["rates"] = P.category_rates(inc, population=_rates.population, reference=ref, lang=lang_)
+        elif _rates.population:  # one area: the study area with the typed population
+            out["rates"] = P.rates_per_100k(inc, _single_area(_view, _rates.population), reference=ref,
+                                            lang=lang_).table.iloc[:1]
     except GeoTrygghetError as exc:
         problems["rates"] = str(exc)
     try:
@@ -852,6 +855,38 @@ def lagesbild_parts(key: str, selection: Filters, lang_: str, rate_key: tuple, _
         problems["answers"] = str(exc)
     out["problems"] = problems
     return out
+
+
+_RATE_COLUMNS = {
+    "name": ("Område", "Area"), "label": ("Kategori", "Category"), "population": ("Invånare", "Inhabitants"),
+    "count": ("Antal", "Count"), "years": ("År", "Years"), "rate": ("Per 100 000 och år", "Per 100,000 a year"),
+    "rate_low": ("95 % KI, låg", "95 % CI, low"), "rate_high": ("95 % KI, hög", "95 % CI, high"),
+    "reference": ("Referens", "Reference"), "ratio": ("Kvot mot referens", "Ratio to reference"),
+    "ratio_low": ("Kvot, låg", "Ratio, low"), "ratio_high": ("Kvot, hög", "Ratio, high"),
+    "verdict": ("Bedömning", "Verdict"),
+}
+
+
+def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
+    """The rates table for people: labelled columns, rounded, empty columns left out."""
+    out = pd.DataFrame(rates).drop(columns=["is_total", "category"], errors="ignore")
+    out = out[[c for c in out.columns if c in _RATE_COLUMNS and out[c].notna().any()]]
+    for col in out.columns:
+        if col.startswith("rate") or col == "reference":
+            out[col] = pd.to_numeric(out[col], errors="coerce").round(0)
+        elif col.startswith("ratio") or col == "years":
+            out[col] = pd.to_numeric(out[col], errors="coerce").round(2)
+    pick = 1 if lang() == "en" else 0
+    return out.rename(columns={c: _RATE_COLUMNS[c][pick] for c in out.columns})
+
+
+def _single_area(view: View, population: float) -> gpd.GeoDataFrame:
+    """The study area (the boundary, else the incidents' hull) as one area with ``population``."""
+    if view.ds.boundary is not None:
+        geom = view.ds.boundary_geometry
+    else:
+        geom = shapely.MultiPoint(np.column_stack([view.ds.arrays.lon, view.ds.arrays.lat])).convex_hull.buffer(0.001)
+    return gpd.GeoDataFrame({"name": [view.ds.name], "population": [population]}, geometry=[geom], crs="EPSG:4326")
 
 
 def lagesbild_report_bytes(view: View, rates: RateInputs, *, lang_: str, fmt: str, title: str) -> bytes:

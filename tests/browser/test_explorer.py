@@ -78,6 +78,15 @@ def test_analyst_explores_filters_and_downloads(app_server, desktop_page, tmp_pa
     assert re.sub(r"\D", "", page.get_by_test_id("stMetricValue").first.inner_text()) == str(n_after)
     shot(page, "analyst_explorer_filtered")
 
+    # click a cell in the middle of the hot area: its months and crime types appear
+    box = page.locator(MAP_FRAME).last.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_text("Händelser per månad").wait_for(timeout=60_000)
+    _settle(page)
+    assert page.get_by_text("Vanligaste brottstyper").count() == 1
+    page.get_by_text("Händelser per månad").scroll_into_view_if_needed()
+    shot(page, "analyst_explorer_cell", full_page=False)
+
     # download the GeoPackage and read it back
     _settle(page)
     with page.expect_download(timeout=60_000) as info:

@@ -31,25 +31,26 @@ for why in parts.get("problems", {}).values():
 
 st.subheader(t("lb.answers"))
 if "answers" in parts:
-    st.dataframe(parts["answers"].rename(columns={"question": t("lb.question"), "answer": t("lb.answer")}),
-                 hide_index=True, key="lb_answers", row_height=70,
-                 column_config={t("lb.question"): st.column_config.TextColumn(width="medium"),
-                                t("lb.answer"): st.column_config.TextColumn(width="large")})
+    with st.container(border=True):
+        for question, answer in parts["answers"].itertuples(index=False):
+            st.markdown(f"**{question}**  \n{answer}")
 
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(t("lb.categories"))
     cats = parts["categories"]
     st.altair_chart(alt.Chart(cats).mark_bar().encode(
-        x=alt.X("count:Q", title=t("r.count")), y=alt.Y("label:N", sort="-x", title=None),
-        tooltip=["label", "count"]), key="lb_categories")
+        x=alt.X("count:Q", title=t("r.count")),
+        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+        tooltip=["label", "count"]).properties(height=260), key="lb_categories")
 with right:
     if "season" in parts:
         st.subheader(t("lb.season"))
         season = parts["season"]
         st.altair_chart(alt.Chart(season).mark_bar().encode(
             x=alt.X("name:N", sort=list(season["name"]), title=None), y=alt.Y("index:Q", title="Index"),
-            tooltip=["name", "count", alt.Tooltip("index:Q", format=".0f")]), key="lb_season")
+            tooltip=["name", "count", alt.Tooltip("index:Q", format=".0f")]).properties(height=260),
+            key="lb_season")
 
 if "trend" in parts:
     st.subheader(t("lb.trend"))
@@ -73,10 +74,7 @@ if "weekday_hour" in parts:
 
 if "rates" in parts:
     st.subheader(t("lb.rates"))
-    table = pd.DataFrame(parts["rates"]).drop(columns=["is_total", "category"], errors="ignore")
-    st.dataframe(table, hide_index=True, key="lb_rates",
-                 column_config={c: st.column_config.NumberColumn(format="%.1f") for c in table.columns
-                                if c.startswith(("rate", "ratio", "reference", "years"))})
+    st.dataframe(A.rates_table(parts["rates"]), hide_index=True, key="lb_rates")
 
 st.subheader(t("lb.export"))
 title = f"{t('lb.report_title')} – {ds.name}"
