@@ -411,7 +411,8 @@ def safe_table(df: pd.DataFrame, count_cols: tuple[str, ...] = (S.COUNT,), *, pu
 
 
 # --------------------------------------------------------------------------- the map
-def _remarks(public: bool) -> gpd.GeoDataFrame | None:
+@st.cache_data(ttl=15, show_spinner=False, max_entries=32)
+def _remarks_for(url: str, who: tuple, public: bool, lang_: str, _actor: Any) -> gpd.GeoDataFrame | None:
     service, problem = remark_service_or_error()
     if service is None:
         return None
@@ -419,10 +420,20 @@ def _remarks(public: bool) -> gpd.GeoDataFrame | None:
         if public:
             fixed = service.public_summary().fixed
             return fixed if len(fixed) else None
-        actor = state.actor()
-        return service.remarks_frame(actor, lang=lang()) if actor is not None else None
-    except Exception:  # the map must not fail because the remark database does
+        return service.remarks_frame(_actor, lang=lang_) if _actor is not None else None
+    except Exception:  # noqa: BLE001  (the map must not fail because the remark database does)
         return None
+
+
+def _remarks(public: bool) -> gpd.GeoDataFrame | None:
+    """The walk remarks for the map: the public's fixed ones, or what this actor may see
+    (re-read at most every 15 s)."""
+    from .data import database_url
+
+    actor = None if public else state.actor()
+    who = (getattr(actor, "role", None), getattr(actor, "user_id", None), getattr(actor, "organisation_id", None),
+           getattr(actor, "walk_code", None))
+    return _remarks_for(database_url(), who, public, lang(), actor)
 
 
 _STATE_COLOURS = {"open": "#d7301f", "planned": "#f2b705", "fixed": "#1a9850", "closed": "#777777"}
@@ -723,7 +734,13 @@ def download_buttons(view: View, make_map: Any, *, public: bool) -> None:
 
 
 def qr_png(text: str) -> bytes:
-    """A QR code (PNG bytes) for ``text``."""
+    """A QR code (PNG bytes) for ``text`` (geo_trygghet.qr when present)."""
+    try:
+        from ..qr import qr_png as shared_qr_png
+    except ImportError:
+        shared_qr_png = None
+    if shared_qr_png is not None:
+        return shared_qr_png(text, box_size=8, border=3)
     import qrcode
 
     img = qrcode.make(text, box_size=8, border=3)
@@ -963,4 +980,9 @@ def create_walk(plan: E.WalkPlan, *, title: str, walk_date: dt.date | None, grou
 
 
 def join_link(code: str) -> str:
-    return f"{app_base_url()}/?{state.JOIN_QUERY_PARAM}={code}"
+    """The participants' link ``<app>/?kod=CODE``."""
+    try:
+        from ..qr import join_url
+    except ImportError:
+        return f"{app_base_url()}/?{state.JOIN_QUERY_PARAM}={code}"
+    return join_url(app_base_url() + "/", code)
