@@ -83,9 +83,9 @@ def fill_remark(at: AppTest, category: str, text: str, lon: float | None, lat: f
     if lon is not None:
         at.session_state["wr_tap"] = {"lat": lat, "lon": lon}
         at.session_state["wr_use_map"] = True
-    at.session_state["wr_text"] = text
+    at.session_state[f"wr_text_{at.session_state['wr_uuid']}"] = text
     at.run()
-    next(b for b in at.get("button_group") if b.key == "wr_cat").set_value(category)
+    next(b for b in at.get("button_group") if b.key.startswith("wr_cat_")).set_value(category)
     at.run()
 
 
@@ -112,7 +112,7 @@ def test_participant_submits_once_even_when_the_form_is_sent_twice(env):
     assert stored.position_source == "map" and stored.category == "trafik"
     assert [s.value for s in at.success] == [f"Skickad som nr {stored.number}"]
     assert at.session_state["wr_uuid"] != form_uuid  # a fresh form
-    assert at.session_state["wr_text"] == ""
+    assert at.text_area(key=f"wr_text_{at.session_state['wr_uuid']}").value == ""
 
     # the phone never got the answer and sends the same form (same UUID) again
     at.session_state["wr_uuid"] = form_uuid
@@ -144,7 +144,7 @@ def test_participant_error_is_one_swedish_line_and_the_text_stays(env):
     at.button(key="wr_send").click().run()
     errors = [e.value for e in at.error]
     assert errors == ["Anmärkningen saknar plats: tillåt platstjänster, tryck på kartan eller bifoga ett foto med GPS."]
-    assert at.session_state["wr_text"] == "Texten får inte försvinna"
+    assert at.text_area(key=f"wr_text_{at.session_state['wr_uuid']}").value == "Texten får inte försvinna"
 
 
 def test_participant_sees_only_its_walk_and_user_text_as_text(env):
@@ -246,8 +246,8 @@ def test_public_page_aggregates_without_names_or_photos(env):
 
 def test_typed_text_survives_a_visit_to_another_page(env):
     at = open_page(env, "deltagare", None)
-    at.text_area(key="wr_text").input("Halvskriven anmärkning").run()
+    at.text_area(key=f"wr_text_{at.session_state['wr_uuid']}").input("Halvskriven anmärkning").run()
     at.switch_page("geo_trygghet/ui/pages/home.py").run()
     assert not at.exception, at.exception
     at.switch_page("geo_trygghet/ui/pages/walk.py").run()
-    assert at.text_area(key="wr_text").value == "Halvskriven anmärkning"
+    assert at.text_area(key=f"wr_text_{at.session_state['wr_uuid']}").value == "Halvskriven anmärkning"

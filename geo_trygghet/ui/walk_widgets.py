@@ -156,25 +156,32 @@ def form_id() -> str:
     return st.session_state[FORM_ID]
 
 
+def field_key(name: str) -> str:
+    """The widget key of a form field: new with every form, so a sent form's widgets are
+    replaced by empty ones (no reliance on the browser accepting a programmatic reset)."""
+    return f"{name}_{form_id()}"
+
+
 def keep_form() -> None:
     """Bring back what was typed and chosen after a visit to another page (Streamlit drops
     the state of widgets a run did not draw; :func:`remember` keeps a copy)."""
-    for key in (TEXT, CATEGORY):
-        if key not in st.session_state and st.session_state.get(f"keep_{key}") is not None:
-            st.session_state[key] = st.session_state[f"keep_{key}"]
+    for name in (TEXT, CATEGORY):
+        key = field_key(name)
+        if key not in st.session_state and st.session_state.get(f"keep_{name}") is not None:
+            st.session_state[key] = st.session_state[f"keep_{name}"]
 
 
-def remember(key: str) -> None:
+def remember(name: str) -> None:
     """on_change of a form widget: keep a copy outside the widget's own state."""
-    st.session_state[f"keep_{key}"] = st.session_state.get(key)
+    st.session_state[f"keep_{name}"] = st.session_state.get(field_key(name))
 
 
 def photo_key() -> str:
-    return f"wr_photo_{form_id()}"
+    return field_key("wr_photo")
 
 
 def factor_key(name: str) -> str:
-    return f"wr_f_{name}"
+    return field_key(f"wr_f_{name}")
 
 
 def participant_actor() -> Any:
@@ -205,23 +212,23 @@ def _form_values() -> dict:
     lon, lat, acc, source = chosen_position()
     photo = st.session_state.get(photo_key())
     data = photo.getvalue() if photo is not None else None
-    feeling = st.session_state.get(FEELING)
+    feeling = st.session_state.get(field_key(FEELING))
     from ..remarks.states import FACTORS
 
     factors = {n: int(v) for n in FACTORS if (v := st.session_state.get(factor_key(n))) is not None}
-    return {"category": st.session_state.get(CATEGORY), "text": st.session_state.get(TEXT) or "",
+    return {"category": st.session_state.get(field_key(CATEGORY)),
+            "text": st.session_state.get(field_key(TEXT)) or "",
             "lon": lon, "lat": lat, "accuracy_m": acc, "position_source": source, "photo": data,
             "feeling": int(feeling) + 1 if feeling is not None else None, "factors": factors or None}
 
 
 def _reset_form() -> None:
-    from ..remarks.states import FACTORS
-
-    st.session_state.pop(photo_key(), None)
+    old = form_id()
+    for key in [k for k in st.session_state if str(k).endswith("_" + old)]:
+        del st.session_state[key]
     st.session_state[FORM_ID] = str(uuid.uuid4())
-    st.session_state[TEXT] = ""
     st.session_state[f"keep_{TEXT}"] = st.session_state[f"keep_{CATEGORY}"] = None
-    for key in (CATEGORY, FEELING, TAP, DUPES, ERROR, *(factor_key(n) for n in FACTORS)):
+    for key in (TAP, DUPES, ERROR):
         st.session_state[key] = None
     st.session_state[USE_MAP] = False
 

@@ -29,7 +29,8 @@ def pick_remark(page, text: str) -> None:
     if text[:25] not in box.inner_text():
         box.locator("input").fill(text[:25])
         page.keyboard.press("Enter")
-    wait_for_app(page, text)
+    page.get_by_test_id("stMarkdownContainer").filter(has_text=text).first.wait_for()
+    wait_for_app(page, "Välj anmärkning")
 
 
 def save_visible(page) -> None:

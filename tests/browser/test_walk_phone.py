@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from tests.browser.conftest import SAMPLE_TOWN, shot, wait_for_app
 
@@ -43,16 +45,51 @@ def join_on_phone(page, app_server) -> None:
 
 
 def send_remark(page, category: str, text: str, photo: Path | None = None) -> int:
-    """Fill the phone form and send it; the number the server acknowledged."""
+    """Fill the phone form and send it; the number the server acknowledged.
+
+    Like a person outdoors, it taps send again when nothing seems to happen (a tap
+    that lands while the page redraws): the form's UUID makes that harmless.
+    """
     page.get_by_role("radio", name=category, exact=True).first.tap()
     wait_for_app(page, "Ny anmärkning")
     page.get_by_label("Beskriv kort").fill(text)
+    page.get_by_label("Beskriv kort").blur()
+    page.wait_for_timeout(300)
+    wait_for_app(page, "Ny anmärkning")
     if photo is not None:
-        page.locator("input[type=file]").first.set_input_files(str(photo))
-        page.get_by_text(photo.name).first.wait_for()
-    page.get_by_role("button", name="Skicka anmärkningen").tap()
-    page.get_by_text(re.compile(r"Skickad som nr \d+")).wait_for(timeout=30_000)
-    ack = page.get_by_text(re.compile(r"Skickad som nr \d+")).first.inner_text()
+        for attempt in range(3):
+            page.locator("input[type=file]").first.set_input_files(str(photo))
+            try:
+                page.get_by_text(photo.name).first.wait_for(timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
+    wait_for_app(page, "Ny anmärkning")
+    sent = page.get_by_text(re.compile(r"Skickad som nr \d+"))
+    anyway = page.get_by_role("button", name="Skicka ändå")
+    for attempt in range(3):
+        page.get_by_role("button", name="Skicka anmärkningen").tap()
+        try:
+            sent.or_(anyway).first.wait_for(timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                shot(page, "walk_phone_send_failed", full_page=False)
+                raise
+    if anyway.count():  # an open remark of the same kind within 25 m: it is a new one, send anyway
+        wait_for_app(page, "Skicka ändå")
+        shot(page, "walk_phone_duplicate_hint", full_page=False)
+        for attempt in range(3):
+            anyway.tap()
+            try:
+                sent.wait_for(timeout=15_000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    shot(page, "walk_phone_send_failed", full_page=False)
+                    raise
+    ack = sent.first.inner_text()
     return int(re.search(r"\d+", ack).group())
 
 
@@ -72,7 +109,12 @@ def test_phone_logs_a_remark_with_photo_and_gps(app_server, phone_page, tmp_path
     number = send_remark(page, "Belysning", "Trasig belysning på Åvägen 37", exif_jpeg(tmp_path / "lampa.jpg"))
     shot(page, "walk_phone_sent", full_page=False)
     # the form starts afresh, the remark is numbered on the map and in the list
-    assert page.get_by_label("Beskriv kort").input_value() == ""
+    try:
+        expect(page.locator("textarea")).to_have_count(1, timeout=15_000)
+    except AssertionError:
+        shot(page, "walk_phone_two_textareas", full_page=False)
+        raise
+    expect(page.get_by_label("Beskriv kort")).to_have_value("", timeout=15_000)
     page.get_by_text(f"{number}. Belysning").first.wait_for()
     walk_map = page.frame_locator("iframe[title*='st_folium']").last
     marker = walk_map.locator(".gt-remark", has_text=re.compile(rf"^\s*{number}\s*$"))
@@ -142,7 +184,7 @@ def test_phone_without_position_taps_the_map(app_server, browser):
         wait_for_app(page, "Ny anmärkning")
         geo = page.frame_locator("iframe[title*='gt_geolocation']")
         geo.get_by_text(re.compile("tryck på kartan", re.I)).wait_for()
-        page.get_by_text("Tryck på kartan där anmärkningen gäller.").wait_for()
+        page.get_by_text("Tryck på kartan där anmärkningen gäller.").first.wait_for()
         tap_map = page.locator("iframe[title*='st_folium']").first
         tap_map.scroll_into_view_if_needed()
         box = tap_map.bounding_box()

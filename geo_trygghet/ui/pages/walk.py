@@ -88,15 +88,15 @@ else:
     # 2. what: category, text, photo
     st.markdown(f"**{t('wk.what')}**")
     cats = remark_categories()
-    st.pills(t("wk.category"), list(cats), key=W.CATEGORY, format_func=lambda s: cats[s].label(lang()),
+    st.pills(t("wk.category"), list(cats), key=W.field_key(W.CATEGORY), format_func=lambda s: cats[s].label(lang()),
              on_change=W.remember, args=(W.CATEGORY,))
     st.caption(t("wk.positive"))
-    st.text_area(t("wk.text"), key=W.TEXT, height=96, max_chars=4000, placeholder=t("wk.text_ph"),
+    st.text_area(t("wk.text"), key=W.field_key(W.TEXT), height=96, max_chars=4000, placeholder=t("wk.text_ph"),
                  on_change=W.remember, args=(W.TEXT,))
     st.file_uploader(t("wk.photo"), type=W.PHOTO_TYPES, key=W.photo_key())
     with st.expander(t("wk.more")):
         st.caption(t("wk.feeling"))
-        st.feedback("faces", key=W.FEELING)
+        st.feedback("faces", key=W.field_key(W.FEELING))
         st.caption(t("wk.factors"))
         for name in FACTORS:
             label = FACTOR_LABELS[name][1 if lang() == "en" else 0]
