@@ -251,3 +251,67 @@ def test_typed_text_survives_a_visit_to_another_page(env):
     assert not at.exception, at.exception
     at.switch_page("geo_trygghet/ui/pages/walk.py").run()
     assert at.text_area(key=f"wr_text_{at.session_state['wr_uuid']}").value == "Halvskriven anmärkning"
+
+
+def test_closed_walk_takes_no_remarks_on_the_phone(env):
+    from geo_trygghet.remarks import Actor
+
+    service = env["service"]
+    walk = service.create_walk(Actor.system(), "Avslutad vandring", walk_date="2025-09-01")
+    service.close_walk(Actor.system(), walk.id)
+    at = open_page(env, "deltagare", None, code=walk.join_code)
+    assert [i.value for i in at.info] == ["Vandringen är avslutad: du kan se anmärkningarna men inte lägga till fler."]
+    assert "wr_send" not in [b.key for b in at.button]
+
+
+def test_protocol_download_and_reminders(env, monkeypatch):
+    import datetime as dt
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    from geo_trygghet.remarks import Actor
+
+    service, system = env["service"], Actor.system()
+    walk = service.create_walk(system, "Protokollvandring", walk_date="2025-08-01")
+    r = service.submit_remark(Actor.participant(walk.join_code), walk, str(uuid.uuid4()), "belysning",
+                              "Mörk gångväg <b>här</b>", lon=TOWN[0] - 0.01, lat=TOWN[1])
+    service.assign(system, r.id, env["orgs"]["gata"].id, at=dt.date.today() - dt.timedelta(days=60))
+    for name in ("HOST", "PORT", "SENDER"):
+        monkeypatch.delenv(f"GEO_TRYGGHET_SMTP_{name}", raising=False)
+    at = open_page(env, "analytiker", "walks_admin")
+    at.selectbox(key="wa_pick").set_value(walk.id).run()
+    at.button(key="wa_protocol").click().run()
+    assert not at.exception, at.exception
+    html_doc = at.session_state["wa_proto"][2]
+    assert "Mörk gångväg &lt;b&gt;här&lt;/b&gt;" in html_doc and "<b>här</b>" not in html_doc
+    assert at.session_state["wa_proto"][3][:5] == b"%PDF-"
+    assert "Mörk gångväg <b>här</b>" in page_text(at)  # the overdue list (plain text cells)
+
+    at.button(key="wa_remind").click().run()
+    assert [w.value for w in at.warning][0].startswith("E-post är inte inställt")
+
+    received = []
+
+    class Keep(Sink):
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+            received.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("GEO_TRYGGHET_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("GEO_TRYGGHET_SMTP_PORT", str(port))
+        monkeypatch.setenv("GEO_TRYGGHET_SMTP_SENDER", "trygghet@kommun.example")
+        at.button(key="wa_remind").click().run()
+    finally:
+        controller.stop()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] and at.success[-1].value.endswith("påminnelser skickade.")
+    assert received and "gata@example.se" in received[0].rcpt_tos
