@@ -165,10 +165,10 @@ def test_owner_sees_only_its_organisation_and_plans_then_fixes(env):
     listed = page_text(at)
     assert "Trasig lampa vid Åvägen 37" in listed
     assert "onerror" not in listed  # the graffiti remark belongs to Bostadsbolaget
-    assert at.selectbox(key="ow_pick").options == [f"{env['lamp'].number}. Centrum kvällsvandring · Belysning · "
-                                                   "Tilldelad · Trasig lampa vid Åvägen 37"]
+    assert at.selectbox(key="ow_pick").options == [(f"{env['lamp'].number}. Centrum kvällsvandring · Belysning · "
+                                                   "Tilldelad · Trasig lampa vid Åvägen 37")]
     at.date_input(key="ow_date_planerad").set_value("2025-11-01")
-    at.get("form")  # noqa: B018 - the forms rendered
+    at.get("form")
     at.button[[b.label for b in at.button].index("Spara")].click().run()
     assert not at.exception, at.exception
     from geo_trygghet.remarks import Actor
@@ -228,7 +228,7 @@ def test_admin_page_lists_and_creates_an_organisation(env):
 
 def test_owner_cannot_open_staff_pages(env):
     at = open_page(env, "problemagare", None)
-    titles = [str(p.get("page_name")) for p in at._registered_pages.values()]  # noqa: SLF001
+    titles = [str(p.get("page_name")) for p in at._registered_pages.values()]
     assert "Vandringar" not in titles and "Organisationer och användare" not in titles
     assert "Mina anmärkningar" in titles
 
@@ -289,12 +289,12 @@ def test_protocol_download_and_reminders(env, monkeypatch):
     assert "Mörk gångväg <b>här</b>" in page_text(at)  # the overdue list (plain text cells)
 
     at.button(key="wa_remind").click().run()
-    assert [w.value for w in at.warning][0].startswith("E-post är inte inställt")
+    assert next(w.value for w in at.warning).startswith("E-post är inte inställt")
 
     received = []
 
     class Keep(Sink):
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        async def handle_DATA(self, server, session, envelope):
             received.append(envelope)
             return "250 OK"
 

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 def exif_jpeg(path: Path, *, lat=(58.0, 59.0, 30.0), lon=(16.0, 11.0, 50.0), size=(3000, 2000)) -> Path:
     """A camera-like JPEG with a maker and a GPS position in its EXIF."""
-    from PIL import Image, ExifTags
+    from PIL import ExifTags, Image
 
     img = Image.new("RGB", size, (120, 140, 160))
     exif = Image.Exif()
@@ -183,7 +183,7 @@ def test_phone_without_position_taps_the_map(app_server, browser):
         page.goto(f"{app_server}/?kod={app_server.seed['walk_code']}")
         wait_for_app(page, "Ny anmärkning")
         geo = page.frame_locator("iframe[title*='gt_geolocation']")
-        geo.get_by_text(re.compile("tryck på kartan", re.I)).wait_for()
+        geo.get_by_text(re.compile("tryck på kartan", re.IGNORECASE)).wait_for()
         page.get_by_text("Tryck på kartan där anmärkningen gäller.").first.wait_for()
         tap_map = page.locator("iframe[title*='st_folium']").first
         tap_map.scroll_into_view_if_needed()

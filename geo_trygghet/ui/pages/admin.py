@@ -36,7 +36,7 @@ if service is None or actor is None:
     st.error(t("service.missing", why=problem) if service is None else t("login.failed"))
     st.stop()
 cats = remark_categories()
-cat_label = lambda s: cats[s].label(lang()) if s in cats else s  # noqa: E731
+cat_label = lambda s: cats[s].label(lang()) if s in cats else s
 
 
 def _run(action, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -66,9 +66,8 @@ else:
     st.markdown(f"**{t('wk.where')}**")
     gps = W.gps_position(W.geolocation(nonce=fid, key=W.GEO))
     if st.toggle(t("wk.use_map"), key=W.USE_MAP) or gps is None:
-        from streamlit_folium import st_folium
-
         import folium
+        from streamlit_folium import st_folium
 
         tap = st.session_state.get(W.TAP)
         m = W.tap_map(tap, gps, frame=service.remarks_frame(actor, walk=walk.id), area=walk.area)

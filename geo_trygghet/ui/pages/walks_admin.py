@@ -74,7 +74,7 @@ wid = st.selectbox(t("wa.pick"), list(walks), key="wa_pick",
                    format_func=lambda i: f"{walks[i].title} ({walks[i].walk_date or '–'}, {walks[i].state_label(lang())})")
 walk = walks[wid]
 
-from geo_trygghet.qr import join_url, qr_png  # noqa: E402
+from geo_trygghet.qr import join_url, qr_png
 
 link = join_url(W.app_base_url(), walk.join_code)
 info, qr = st.columns([3, 1])
