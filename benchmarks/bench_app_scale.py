@@ -118,6 +118,23 @@ def wait_legend_change(page, old: str, timeout_s: float = 120) -> tuple[float, s
     raise SystemExit("the map did not change after the filter change")
 
 
+def download(page, label: str, tries: int = 4):
+    """Click a download button until the file comes: a click that lands while the page
+    reruns can hit the previous run's (already released) file."""
+    for attempt in range(tries):
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                               timeout=300_000)
+        try:
+            with page.expect_download(timeout=60_000) as info:
+                page.get_by_role("button", name=label).click()
+            return info.value
+        except Exception:  # noqa: BLE001
+            if attempt == tries - 1:
+                raise
+            time.sleep(1)
+    return None
+
+
 def run(rows: int, keep: Path | None) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -154,20 +171,28 @@ def run(rows: int, keep: Path | None) -> dict:
             # filter changes
             changes = []
             sidebar = page.locator('[data-testid="stSidebar"]')
-            steps = [("category", lambda: (sidebar.locator('[data-testid="stMultiSelect"]').first
-                                           .locator("input").click(),
-                                           page.keyboard.type("Skadegörelse"), page.keyboard.press("Enter"),
-                                           page.keyboard.press("Escape"),
-                                           page.get_by_role("heading").first.click(timeout=10_000))),
-                     ("weekday", lambda: sidebar.locator('button[data-variant="pills"]', has_text="sön").click()),
-                     ("category removed", lambda: sidebar.get_by_role("button", name=re.compile("Remove|Ta bort"))
-                      .first.click() if sidebar.get_by_role("button", name=re.compile("Remove|Ta bort")).count()
-                      else sidebar.locator('[data-testid="stMultiSelect"] [role="button"]').first.click())]
+            multiselect = sidebar.locator('[data-testid="stMultiSelect"]').first
+
+            def choose_category():  # typed before the clock starts; Enter is the change
+                multiselect.locator("input").click()
+                page.keyboard.type("Skadegörelse")
+
+            def remove_category():
+                multiselect.locator('[role="button"]').first.click() \
+                    if not sidebar.get_by_role("button", name=re.compile("Remove|Ta bort")).count() \
+                    else sidebar.get_by_role("button", name=re.compile("Remove|Ta bort")).first.click()
+
+            steps = [("category", choose_category, lambda: page.keyboard.press("Enter")),
+                     ("weekday", lambda: (page.keyboard.press("Escape"),
+                                          page.get_by_role("heading").first.click(timeout=10_000)),
+                      lambda: sidebar.locator('button[data-variant="pills"]', has_text="sön").click()),
+                     ("category removed", lambda: None, remove_category)]
             old = first
-            for name, act in steps:
+            for name, prepare, act in steps:
                 page.wait_for_function(
                     "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=300_000)
                 time.sleep(0.5)
+                prepare()
                 t0 = time.perf_counter()
                 act()
                 try:
@@ -181,10 +206,8 @@ def run(rows: int, keep: Path | None) -> dict:
             figures["filter_changes"] = changes
             # map size: the downloaded HTML map and the document in the iframe
             page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
-            with page.expect_download(timeout=300_000) as info:
-                page.get_by_role("button", name="Karta (HTML)").click()
             html_path = tmp / "map.html"
-            info.value.save_as(html_path)
+            download(page, "Karta (HTML)").save_as(html_path)
             figures["map_html_mb"] = html_path.stat().st_size / 1e6
             browser.close()
     finally:

@@ -38,6 +38,21 @@ def _map(page):
     return page.locator(MAP_FRAME).last.content_frame
 
 
+def _download(page, label: str, tries: int = 3):
+    """Click a download button until the file comes (a click that lands while the page
+    reruns can hit the previous run's file, which Streamlit has released)."""
+    for attempt in range(tries):
+        _settle(page)
+        try:
+            with page.expect_download(timeout=30_000) as info:
+                page.get_by_role("button", name=label).click()
+            return info.value
+        except Exception:
+            if attempt == tries - 1:
+                raise
+    return None
+
+
 def _legend(page) -> str:
     legend = _map(page).locator(".gt-legend b")
     legend.wait_for(state="visible", timeout=60_000)
@@ -88,11 +103,9 @@ def test_analyst_explores_filters_and_downloads(app_server, desktop_page, tmp_pa
     shot(page, "analyst_explorer_cell", full_page=False)
 
     # download the GeoPackage and read it back
-    _settle(page)
-    with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name="GeoPackage (celler + områden)").click()
-    path = tmp_path / info.value.suggested_filename
-    info.value.save_as(path)
+    got = _download(page, "GeoPackage (celler + områden)")
+    path = tmp_path / got.suggested_filename
+    got.save_as(path)
     assert path.suffix == ".gpkg"
     assert {name for name, _ in pyogrio.list_layers(path)} == {"cells", "clusters"}
     cells = gpd.read_file(path, layer="cells")
