@@ -95,8 +95,8 @@ def bench_gi(n_cells: int, permutations: int) -> None:
 
     cells, y = study_grid(n_cells)
     strs = list(grid.to_str(cells))
-    t_graph, (indptr, indices) = timed(lambda: grid.neighbour_graph(cells))
-    t_lib, g = timed(lambda: Graph.build_h3(strs, order=1, weight="binary"))
+    t_graph, (indptr, indices) = timed(lambda: grid.neighbour_graph(cells), repeat=3)
+    t_lib, g = timed(lambda: Graph.build_h3(strs, order=1, weight="binary"), repeat=3)
     row(f"neighbour graph, {len(cells):,} cells", t_graph, t_lib, "libpysal Graph.build_h3")
 
     neigh = {strs[i]: [strs[j] for j in indices[indptr[i]:indptr[i + 1]]] for i in range(len(strs))}

@@ -211,7 +211,7 @@ def _neighbours_local_ij(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("pentagon in the study area")
     origin = int(cells[len(cells) // 2])
     to_ij = h3b.cell_to_local_ij
-    ij = np.array([to_ij(origin, c) for c in cells.tolist()], dtype=np.int64)
+    ij = np.array(list(map(to_ij, repeat(origin), cells.tolist())), dtype=np.int64)
     i, j = ij[:, 0], ij[:, 1]
     lo_i, lo_j = i.min() - 1, j.min() - 1
     span = int(j.max() - lo_j) + 2
