@@ -315,3 +315,26 @@ def test_protocol_download_and_reminders(env, monkeypatch):
     assert not at.exception, at.exception
     assert [s.value for s in at.success] and at.success[-1].value.endswith("påminnelser skickade.")
     assert received and "gata@example.se" in received[0].rcpt_tos
+
+
+@pytest.mark.parametrize(("role", "page", "heading"), [
+    ("deltagare", None, "#### New remark"),
+    ("problemagare", "owner", "Remarks for Gatukontoret"),
+    ("admin", "walks_admin", "Safety walks"),
+    ("admin", "admin", "Organisations (problem owners)"),
+    ("public", "public", "Feedback: what did the walks find and what has been fixed?"),
+])
+def test_pages_in_english(env, role, page, heading):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.session_state["role"] = role
+    if role == "deltagare":
+        at.session_state["walk_code"] = env["walk"].join_code
+    else:
+        at.session_state["actor"] = env["actors"].get(role)
+    at.run()
+    if page:
+        at.switch_page(f"geo_trygghet/ui/pages/{page}.py").run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown] + [h.value for h in at.header]
+    assert heading in shown

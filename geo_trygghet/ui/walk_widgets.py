@@ -285,9 +285,20 @@ def remarks_table(frame: pd.DataFrame, *, walk: bool = True, owner: bool = True)
     cols.update({"planned_date": t("col.planned"), "fixed_date": t("col.fixed")})
     if "overdue" in frame.columns:
         cols["overdue"] = t("col.overdue")
-    out = frame.reindex(columns=list(cols)).astype(object)
-    out = out.where(out.notna(), "").rename(columns=cols)
-    return out.reset_index(drop=True)
+    out = frame.reindex(columns=list(cols)).copy()
+    for col in ("walk_title", "category_label", "text", "state_label", "owner_name", "planned_date", "fixed_date"):
+        if col in out.columns:  # plain strings: one type per column (Arrow), blanks instead of None
+            out[col] = ["" if _blank(v) else str(v)[:10] if col.endswith("_date") else str(v) for v in out[col]]
+    return out.rename(columns=cols).reset_index(drop=True)
+
+
+def _blank(value: Any) -> bool:
+    if value is None or (isinstance(value, str) and not value):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def history_table(events: list[Any]) -> pd.DataFrame:
@@ -331,6 +342,12 @@ def tap_map(tap: dict | None, gps: tuple | None, *, frame: Any = None, area: Any
     else:
         return new_map((11.0, 55.3, 24.2, 69.1))  # all of Sweden
     return new_map((lon - pad * 2, lat - pad, lon + pad * 2, lat + pad))
+
+
+def labeller(labels: dict) -> Any:
+    """A ``format_func`` from labels made now, in this run's language (a lambda that read
+    the language later could be called outside the run, e.g. by AppTest)."""
+    return lambda value: labels.get(value, "" if value is None else str(value))
 
 
 def remark_choice_label(r: Any) -> str:

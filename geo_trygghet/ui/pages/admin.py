@@ -36,7 +36,7 @@ if service is None or actor is None:
     st.error(t("service.missing", why=problem) if service is None else t("login.failed"))
     st.stop()
 cats = remark_categories()
-cat_label = lambda s: cats[s].label(lang()) if s in cats else s
+cat_label = W.labeller({s: c.label(lang()) for s, c in cats.items()})
 
 
 def _run(action, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -92,9 +92,9 @@ with st.expander(t("ad.new_user"), icon=":material/person_add:"), st.form("ad_ne
     username = c1.text_input(t("ad.username"), key="ad_user_name")
     display = c2.text_input(t("ad.display"), key="ad_user_display")
     password = c3.text_input(t("ad.password"), type="password", key="ad_user_password")
-    role = c1.selectbox(t("ad.role"), list(state.ACCOUNT_ROLES), key="ad_user_role", format_func=lambda r: t("role." + r))
+    role = c1.selectbox(t("ad.role"), list(state.ACCOUNT_ROLES), key="ad_user_role", format_func=W.labeller({r: t("role." + r) for r in state.ACCOUNT_ROLES}))
     org = c2.selectbox(t("ad.org"), [None, *org_names], key="ad_user_org",
-                       format_func=lambda i: "–" if i is None else org_names[i])
+                       format_func=W.labeller({None: "–", **org_names}))
     email = c3.text_input(t("ad.email"), key="ad_user_email")
     if st.form_submit_button(t("ad.create"), type="primary"):
         _run(lambda: service.create_user(actor, username.strip(), password, role, display_name=display.strip() or None,

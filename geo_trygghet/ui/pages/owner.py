@@ -53,11 +53,11 @@ slugs = list(STATES)
 open_default = [s for s in slugs if s in ("tilldelad", "planerad")]
 c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
 chosen = c1.multiselect(t("ow.state"), slugs, default=open_default, key="ow_state",
-                        format_func=lambda s: STATES[s].label(lang()))
+                        format_func=W.labeller({s: STATES[s].label(lang()) for s in slugs}))
 everything = service.list_remarks(actor)
 walk_titles = sorted({r.walk_title for r in everything})
 walk = c2.selectbox(t("ow.walk"), [None, *walk_titles], key="ow_walk",
-                    format_func=lambda w: t("ow.all") if w is None else w)
+                    format_func=W.labeller({None: t("ow.all")}))
 overdue = c3.toggle(t("ow.overdue_only"), key="ow_overdue")
 
 frame = service.remarks_frame(actor, walk=walk, state=chosen or None, overdue=True if overdue else None,
@@ -72,7 +72,7 @@ with right:
     st.dataframe(W.remarks_table(frame, owner=False), hide_index=True, width="stretch", key="ow_table")
 
 remarks = {r.id: r for r in service.list_remarks(actor) if r.id in set(frame["id"])}
-rid = st.selectbox(t("ow.pick"), list(remarks), key="ow_pick", format_func=lambda i: W.remark_choice_label(remarks[i]))
+rid = st.selectbox(t("ow.pick"), list(remarks), key="ow_pick", format_func=W.labeller({i: W.remark_choice_label(r) for i, r in remarks.items()}))
 r = remarks[rid]
 st.markdown(f"**{r.number}. {W.md(r.category_label(lang()))}** · {W.md(r.walk_title)} · {W.md(r.state_label(lang()))}")
 st.markdown(W.md(r.text))

@@ -46,7 +46,7 @@ for title in everything.walks["title"]:
     if walk_area:
         areas[title] = walk_area
 choice = st.selectbox(t("pub.area"), [None, *areas], key="pub_area",
-                      format_func=lambda a: t("pub.everywhere") if a is None else a)
+                      format_func=W.labeller({None: t("pub.everywhere")}))
 summary = everything if choice is None else service.public_summary(area=areas[choice])
 
 c1, c2, c3 = st.columns(3)

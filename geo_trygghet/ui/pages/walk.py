@@ -87,7 +87,7 @@ else:
     # 2. what: category, text, photo
     st.markdown(f"**{t('wk.what')}**")
     cats = remark_categories()
-    st.pills(t("wk.category"), list(cats), key=W.field_key(W.CATEGORY), format_func=lambda s: cats[s].label(lang()),
+    st.pills(t("wk.category"), list(cats), key=W.field_key(W.CATEGORY), format_func=W.labeller({s: c.label(lang()) for s, c in cats.items()}),
              on_change=W.remember, args=(W.CATEGORY,))
     st.caption(t("wk.positive"))
     st.text_area(t("wk.text"), key=W.field_key(W.TEXT), height=96, max_chars=4000, placeholder=t("wk.text_ph"),

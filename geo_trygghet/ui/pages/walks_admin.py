@@ -52,7 +52,7 @@ with st.expander(t("wa.new"), icon=":material/add:"), st.form("wa_new", border=F
     title = c1.text_input(t("wa.title"), key="wa_title")
     day = c2.date_input(t("wa.date"), value=dt.date.today(), key="wa_date")
     group = c3.selectbox(t("wa.group"), WALK_GROUPS, key="wa_group", index=WALK_GROUPS.index("blandad"),
-                         format_func=lambda g: WALK_GROUP_LABELS[g][1 if lang() == "en" else 0])
+                         format_func=W.labeller({g: WALK_GROUP_LABELS[g][1 if lang() == "en" else 0] for g in WALK_GROUPS}))
     organiser = c4.text_input(t("wa.organiser"), key="wa_organiser")
     area = st.file_uploader(t("wa.area"), type=["geojson", "json"], key="wa_area")
     if st.form_submit_button(t("wa.create"), type="primary"):
@@ -71,7 +71,8 @@ if not walks:
     st.info(t("wa.none"))
     st.stop()
 wid = st.selectbox(t("wa.pick"), list(walks), key="wa_pick",
-                   format_func=lambda i: f"{walks[i].title} ({walks[i].walk_date or '–'}, {walks[i].state_label(lang())})")
+                   format_func=W.labeller({i: f"{w.title} ({w.walk_date or '–'}, {w.state_label(lang())})"
+                                           for i, w in walks.items()}))
 walk = walks[wid]
 
 from geo_trygghet.qr import join_url, qr_png
