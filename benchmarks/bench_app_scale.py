@@ -128,7 +128,7 @@ def download(page, label: str, tries: int = 4):
             with page.expect_download(timeout=60_000) as info:
                 page.get_by_role("button", name=label).click()
             return info.value
-        except Exception:  # noqa: BLE001
+        except Exception:
             if attempt == tries - 1:
                 raise
             time.sleep(1)

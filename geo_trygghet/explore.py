@@ -176,11 +176,11 @@ def filter_mask(arrays: IncidentArrays, *, categories: Any = None, crime_types: 
         mask &= (arrays.day != _NO_DAY) & (arrays.day >= _day(since))
     if until is not None:
         mask &= (arrays.day != _NO_DAY) & (arrays.day <= _day(until))
-    if weekdays is not None and set(int(w) for w in weekdays) != set(range(7)):
+    if weekdays is not None and {int(w) for w in weekdays} != set(range(7)):
         allowed = np.zeros(8, dtype=bool)
         allowed[[int(w) for w in weekdays]] = True
         mask &= allowed[arrays.weekday.astype(np.int64)]  # −1 → index 7 (False)
-    if hours is not None and set(int(h) for h in hours) != set(range(24)):
+    if hours is not None and {int(h) for h in hours} != set(range(24)):
         allowed = np.zeros(25, dtype=bool)
         allowed[[int(h) for h in hours]] = True
         mask &= allowed[arrays.hour.astype(np.int64)]
@@ -306,7 +306,7 @@ def order_route(xy: np.ndarray, *, closed: bool = True, start: int = 0) -> np.nd
     while improved:
         improved = False
         for i in range(1, n - 1):
-            for k in range(i + 1, n if closed else n):
+            for k in range(i + 1, n):
                 a, b = route[i - 1], route[i]
                 c = route[k]
                 d = route[(k + 1) % n] if (closed or k + 1 < n) else None

@@ -192,6 +192,11 @@ def test_public_gpkg_export_has_no_small_counts(app_env, tmp_path):
         assert not back["count"].between(1, 2).any()
     csv = pd.read_csv(pd.io.common.BytesIO(A.cells_csv(view.cells, public=True)))
     assert not csv["count"].between(1, 2).any() and "gi_z" not in csv
+    # the HTML map download: public has no cell with 1-2 and no incident points
+    small = re.compile(r'"count": [12][,}]')
+    assert small.search(A.map_html(A.explorer_map(view, public=False)))
+    public_html = A.map_html(A.explorer_map(view, public=True))
+    assert not small.search(public_html) and "Point" not in public_html
 
 
 # --------------------------------------------------------------------------- lägesbild
@@ -206,7 +211,7 @@ def test_lagesbild_answers_the_questions(app_env, role):
     assert len(at.get("arrow_vega_lite_chart")) >= 4 or len(at.get("vega_lite_chart")) >= 4
     at.multiselect(key="lb__f_cat").set_value(["skadegorelse"]).run()
     assert not at.exception
-    assert [m.value for m in at.markdown if m.value.startswith("**Vilka problem")][0] != first
+    assert next(m.value for m in at.markdown if m.value.startswith("**Vilka problem")) != first
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Rapport (HTML)", "Rapport (PDF)"]
 

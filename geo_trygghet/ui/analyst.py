@@ -27,20 +27,22 @@ from pathlib import Path
 from typing import Any
 
 import folium
-from folium.template import Template
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 import streamlit as st
+from folium.template import Template
 
 from .. import explore as E
 from .. import schema as S
 from ..categories import BRA_CATEGORIES, category_label
 from ..errors import CRSError, DateError, GeoTrygghetError, SchemaError
 from ..hotspots import GI_BIN_COLOURS, HotSpotResult, gi_bin_label
-from . import i18n_analyst  # noqa: F401  (registers the texts)
-from . import state
+from . import (
+    i18n_analyst,  # noqa: F401  (registers the texts)
+    state,
+)
 from .data import SAMPLE_DIR, file_key, remark_service_or_error
 from .i18n import lang, t
 
@@ -163,7 +165,7 @@ def _mapping_form(path: Path) -> dict | None:
         kind_col = c5.selectbox(t("map.crime_type"), [auto, *columns], key="an_map_type")
         if not st.form_submit_button(t("map.retry"), type="primary"):
             return None
-    pick = lambda v: None if v == auto else v  # noqa: E731
+    pick = lambda v: None if v == auto else v
     options: dict[str, Any] = {"time": pick(when), "crime_type": pick(kind_col)}
     if kind == "latlon":
         options.update(lat=pick(first), lon=pick(second))
@@ -413,7 +415,7 @@ def safe_table(df: pd.DataFrame, count_cols: tuple[str, ...] = (S.COUNT,), *, pu
 # --------------------------------------------------------------------------- the map
 @st.cache_data(ttl=15, show_spinner=False, max_entries=32)
 def _remarks_for(url: str, who: tuple, public: bool, lang_: str, _actor: Any) -> gpd.GeoDataFrame | None:
-    service, problem = remark_service_or_error()
+    service, _problem = remark_service_or_error()
     if service is None:
         return None
     try:
@@ -797,7 +799,7 @@ def rate_inputs(ds: Dataset) -> RateInputs:
             path = _save_upload(up.getvalue(), up.name)
             try:
                 areas = _read_areas(str(path), path.stat().st_mtime_ns)
-            except Exception as exc:  # a bad file is the user's, say so in one line
+            except Exception as exc:  # noqa: BLE001  (a bad file is the user's: say so in one line)
                 st.error(t("ds.error", why=str(exc).splitlines()[0][:200]))
             key = (source, str(path))
     else:

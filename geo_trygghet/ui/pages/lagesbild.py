@@ -5,7 +5,6 @@ stödfrågor answered with figures, and the report as HTML or PDF."""
 from __future__ import annotations
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from geo_trygghet.ui import analyst as A
