@@ -392,6 +392,20 @@ def propose_walk(clusters: gpd.GeoDataFrame, cluster_ids: Any, *, buffer_m: floa
                     cluster_order=tuple(int(metric[S.CLUSTER_ID].iloc[i]) for i in order), buffer_m=float(buffer_m))
 
 
+def nearby_clusters(clusters: gpd.GeoDataFrame, *, within_m: float = 1500.0, limit: int = 3) -> list[int]:
+    """A sensible first choice for a walk: the hot-spot area with most incidents and the
+    next busiest ones whose centres lie within ``within_m`` metres of it (at most ``limit``)."""
+    if not len(clusters):
+        return []
+    ordered = clusters.sort_values(S.COUNT, ascending=False, kind="stable") if S.COUNT in clusters else clusters
+    pts = ordered.geometry.representative_point()
+    crs = metric_crs_for(pts.x.to_numpy(), pts.y.to_numpy())
+    metric = pts.to_crs(crs) if ordered.crs is not None else pts.set_crs(WGS84).to_crs(crs)
+    first = metric.iloc[0]
+    near = metric.distance(first).to_numpy() <= within_m
+    return [int(i) for i in ordered[S.CLUSTER_ID].to_numpy()[near][:limit]]
+
+
 # --------------------------------------------------------------------------- exports
 def write_gpkg(cells: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, path: str | Path, *,
                public: bool = False) -> Path:

@@ -223,3 +223,11 @@ def test_write_gpkg_public_variant_suppresses_small_counts(arrays, prepared, clu
         assert not back[S.COUNT].between(1, 2).any()
         assert not back.geometry.geom_type.isin(["Point", "MultiPoint"]).any()
     assert gpd.read_file(public, layer="cells")[S.COUNT].isna().sum() == cells[S.COUNT].between(1, 2).sum()
+
+
+def test_nearby_clusters_starts_with_the_busiest(clusters):
+    # centres: 1 at 0/0, 2 at 900/300, 3 at 400/-700, 4 at -600/500 (metres)
+    assert E.nearby_clusters(clusters, within_m=1000) == [1, 2, 3]
+    assert E.nearby_clusters(clusters, within_m=800, limit=3) == [1, 4]
+    assert E.nearby_clusters(clusters, within_m=2000, limit=2) == [1, 2]
+    assert E.nearby_clusters(clusters.iloc[:0]) == []

@@ -53,6 +53,8 @@ MAX_POINTS = 2000
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "gpkg", "geojson", "json", "parquet", "zip", "shp"]
 CRS_CHOICES = ["EPSG:3006", "EPSG:3021", *[f"EPSG:{c}" for c in range(3007, 3019)], "EPSG:4326", "EPSG:27700"]
 RESOLUTIONS = (7, 8, 9, 10)
+#: A proposed route longer than this gets a warning (a walk takes 1-2 hours on foot).
+LONG_WALK_M = 6000.0
 
 # session_state keys of the analyst's pages
 K_SOURCE = "an_source"          # "kept" or "upload"
@@ -306,6 +308,7 @@ def filter_widgets(ds: Dataset, *, resolution: bool = True) -> Filters:
         chosen: list = []
         chosen_types: list = []
         if a.categories != (E.UNCATEGORISED,):  # a file without crime types has nothing to choose
+            st.session_state[wkey("f_cat")] = [c for c in st.session_state[wkey("f_cat")] if c in cats]
             chosen = st.multiselect(t("f.category"), cats, format_func=category_name, key=wkey("f_cat"),
                                     placeholder=t("f.all"))
             allowed = set(chosen)

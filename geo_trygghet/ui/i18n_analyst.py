@@ -142,6 +142,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "pw.choose": {"sv": "Välj minst ett område.", "en": "Choose at least one area."},
     "pw.buffer": {"sv": "Marginal runt områdena (meter)", "en": "Margin around the areas (metres)"},
     "pw.route": {"sv": "Rutt: {km} km genom {n} områden (ordning: {order}).", "en": "Route: {km} km through {n} areas (order: {order})."},
+    "pw.long": {"sv": "Rutten är {km} km: för lång för en vandring. Välj områden som ligger nära varandra.",
+                "en": "The route is {km} km: too long for a walk. Choose areas close to each other."},
     "pw.area": {"sv": "Vandringsområde", "en": "Walk area"},
     "pw.route_layer": {"sv": "Föreslagen rutt", "en": "Proposed route"},
     "pw.create": {"sv": "Skapa vandringen", "en": "Create the walk"},

@@ -27,7 +27,7 @@ if not len(clusters):
 
 labels = A.cluster_choice_label(clusters)
 c1, c2 = st.columns([3, 1])
-ids = c1.multiselect(t("pw.clusters"), list(labels), default=list(labels)[: min(3, len(labels))],
+ids = c1.multiselect(t("pw.clusters"), list(labels), default=E.nearby_clusters(clusters),
                      format_func=labels.get, key="pw_clusters")
 buffer_m = c2.slider(t("pw.buffer"), 25, 300, 75, step=25, key="pw_buffer")
 if not ids:
@@ -41,6 +41,8 @@ except GeoTrygghetError as exc:
 
 st.markdown(t("pw.route", km=f"{plan.length_m / 1000:.1f}".replace(".", ","), n=len(plan.cluster_order),
               order=" → ".join(str(i) for i in plan.cluster_order)))
+if plan.length_m > A.LONG_WALK_M:
+    st.warning(t("pw.long", km=f"{plan.length_m / 1000:.0f}"))
 A.show_map(A.walk_plan_map(view, plan, remarks=A._remarks(False)), key="pw_map", height=480)
 
 st.subheader(t("pw.create"))
