@@ -336,5 +336,5 @@ def test_pages_in_english(env, role, page, heading):
     if page:
         at.switch_page(f"geo_trygghet/ui/pages/{page}.py").run()
     assert not at.exception, at.exception
-    shown = [m.value for m in at.markdown] + [h.value for h in at.header]
+    shown = [m.value for m in at.markdown] + [h.value for h in at.header] + [h.value for h in at.subheader]
     assert heading in shown

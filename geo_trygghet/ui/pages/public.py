@@ -33,7 +33,7 @@ service, problem = remark_service_or_error()
 if service is None:
     st.error(t("service.missing", why=problem))
     st.stop()
-st.header(t("pub.heading"))
+st.subheader(t("pub.heading"))
 st.caption(t("pub.intro"))
 
 everything = service.public_summary()
