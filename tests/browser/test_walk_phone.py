@@ -201,3 +201,30 @@ def test_phone_without_position_taps_the_map(app_server, browser):
     finally:
         service.close()
     assert r.position_source == "map" and r.accuracy_m is None and r.category == "nedskrapning"
+
+
+def test_phone_bad_photo_is_one_swedish_line_and_the_text_stays(app_server, phone_page, tmp_path):
+    page = phone_page
+    join_on_phone(page, app_server)
+    bad = tmp_path / "inte_en_bild.jpg"
+    bad.write_bytes(b"this is not a JPEG at all" * 40)
+    page.get_by_role("radio", name="Annat", exact=True).first.tap()
+    wait_for_app(page, "Ny anmärkning")
+    page.get_by_label("Beskriv kort").fill("Texten ska finnas kvar")
+    page.get_by_label("Beskriv kort").blur()
+    page.wait_for_timeout(300)
+    wait_for_app(page, "Ny anmärkning")
+    page.locator("input[type=file]").first.set_input_files(str(bad))
+    page.get_by_text(bad.name).first.wait_for()
+    wait_for_app(page, "Ny anmärkning")
+    error = page.get_by_text("Fotot kunde inte läsas: skicka ett foto i JPEG, PNG eller WebP.")
+    for attempt in range(3):
+        page.get_by_role("button", name="Skicka anmärkningen").tap()
+        try:
+            error.wait_for(timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    expect(page.get_by_label("Beskriv kort")).to_have_value("Texten ska finnas kvar")
+    shot(page, "walk_phone_photo_error", full_page=False)
