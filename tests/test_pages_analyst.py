@@ -287,15 +287,16 @@ def test_upload_with_unrecognised_columns_asks_for_the_mapping(app_env, tmp_path
     assert number(at.metric[0].value) == len(odd)
 
 
-def test_month_only_data_hides_weekday_and_hour_filters(app_env, shared_data):
+def test_month_only_data_disables_weekday_and_hour_filters(app_env, shared_data):
     """police.uk data (Lancashire ASB 2022) has months only and no crime type."""
     saved = os.environ["GEO_TRYGGHET_DATASET"]
     os.environ["GEO_TRYGGHET_DATASET"] = str(shared_data / "lancashire_asb_2022" / "lancashire_asb_2022.csv")
     try:
         at = open_page(app_env, "analytiker", "explorer")
         assert number(at.metric[0].value) == 56_434
-        assert not at.sidebar.multiselect and not at.sidebar.slider  # no category, no hours
-        assert at.sidebar.select_slider  # the resolution stays
+        assert all(w.disabled for w in at.sidebar.multiselect)  # no category, no crime type
+        assert at.sidebar.slider(key="ex__f_hours").disabled  # no clock times
+        assert not at.sidebar.select_slider(key="ex__f_res").disabled  # the resolution stays
         assert number(at.metric[2].value) > 0  # hot cells in Lancashire
     finally:
         os.environ["GEO_TRYGGHET_DATASET"] = saved

@@ -192,6 +192,7 @@ def dataset_picker(*, allow_upload: bool = True) -> Dataset | None:
         if len(choices) > 1:
             _kept_widget(K_SOURCE, choices[0])
             source = st.radio(t("ds.source"), choices, key=wkey(K_SOURCE), label_visibility="collapsed",
+                              on_change=_keep, args=(K_SOURCE,),
                               format_func=lambda c: t("ds.kept", name=kept.name) if c == "kept" else t("ds.upload"))
         else:
             source = choices[0]
@@ -268,12 +269,20 @@ def set_scope(scope: str) -> None:
 
 
 def _kept_widget(name: str, default: Any) -> None:
-    """Give this page's widget ``name`` the value it had on another page (Streamlit forgets
-    widgets that were not rendered, and a key shared by two pages confuses them)."""
-    key = wkey(name)
-    if key not in st.session_state:
-        kept = st.session_state.get("keep_" + name)
-        st.session_state[key] = default if kept is None else kept
+    """Give this page's widget ``name`` its kept value before it is drawn.
+
+    The value lives in ``keep_<name>`` (updated by :func:`_keep` when the user
+    changes the widget) and is handed to the widget on every run: Streamlit
+    forgets widgets that were not rendered (another page) and treats a widget
+    whose label changed (the language switch) as a new one with its default.
+    """
+    kept = st.session_state.get("keep_" + name)
+    st.session_state[wkey(name)] = default if kept is None else kept
+
+
+def _keep(name: str) -> None:
+    """on_change callback: remember the widget's new value."""
+    st.session_state["keep_" + name] = st.session_state.get(wkey(name))
 
 
 def _remember(*names: str) -> None:
@@ -305,33 +314,41 @@ def filter_widgets(ds: Dataset, *, resolution: bool = True) -> Filters:
             ds.extra["type_category"] = E.type_categories(a)
             ds.extra["has_weekday"] = bool((a.weekday >= 0).any())
             ds.extra["has_hour"] = bool((a.hour >= 0).any())
-        chosen: list = []
-        chosen_types: list = []
-        if a.categories != (E.UNCATEGORISED,):  # a file without crime types has nothing to choose
-            st.session_state[wkey("f_cat")] = [c for c in st.session_state[wkey("f_cat")] if c in cats]
-            chosen = st.multiselect(t("f.category"), cats, format_func=category_name, key=wkey("f_cat"),
-                                    placeholder=t("f.all"))
-            allowed = set(chosen)
-            types = [ty for ty, cat in ds.extra["type_category"].items() if not allowed or cat in allowed]
-            st.session_state[wkey("f_type")] = [ty for ty in st.session_state[wkey("f_type")] if ty in types]
-            chosen_types = st.multiselect(t("f.crime_type"), types, key=wkey("f_type"), placeholder=t("f.all"),
-                                          format_func=lambda x: x or t("f.uncategorised"))
+        # Widgets the data cannot support are shown disabled, not left out: the sidebar
+        # keeps its layout, so Streamlit's widgets keep their values when the file changes.
+        typed = a.categories != (E.UNCATEGORISED,)
+        st.session_state[wkey("f_cat")] = [c for c in st.session_state[wkey("f_cat")] if c in cats]
+        chosen = st.multiselect(t("f.category"), cats, format_func=category_name, key=wkey("f_cat"),
+                                placeholder=t("f.all"), disabled=not typed, on_change=_keep, args=("f_cat",))
+        allowed = set(chosen)
+        types = [ty for ty, cat in ds.extra["type_category"].items() if not allowed or cat in allowed]
+        st.session_state[wkey("f_type")] = [ty for ty in st.session_state[wkey("f_type")] if ty in types]
+        chosen_types = st.multiselect(t("f.crime_type"), types, key=wkey("f_type"), placeholder=t("f.all"),
+                                      format_func=lambda x: x or t("f.uncategorised"), disabled=not typed,
+                                      on_change=_keep, args=("f_type",))
+        if not typed:
+            chosen, chosen_types = [], []
         since = until = None
         if span:
             if st.session_state[wkey("f_dates")] and (min(st.session_state[wkey("f_dates")]) < span[0]
                                                 or max(st.session_state[wkey("f_dates")]) > span[1]):
                 st.session_state[wkey("f_dates")] = span
             dates = st.date_input(t("f.dates"), min_value=span[0], max_value=span[1], key=wkey("f_dates"),
-                                  format="YYYY-MM-DD")
+                                  format="YYYY-MM-DD", on_change=_keep, args=("f_dates",))
             if isinstance(dates, (tuple, list)) and len(dates) == 2:
                 since = dates[0] if dates[0] > span[0] else None
                 until = dates[1] if dates[1] < span[1] else None
-        picked_days, (lo, hi) = days, (0, 24)
-        if ds.extra["has_weekday"]:  # month-only data (police.uk) has no weekdays or hours
-            picked_days = st.pills(t("f.weekdays"), days, selection_mode="multi", key=wkey("f_days"))
-        if ds.extra["has_hour"]:
-            lo, hi = st.slider(t("f.hours"), 0, 24, key=wkey("f_hours"))
-        res = st.select_slider(t("f.resolution"), RESOLUTIONS, key=wkey("f_res"), help=t("f.resolution_help")) \
+        # month-only data (police.uk) has no weekdays or hours
+        picked_days = st.pills(t("f.weekdays"), days, selection_mode="multi", key=wkey("f_days"),
+                               disabled=not ds.extra["has_weekday"], on_change=_keep, args=("f_days",))
+        lo, hi = st.slider(t("f.hours"), 0, 24, key=wkey("f_hours"), disabled=not ds.extra["has_hour"],
+                           on_change=_keep, args=("f_hours",))
+        if not ds.extra["has_weekday"]:
+            picked_days = days
+        if not ds.extra["has_hour"]:
+            lo, hi = 0, 24
+        res = st.select_slider(t("f.resolution"), RESOLUTIONS, key=wkey("f_res"), help=t("f.resolution_help"),
+                               on_change=_keep, args=("f_res",)) \
             if resolution else st.session_state[wkey("f_res")]
     _remember("f_cat", "f_type", "f_days", "f_hours", "f_res", "f_dates")
     day_idx = tuple(sorted(days.index(d) for d in picked_days or []))
@@ -347,7 +364,8 @@ def public_mode() -> bool:
     if state.role() in (state.ANALYTIKER, state.ADMIN):
         _kept_widget(K_PUBLIC, False)
         with st.sidebar:
-            on = bool(st.toggle(t("f.public"), key=wkey(K_PUBLIC), help=t("f.public_help")))
+            on = bool(st.toggle(t("f.public"), key=wkey(K_PUBLIC), help=t("f.public_help"),
+                                 on_change=_keep, args=(K_PUBLIC,)))
         _remember(K_PUBLIC)
         return on
     return True
@@ -638,7 +656,8 @@ def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | N
         _add_points(points, view.incidents())
         groups.append(points)
     control = _SummaryLayerControl(summary, hidden=("feature_group_feature_group_0",))
-    return st_folium(m, key=key, height=height, use_container_width=True, feature_group_to_add=groups,
+    # the key carries the language: the legend (static HTML) is redrawn when it changes
+    return st_folium(m, key=f"{key}_{lg}", height=height, use_container_width=True, feature_group_to_add=groups,
                      layer_control=control, returned_objects=["last_object_clicked"]) or {}
 
 
