@@ -110,6 +110,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "lb.season": {"sv": "Säsong (index, 100 = genomsnittsmånad)", "en": "Season (index, 100 = average month)"},
     "lb.weekday_hour": {"sv": "Veckodag × timme", "en": "Weekday × hour"},
     "lb.rates": {"sv": "Per 100 000 invånare och år", "en": "Per 100,000 inhabitants and year"},
+    "lb.rate_inputs": {"sv": "Befolkning och referensvärde (för nivå per 100 000 invånare)",
+                       "en": "Population and reference value (for the rate per 100,000 inhabitants)"},
     "lb.population": {"sv": "Befolkning", "en": "Population"},
     "lb.pop_sample": {"sv": "Områdena i kommunens data (omraden.geojson)", "en": "The municipality's areas (omraden.geojson)"},
     "lb.pop_upload": {"sv": "Ladda upp områden (GeoJSON/GeoPackage med befolkning)",

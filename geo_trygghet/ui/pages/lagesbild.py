@@ -22,7 +22,7 @@ if view.n == 0:
     st.warning(t("r.empty"))
     st.stop()
 
-with st.expander(t("lb.rates"), expanded=False, icon=":material/groups:"):
+with st.expander(t("lb.rate_inputs"), expanded=False, icon=":material/groups:"):
     rates = A.rate_inputs(ds)
 parts = A.lagesbild_parts(ds.key, filters.selection(), lang(), rates.key, view, rates)
 for why in parts.get("problems", {}).values():
@@ -73,7 +73,8 @@ if "weekday_hour" in parts:
 
 if "rates" in parts:
     st.subheader(t("lb.rates"))
-    st.dataframe(A.rates_table(parts["rates"]), hide_index=True, key="lb_rates")
+    rates_shown = A.rates_table(parts["rates"])
+    st.dataframe(rates_shown, hide_index=True, key="lb_rates", height=min(36 * (len(rates_shown) + 1) + 4, 640))
 
 st.subheader(t("lb.export"))
 title = f"{t('lb.report_title')} – {ds.name}"
