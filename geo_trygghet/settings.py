@@ -51,6 +51,10 @@ evaluation_radius_m: float = 150.0
 
 #: The environment variable that names the database (an SQLAlchemy URL).
 DATABASE_URL_ENV = "GEO_TRYGGHET_DATABASE_URL"
+#: The address participants open (printed in join links and QR codes).
+PUBLIC_URL_ENV = "GEO_TRYGGHET_PUBLIC_URL"
+#: Prefix of the SMTP settings for reminder e-mails: _HOST, _PORT, _SENDER, _USER, _PASSWORD, _STARTTLS.
+SMTP_ENV = "GEO_TRYGGHET_SMTP"
 
 
 def default_database_path() -> Path:
@@ -66,3 +70,25 @@ def database_url() -> str:
     path = default_database_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
+
+
+def public_url() -> str | None:
+    """``$GEO_TRYGGHET_PUBLIC_URL`` (e.g. ``https://trygghet.kommun.se``), or None."""
+    return os.environ.get(PUBLIC_URL_ENV, "").strip() or None
+
+
+def smtp_settings() -> dict | None:
+    """SMTP settings for reminder e-mails from ``GEO_TRYGGHET_SMTP_*``, or None when no host is set.
+
+    Keys match :func:`geo_trygghet.remarks.reminders.send_overdue_reminders`:
+    ``smtp_host``, ``smtp_port``, ``sender``, ``username``, ``password``, ``starttls``.
+    """
+    env = os.environ
+    host = env.get(f"{SMTP_ENV}_HOST", "").strip()
+    if not host:
+        return None
+    return {"smtp_host": host, "smtp_port": int(env.get(f"{SMTP_ENV}_PORT", "25") or 25),
+            "sender": env.get(f"{SMTP_ENV}_SENDER", "") or f"geo_trygghet@{host}",
+            "username": env.get(f"{SMTP_ENV}_USER") or None,
+            "password": env.get(f"{SMTP_ENV}_PASSWORD") or None,
+            "starttls": env.get(f"{SMTP_ENV}_STARTTLS", "").lower() not in ("", "0", "false", "no")}

@@ -90,3 +90,35 @@ def test_one_swedish_reminder_per_organisation_with_its_overdue_remarks(service,
     )  # the fixed one is not listed
     assert body.count("- Centrum kväll nr") == 2
     assert overdue_reason(service.get_remark(ADMIN, d.id), later) is None
+
+
+def test_cli_remind_sends_through_the_configured_smtp_server(tmp_path, smtp):
+    """`geo-trygghet remarks remind` reads GEO_TRYGGHET_SMTP_* and mails each owner."""
+    import os
+    import subprocess
+    import sys
+
+    from geo_trygghet.remarks import RemarkService
+
+    host, port, inbox = smtp
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    service = RemarkService(url)
+    org = service.create_organisation(ADMIN, "Gatukontoret", email="gata@kommun.example")
+    walk = service.create_walk(ADMIN, "Kväll")
+    r = service.submit_remark(ADMIN, walk, str(uuid.uuid4()), "belysning", "Lampa trasig", lon=15.6, lat=58.4)
+    service.assign(ADMIN, r.id, org.id)
+    service.close()
+    env = {**os.environ, "GEO_TRYGGHET_DATABASE_URL": url, "GEO_TRYGGHET_SMTP_HOST": host,
+           "GEO_TRYGGHET_SMTP_PORT": str(port), "GEO_TRYGGHET_SMTP_SENDER": "bf@kommun.example"}
+    dry = subprocess.run([sys.executable, "-m", "geo_trygghet", "remarks", "remind", "--days", "0", "--dry-run"],
+                         capture_output=True, text=True, env=env)
+    assert dry.returncode == 0 and "Gatukontoret: 1 overdue" in dry.stdout and not inbox.messages
+    out = subprocess.run([sys.executable, "-m", "geo_trygghet", "remarks", "remind", "--days", "0"],
+                         capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "sent 1 reminder" in out.stdout
+    assert [rcpt for _, rcpt, _ in inbox.messages] == [["gata@kommun.example"]]
+    env.pop("GEO_TRYGGHET_SMTP_HOST")
+    bad = subprocess.run([sys.executable, "-m", "geo_trygghet", "remarks", "remind"],
+                         capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and "GEO_TRYGGHET_SMTP_HOST" in bad.stderr

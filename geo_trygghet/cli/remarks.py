@@ -47,6 +47,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--with-reporter", action="store_true", help="include reporter names (not for open311)")
     exp.set_defaults(handler=run_export)
 
+    rem = rsub.add_parser("remind", help="e-mail each problemägare its overdue remarks",
+                          description="Send one reminder e-mail per problemägare listing its overdue "
+                                      "(försenade) remarks. SMTP comes from GEO_TRYGGHET_SMTP_HOST, _PORT, "
+                                      "_SENDER, _USER, _PASSWORD, _STARTTLS; run it daily from cron.")
+    rem.add_argument("--days", type=int, metavar="N",
+                     help="overdue after N days without action since assignment (default 30)")
+    rem.add_argument("--dry-run", action="store_true", help="list what would be sent, send nothing")
+    rem.set_defaults(handler=run_remind)
+
 
 def _date(value: str | None, flag: str) -> str | None:
     import datetime as dt
@@ -93,4 +102,33 @@ def run_export(args: argparse.Namespace) -> int:
     what = f"walk '{walk.title}'" if walk else "all walks"
     when = f" as of {as_of}" if as_of else ""
     print(f"wrote {n} remarks ({what}{when}) to {args.output} ({args.format})")
+    return 0
+
+
+def run_remind(args: argparse.Namespace) -> int:
+    from .. import settings
+    from ..errors import InputError
+    from ..remarks import Actor, RemarkService, send_overdue_reminders
+
+    smtp = settings.smtp_settings()
+    if smtp is None and not args.dry_run:
+        msg = "no SMTP server set: export GEO_TRYGGHET_SMTP_HOST (and _PORT, _SENDER, …) or use --dry-run"
+        raise InputError(msg)
+    service = RemarkService()
+    try:
+        if args.dry_run:
+            late = service.overdue(Actor.system(), days=args.days)
+            owners: dict[str, int] = {}
+            for r in late:
+                owners[r.owner_name or "(ingen problemägare)"] = owners.get(r.owner_name or "(ingen problemägare)", 0) + 1
+            for name, n in sorted(owners.items()):
+                print(f"{name}: {n} overdue")
+            print(f"{len(late)} overdue remarks; nothing sent (--dry-run)")
+            return 0
+        sent = send_overdue_reminders(service, smtp["smtp_host"], smtp["smtp_port"], smtp["sender"],
+                                      days=args.days, username=smtp["username"],
+                                      password=smtp["password"], starttls=smtp["starttls"])
+    finally:
+        service.close()
+    print(f"sent {sent} reminder e-mails via {smtp['smtp_host']}:{smtp['smtp_port']}")
     return 0

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import string
 import uuid
@@ -24,6 +23,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from .. import settings
 from ..errors import GeoTrygghetError, InputError, PermissionDeniedError, PhotoError
 from . import state
 from .i18n import add, lang, t
@@ -358,20 +358,13 @@ def remark_choice_label(r: Any) -> str:
 
 # ---------------------------------------------------------------- settings for the staff pages
 def smtp_settings() -> dict | None:
-    """SMTP settings from the environment (``GEO_TRYGGHET_SMTP_*``), or None when unset."""
-    host = os.environ.get("GEO_TRYGGHET_SMTP_HOST", "").strip()
-    if not host:
-        return None
-    return {"smtp_host": host, "smtp_port": int(os.environ.get("GEO_TRYGGHET_SMTP_PORT", "25") or 25),
-            "sender": os.environ.get("GEO_TRYGGHET_SMTP_SENDER", "") or f"geo_trygghet@{host}",
-            "username": os.environ.get("GEO_TRYGGHET_SMTP_USER") or None,
-            "password": os.environ.get("GEO_TRYGGHET_SMTP_PASSWORD") or None,
-            "starttls": os.environ.get("GEO_TRYGGHET_SMTP_STARTTLS", "") not in ("", "0", "false")}
+    """SMTP settings from the environment (see :func:`geo_trygghet.settings.smtp_settings`)."""
+    return settings.smtp_settings()
 
 
 def app_base_url() -> str:
     """The address participants open (``GEO_TRYGGHET_PUBLIC_URL``, else this page's own)."""
-    env = os.environ.get("GEO_TRYGGHET_PUBLIC_URL", "").strip()
+    env = settings.public_url()
     if env:
         return env
     try:
