@@ -100,7 +100,7 @@ def start_app(dataset: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
 
 
 def legend(page) -> str:
-    loc = page.locator(MAP_FRAME).last.content_frame.locator(".gt-legend b")
+    loc = page.locator(MAP_FRAME).last.content_frame.locator(".gt-summary")
     loc.wait_for(state="visible", timeout=300_000)
     return loc.inner_text()
 
@@ -109,7 +109,7 @@ def wait_legend_change(page, old: str, timeout_s: float = 120) -> tuple[float, s
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < timeout_s:
         try:
-            now = page.locator(MAP_FRAME).last.content_frame.locator(".gt-legend b").inner_text(timeout=500)
+            now = page.locator(MAP_FRAME).last.content_frame.locator(".gt-summary").inner_text(timeout=500)
         except Exception:  # noqa: BLE001  (the iframe is being replaced)
             now = old
         if now != old:

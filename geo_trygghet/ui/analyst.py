@@ -531,7 +531,6 @@ def explorer_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None =
                  boundary: gpd.GeoDataFrame | None = None) -> folium.Map:
     """Hex counts, Gi* bins, clusters, remarks, boundary, points (few, never public), legend, layers."""
     from ..maps import add_boundary, add_cells_layer, add_clusters_layer, finish_map, new_map
-    from ..maps.base import add_legend
     from ..privacy import public_cells, public_clusters
 
     lg = lang()
@@ -553,9 +552,7 @@ def explorer_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None =
     if not public and 0 < view.n < MAX_POINTS:
         _add_points(m, view.incidents())
     add_remarks(m, remarks)
-    hot = int((view.cells[S.GI_BIN] > 0).sum())
-    title = t("r.summary", n=_n(view.n), hot=_n(hot), areas=_n(len(clusters)))
-    add_legend(m, title, [(GI_BIN_COLOURS[b], gi_bin_label(b, lg)) for b in range(3, -4, -1)])
+    add_hotspot_legend(m, _summary(view, clusters))
     return finish_map(m)
 
 
@@ -586,7 +583,7 @@ class _SummaryLayerControl(folium.LayerControl):
             {%- for name in this.hidden %}
             if (typeof {{ name }} !== "undefined") { {{this._parent.get_name()}}.removeLayer({{ name }}); }
             {%- endfor %}
-            document.querySelectorAll(".gt-legend b").forEach(function (e) {
+            document.querySelectorAll(".gt-summary").forEach(function (e) {
                 e.textContent = {{ this.summary|tojson }};
             });
         {% endmacro %}
@@ -596,6 +593,24 @@ class _SummaryLayerControl(folium.LayerControl):
         super().__init__(collapsed=True, **kwargs)
         self.summary = summary
         self.hidden = hidden
+
+
+def add_hotspot_legend(m: folium.Map, summary: str) -> None:
+    """The Gi* legend (bottom left, narrow) with the selection's summary under its title
+    (``.gt-summary``, rewritten in place on a filter change)."""
+    from branca.element import MacroElement
+
+    from ..maps.base import legend_html
+
+    lg = lang()
+    title = "Hot spots (Getis-Ord Gi*, FDR)"
+    box = legend_html(title, [(GI_BIN_COLOURS[b], gi_bin_label(b, lg)) for b in range(3, -4, -1)])
+    box = box.replace('class="gt-legend" style="', 'class="gt-legend gt-hotspot-legend" style="max-width:230px;', 1)
+    box = box.replace(f"<b>{html.escape(title)}</b>", f"<b>{html.escape(title)}</b><div class=\"gt-summary\" "
+                      f"style=\"font-size:11px;line-height:1.35;margin:2px 0 4px\">{html.escape(summary)}</div>", 1)
+    macro = MacroElement()
+    macro._template = Template("{% macro html(this, kwargs) %}" + box + "{% endmacro %}")
+    m.get_root().add_child(macro)
 
 
 def _summary(view: View, clusters: gpd.GeoDataFrame) -> str:
@@ -623,7 +638,6 @@ def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | N
     from streamlit_folium import st_folium
 
     from ..maps import add_boundary, add_cells_layer, add_clusters_layer, new_map
-    from ..maps.base import add_legend
     from ..privacy import public_cells, public_clusters
 
     lg = lang()
@@ -640,7 +654,7 @@ def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | N
         add_boundary(m, boundary, name=t("r.boundary"))
     add_remarks(m, remarks)
     summary = _summary(view, clusters)
-    add_legend(m, summary, [(GI_BIN_COLOURS[b], gi_bin_label(b, lg)) for b in range(3, -4, -1)])
+    add_hotspot_legend(m, summary)
     from ..maps.hotspots import _TEXT as MAP_TEXT
 
     names = MAP_TEXT["en" if lg == "en" else "sv"]

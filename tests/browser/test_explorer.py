@@ -54,7 +54,7 @@ def _download(page, label: str, tries: int = 3):
 
 
 def _legend(page) -> str:
-    legend = _map(page).locator(".gt-legend b")
+    legend = _map(page).locator(".gt-summary")
     legend.wait_for(state="visible", timeout=60_000)
     return legend.inner_text()
 
@@ -85,7 +85,7 @@ def test_analyst_explores_filters_and_downloads(app_server, desktop_page, tmp_pa
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     _settle(page)
-    _map(page).locator(".gt-legend b").filter(
+    _map(page).locator(".gt-summary").filter(
         has_not_text=before).wait_for(timeout=60_000)
     after = _legend(page)
     n_after = int(re.sub(r"\D", "", after.split("händelser")[0]))
