@@ -27,8 +27,13 @@ if not len(clusters):
 
 labels = A.cluster_choice_label(clusters)
 c1, c2 = st.columns([3, 1])
-ids = c1.multiselect(t("pw.clusters"), list(labels), default=E.nearby_clusters(clusters),
-                     format_func=labels.get, key="pw_clusters")
+kept = st.session_state.get("keep_pw_clusters")
+if kept is None or any(i not in labels for i in kept):  # first visit, or the filters changed the areas
+    kept = E.nearby_clusters(clusters)
+st.session_state["pw_clusters"] = kept
+ids = c1.multiselect(t("pw.clusters"), list(labels), format_func=labels.get, key="pw_clusters",
+                     on_change=lambda: st.session_state.update(keep_pw_clusters=st.session_state["pw_clusters"]))
+st.session_state["keep_pw_clusters"] = ids
 buffer_m = c2.slider(t("pw.buffer"), 25, 300, 75, step=25, key="pw_buffer")
 if not ids:
     st.info(t("pw.choose"))
