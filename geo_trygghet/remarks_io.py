@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ._ingest_columns import Columns, norm
+from ._values import is_missing
 from .errors import DateError, InputError, NotFoundError, SchemaError
 
 __all__ = [
@@ -204,13 +205,8 @@ class _Row:
 
 
 def _text(value: Any) -> str:
-    if value is None:
+    if is_missing(value):
         return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
     s = str(value).strip()
     if len(s) > 1 and s[0] == "'" and s[1] in _FORMULA_START:  # our own CSV guard, undone
         s = s[1:]
@@ -655,26 +651,16 @@ def export_frame(
 
 def _iso_utc(value: Any) -> str | None:
     """A naive-UTC timestamp as ISO 8601 with its zone (``…+00:00``)."""
-    if value is None:
+    if is_missing(value):
         return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
     ts = pd.Timestamp(value)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return ts.to_pydatetime().isoformat(timespec="seconds")
 
 
 def _iso_date(value: Any) -> str | None:
-    if value is None:
+    if is_missing(value):
         return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
     return pd.Timestamp(value).date().isoformat()
 
 
@@ -798,13 +784,8 @@ def _write_xlsx(gdf, out: Path, *, single_walk: bool, lang: str, as_of: Any) -> 
 
 
 def _xl_date(value: Any) -> dt.date | None:
-    if value is None:
+    if is_missing(value):
         return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
     return pd.Timestamp(value).date()
 
 

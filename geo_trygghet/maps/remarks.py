@@ -21,9 +21,9 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import pandas as pd
 from branca.element import MacroElement, Template
 
+from .._values import is_missing
 from .base import finish_map, legend_html, new_map
 
 #: marker colours by state group
@@ -75,13 +75,8 @@ POSITIVE_CATEGORIES = frozenset({"trygg_plats"})
 
 
 def _str(value: Any) -> str:
-    if value is None:
+    if is_missing(value):
         return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
     return str(value)
 
 
