@@ -328,3 +328,26 @@ def test_lagesbild_report_html_and_pdf(app_env):
     assert f"{view.n:,}".replace(",", "\u202f") in html or str(view.n) in html.replace("\u202f", "").replace(" ", "")
     pdf = A.lagesbild_report_bytes(view, rates, lang_="sv", fmt="pdf", title="Lägesbild")
     assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
+
+
+def test_explorer_study_area_defaults_to_the_town_and_finds_the_planted_hot_spots(app_env):
+    """Against the kommun's empty countryside the whole town is hot; the town as study area
+    (the default when the kept dataset has one) gives the planted hot spots as its areas."""
+    import geopandas as gpd
+
+    from geo_trygghet.explore import prepare_grid
+    from geo_trygghet.ingest import read_boundary
+
+    at = open_page(app_env, "analytiker", "explorer")
+    assert at.radio(key="ex__f_area").value == "tatort"
+    hot_town, areas_town = number(at.metric[2].value), number(at.metric[3].value)
+    truth = gpd.read_file(REPO / "sample_data" / "hotspots_truth.geojson")
+    assert areas_town == len(truth)
+    inc = app_env["incidents"]
+    town = read_boundary(REPO / "sample_data" / "tatort.geojson").geometry.union_all()
+    grid = prepare_grid(inc.lon.to_numpy(), inc.lat.to_numpy(), resolution=9, boundary=town).grid
+    assert 0 < hot_town < (grid.counts() > 0).sum() / 3  # a few concentrations, not the whole town
+    at.radio(key="ex__f_area").set_value("").run()
+    assert not at.exception
+    assert number(at.metric[0].value) == len(inc)  # the selection is the same
+    assert number(at.metric[2].value) > 2 * hot_town  # the whole town lights up against the countryside

@@ -76,7 +76,15 @@ class Dataset:
     report: Any
     boundary: gpd.GeoDataFrame | None = None
     areas_path: Path | None = None
+    #: Smaller study areas for the hot-spot grid (name → polygons), e.g. the town of a kommun.
+    study_areas: dict = field(default_factory=dict, compare=False, repr=False)
     extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def study_geometry(self, name: str) -> Any:
+        """The hot-spot study area ``name`` ("" = the dataset's boundary, else the incidents' hull)."""
+        if name and name in self.study_areas:
+            return self.study_areas[name].geometry.union_all()
+        return self.boundary_geometry
 
     @property
     def boundary_geometry(self) -> Any:
@@ -88,6 +96,12 @@ def kept_dataset_path() -> Path | None:
     env = os.environ.get(DATASET_ENV, "").strip()
     path = Path(env) if env else SAMPLE_DIR / "incidents.csv"
     return path if path.is_file() else None
+
+
+#: Smaller hot-spot study areas that may lie next to the kept dataset (name, file). Gi* compares
+#: each cell with the whole study area: against a kommun's empty countryside the whole town is
+#: "hot", so the explorer offers the town itself.
+HOTSPOT_AREAS = (("tatort", "tatort.geojson"),)
 
 
 def _kept_boundary_path(dataset: Path) -> Path | None:
@@ -106,9 +120,12 @@ def _load_dataset(path: str, mtime_ns: int, size: int, options: tuple, boundary:
     gdf = incidents.gdf
     bnd = read_boundary(boundary) if boundary else None
     areas = Path(path).parent / "omraden.geojson"
+    study = {name: read_boundary(Path(path).parent / file) for name, file in HOTSPOT_AREAS
+             if boundary and (Path(path).parent / file).is_file()}
     key = hashlib.sha1(repr((path, mtime_ns, size, options, boundary)).encode()).hexdigest()[:16]
     return Dataset(key=key, name=incidents.report.source, incidents=gdf, arrays=E.incident_arrays(gdf),
-                   report=incidents.report, boundary=bnd, areas_path=areas if areas.is_file() else None)
+                   report=incidents.report, boundary=bnd, areas_path=areas if areas.is_file() else None,
+                   study_areas=study)
 
 
 def load_dataset(path: Path, options: dict | None = None, boundary: Path | None = None) -> Dataset:
@@ -244,10 +261,12 @@ class Filters:
     weekdays: tuple | None = None
     hours: tuple | None = None
     resolution: int = 9
+    study_area: str = ""  # "" = the dataset's boundary; else a name in Dataset.study_areas
 
     def selection(self) -> Filters:
-        """The same filters without the resolution (what selects incidents)."""
-        return Filters(self.categories, self.crime_types, self.since, self.until, self.weekdays, self.hours, 0)
+        """The same filters without the resolution (what selects incidents, and where hot spots are sought)."""
+        return Filters(self.categories, self.crime_types, self.since, self.until, self.weekdays, self.hours, 0,
+                       self.study_area)
 
     def mask(self, arrays: E.IncidentArrays) -> np.ndarray:
         return E.filter_mask(arrays, categories=self.categories, crime_types=self.crime_types, since=self.since,
@@ -350,11 +369,21 @@ def filter_widgets(ds: Dataset, *, resolution: bool = True) -> Filters:
         res = st.select_slider(t("f.resolution"), RESOLUTIONS, key=wkey("f_res"), help=t("f.resolution_help"),
                                on_change=_keep, args=("f_res",)) \
             if resolution else st.session_state[wkey("f_res")]
+        area = ""
+        if resolution and ds.study_areas:
+            names = [*ds.study_areas, ""]
+            _kept_widget("f_area", names[0])
+            if st.session_state[wkey("f_area")] not in names:
+                st.session_state[wkey("f_area")] = names[0]
+            area = st.radio(t("f.area"), names, key=wkey("f_area"), help=t("f.area_help"),
+                            format_func=lambda n: t("f.area." + (n or "all")), on_change=_keep, args=("f_area",))
+            _remember("f_area")
     _remember("f_cat", "f_type", "f_days", "f_hours", "f_res", "f_dates")
     day_idx = tuple(sorted(days.index(d) for d in picked_days or []))
     return Filters(categories=tuple(chosen) or None, crime_types=tuple(chosen_types) or None, since=since,
                    until=until, weekdays=None if len(day_idx) == 7 else day_idx,
-                   hours=None if (lo, hi) == (0, 24) else tuple(range(lo, hi)), resolution=int(res))
+                   hours=None if (lo, hi) == (0, 24) else tuple(range(lo, hi)), resolution=int(res),
+                   study_area=area or "")
 
 
 def public_mode() -> bool:
@@ -373,12 +402,12 @@ def public_mode() -> bool:
 
 # --------------------------------------------------------------------------- computations
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _prepared(key: str, resolution: int, _ds: Dataset) -> E.PreparedGrid:
-    return E.prepare_grid(_ds.arrays.lon, _ds.arrays.lat, resolution=resolution, boundary=_ds.boundary_geometry)
+def _prepared(key: str, resolution: int, area: str, _ds: Dataset) -> E.PreparedGrid:
+    return E.prepare_grid(_ds.arrays.lon, _ds.arrays.lat, resolution=resolution, boundary=_ds.study_geometry(area))
 
 
-def prepared_grid(ds: Dataset, resolution: int) -> E.PreparedGrid:
-    return _prepared(ds.key, int(resolution), ds)
+def prepared_grid(ds: Dataset, resolution: int, area: str = "") -> E.PreparedGrid:
+    return _prepared(ds.key, int(resolution), area, ds)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -414,9 +443,10 @@ class View:
 def compute_view(ds: Dataset, filters: Filters) -> View:
     """Mask → counts on the cached grid → Gi* → clusters (cached per selection)."""
     mask = filters.mask(ds.arrays)
-    prepared = prepared_grid(ds, filters.resolution)
+    prepared = prepared_grid(ds, filters.resolution, filters.study_area)
     cells = E.gi_cells(prepared, mask)
-    clusters = _clusters(ds.key, filters.selection(), ds, mask)
+    in_area = mask & (prepared.grid.incident_cell >= 0) if filters.study_area else mask
+    clusters = _clusters(ds.key, filters.selection(), ds, in_area)
     return View(ds=ds, filters=filters, mask=mask, prepared=prepared, cells=cells, clusters=clusters)
 
 

@@ -22,6 +22,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "ds.source": {"sv": "Datakälla", "en": "Data source"},
     "ds.kept": {"sv": "Kommunens data ({name})", "en": "The municipality's data ({name})"},
     "ds.upload": {"sv": "Ladda upp en fil", "en": "Upload a file"},
+    "f.area": {"sv": "Studieområde för hot spots", "en": "Study area for hot spots"},
+    "f.area.tatort": {"sv": "Tätorten", "en": "The town"},
+    "f.area.all": {"sv": "Hela kommunen", "en": "The whole municipality"},
+    "f.area_help": {
+        "sv": "Gi* jämför varje cell med hela studieområdet. Mot kommunens tomma landsbygd blir hela tätorten "
+              "'het'; i tätorten syns var brotten koncentreras i staden. Urvalet och lägesbilden gäller hela kommunen.",
+        "en": "Gi* compares each cell with the whole study area. Against the municipality's empty countryside the whole "
+              "town is 'hot'; within the town you see where incidents concentrate. The selection and the situation "
+              "picture cover the whole municipality.",
+    },
     "ds.upload_label": {"sv": "Händelsefil (CSV, Excel, GeoPackage, GeoJSON, Parquet)",
                         "en": "Incident file (CSV, Excel, GeoPackage, GeoJSON, Parquet)"},
     "ds.upload_help": {"sv": "Till exempel en export ur polisens kartverktyg. Koordinater i WGS84 eller SWEREF 99 TM.",

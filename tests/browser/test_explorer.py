@@ -6,6 +6,7 @@ are saved under test-artifacts/screenshots/ (see ``shot``)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
@@ -112,7 +113,17 @@ def test_analyst_explores_filters_and_downloads(app_server, desktop_page, tmp_pa
     clusters = gpd.read_file(path, layer="clusters")
     assert cells.crs.to_epsg() == 4326 and clusters.crs.to_epsg() == 4326
     assert {"h3", "count", "gi_z", "gi_p", "gi_bin"} <= set(cells.columns)
-    assert int(cells["count"].sum()) == n_after  # the filtered selection, not the whole file
+    # the filtered selection within the hot-spot study area (the town, by default), not the whole file
+    from geo_trygghet.grid import build_grid
+    from geo_trygghet.ingest import read_boundary, read_incidents
+
+    sample = Path(__file__).resolve().parents[2] / "sample_data"
+    inc = read_incidents(sample / "incidents.csv").gdf
+    town = read_boundary(sample / "tatort.geojson").geometry.union_all()
+    grid = build_grid(inc.lon.to_numpy(), inc.lat.to_numpy(), resolution=9, boundary=town)
+    want = int(grid.counts((inc["category"] == "skadegorelse").to_numpy()).sum())
+    assert 0 < want < n_after
+    assert int(cells["count"].sum()) == want
     assert set(cells["gi_bin"].unique()) <= set(range(-3, 4))
 
 
