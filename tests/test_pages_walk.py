@@ -274,9 +274,12 @@ def test_protocol_download_and_reminders(env, monkeypatch):
 
     service, system = env["service"], Actor.system()
     walk = service.create_walk(system, "Protokollvandring", walk_date="2025-08-01")
-    r = service.submit_remark(Actor.participant(walk.join_code), walk, str(uuid.uuid4()), "belysning",
-                              "Mörk gångväg <b>här</b>", lon=TOWN[0] - 0.01, lat=TOWN[1])
-    service.assign(system, r.id, env["orgs"]["gata"].id, at=dt.date.today() - dt.timedelta(days=60))
+    long_ago = dt.date.today() - dt.timedelta(days=60)
+    # back-dated from its creation on (a change is never dated before the remark's last event)
+    r = service.submit_remark(system, walk, str(uuid.uuid4()), "belysning", "Mörk gångväg <b>här</b>",
+                              lon=TOWN[0] - 0.01, lat=TOWN[1], created_at=long_ago)
+    service.assign(system, r.id, env["orgs"]["gata"].id, at=long_ago)
+    assert service.get_remark(system, r.id).assigned_at.date() == long_ago
     for name in ("HOST", "PORT", "SENDER"):
         monkeypatch.delenv(f"GEO_TRYGGHET_SMTP_{name}", raising=False)
     at = open_page(env, "analytiker", "walks_admin")

@@ -64,8 +64,21 @@ def test_owner_plans_and_fixes_a_remark(app_server, desktop_page):
         assert planned.state == "planerad" and planned.planned_date == dt.date.today()
 
         pick_remark(page, text)
-        page.get_by_role("tab", name="Åtgärdad").click()
-        page.locator("input:visible[aria-label='Kommentar']").fill("Ny lampa monterad")
+        idle = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+        tab = page.get_by_role("tab", name="Åtgärdad")
+        # the actions are redrawn for the new state after the save: click the tab once the page is
+        # idle, and again if a late redraw reset it, until its panel (with Kommentar) is shown
+        for _ in range(5):
+            idle.wait_for(state="attached")
+            tab.click()
+            if tab.get_attribute("aria-selected") == "true" and \
+                    page.locator("input:visible[aria-label='Kommentar']").count():
+                break
+            page.wait_for_timeout(500)
+        comment = page.locator("input:visible[aria-label='Kommentar']")
+        comment.fill("Ny lampa monterad")
+        comment.press("Tab")  # commit the text before the button reads it
+        idle.wait_for(state="attached")
         save_visible(page)
         wait_for_app(page, "är nu Åtgärdad")
         shot(page, "owner_desktop_fixed")
