@@ -46,6 +46,7 @@ def test_gi_z_equals_esda_on_real_lancashire(lancashire):
     assert len(hot) > 50 and (hot.gi_z > 0).all()
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:esda")
 def test_permutation_p_agrees_with_esda():
     rng = np.random.default_rng(5)
     ints, cells = _grid_for(study_cells(radius=10))
