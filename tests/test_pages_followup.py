@@ -238,3 +238,21 @@ def test_uploaded_areas_one_per_feature_with_names(env, tmp_path):
     metric_target = gpd.GeoSeries([target], crs="EPSG:4326").to_crs("EPSG:3006").iloc[0]
     expected_area = metric_target.buffer(150).area - metric_target.area
     assert metric_ring.area == pytest.approx(expected_area, rel=0.01)
+
+
+def test_a_drawn_area_as_the_target(env, direct):
+    """A polygon drawn on the map (Leaflet.draw, as st_folium returns it) becomes the target;
+    drawn over the sample's intervention area it gives the preset's target counts."""
+    at = open_page(env)
+    at.selectbox(key="fu_mode").set_value("draw").run()
+    assert not at.exception, at.exception
+    assert any("Rita målområdet" in i.value for i in at.info)  # nothing drawn yet: how to draw
+    target = gpd.read_file(env["sample"] / "intervention_target.geojson").to_crs(4326).geometry.union_all()
+    at.session_state["fu_drawn"] = target.__geo_interface__
+    at.run()
+    assert not at.exception, at.exception
+    at.date_input(key="fu_date").set_value(pd.Timestamp("2024-01-01").date()).run()
+    assert not at.exception, at.exception
+    counts = table_with(at, "Område").set_index("Område")
+    assert (counts.loc["Målområde", "Före"], counts.loc["Målområde", "Efter"]) == (
+        direct.target_before, direct.target_after)

@@ -32,6 +32,20 @@ def self_contained(m: folium.Map) -> folium.Map:
     return m
 
 
+def add_draw_control(m: folium.Map) -> folium.Map:
+    """A toolbar for drawing one polygon or rectangle (Leaflet.draw, vendored, MIT)."""
+    from folium.plugins import Draw
+
+    draw = Draw(export=False, position="topleft",
+                draw_options={"polyline": False, "circle": False, "circlemarker": False, "marker": False,
+                              "polygon": {"allowIntersection": False, "showArea": True}, "rectangle": True},
+                edit_options={"edit": True, "remove": True})
+    draw.default_js = [("leaflet_draw_js", _data_uri("leaflet.draw.js", "text/javascript"))]
+    draw.default_css = [("leaflet_draw_css", _data_uri("leaflet.draw.css", "text/css"))]
+    draw.add_to(m)
+    return m
+
+
 def new_map(bounds: tuple[float, float, float, float] | None = None, *, tiles: str = "OpenStreetMap",
             height: str = "100%") -> folium.Map:
     """A Leaflet map fitted to WGS84 ``bounds`` (lon_min, lat_min, lon_max, lat_max)."""

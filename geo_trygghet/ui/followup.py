@@ -31,6 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.geometry
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
@@ -60,6 +61,10 @@ add({
     "fu.target": {"sv": "Målområde", "en": "Target area"},
     "fu.t_preset": {"sv": "Exempel: {name} {date}", "en": "Example: {name} {date}"},
     "fu.t_point": {"sv": "Cirkel runt en punkt i kartan", "en": "Circle around a point on the map"},
+    "fu.t_draw": {"sv": "Rita ett område i kartan", "en": "Draw an area on the map"},
+    "fu.draw_first": {"sv": "Rita målområdet med polygon- eller rektangelverktyget uppe till vänster i kartan.",
+                      "en": "Draw the target area with the polygon or rectangle tool at the top left of the map."},
+    "fu.drawn_name": {"sv": "Ritat område", "en": "Drawn area"},
     "fu.t_cluster": {"sv": "Heta celler i ett hot spot-område", "en": "Hot cells of a hot-spot area"},
     "fu.t_remark": {"sv": "En åtgärdad anmärkning", "en": "A fixed remark"},
     "fu.t_upload": {"sv": "Ladda upp ett område (GeoJSON/GeoPackage)", "en": "Upload an area (GeoJSON/GeoPackage)"},
@@ -173,8 +178,9 @@ add({
     "status.no_controls": {"sv": "inga kontrollplatser", "en": "no control locations"},
 })
 
-PRESET, POINT, CLUSTER, REMARK, UPLOAD = "preset", "point", "cluster", "remark", "upload"
+PRESET, POINT, DRAW, CLUSTER, REMARK, UPLOAD = "preset", "point", "draw", "cluster", "remark", "upload"
 K_POINT = "fu_point"            # (lon, lat) of the circle's centre
+K_DRAWN = "fu_drawn"            # GeoJSON geometry of the drawn target
 K_DATE_FOR = "fu_date_for"      # which target the date widget's default belongs to
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip"]
 
@@ -278,9 +284,10 @@ def remark_label(row: Any) -> str:
 def choose_target(ds: A.Dataset) -> Choice:
     """The target widgets; returns the choice (``target`` None when something is missing)."""
     preset = sample_preset()
-    modes = ([PRESET] if preset else []) + [POINT, CLUSTER, REMARK, UPLOAD]
+    modes = ([PRESET] if preset else []) + [POINT, DRAW, CLUSTER, REMARK, UPLOAD]
     labels = {PRESET: t("fu.t_preset", name=preset["name"], date=preset["date"]) if preset else "",
-              POINT: t("fu.t_point"), CLUSTER: t("fu.t_cluster"), REMARK: t("fu.t_remark"), UPLOAD: t("fu.t_upload")}
+              POINT: t("fu.t_point"), DRAW: t("fu.t_draw"), CLUSTER: t("fu.t_cluster"), REMARK: t("fu.t_remark"),
+              UPLOAD: t("fu.t_upload")}
     mode = st.selectbox(t("fu.target"), modes, format_func=labels.get, key="fu_mode")
     choice = Choice()
     if mode == PRESET:
@@ -294,6 +301,12 @@ def choose_target(ds: A.Dataset) -> Choice:
         from ..evaluation import circle_area
 
         choice.target, choice.target_name, choice.point = circle_area(lon, lat, r), t("fu.circle_name", r=r), (lon, lat)
+    elif mode == DRAW:
+        drawn = st.session_state.get(K_DRAWN)
+        if not drawn:
+            st.info(t("fu.draw_first"))
+            return choice
+        choice.target, choice.target_name = shapely.geometry.shape(drawn), t("fu.drawn_name")
     elif mode == CLUSTER:
         view = A.compute_view(ds, A.Filters())
         clusters = view.clusters.sort_values("count", ascending=False)
@@ -556,13 +569,13 @@ def areas_frame(choice: Choice) -> gpd.GeoDataFrame:
 
 
 def followup_map(choice: Choice, *, clickable: bool, boundary: gpd.GeoDataFrame | None = None,
-                 context: gpd.GeoDataFrame | None = None) -> dict:
+                 context: gpd.GeoDataFrame | None = None, drawable: bool = False) -> dict:
     """Target, controls, unchosen suggestions (with similarity), buffer, the municipal boundary and,
     as ``context``, hot-spot areas to aim at; returns the click when ``clickable``."""
     from branca.element import MacroElement, Template
     from streamlit_folium import st_folium
 
-    from ..maps import add_boundary, finish_map, legend_html, new_map
+    from ..maps import add_boundary, add_draw_control, finish_map, legend_html, new_map
 
     areas = areas_frame(choice)
     cand = choice.candidates
@@ -605,10 +618,21 @@ def followup_map(choice: Choice, *, clickable: bool, boundary: gpd.GeoDataFrame 
     macro._template = Template("{% macro html(this, kwargs) %}" + legend.replace(
         "bottom:24px;left:12px", "bottom:30px;right:10px") + "{% endmacro %}")
     m.get_root().add_child(macro)
+    if drawable:
+        add_draw_control(m)
     finish_map(m)
-    out = st_folium(m, key="fu_map", height=460, use_container_width=True,
-                    returned_objects=["last_clicked"] if clickable else [])
+    returned = ["last_clicked"] if clickable else ["last_active_drawing"] if drawable else []
+    out = st_folium(m, key="fu_map", height=460, use_container_width=True, returned_objects=returned)
     return out or {}
+
+
+def remember_drawing(out: dict) -> None:
+    """Keep the last polygon drawn on the map as the target (and run the page again)."""
+    drawing = (out or {}).get("last_active_drawing") or {}
+    geom = drawing.get("geometry") if isinstance(drawing, dict) else None
+    if geom and geom.get("type") in ("Polygon", "MultiPolygon") and geom != st.session_state.get(K_DRAWN):
+        st.session_state[K_DRAWN] = geom
+        st.rerun()
 
 
 def remember_click(out: dict) -> None:

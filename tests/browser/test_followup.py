@@ -90,3 +90,33 @@ def test_analyst_evaluates_the_sample_intervention(app_server, desktop_page, tmp
     _settle(page)
     page.get_by_text("Varje åtgärdad anmärkning").first.wait_for(timeout=30_000)
     shot(page, "followup_fixed_remarks")
+
+
+def test_analyst_draws_the_target_area_on_the_map(app_server, desktop_page):
+    """The drawing toolbar (vendored Leaflet.draw) loads without a network; a rectangle drawn
+    over the town becomes the target and the page evaluates it."""
+    page = desktop_page
+    _login(page, app_server)
+    page.get_by_role("link", name="Uppföljning").click()
+    wait_for_app(page, HEADING, timeout_ms=90_000)
+    _settle(page)
+    mode = page.locator(".st-key-fu_mode")
+    mode.click()
+    page.get_by_role("option", name="Rita ett område i kartan").click()
+    wait_for_app(page, "Rita målområdet", timeout_ms=90_000)
+    _settle(page)
+    frame = page.frame_locator("iframe[title*='st_folium']").first
+    tool = frame.locator(".leaflet-draw-draw-rectangle")
+    tool.wait_for(timeout=60_000)  # the toolbar is there: its JS and CSS loaded from the page itself
+    tool.click()
+    box = page.locator("iframe[title*='st_folium']").first.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx - 60, cy - 40)
+    page.mouse.down()
+    page.mouse.move(cx + 60, cy + 40, steps=8)
+    page.mouse.up()
+    _settle(page)
+    # the drawn rectangle is the target now: the controls are suggested for it and the result shown
+    page.get_by_test_id("stMetric").filter(has_text="Oddskvot (OR)").wait_for(timeout=90_000)
+    assert page.get_by_text("Rita målområdet").count() == 0  # the how-to-draw hint is gone: a target exists
+    shot(page, "followup_drawn")

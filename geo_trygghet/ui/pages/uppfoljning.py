@@ -35,13 +35,16 @@ with tab_area:
         st.markdown(f"**{t('fu.map')}**")
         mode = st.session_state.get("fu_mode")
         context = A.compute_view(ds, A.Filters()).clusters if mode in ("point", "cluster") else None
-        out = F.followup_map(choice, clickable=mode == "point", boundary=ds.boundary, context=context)
+        out = F.followup_map(choice, clickable=mode == F.POINT, drawable=mode == F.DRAW, boundary=ds.boundary,
+                             context=context)
         sim = F.similarity_table(choice, incidents, key)
         if sim is not None:
             st.markdown(f"**{t('fu.similarity')}**", help=t("fu.sim_help"))
             st.dataframe(sim, hide_index=True, key="fu_similarity", column_config=F.localized(sim))
-    if mode == "point":
+    if mode == F.POINT:
         F.remember_click(out)
+    elif mode == F.DRAW:
+        F.remember_drawing(out)
     if choice.target is not None and choice.controls:
         st.subheader(t("fu.result"))
         result = F.run_evaluation(choice, incidents, key)
