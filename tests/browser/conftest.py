@@ -262,8 +262,46 @@ def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
 def wait_for_app(page: Any, text: str, timeout_ms: int = 30_000) -> None:
     """Wait until Streamlit has rendered ``text`` and finished running the script."""
     page.get_by_text(text, exact=False).first.wait_for(state="visible", timeout=timeout_ms)
+    wait_idle(page, timeout_ms)
+
+
+def wait_idle(page: Any, timeout_ms: int = 30_000) -> None:
+    """Wait until the Streamlit script is not running (the page may still be redrawing)."""
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
         state="attached", timeout=timeout_ms)
+
+
+_SETTLED_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+      && !document.querySelector('[data-stale="true"]')
+      && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""
+
+
+def settle(page: Any, timeout_ms: int = 60_000) -> None:
+    """Wait until the script is idle and the page holds no stale (previous run's) elements."""
+    page.wait_for_timeout(200)
+    page.wait_for_function(_SETTLED_JS, timeout=timeout_ms)
+
+
+def choose(page: Any, key: str, option: str, attempts: int = 8) -> None:
+    """Pick ``option`` in the selectbox with widget key ``key``.
+
+    A rerun can redraw the box between the click that opens it and the click on the option,
+    which closes the list: open it again until the option is clicked."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for _ in range(attempts):
+        wait_idle(page, 90_000)
+        try:
+            page.locator(f".st-key-{key} input").first.click(timeout=5_000)
+            page.get_by_role("option", name=option, exact=True).first.click(timeout=3_000)
+            return
+        except PlaywrightError:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+    raise AssertionError(f"could not choose {option!r} in the selectbox {key!r}")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from .conftest import ACCOUNTS, REPO, shot, wait_for_app
+from .conftest import ACCOUNTS, REPO, choose, shot, wait_for_app
 
 HEADING = "Uppföljning: fungerade åtgärden?"
 
@@ -100,9 +100,7 @@ def test_analyst_draws_the_target_area_on_the_map(app_server, desktop_page):
     page.get_by_role("link", name="Uppföljning").click()
     wait_for_app(page, HEADING, timeout_ms=90_000)
     _settle(page)
-    mode = page.locator(".st-key-fu_mode")
-    mode.click()
-    page.get_by_role("option", name="Rita ett område i kartan").click()
+    choose(page, "fu_mode", "Rita ett område i kartan")
     wait_for_app(page, "Rita målområdet", timeout_ms=90_000)
     _settle(page)
     frame = page.frame_locator("iframe[title*='st_folium']").first

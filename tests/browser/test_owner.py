@@ -8,8 +8,9 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.conftest import ACCOUNTS, SAMPLE_TOWN, shot, wait_for_app
+from tests.browser.conftest import ACCOUNTS, SAMPLE_TOWN, settle, shot, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -34,7 +35,28 @@ def pick_remark(page, text: str) -> None:
 
 
 def save_visible(page) -> None:
+    settle(page)
     page.locator("button:visible", has_text=re.compile(r"^Spara$")).first.click()
+
+
+def open_tab(page, name: str, shows: str, attempts: int = 10):
+    """Click the tab called `name` until its panel, containing `shows`, is on screen; the panel.
+
+    The actions are redrawn for the remark's new state after a save, and for a moment the old
+    tab set (stale, about to be removed) and the new one are both in the page; a late redraw can
+    also reset the selection. So: wait for the script to be idle, click the last visible tab of
+    that name, and check its own panel is shown; try again otherwise."""
+    for _ in range(attempts):
+        settle(page)
+        try:
+            page.locator("[role=tab]:visible", has_text=re.compile(f"^{re.escape(name)}$")).last.click(timeout=5000)
+            panel = page.get_by_role("tabpanel", name=name).last
+            if panel.locator(shows).first.is_visible():
+                return panel
+        except PlaywrightError:  # the element was replaced while we used it: look again
+            pass
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the tab {name!r} never showed {shows!r}")
 
 
 def test_owner_plans_and_fixes_a_remark(app_server, desktop_page):
@@ -64,22 +86,12 @@ def test_owner_plans_and_fixes_a_remark(app_server, desktop_page):
         assert planned.state == "planerad" and planned.planned_date == dt.date.today()
 
         pick_remark(page, text)
-        idle = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
-        tab = page.get_by_role("tab", name="Åtgärdad")
-        # the actions are redrawn for the new state after the save: click the tab once the page is
-        # idle, and again if a late redraw reset it, until its panel (with Kommentar) is shown
-        for _ in range(5):
-            idle.wait_for(state="attached")
-            tab.click()
-            if tab.get_attribute("aria-selected") == "true" and \
-                    page.locator("input:visible[aria-label='Kommentar']").count():
-                break
-            page.wait_for_timeout(500)
-        comment = page.locator("input:visible[aria-label='Kommentar']")
+        panel = open_tab(page, "Åtgärdad", shows="input[aria-label='Kommentar']")
+        comment = panel.locator("input[aria-label='Kommentar']")
         comment.fill("Ny lampa monterad")
         comment.press("Tab")  # commit the text before the button reads it
-        idle.wait_for(state="attached")
-        save_visible(page)
+        settle(page)
+        panel.get_by_role("button", name="Spara").click()
         wait_for_app(page, "är nu Åtgärdad")
         shot(page, "owner_desktop_fixed")
         fixed = service.get_remark(Actor.system(), remark.id)
