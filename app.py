@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo_trygghet.ui import auth, state
+from geo_trygghet.ui import auth, cookies, state
 from geo_trygghet.ui.i18n import LANGUAGES, t
 
 PUB, DEL, OWN, ANA, ADM = (state.PUBLIC, state.DELTAGARE, state.PROBLEMAGARE,
@@ -70,6 +70,7 @@ def pages_for(role: str) -> dict[str, list]:
 st.set_page_config(page_title="geo_trygghet", page_icon=":material/shield:", layout="wide")
 state.init()
 auth.join_from_query()
+auth.restore()
 
 with st.sidebar:
     role = state.role()
@@ -80,6 +81,7 @@ with st.sidebar:
         st.caption(t("shell.signed_in_as", who=who, role=t("role." + role)))
     st.radio("Språk · Language", list(LANGUAGES), format_func=LANGUAGES.get, key=state.LANG,
              horizontal=True)
+    cookies.flush()  # here, out of the page's way, and before the page runs (it may stop the script)
 
 sections = pages_for(state.role())
 # One section needs no header: give st.navigation the plain list.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,7 +24,7 @@ from .auth import (
     require_role,
     verify_password,
 )
-from .models import OrganisationCategoryRow, OrganisationRow, UserRow
+from .models import LoginSessionRow, OrganisationCategoryRow, OrganisationRow, UserRow, utcnow
 from .records import Organisation, Remark, User
 from .store import Store
 
@@ -105,14 +108,48 @@ class PeopleMixin:
             if row is None or not verify_password(row.password_hash, password or ""):
                 msg = "wrong user name or password"
                 raise PermissionDeniedError(msg)
-            return Actor(
-                kind="user",
-                role=row.role,
-                user_id=row.id,
-                username=row.username,
-                organisation_id=row.organisation_id,
-                display_name=row.display_name,
-            )
+            return self._actor_for(row)
+
+    @staticmethod
+    def _actor_for(row: UserRow) -> Actor:
+        return Actor(kind="user", role=row.role, user_id=row.id, username=row.username,
+                     organisation_id=row.organisation_id, display_name=row.display_name)
+
+    # ------------------------------------------------------------ sessions that survive a reload
+    def start_session(self, actor: Actor, *, days: float = 14) -> str:
+        """A new random token that :meth:`resume_session` turns back into this user's Actor
+        for ``days`` days (the browser keeps it in a cookie; only its hash is stored)."""
+        if actor.kind != "user" or actor.user_id is None:
+            msg = "only an account can keep a login; participants join with the walk code"
+            raise PermissionDeniedError(msg)
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        with self.store.write_session() as s:
+            s.add(LoginSessionRow(token_hash=_token_hash(token), user_id=actor.user_id, created_at=now,
+                                  expires_at=now + dt.timedelta(days=days)))
+        return token
+
+    def resume_session(self, token: str | None) -> Actor | None:
+        """The Actor of a live session token (role and organisation as they are now), else None:
+        unknown, ended and expired tokens all give None."""
+        if not token or len(token) > 200:
+            return None
+        with self.store.read_session() as s:
+            row = s.scalars(
+                select(UserRow).join(LoginSessionRow, LoginSessionRow.user_id == UserRow.id)
+                .where(LoginSessionRow.token_hash == _token_hash(token),
+                       LoginSessionRow.ended_at.is_(None), LoginSessionRow.expires_at > utcnow())
+            ).first()
+            return None if row is None else self._actor_for(row)
+
+    def end_session(self, token: str | None) -> None:
+        """Log out: the token stops working at once (unknown tokens are ignored)."""
+        if not token:
+            return
+        with self.store.write_session() as s:
+            s.execute(update(LoginSessionRow)
+                      .where(LoginSessionRow.token_hash == _token_hash(token), LoginSessionRow.ended_at.is_(None))
+                      .values(ended_at=utcnow()))
 
     def set_password(self, actor: Actor, username: str, password: str) -> None:
         """Change a password: admin for anyone, a user for itself."""
@@ -125,6 +162,10 @@ class PeopleMixin:
                 msg = f"no user '{username}'"
                 raise NotFoundError(msg)
             row.password_hash = pw_hash
+            # a new password ends the logins kept in browsers (a lost phone, a shared computer)
+            s.execute(update(LoginSessionRow)
+                      .where(LoginSessionRow.user_id == row.id, LoginSessionRow.ended_at.is_(None))
+                      .values(ended_at=utcnow()))
 
     # ------------------------------------------------------------ organisations
     def create_organisation(
@@ -258,3 +299,7 @@ class PeopleMixin:
                 remark = self._remark_by_id(s, str(remark), None)
         found = self.suggest_owners(remark.category, remark.lon, remark.lat)
         return found[0] if found and found[0] else None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -165,3 +165,16 @@ class EventRow(Base):
     planned_date: Mapped[dt.date | None] = mapped_column(Date)
     fixed_date: Mapped[dt.date | None] = mapped_column(Date)
     duplicate_of: Mapped[str | None] = mapped_column(String(36))
+
+
+class LoginSessionRow(Base):
+    """A staff login that survives a browser reload: the browser keeps a random token in a
+    cookie, the database only its SHA-256. Ended at logout, or when it expires."""
+
+    __tablename__ = "login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

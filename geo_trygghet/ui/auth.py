@@ -3,16 +3,23 @@
 Authentication goes through the remark service (``service.login`` checks the
 argon2 hash; ``service.walk_by_code`` finds the walk a participant joins); the
 session only remembers the returned ``Actor`` (see :mod:`.state`).
+
+A reload must not log anybody out. A login leaves a random token in the cookie
+``gt_login`` (the service keeps its hash, :meth:`RemarkService.start_session`), a
+participant the walk code in ``gt_walk``; :func:`restore` signs a new browser session
+in from them. Both are session cookies (gone when the browser closes) unless
+"Kom ihåg mig" keeps the login for two weeks. Logout ends the token in the database.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import streamlit as st
 
 from ..errors import GeoTrygghetError
-from . import state
+from . import cookies, state
 from .data import remark_service_or_error
 from .i18n import t
 
@@ -39,7 +46,15 @@ def find_walk(code: str) -> tuple[Any, str | None]:
     return walk, None
 
 
-def join(code: str) -> str | None:
+LOGIN_COOKIE = "gt_login"
+WALK_COOKIE = "gt_walk"
+#: Server-side life of a login token: a working day without "Kom ihåg mig", two weeks with it.
+SESSION_DAYS, REMEMBER_DAYS = 0.5, 14
+_TOKEN = "_login_token"
+_RESTORED = "_login_restore_tried"
+
+
+def join(code: str, *, quiet: bool = False) -> str | None:
     """Make this session a participant of the walk with ``code``; the error text or None."""
     from ..remarks import Actor
 
@@ -48,8 +63,33 @@ def join(code: str) -> str | None:
         return problem
     actor = Actor.participant(code)
     state.sign_in(actor, walk_code=actor.walk_code)
-    state.flash(t("join.joined", title=_walk_title(walk, actor.walk_code)))
+    cookies.put(WALK_COOKIE, actor.walk_code)
+    if not quiet:
+        state.flash(t("join.joined", title=_walk_title(walk, actor.walk_code)))
     return None
+
+
+def restore() -> None:
+    """Once per browser session, sign in from the cookie a login or a join left (a reload)."""
+    if st.session_state.get(_RESTORED):
+        return
+    st.session_state[_RESTORED] = True
+    if state.role() != state.PUBLIC:
+        return
+    token, code = cookies.get(LOGIN_COOKIE), cookies.get(WALK_COOKIE)
+    if token:
+        service, _problem = remark_service_or_error()
+        try:
+            actor = service.resume_session(token) if service is not None else None
+        except Exception:  # noqa: BLE001 - database down: stay public, the pages say why
+            actor = None
+        if actor is not None:
+            state.sign_in(actor, username=actor.username)
+            st.session_state[_TOKEN] = token
+            return
+        cookies.drop(LOGIN_COOKIE)  # ended or expired: do not try it again
+    if code and join(code, quiet=True):
+        cookies.drop(WALK_COOKIE)
 
 
 def join_from_query() -> None:
@@ -95,6 +135,7 @@ def login_page() -> None:
         username = st.text_input(t("login.username"), key="login_username", autocomplete="username")
         password = st.text_input(t("login.password"), type="password", key="login_password",
                                  autocomplete="current-password")
+        remember = st.checkbox(t("login.remember"), key="login_remember", help=t("login.remember_help"))
         submitted = st.form_submit_button(t("login.submit"), type="primary")
     if not submitted:
         return
@@ -111,11 +152,27 @@ def login_page() -> None:
         return
     who = getattr(actor, "display_name", None) or username.strip()
     state.sign_in(actor, username=username.strip())
+    days = REMEMBER_DAYS if remember else SESSION_DAYS
+    try:
+        token = service.start_session(actor, days=days)
+    except Exception:  # noqa: BLE001 - logged in for this tab all the same
+        token = None
+    if token:
+        st.session_state[_TOKEN] = token
+        cookies.put(LOGIN_COOKIE, token, max_age_s=int(days * 86400) if remember else None)
     state.flash(t("login.welcome", who=who))
     st.rerun()
 
 
 def logout_page() -> None:
+    token = st.session_state.pop(_TOKEN, None)
+    if token:
+        service, _problem = remark_service_or_error()
+        with contextlib.suppress(Exception):  # database down: the cookie goes all the same
+            if service is not None:
+                service.end_session(token)
+    cookies.drop(LOGIN_COOKIE)
+    cookies.drop(WALK_COOKIE)
     state.sign_out()
     state.flash(t("logout.done"), "info")
     st.rerun()

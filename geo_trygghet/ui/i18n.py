@@ -49,6 +49,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "login.username": {"sv": "Användarnamn", "en": "User name"},
     "login.password": {"sv": "Lösenord", "en": "Password"},
     "login.submit": {"sv": "Logga in", "en": "Log in"},
+    "login.remember": {"sv": "Kom ihåg mig i två veckor", "en": "Remember me for two weeks"},
+    "login.remember_help": {
+        "sv": "Utan detta är du inloggad tills webbläsaren stängs. Använd det inte på en delad dator.",
+        "en": "Without it you stay logged in until the browser is closed. Do not use it on a shared computer.",
+    },
     "login.failed": {"sv": "Fel användarnamn eller lösenord.", "en": "Wrong user name or password."},
     "login.welcome": {"sv": "Välkommen, {who}!", "en": "Welcome, {who}!"},
     "logout.done": {"sv": "Du är utloggad.", "en": "You are logged out."},

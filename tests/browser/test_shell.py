@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -72,6 +73,12 @@ def test_phone_deep_link_joins_the_walk(app_server, phone_page):
     page.wait_for_function("() => !location.search.includes('kod=')")
     _no_horizontal_scroll(page)
     shot(page, "shell_phone_deep_link")
+    # a reload in the middle of the walk keeps the phone in it, on the remark form
+    page.wait_for_function("() => document.cookie.includes('gt_walk=')")
+    page.reload()
+    wait_for_app(page, "Ny anmärkning")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(code)
+    expect(page.get_by_text("Du är med i vandringen")).to_have_count(0)  # no second welcome
 
 
 def test_deep_link_with_unknown_code_explains(app_server, phone_page):
@@ -104,9 +111,58 @@ def test_login_wrong_password_then_right_then_logout(app_server, desktop_page):
     expect(page.get_by_role("link", name="Logga in")).to_have_count(0)
     shot(page, "shell_desktop_analytiker")
 
+    # a reload (or a link from a reminder e-mail in a new tab) keeps the login
+    cookie = next(c for c in page.context.cookies() if c["name"] == "gt_login")
+    assert cookie["expires"] == -1 and cookie["sameSite"] == "Strict"  # a session cookie
+    page.reload()
+    wait_for_app(page, "Inloggad som")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("(Analytiker)")
+    second = page.context.new_page()
+    second.goto(app_server)
+    wait_for_app(second, "Inloggad som")
+    second.close()
+
     page.get_by_role("link", name="Logga ut").click()
     wait_for_app(page, "Du är utloggad.")
     expect(page.get_by_role("link", name="Logga in")).to_be_visible()
+    page.wait_for_function("() => !document.cookie.includes('gt_login=')")
+    page.reload()
+    wait_for_app(page, START_SV)
+    expect(page.get_by_role("link", name="Logga in")).to_be_visible()
+
+
+def test_remember_me_keeps_the_login_and_a_stolen_old_token_is_dead(app_server, browser):
+    """"Kom ihåg mig" gives a two-week cookie; after logout the same token no longer works,
+    even when a browser still sends it."""
+    username, password = ACCOUNTS["problemagare"]
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    try:
+        page = context.new_page()
+        page.goto(f"{app_server}/logga-in")
+        wait_for_app(page, "Användarnamn")
+        page.get_by_label("Användarnamn").fill(username)
+        page.get_by_label("Lösenord").fill(password)
+        page.get_by_text("Kom ihåg mig i två veckor").click()
+        page.get_by_role("button", name="Logga in").click()
+        wait_for_app(page, "Välkommen")
+        page.wait_for_function("() => document.cookie.includes('gt_login=')")
+        kept = next(c for c in context.cookies() if c["name"] == "gt_login")
+        assert kept["expires"] > time.time() + 13 * 86400
+        page.reload()
+        wait_for_app(page, "Anmärkningar till")  # the problemägare's own start page
+        page.get_by_role("link", name="Logga ut").click()
+        wait_for_app(page, "Du är utloggad.")
+    finally:
+        context.close()
+    replay = browser.new_context(locale="sv-SE")
+    try:
+        replay.add_cookies([{k: kept[k] for k in ("name", "value", "domain", "path")}])
+        page = replay.new_page()
+        page.goto(app_server)
+        wait_for_app(page, START_SV)
+        expect(page.get_by_role("link", name="Logga in")).to_be_visible()
+    finally:
+        replay.close()
 
 
 @pytest.mark.postgres
