@@ -15,9 +15,10 @@ import re
 import numpy as np
 import pandas as pd
 
+from . import settings
 from .errors import DateError
 
-LOCAL_TZ = "Europe/Stockholm"
+LOCAL_TZ = settings.local_tz
 
 #: string formats tried in order; "ISO8601" covers 2024-01-05, 2024-01-05T22:15,
 #: 2024-01-05 22:15:00+01:00 and 2022-01.

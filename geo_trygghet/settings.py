@@ -28,6 +28,8 @@ photo_max_bytes : int
     Largest photo upload accepted.
 suppress_below : int
     Public and exported aggregate layers hide cells with 1 to ``suppress_below - 1`` incidents.
+local_tz : str
+    The time zone of dates and times people write and read (incident times, as-of dates).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ photo_max_px: int = 2048
 photo_max_bytes: int = 25 * 1024 * 1024
 suppress_below: int = 3
 evaluation_radius_m: float = 150.0
+local_tz: str = "Europe/Stockholm"
 
 #: The environment variable that names the database (an SQLAlchemy URL).
 DATABASE_URL_ENV = "GEO_TRYGGHET_DATABASE_URL"

@@ -235,6 +235,25 @@ def test_as_of_rebuild_from_events(service, walk):
     assert events[3].note == "Ny armatur" and events[3].actor == "system"
 
 
+def test_as_of_days_are_swedish_days(service, walk):
+    """A change made at 00:30 Swedish time on 1 June (22:30 UTC on 31 May, summer time) belongs
+    to 1 June in the protocol; one at 23:30 Swedish time on 1 June (21:30 UTC) belongs to 1 June
+    too, and a bare back-dated date is noon in Sweden."""
+    org = service.create_organisation(ADMIN, "Gatukontoret")
+    early = submit(service, walk, ADMIN, created_at=dt.datetime(2025, 5, 31, 22, 30))  # naive = UTC
+    late = submit(service, walk, ADMIN, created_at=dt.datetime(2025, 6, 1, 21, 30),
+                  text="Sent på kvällen")
+    service.assign(ADMIN, early.id, org.id, at=dt.date(2025, 6, 2))
+
+    def numbers(day):
+        return sorted(r.number for r in service.remarks_as_of(walk, day))
+
+    assert numbers("2025-05-31") == []
+    assert numbers("2025-06-01") == sorted([early.number, late.number])
+    assigned = service.history(ADMIN, early.id)[-1].at
+    assert assigned == dt.datetime(2025, 6, 2, 10, 0)  # noon CEST, stored as naive UTC
+
+
 def test_remarks_frame_and_public_summary(service, walk):
     org = service.create_organisation(ADMIN, "Gatukontoret")
     a = submit(service, walk, reporter_name="Bo", text="Lampan <b>lagad</b>")

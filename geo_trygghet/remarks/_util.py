@@ -6,10 +6,19 @@ import datetime as dt
 import json
 import math
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from .. import settings
 from ..errors import InputError
 
 _EARTH_R = 6_371_008.8
+#: Dates people write (an as-of date, a back-dated import) are days in Swedish time;
+#: the database keeps naive UTC.
+_LOCAL = ZoneInfo(settings.local_tz)
+
+
+def _local_to_utc(day: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=_LOCAL).astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _as_date(value: Any, what: str) -> dt.date | None:
@@ -29,7 +38,8 @@ def _as_date(value: Any, what: str) -> dt.date | None:
 
 
 def _as_instant(value: Any, what: str) -> dt.datetime:
-    """A naive-UTC datetime from a datetime or date (end of that day) or ISO text."""
+    """A naive-UTC datetime from a datetime (naive = UTC) or a date or ISO text (the end of that
+    day in Swedish time)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
@@ -38,11 +48,11 @@ def _as_instant(value: Any, what: str) -> dt.datetime:
     if day is None:
         msg = f"{what} is missing: give a date as YYYY-MM-DD"
         raise InputError(msg)
-    return dt.datetime.combine(day, dt.time(23, 59, 59, 999999))
+    return _local_to_utc(day, dt.time(23, 59, 59, 999999))
 
 
 def _as_moment(value: Any, what: str) -> dt.datetime:
-    """A naive-UTC datetime for a back-dated event: a bare date means noon that day."""
+    """A naive-UTC datetime for a back-dated event: a bare date means noon that day, Swedish time."""
     if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):
         return _as_instant(
             value.to_pydatetime() if hasattr(value, "to_pydatetime") else value, what
@@ -51,7 +61,7 @@ def _as_moment(value: Any, what: str) -> dt.datetime:
     if day is None:
         msg = f"{what} is missing: give a date as YYYY-MM-DD"
         raise InputError(msg)
-    return dt.datetime.combine(day, dt.time(12, 0))
+    return _local_to_utc(day, dt.time(12, 0))
 
 
 def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
