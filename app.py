@@ -36,6 +36,15 @@ PAGES: list[tuple] = [
 
 PAGES_DIR = Path(__file__).resolve().parent / "geo_trygghet" / "ui" / "pages"
 
+#: On a phone the page headings would take half the screen (a problemägare's long name).
+SHELL_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stHeading"] h1 { font-size: 1.8rem; }
+  [data-testid="stHeading"] h2 { font-size: 1.5rem; }
+  [data-testid="stHeading"] h3 { font-size: 1.25rem; }
+}
+</style>"""
+
 
 def _title(title: str | tuple[str, str]) -> str:
     if isinstance(title, tuple):
@@ -69,6 +78,7 @@ def pages_for(role: str) -> dict[str, list]:
 
 st.set_page_config(page_title="geo_trygghet", page_icon=":material/shield:", layout="wide")
 state.init()
+st.html(SHELL_CSS)
 auth.join_from_query()
 auth.restore()
 
