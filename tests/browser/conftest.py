@@ -281,7 +281,7 @@ _SETTLED_JS = """() => {
 
 def settle(page: Any, timeout_ms: int = 60_000) -> None:
     """Wait until the script is idle and the page holds no stale (previous run's) elements."""
-    page.wait_for_timeout(200)
+    page.wait_for_timeout(400)  # a click's rerun may take a moment to start
     page.wait_for_function(_SETTLED_JS, timeout=timeout_ms)
 
 

@@ -12,15 +12,13 @@ import geopandas as gpd
 import pyogrio
 import pytest
 
-from .conftest import ACCOUNTS, shot, wait_for_app
+from .conftest import ACCOUNTS, settle, shot, wait_for_app
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def _settle(page, timeout_ms: int = 60_000) -> None:
-    page.wait_for_timeout(400)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                           timeout=timeout_ms)
+    settle(page, timeout_ms)
 
 
 def _login(page, base: str, role: str = "analytiker") -> None:

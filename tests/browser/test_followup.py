@@ -10,15 +10,13 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from .conftest import ACCOUNTS, REPO, choose, shot, wait_for_app
+from .conftest import ACCOUNTS, REPO, choose, settle, shot, wait_for_app
 
 HEADING = "Uppföljning: fungerade åtgärden?"
 
 
 def _settle(page, timeout_ms: int = 90_000) -> None:
-    page.wait_for_timeout(400)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                           timeout=timeout_ms)
+    settle(page, timeout_ms)
 
 
 def _login(page, base: str) -> None:
