@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SAMPLE_TOWN, shot, wait_for_app
+from tests.browser.conftest import SAMPLE_TOWN, settle, shot, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -44,6 +44,20 @@ def join_on_phone(page, app_server) -> None:
     geo.get_by_text("Position från mobilen").wait_for(timeout=20_000)
 
 
+def attach_photo(page, photo: Path, attempts: int = 4) -> None:
+    """Choose ``photo`` in the file input until the uploader lists it (a rerun that lands
+    just then redraws the uploader and drops the choice)."""
+    for attempt in range(attempts):
+        settle(page)
+        page.locator("input[type=file]").first.set_input_files(str(photo))
+        try:
+            page.get_by_text(photo.name).first.wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+
+
 def send_remark(page, category: str, text: str, photo: Path | None = None) -> int:
     """Fill the phone form and send it; the number the server acknowledged.
 
@@ -57,14 +71,7 @@ def send_remark(page, category: str, text: str, photo: Path | None = None) -> in
     page.wait_for_timeout(300)
     wait_for_app(page, "Ny anmärkning")
     if photo is not None:
-        for attempt in range(3):
-            page.locator("input[type=file]").first.set_input_files(str(photo))
-            try:
-                page.get_by_text(photo.name).first.wait_for(timeout=10_000)
-                break
-            except PlaywrightTimeout:
-                if attempt == 2:
-                    raise
+        attach_photo(page, photo)
     wait_for_app(page, "Ny anmärkning")
     sent = page.get_by_text(re.compile(r"Skickad som nr \d+"))
     anyway = page.get_by_role("button", name="Skicka ändå")
@@ -214,8 +221,7 @@ def test_phone_bad_photo_is_one_swedish_line_and_the_text_stays(app_server, phon
     page.get_by_label("Beskriv kort").blur()
     page.wait_for_timeout(300)
     wait_for_app(page, "Ny anmärkning")
-    page.locator("input[type=file]").first.set_input_files(str(bad))
-    page.get_by_text(bad.name).first.wait_for()
+    attach_photo(page, bad)
     wait_for_app(page, "Ny anmärkning")
     error = page.get_by_text("Fotot kunde inte läsas: skicka ett foto i JPEG, PNG eller WebP.")
     for attempt in range(3):
