@@ -12,7 +12,8 @@ from shapely.geometry import box
 
 from geo_trygghet import patterns as P
 from geo_trygghet import schema as S
-from geo_trygghet.errors import InputError, InsufficientDataError, SchemaError
+from geo_trygghet import stodfragor as Q
+from geo_trygghet.errors import InputError, InsufficientDataError
 
 LON0, LAT0 = 17.10, 60.65  # a town-sized box near Gävle
 DLON, DLAT = 0.09, 0.045   # about 5 km × 5 km
@@ -79,6 +80,13 @@ def plain() -> pd.DataFrame:
     return make_incidents(rng, months=36)
 
 
+def _areas() -> gpd.GeoDataFrame:
+    west = box(LON0, LAT0, LON0 + DLON / 2, LAT0 + DLAT)
+    east = box(LON0 + DLON / 2, LAT0, LON0 + DLON, LAT0 + DLAT)
+    return gpd.GeoDataFrame({"namn": ["Väster", "Öster"], "population": [10_000, 40_000]},
+                            geometry=[west, east], crs="EPSG:4326")
+
+
 # ----------------------------------------------------------------------------- categories
 def test_category_counts_plants_and_labels():
     rng = np.random.default_rng(1)
@@ -98,6 +106,11 @@ def test_category_counts_keeps_missing_category():
     cc = P.category_counts(df)
     assert cc.loc[0, "label"] == "okänd" and cc.loc[0, "count"] == 3
     assert cc["count"].sum() == 5
+
+
+def test_unknown_language_is_an_input_error(plain):
+    with pytest.raises(InputError):
+        P.category_counts(plain, lang="de")
 
 
 # ----------------------------------------------------------------------------- trend
@@ -159,7 +172,7 @@ def test_empty_incidents_raise():
     with pytest.raises(InsufficientDataError):
         P.monthly_trend(df)
     with pytest.raises(InsufficientDataError):
-        P.lagesbild_answers(df)
+        Q.lagesbild_answers(df)
 
 
 # ----------------------------------------------------------------------------- season
@@ -219,179 +232,3 @@ def test_concentration_places(patterned, plain):
     c0 = P.concentration(plain)
     assert c0.places_p > 0.01
     assert abs(c0.top_places_share - c0.top_places_expected) < 0.03
-
-
-# ----------------------------------------------------------------------------- rates
-def _areas() -> gpd.GeoDataFrame:
-    west = box(LON0, LAT0, LON0 + DLON / 2, LAT0 + DLAT)
-    east = box(LON0 + DLON / 2, LAT0, LON0 + DLON, LAT0 + DLAT)
-    return gpd.GeoDataFrame({"namn": ["Väster", "Öster"], "population": [10_000, 40_000]},
-                            geometry=[west, east], crs="EPSG:4326")
-
-
-def test_poisson_ci_matches_known_values():
-    lo, hi = P.poisson_ci(10)
-    assert math.isclose(float(lo), 4.7954, abs_tol=1e-3)
-    assert math.isclose(float(hi), 18.3904, abs_tol=1e-3)
-    lo0, hi0 = P.poisson_ci(0)
-    assert float(lo0) == 0 and math.isclose(float(hi0), 3.6889, abs_tol=1e-3)
-
-
-def test_rates_per_100k_hand_calculation():
-    # exactly two years (2022-01-01 .. 2023-12-31), 30 incidents west, 12 east, 3 outside
-    rng = np.random.default_rng(5)
-    t = pd.to_datetime(rng.choice(pd.date_range("2022-01-02", "2023-12-30").to_numpy(), 45))
-    t = t.append(pd.DatetimeIndex(["2022-01-01", "2023-12-31"]))
-    lon = np.r_[LON0 + 0.01 + rng.random(30) * 0.02, LON0 + 0.06 + rng.random(12) * 0.02, [LON0 - 0.5] * 3,
-                LON0 + 0.01, LON0 + 0.07]
-    lat = np.full(len(lon), LAT0 + 0.02)
-    df = pd.DataFrame({S.OCCURRED_AT: t, S.LON: lon, S.LAT: lat})
-    areas = _areas().to_crs("EPSG:3006")  # any CRS is accepted
-    before = df.copy()
-    r = P.rates_per_100k(df, areas, reference=50.0)
-    pd.testing.assert_frame_equal(df, before)
-    tab = r.table.set_index("name")
-    years = 730 / 365.25
-    assert math.isclose(r.period_years, years)
-    assert tab.loc["Väster", "count"] == 31 and tab.loc["Öster", "count"] == 13
-    assert math.isclose(tab.loc["Väster", "rate"], 31 / (10_000 * years) * 1e5)
-    assert math.isclose(tab.loc["Öster", "rate"], 13 / (40_000 * years) * 1e5)
-    total = r.table[r.table["is_total"]].iloc[0]
-    assert total["count"] == 44 and total["population"] == 50_000
-    assert r.n_outside == 3
-    assert math.isclose(tab.loc["Väster", "ratio"], tab.loc["Väster", "rate"] / 50.0)
-    assert tab.loc["Väster", "rate_low"] < tab.loc["Väster", "rate"] < tab.loc["Väster", "rate_high"]
-    lo, hi = P.poisson_ci(31)
-    assert math.isclose(tab.loc["Väster", "rate_low"], float(lo) / (10_000 * years) * 1e5)
-    by_year = r.by_year.set_index(["name", "year"])
-    assert by_year["count"].sum() == 44
-    # rows without a position are skipped, and per-year counts still line up
-    holes = df.copy()
-    holes.loc[[0, 5], [S.LON, S.LAT]] = np.nan
-    r2 = P.rates_per_100k(holes, areas)
-    assert r2.table["count"].iloc[-1] == 44 - int(((lon[[0, 5]] > LON0) & (lon[[0, 5]] < LON0 + DLON)).sum())
-    assert r2.by_year["count"].sum() == r2.table["count"].iloc[-1]
-    assert r2.by_year.groupby("name")["count"].sum().to_dict() == \
-        r2.table[~r2.table["is_total"]].set_index("name")["count"].to_dict()
-    assert math.isclose(by_year.loc[("Väster", 2022), "years"], 1.0)
-
-
-def test_rates_against_another_area_and_kommun():
-    rng = np.random.default_rng(11)
-    n_w, n_e = 400, 400  # same counts, four times the population in the east → ratio west/east = 4
-    t = pd.to_datetime(rng.choice(pd.date_range("2023-01-01", "2023-12-31").to_numpy(), n_w + n_e))
-    lon = np.r_[LON0 + 0.005 + rng.random(n_w) * 0.035, LON0 + 0.05 + rng.random(n_e) * 0.035]
-    lat = LAT0 + 0.005 + rng.random(n_w + n_e) * 0.035
-    df = pd.DataFrame({S.OCCURRED_AT: t, S.LON: lon, S.LAT: lat})
-    r = P.rates_per_100k(df, _areas(), reference="Öster")
-    tab = r.table.set_index("name")
-    assert math.isclose(tab.loc["Väster", "ratio"], 4.0, rel_tol=1e-9)
-    assert tab.loc["Väster", "ratio_low"] < 4.0 < tab.loc["Väster", "ratio_high"]
-    assert tab.loc["Öster", "ratio_low"] < 1.0 < tab.loc["Öster", "ratio_high"]
-    rk = P.rates_per_100k(df, _areas(), reference="kommun")
-    assert math.isclose(rk.table.iloc[-1]["ratio"], 1.0)
-    with pytest.raises(InputError):
-        P.rates_per_100k(df, _areas(), reference="Norr")
-    with pytest.raises(SchemaError):
-        P.rates_per_100k(df, _areas(), population_col="invanare")
-
-
-# ----------------------------------------------------------------------------- the stödfrågor
-def test_lagesbild_answers_find_the_planted_patterns(patterned):
-    before = patterned.copy()
-    answers = P.lagesbild_answers(patterned, population=25_000, reference=2_000.0)
-    pd.testing.assert_frame_equal(patterned, before)
-    by_key = {a.key: a for a in answers}
-    assert list(by_key) == ["commonest", "trend", "season", "days", "hours", "places", "reference"]
-    for a in answers:
-        q, text, figs = a  # iterates as (question, answer, figures)
-        assert q.endswith("?") and text and isinstance(figs, dict)
-    assert by_key["commonest"].figures["top_categories"][0]["category"] == "tillgreppsbrott"
-    assert "Stöld, rån och andra tillgreppsbrott" in by_key["commonest"].answer
-    assert by_key["trend"].figures["direction"] == "rising" and "ökning" in by_key["trend"].answer
-    assert by_key["season"].answer.startswith("Ja") and "sommar" in by_key["season"].answer
-    assert by_key["days"].answer.startswith("Ja") and "lördag" in by_key["days"].answer
-    assert by_key["hours"].answer.startswith("Ja")
-    assert by_key["places"].answer.startswith("Ja")
-    ref = by_key["reference"]
-    n = len(patterned)
-    years = ref.figures["years"]
-    assert math.isclose(ref.figures["rate"], n / (25_000 * years) * 1e5)
-    expected_word = "högre" if ref.figures["rate_low"] > 2000 else ("lägre" if ref.figures["rate_high"] < 2000 else "säker")
-    assert expected_word in ref.answer
-
-
-def test_lagesbild_answers_say_no_when_nothing_is_planted(plain):
-    by_key = {a.key: a for a in P.lagesbild_answers(plain)}
-    assert "reference" not in by_key
-    assert by_key["trend"].figures["direction"] == "flat"
-    assert by_key["days"].answer.startswith("Nej")
-    assert by_key["hours"].answer.startswith("Nej")
-    assert by_key["places"].answer.startswith("Nej")
-
-
-def test_lagesbild_answers_english_and_reference_areas(patterned):
-    areas = _areas()
-    answers = P.lagesbild_answers(patterned, areas=areas, reference="kommun", lang="en")
-    by_key = {a.key: a for a in answers}
-    assert by_key["trend"].question == "Has there been an increase or decrease over time?"
-    assert "increase" in by_key["trend"].answer
-    assert "Saturday" in by_key["days"].answer
-    # the hot spot sits in the east (0.6 of the width): east has more incidents per inhabitant? compute it
-    tab = P.rates_per_100k(patterned, areas).table.set_index("name")
-    top = tab[~tab["is_total"]]["rate"].idxmax()
-    assert f"Highest is {top}" in by_key["reference"].answer
-
-
-def test_day_resolution_rows_do_not_fake_hours():
-    rng = np.random.default_rng(2)
-    df = make_incidents(rng, months=12, resolution="day")
-    df[S.OCCURRED_AT] = df[S.OCCURRED_AT].dt.normalize()  # date only: all at 00:00
-    by_key = {a.key: a for a in P.lagesbild_answers(df)}
-    assert by_key["hours"].figures["n_with_time"] == 0
-    assert "klockslag" in by_key["hours"].answer
-
-
-def test_unknown_language_is_an_input_error(plain):
-    with pytest.raises(InputError):
-        P.category_counts(plain, lang="de")
-
-
-def test_category_rates_against_a_per_category_reference(patterned):
-    # planted: skadegorelse at about 20 % of ~5.5/day; compare with references set far above/below/at it
-    pop = 50_000
-    tab0 = P.category_rates(patterned, population=pop)
-    rate = tab0.set_index(S.CATEGORY)["rate"]
-    ref = pd.DataFrame({S.CATEGORY: ["skadegorelse", "tillgreppsbrott", "brott_mot_liv_och_halsa",
-                                     "tillgreppsbrott"],
-                        S.CRIME_TYPE: ["", "", "", "Cykelstöld"],
-                        "rate_per_100000": [rate["skadegorelse"] / 2, rate["tillgreppsbrott"] * 2,
-                                            rate["brott_mot_liv_och_halsa"], 1.0]})
-    tab = P.category_rates(patterned, population=pop, reference=ref).set_index(S.CATEGORY)
-    assert tab.loc["skadegorelse", "verdict"] == "higher"
-    assert math.isclose(tab.loc["skadegorelse", "ratio"], 2.0)
-    assert tab.loc["tillgreppsbrott", "verdict"] == "lower"  # the crime-type row is not added to the total
-    assert tab.loc["brott_mot_liv_och_halsa", "verdict"] == "similar"
-    years = tab.attrs["years"]
-    n = int((patterned[S.CATEGORY] == "skadegorelse").sum())
-    assert math.isclose(tab.loc["skadegorelse", "rate"], n / (pop * years) * 1e5)
-    ans = {a.key: a for a in P.lagesbild_answers(patterned, population=pop, reference=ref)}["reference"]
-    assert ans.answer.startswith("Ja, högre än referensvärdet: Skadegörelsebrott")
-    assert "Lägre: Stöld, rån och andra tillgreppsbrott" in ans.answer
-    with pytest.raises(SchemaError):
-        P.category_rates(patterned, population=pop, reference=pd.DataFrame({"x": [1]}))
-
-
-def test_small_numbers_are_judged_honestly():
-    rng = np.random.default_rng(0)
-    assert P._gof_even_p(np.array([5, 0, 0, 0, 0, 0, 0]), rng) < 0.01  # exact: 7·(1/7)^5 ≈ 0.0004
-    assert P._gof_even_p(np.array([1, 1, 1, 1, 1, 0, 0]), rng) > 0.5
-    df = pd.DataFrame({S.OCCURRED_AT: pd.date_range("2024-01-01 22:00", periods=7, freq="D"),
-                       S.TIME_RESOLUTION: "minute", S.CRIME_TYPE: "Misshandel",
-                       S.CATEGORY: "brott_mot_liv_och_halsa", S.LON: 16.2, S.LAT: 59.0})
-    by_key = {a.key: a for a in P.lagesbild_answers(df, population=1000, reference=100.0)}
-    assert by_key["trend"].figures["direction"] == "insufficient"
-    assert by_key["season"].answer.startswith("Underlaget täcker bara 1 månad;")
-    assert by_key["days"].answer.startswith("För få händelser (7)")
-    assert by_key["hours"].answer.startswith("För få händelser med klockslag (7)")
-    assert "bara 7 dagar" in by_key["reference"].answer

@@ -23,7 +23,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import patterns as P
+from .. import rates as R
 from .. import schema as S
+from .. import stodfragor as Q
 from ..errors import InputError
 from ..privacy import public_cells, public_clusters, suppress_small_cells
 from ._html import esc, fmt_value, html_to_pdf, img_tag, page, table_html
@@ -151,7 +153,7 @@ def _weekday_hour_chart(wh: P.WeekdayHour, t: dict[str, str]) -> str:
     return img_tag(fig, t["wh_title"])
 
 
-def _rates_chart(rates: P.Rates, t: dict[str, str]) -> str:
+def _rates_chart(rates: R.Rates, t: dict[str, str]) -> str:
     tab = rates.table
     n = len(tab)
     fig = _fig(7.2, max(1.6, 0.35 * n + 0.8))
@@ -225,7 +227,7 @@ def _section(title: str, body: str) -> str:
     return f"<h2>{esc(title)}</h2>\n{body}\n"
 
 
-def _summary(answers: list[P.Answer], t: dict[str, str]) -> str:
+def _summary(answers: list[Q.Answer], t: dict[str, str]) -> str:
     rows = "".join(f"<tr><td><b>{esc(a.question)}</b></td><td>{esc(a.answer)}</td></tr>" for a in answers)
     return (f'<table class="data" cellspacing="0"><thead><tr><th width="32%">{esc(t["question"])}</th>'
             f'<th>{esc(t["answer"])}</th></tr></thead><tbody>{rows}</tbody></table>')
@@ -245,7 +247,7 @@ def _categories(incidents: pd.DataFrame, t: dict[str, str], lang: str) -> str:
     return body
 
 
-def _trend(trend: P.MonthlyTrend, answer: P.Answer, t: dict[str, str],
+def _trend(trend: P.MonthlyTrend, answer: Q.Answer, t: dict[str, str],
            incidents: pd.DataFrame | None = None) -> str:
     yearly = trend.table.assign(year=trend.table["month"].dt.year).groupby("year")["count"].agg(["sum", "size"])
     yearly = yearly.reset_index().rename(columns={"year": t["year"], "sum": t["count"],
@@ -269,13 +271,13 @@ def _trend(trend: P.MonthlyTrend, answer: P.Answer, t: dict[str, str],
     return body
 
 
-def _season(sp: P.SeasonalProfile, answer: P.Answer, t: dict[str, str]) -> str:
+def _season(sp: P.SeasonalProfile, answer: Q.Answer, t: dict[str, str]) -> str:
     bs = sp.by_season[["name", "count", "index"]].rename(
         columns={"name": t["season_name"], "count": t["count"], "index": t["index"]})
     return f"<p>{esc(answer.answer)}</p>\n{_season_chart(sp, t)}\n" + _tbl(t, bs)
 
 
-def _weekday_hour(wh: P.WeekdayHour, answers: dict[str, P.Answer], t: dict[str, str]) -> str:
+def _weekday_hour(wh: P.WeekdayHour, answers: dict[str, Q.Answer], t: dict[str, str]) -> str:
     body = "".join(f"<p>{esc(answers[k].answer)}</p>" for k in ("days", "hours") if k in answers)
     body += f'<p class="note">{esc(t["wh_note"].format(n=wh.n_used, m=wh.n_without_time))}</p>'
     if wh.n_used:
@@ -283,7 +285,7 @@ def _weekday_hour(wh: P.WeekdayHour, answers: dict[str, P.Answer], t: dict[str, 
     return body
 
 
-def _rates(rates: P.Rates, answer: P.Answer | None, t: dict[str, str], lang: str) -> str:
+def _rates(rates: R.Rates, answer: Q.Answer | None, t: dict[str, str], lang: str) -> str:
     tab = rates.table.copy()
     tab.loc[tab["is_total"], "name"] = t["total_row"]
     tab = suppress_small_cells(tab, "count", also=("rate", "rate_low", "rate_high", "ratio", "ratio_low",
@@ -302,9 +304,9 @@ def _rates(rates: P.Rates, answer: P.Answer | None, t: dict[str, str], lang: str
     return body
 
 
-def _category_rates(incidents: pd.DataFrame, population: float, reference: Any, answer: P.Answer,
+def _category_rates(incidents: pd.DataFrame, population: float, reference: Any, answer: Q.Answer,
                     t: dict[str, str], lang: str) -> str:
-    tab = P.category_rates(incidents, population=population, reference=reference, lang=lang)
+    tab = R.category_rates(incidents, population=population, reference=reference, lang=lang)
     tab = suppress_small_cells(tab, "count", also=("rate", "rate_low", "rate_high", "ratio"))
     ci = [f"{_fv(t, lo, decimals=0)}–{_fv(t, hi, decimals=0)}" if pd.notna(lo) else "–"
           for lo, hi in zip(tab["rate_low"], tab["rate_high"], strict=True)]
@@ -315,7 +317,7 @@ def _category_rates(incidents: pd.DataFrame, population: float, reference: Any, 
     return f"<p>{esc(answer.answer)}</p>" + _tbl(t, show, decimals=2, index=False)
 
 
-def _hotspots(result: Any, areas: Any, answer: P.Answer | None, t: dict[str, str], lang: str) -> str:
+def _hotspots(result: Any, areas: Any, answer: Q.Answer | None, t: dict[str, str], lang: str) -> str:
     from ..hotspots import gi_bin_label
 
     cells = public_cells(result)
@@ -355,8 +357,8 @@ def lagesbild_report(incidents: pd.DataFrame, *, title: str, areas: Any = None, 
     title, subtitle
         Shown at the top (escaped).
     areas, population, reference
-        For rates per 100 000 (see :func:`geo_trygghet.patterns.rates_per_100k`
-        and :func:`~geo_trygghet.patterns.lagesbild_answers`).
+        For rates per 100 000 (see :func:`geo_trygghet.rates.rates_per_100k`
+        and :func:`~geo_trygghet.stodfragor.lagesbild_answers`).
     hotspot_result
         A :class:`geo_trygghet.hotspots.HotSpotResult`: adds the static hot-spot
         map and the tables of clusters and hottest cells (small counts suppressed).
@@ -369,7 +371,7 @@ def lagesbild_report(incidents: pd.DataFrame, *, title: str, areas: Any = None, 
         msg = f"unknown language '{lang}': use 'sv' or 'en'"
         raise InputError(msg)
     t = _T[lang]
-    answers = P.lagesbild_answers(incidents, areas=areas, population=population, reference=reference, lang=lang,
+    answers = Q.lagesbild_answers(incidents, areas=areas, population=population, reference=reference, lang=lang,
                                   hotspot_result=hotspot_result, resolution=resolution)
     by_key = {a.key: a for a in answers}
     trend = P.monthly_trend(incidents, lang=lang)
@@ -394,7 +396,7 @@ def lagesbild_report(incidents: pd.DataFrame, *, title: str, areas: Any = None, 
         pop = by_key["reference"].figures["population"]
         body.append(_section(t["rates"], _category_rates(incidents, pop, reference, by_key["reference"], t, lang)))
     if areas is not None:
-        rates = P.rates_per_100k(incidents, areas, reference=None if per_category else reference, lang=lang)
+        rates = R.rates_per_100k(incidents, areas, reference=None if per_category else reference, lang=lang)
         title_areas = t["rates_areas"] if per_category else t["rates"]
         body.append(_section(title_areas, _rates(rates, None if per_category else by_key.get("reference"), t, lang)))
     elif "reference" in by_key and not per_category:

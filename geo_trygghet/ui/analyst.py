@@ -907,6 +907,8 @@ def lagesbild_parts(key: str, selection: Filters, lang_: str, rate_key: tuple, _
                     _rates: RateInputs) -> dict:
     """Everything the lägesbild page shows, computed once per dataset, filter and rate choice."""
     from .. import patterns as P
+    from .. import rates as R
+    from .. import stodfragor as Q
 
     inc = _view.incidents()
     out: dict[str, Any] = {"n": len(inc)}
@@ -923,19 +925,19 @@ def lagesbild_parts(key: str, selection: Filters, lang_: str, rate_key: tuple, _
     ref = _rates.reference
     try:
         if _rates.areas is not None:
-            out["rates"] = P.rates_per_100k(inc, _rates.areas, reference=None if isinstance(ref, pd.DataFrame)
+            out["rates"] = R.rates_per_100k(inc, _rates.areas, reference=None if isinstance(ref, pd.DataFrame)
                                             else ref, lang=lang_).table
         elif _rates.population and isinstance(ref, pd.DataFrame):
-            out["rates"] = P.category_rates(inc, population=_rates.population, reference=ref, lang=lang_)
+            out["rates"] = R.category_rates(inc, population=_rates.population, reference=ref, lang=lang_)
         elif _rates.population:  # one area: the study area with the typed population
-            out["rates"] = P.rates_per_100k(inc, _single_area(_view, _rates.population), reference=ref,
+            out["rates"] = R.rates_per_100k(inc, _single_area(_view, _rates.population), reference=ref,
                                             lang=lang_).table.iloc[:1]
     except GeoTrygghetError as exc:
         problems["rates"] = str(exc)
     try:
-        answers = P.lagesbild_answers(inc, areas=_rates.areas, population=_rates.population, reference=ref,
+        answers = Q.lagesbild_answers(inc, areas=_rates.areas, population=_rates.population, reference=ref,
                                       lang=lang_, hotspot_result=_view.result(), resolution=_view.prepared.resolution)
-        out["answers"] = P.answers_frame(answers)
+        out["answers"] = Q.answers_frame(answers)
     except GeoTrygghetError as exc:
         problems["answers"] = str(exc)
     out["problems"] = problems

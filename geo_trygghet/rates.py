@@ -1,0 +1,289 @@
+"""Rates per 100 000 inhabitants and year, per area or per Brå category.
+
+Pure functions over an incidents (Geo)DataFrame with the columns of
+:mod:`geo_trygghet.schema`; the period is the span of the incidents. None of
+them changes its input.
+
+- :func:`rates_per_100k`    counts and rates per 100 000 inhabitants and year per area,
+  with exact Poisson confidence intervals and the ratio to a reference value
+- :func:`category_rates`    the same per Brå category, against a per-category reference
+- :func:`poisson_ci`        the exact interval for a Poisson count
+
+Rates: exact Poisson (Garwood) intervals from ``scipy.stats.chi2``; against
+another area, the exact conditional (binomial) interval for the ratio of two
+Poisson rates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import schema as S
+from .errors import InputError, SchemaError
+from .patterns import _check_lang, _nonempty, _require, _times, category_counts, fmt_num
+
+__all__ = ["Rates", "category_rates", "rates_per_100k"]
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Rates per 100 000 inhabitants and year.
+
+    ``table``: one row per area plus a last row for all areas together
+    (``is_total``): ``name``, ``population``, ``count``, ``years``,
+    ``rate`` (per 100 000 and year), ``rate_low``/``rate_high`` (exact 95 %
+    Poisson interval), ``ratio`` (rate / reference), ``ratio_low``/``ratio_high``.
+    ``by_year``: ``name``, ``year``, ``count``, ``years`` (the part of that
+    calendar year the data cover), ``rate``. ``reference_rate`` and
+    ``reference_label`` describe what the ratio compares with.
+    """
+
+    table: pd.DataFrame
+    by_year: pd.DataFrame
+    period_years: float
+    start: pd.Timestamp
+    end: pd.Timestamp
+    reference_rate: float | None
+    reference_label: str | None
+    n_outside: int
+
+
+_NAME_CANDIDATES = ("name", "namn", "omrade", "område", "omradesnamn", "områdesnamn", "area", "deso",
+                    "deso_namn", "kommundel", "stadsdel")
+
+
+def poisson_ci(count: np.ndarray | float, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Garwood) two-sided ``1 - alpha`` interval for a Poisson count."""
+    k = np.asarray(count, dtype=float)
+    low = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
+    high = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    return low, high
+
+
+def _period(t: pd.Series, incidents: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First day and the day after the last day covered (month-resolution rows cover their month)."""
+    start = t.min().normalize()
+    end = t.max().normalize() + pd.Timedelta(days=1)
+    if S.TIME_RESOLUTION in incidents.columns:
+        monthly = (incidents[S.TIME_RESOLUTION].astype("string") == S.RESOLUTION_MONTH).fillna(False).to_numpy(bool)
+        if monthly.any():
+            end = max(end, (t[monthly].max().to_period("M") + 1).to_timestamp())
+            start = min(start, t[monthly].min().to_period("M").to_timestamp())
+    return start, end
+
+
+def _year_fractions(start: pd.Timestamp, end: pd.Timestamp) -> dict[int, float]:
+    out = {}
+    for year in range(start.year, end.year + 1):
+        y0, y1 = pd.Timestamp(year=year, month=1, day=1), pd.Timestamp(year=year + 1, month=1, day=1)
+        days = (min(end, y1) - max(start, y0)).days
+        if days > 0:
+            out[year] = days / (y1 - y0).days
+    return out
+
+
+def _points_in_areas(lon: np.ndarray, lat: np.ndarray, good: np.ndarray,
+                     geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(area index, incident index) pairs of points inside each area (boundary included:
+    a point on a shared edge counts in both). Vectorised per area with a bounding-box prefilter."""
+    import shapely
+
+    areas_out, points_out = [], []
+    for j, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            continue
+        x0, y0, x1, y1 = geom.bounds
+        cand = np.flatnonzero(good & (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
+        if not len(cand):
+            continue
+        shapely.prepare(geom)
+        inside = cand[shapely.intersects_xy(geom, lon[cand], lat[cand])]
+        areas_out.append(np.full(len(inside), j, dtype=np.int64))
+        points_out.append(inside.astype(np.int64))
+    if not areas_out:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(areas_out), np.concatenate(points_out)
+
+
+def rates_per_100k(incidents: pd.DataFrame, areas_gdf: Any, *, population_col: str = "population",
+                   name_col: str | None = None, reference: float | str | None = None,
+                   alpha: float = 0.05, lang: str = "sv") -> Rates:
+    """Counts and rates per 100 000 inhabitants and year for each area (point in polygon).
+
+    ``reference``: a number (a rate per 100 000 and year, e.g. the national
+    average), the name of one of the areas, or ``"kommun"``/``"total"`` for all
+    areas together. Against a number or the total the reference is treated as
+    fixed; against another area the interval is the exact conditional one for
+    the ratio of two Poisson rates. The period is the span of the incidents
+    (first to last day; month-only rows cover their whole month).
+    """
+    import geopandas as gpd
+
+    from .crs import to_wgs84
+
+    _check_lang(lang)
+    if not isinstance(areas_gdf, gpd.GeoDataFrame):
+        msg = "areas must be a GeoDataFrame of polygons with a population column (e.g. read with geopandas.read_file)"
+        raise InputError(msg)
+    if population_col not in areas_gdf.columns:
+        msg = (f"the areas have no column '{population_col}': name the population column "
+               f"(population_col=...) or add the number of inhabitants per area")
+        raise SchemaError(msg)
+    if name_col is None:
+        lower = {str(c).lower(): c for c in areas_gdf.columns}
+        name_col = next((lower[c] for c in _NAME_CANDIDATES if c in lower), None)
+    elif name_col not in areas_gdf.columns:
+        msg = f"the areas have no column '{name_col}': choose one of {', '.join(map(str, areas_gdf.columns))}"
+        raise SchemaError(msg)
+    areas = to_wgs84(areas_gdf, "the areas").reset_index(drop=True)
+    names = (areas[name_col].astype(str) if name_col is not None
+             else pd.Series([f"{'område' if lang == 'sv' else 'area'} {i + 1}" for i in range(len(areas))]))
+    pop = pd.to_numeric(areas[population_col], errors="coerce").to_numpy(float)
+    if np.isnan(pop).any() or (pop < 0).any():
+        bad = int(np.flatnonzero(np.isnan(pop) | (pop < 0))[0]) + 1
+        msg = f"the areas' column '{population_col}' must hold numbers of inhabitants ≥ 0; row {bad} does not"
+        raise SchemaError(msg)
+    t = _times(incidents)
+    _require(incidents, (S.LON, S.LAT))
+    ok = t.notna().to_numpy()
+    _nonempty(incidents.loc[ok], "rates")
+    inc = incidents.loc[ok]
+    t = t[ok]
+    start, end = _period(t, inc)
+    period_years = (end - start).days / 365.25
+    lon = pd.to_numeric(inc[S.LON], errors="coerce").to_numpy(float)
+    lat = pd.to_numeric(inc[S.LAT], errors="coerce").to_numpy(float)
+    good = np.isfinite(lon) & np.isfinite(lat)
+    area_idx, inc_idx = _points_in_areas(lon, lat, good, areas.geometry.to_numpy())
+    counts = np.bincount(area_idx, minlength=len(areas)).astype(np.int64)
+    seen = np.zeros(len(lon), dtype=bool)
+    seen[inc_idx] = True
+    n_inside = int(seen.sum())
+    n_total_inside = n_inside
+    # total row: every incident inside any area, once
+    all_names = [*names.tolist(), "alla områden" if lang == "sv" else "all areas"]
+    all_counts = np.append(counts, n_total_inside)
+    all_pop = np.append(pop, pop.sum())
+    person_years = all_pop * period_years
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(person_years > 0, all_counts / person_years * 1e5, np.nan)
+        lo, hi = poisson_ci(all_counts, alpha)
+        rate_low = np.where(person_years > 0, lo / person_years * 1e5, np.nan)
+        rate_high = np.where(person_years > 0, hi / person_years * 1e5, np.nan)
+    table = pd.DataFrame({"name": all_names, "population": all_pop, "count": all_counts,
+                          "years": period_years, "rate": rate, "rate_low": rate_low, "rate_high": rate_high,
+                          "is_total": [False] * len(areas) + [True]})
+    ref_rate, ref_label = None, None
+    ratio = np.full(len(table), np.nan)
+    ratio_low, ratio_high = ratio.copy(), ratio.copy()
+    if reference is not None:
+        if isinstance(reference, (int, float, np.integer, np.floating)) and not isinstance(reference, bool):
+            ref_rate = float(reference)
+            ref_label = ("referensvärde" if lang == "sv" else "reference value") + f" {fmt_num(ref_rate, lang, 1)}"
+            if not ref_rate > 0:
+                msg = f"the reference rate must be a positive number per 100 000 and year, got {reference}"
+                raise InputError(msg)
+            ratio, ratio_low, ratio_high = rate / ref_rate, rate_low / ref_rate, rate_high / ref_rate
+        elif isinstance(reference, str) and reference.strip().lower() in ("kommun", "total", "all", "alla"):
+            ref_rate = float(rate[-1])
+            ref_label = "hela kommunen" if lang == "sv" else "the whole municipality"
+            ratio, ratio_low, ratio_high = rate / ref_rate, rate_low / ref_rate, rate_high / ref_rate
+        elif isinstance(reference, str) and reference in set(names):
+            j = int(np.flatnonzero(names.to_numpy() == reference)[0])
+            ref_rate, ref_label = float(rate[j]), reference
+            k2, e2 = all_counts[j], person_years[j]
+            for i in range(len(table)):
+                k1, e1 = all_counts[i], person_years[i]
+                if e1 <= 0 or e2 <= 0 or k2 == 0:
+                    continue
+                ratio[i] = (k1 / e1) / (k2 / e2)
+                n = k1 + k2
+                pl = stats.beta.ppf(alpha / 2, k1, k2 + 1) if k1 > 0 else 0.0
+                pu = stats.beta.ppf(1 - alpha / 2, k1 + 1, k2) if k2 > 0 else 1.0
+                ratio_low[i] = pl / (1 - pl) * e2 / e1 if n else np.nan
+                ratio_high[i] = pu / (1 - pu) * e2 / e1 if pu < 1 else np.inf
+        else:
+            msg = (f"reference '{reference}' is neither a number (per 100 000 and year), an area name "
+                   f"({', '.join(names[:5])}…) nor 'kommun'")
+            raise InputError(msg)
+    table["ratio"], table["ratio_low"], table["ratio_high"] = ratio, ratio_low, ratio_high
+    # per calendar year
+    fractions = _year_fractions(start, end)
+    years_of = t.dt.year.to_numpy()[inc_idx]
+    rows = []
+    for i, nm in enumerate(names):
+        sel = area_idx == i
+        yc = pd.Series(years_of[sel]).value_counts()
+        for year, frac in fractions.items():
+            c = int(yc.get(year, 0))
+            py = pop[i] * frac
+            rows.append({"name": nm, "year": year, "count": c, "years": frac,
+                         "rate": c / py * 1e5 if py > 0 else np.nan})
+    by_year = pd.DataFrame(rows, columns=["name", "year", "count", "years", "rate"])
+    return Rates(table=table, by_year=by_year, period_years=period_years, start=start, end=end,
+                 reference_rate=ref_rate, reference_label=ref_label, n_outside=int(good.sum() - n_inside))
+
+
+def _reference_table(reference: Any) -> dict[str, float]:
+    """Category slug → reference rate from a mapping or a table (Brå-style reference_rates.csv)."""
+    if isinstance(reference, Mapping):
+        return {str(k): float(v) for k, v in reference.items()}
+    if isinstance(reference, pd.DataFrame):
+        rate_col = next((c for c in ("rate_per_100000", "rate_per_100k", "rate", "per_100000")
+                         if c in reference.columns), None)
+        if S.CATEGORY not in reference.columns or rate_col is None:
+            msg = ("the reference table needs the columns 'category' and 'rate_per_100000' "
+                   "(a rate per 100 000 inhabitants and year per Brå category)")
+            raise SchemaError(msg)
+        ref = reference
+        if S.CRIME_TYPE in ref.columns:
+            whole = ref[ref[S.CRIME_TYPE].isna() | (ref[S.CRIME_TYPE].astype(str).str.strip() == "")]
+            if len(whole):
+                ref = whole
+        return {str(k): float(v) for k, v in ref.groupby(S.CATEGORY)[rate_col].sum().items()}
+    msg = "a per-category reference must be a mapping {category: rate} or a table with category and rate_per_100000"
+    raise InputError(msg)
+
+
+def category_rates(incidents: pd.DataFrame, *, population: float, reference: Any = None,
+                   alpha: float = 0.05, lang: str = "sv") -> pd.DataFrame:
+    """Rates per 100 000 inhabitants and year per Brå category, against a per-category reference.
+
+    ``reference``: a mapping ``{category slug: rate}`` or a table with
+    ``category`` and ``rate_per_100000`` (rows with an empty ``crime_type`` are
+    the category totals; without them the crime-type rows are summed).
+    Columns: ``category``, ``label``, ``count``, ``rate``, ``rate_low``,
+    ``rate_high`` (exact 95 %), ``reference``, ``ratio``, ``verdict``
+    (higher/lower/similar when the interval excludes/includes the reference, or
+    missing without a reference for that category).
+    """
+    _check_lang(lang)
+    if not (isinstance(population, (int, float, np.number)) and population > 0):
+        msg = f"population must be a positive number of inhabitants, got {population!r}"
+        raise InputError(msg)
+    t = _times(incidents)
+    ok = t.notna().to_numpy()
+    _nonempty(incidents.loc[ok], "rates")
+    start, end = _period(t[ok], incidents.loc[ok])
+    years = (end - start).days / 365.25
+    cc = category_counts(incidents.loc[ok], lang=lang)
+    person_years = float(population) * years
+    lo, hi = poisson_ci(cc["count"].to_numpy(), alpha)
+    out = cc[[S.CATEGORY, "label", "count"]].copy()
+    out["rate"] = out["count"] / person_years * 1e5
+    out["rate_low"] = lo / person_years * 1e5
+    out["rate_high"] = hi / person_years * 1e5
+    ref = _reference_table(reference) if reference is not None else {}
+    out["reference"] = [ref.get(c, np.nan) if isinstance(c, str) else np.nan for c in out[S.CATEGORY]]
+    out["ratio"] = out["rate"] / out["reference"]
+    out["verdict"] = np.select([out["rate_low"] > out["reference"], out["rate_high"] < out["reference"],
+                                out["reference"].notna()], ["higher", "lower", "similar"], default=None)
+    out["verdict"] = out["verdict"].where(out["reference"].notna(), None)
+    out.attrs["years"] = years
+    return out
