@@ -69,6 +69,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group("browser"))
+            # One retry, for browser tests only: Streamlit redraws asynchronously and a click can
+            # land on an element that is being replaced, however carefully the tests wait. A test
+            # that fails twice fails; the summary line counts every rerun ("1 rerun").
+            item.add_marker(pytest.mark.flaky(reruns=1, reruns_delay=2))
 
 
 def _required(what: str) -> bool:

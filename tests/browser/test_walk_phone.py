@@ -44,6 +44,23 @@ def join_on_phone(page, app_server) -> None:
     geo.get_by_text("Position från mobilen").wait_for(timeout=20_000)
 
 
+def pick_category(page, category: str, attempts: int = 4) -> None:
+    """Tap the category pill until it shows as chosen (a tap on a pill the page is just
+    redrawing, e.g. right after a tap on the map, is lost, as a person would see)."""
+    pill = page.get_by_role("radio", name=category, exact=True).first
+    for attempt in range(attempts):
+        settle(page)
+        if pill.get_attribute("aria-checked") != "true":
+            pill.tap()
+        try:
+            expect(pill).to_have_attribute("aria-checked", "true", timeout=5_000)
+            settle(page)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+
+
 def attach_photo(page, photo: Path, attempts: int = 4) -> None:
     """Choose ``photo`` in the file input until the uploader lists it (a rerun that lands
     just then redraws the uploader and drops the choice)."""
@@ -64,8 +81,7 @@ def send_remark(page, category: str, text: str, photo: Path | None = None) -> in
     Like a person outdoors, it taps send again when nothing seems to happen (a tap
     that lands while the page redraws): the form's UUID makes that harmless.
     """
-    page.get_by_role("radio", name=category, exact=True).first.tap()
-    wait_for_app(page, "Ny anmärkning")
+    pick_category(page, category)
     page.get_by_label("Beskriv kort").fill(text)
     page.get_by_label("Beskriv kort").blur()
     page.wait_for_timeout(300)
@@ -143,8 +159,7 @@ def test_phone_logs_a_remark_with_photo_and_gps(app_server, phone_page, tmp_path
     finally:
         service.close()
     # a double tap on send: one remark, one number
-    page.get_by_role("radio", name="Klotter", exact=True).first.tap()
-    wait_for_app(page, "Ny anmärkning")
+    pick_category(page, "Klotter")
     page.get_by_label("Beskriv kort").fill("Dubbeltryck")
     page.get_by_label("Beskriv kort").blur()
     page.wait_for_timeout(300)
@@ -215,8 +230,7 @@ def test_phone_bad_photo_is_one_swedish_line_and_the_text_stays(app_server, phon
     join_on_phone(page, app_server)
     bad = tmp_path / "inte_en_bild.jpg"
     bad.write_bytes(b"this is not a JPEG at all" * 40)
-    page.get_by_role("radio", name="Annat", exact=True).first.tap()
-    wait_for_app(page, "Ny anmärkning")
+    pick_category(page, "Annat")
     page.get_by_label("Beskriv kort").fill("Texten ska finnas kvar")
     page.get_by_label("Beskriv kort").blur()
     page.wait_for_timeout(300)
