@@ -167,7 +167,7 @@ def test_owner_sees_only_its_organisation_and_plans_then_fixes(env):
     assert "onerror" not in listed  # the graffiti remark belongs to Bostadsbolaget
     assert at.selectbox(key="ow_pick").options == [(f"{env['lamp'].number}. Centrum kvällsvandring · Belysning · "
                                                    "Tilldelad · Trasig lampa vid Åvägen 37")]
-    at.date_input(key="ow_date_planerad").set_value("2025-11-01")
+    at.date_input(key=f"ow_date_planerad_{env['lamp'].id}").set_value("2025-11-01")
     at.get("form")
     at.button[[b.label for b in at.button].index("Spara")].click().run()
     assert not at.exception, at.exception
@@ -178,6 +178,26 @@ def test_owner_sees_only_its_organisation_and_plans_then_fixes(env):
 
     other = open_page(env, "problemagare", "owner", actor=env["actors"]["bo"])
     assert "Trasig lampa" not in page_text(other) and "onerror" in page_text(other)
+
+
+def test_owner_date_belongs_to_the_remark_not_the_form(env):
+    """A date typed for one remark is not offered for the next one picked (it would be saved
+    on the wrong remark with one click)."""
+    import datetime as dt
+
+    from geo_trygghet.remarks import Actor
+
+    service = env["service"]
+    second = service.submit_remark(Actor.participant(env["walk"].join_code), env["walk"], str(uuid.UUID(int=14)),
+                                   "klotter", "Klotter på elskåpet", lon=TOWN[0] + 0.003, lat=TOWN[1])
+    service.assign(Actor.system(), second.id, env["orgs"]["bostad"].id)
+    at = open_page(env, "problemagare", "owner", actor=env["actors"]["bo"])
+    at.selectbox(key="ow_pick").set_value(env["graffiti"].id).run()
+    at.date_input(key=f"ow_date_planerad_{env['graffiti'].id}").set_value(dt.date(2026, 1, 15)).run()
+    at.selectbox(key="ow_pick").set_value(second.id).run()
+    assert not at.exception, at.exception
+    assert at.date_input(key=f"ow_date_planerad_{second.id}").value == dt.date.today()
+    assert dt.date(2026, 1, 15) not in [d.value for d in at.date_input]
 
 
 # --------------------------------------------------------------------------- staff
@@ -203,6 +223,14 @@ def test_walks_page_close_and_follow_up(env):
     at.button(key=f"wa_assign_{walk.id}_go").click().run()  # the suggested owner (Gatukontoret: belysning)
     assert not at.exception, at.exception
     assert service.get_remark(system, r.id).owner_name == "Gatukontoret"
+    # the assigned remark stays in the table with its owner, unticked: a second click changes nothing
+    at.run()
+    table = next(d for d in at.dataframe if d.key == f"wa_assign_{walk.id}")
+    assert table.value["Problemägare"].tolist() == ["Gatukontoret"] and not table.value["Tilldela"].any()
+    events = len(service.history(system, r.id))
+    at.button(key=f"wa_assign_{walk.id}_go").click().run()
+    assert len(service.history(system, r.id)) == events
+    assert "Ingen ändring: bocka i de rader som ska tilldelas." in [i.value for i in at.info]
     service.mark_fixed(env["actors"]["problemagare"], r.id, "2025-10-25")
     at.button(key="wa_close").click().run()
     assert service.get_walk(walk.id).state == "genomford"

@@ -46,8 +46,11 @@ _DEFAULTS: dict[str, Any] = {
 JOIN_QUERY_PARAM = "kod"
 
 
-def init() -> None:
-    """Give every key its default unless the session (or a test) set it already."""
+def init(*, lang: str | None = None) -> None:
+    """Give every key its default unless the session (or a test) set it already; ``lang`` is
+    the language this browser chose before (a cookie), used for a new session."""
+    if LANG not in st.session_state and lang in ("sv", "en"):
+        st.session_state[LANG] = lang
     for key, value in _DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = value
@@ -80,14 +83,17 @@ def sign_out() -> None:
         st.session_state[key] = _DEFAULTS[key]
 
 
-def flash(message: str, kind: str = "success") -> None:
-    """Show ``message`` once, at the top of the next page run."""
-    st.session_state[FLASH] = (kind, message)
+def flash(message: str, kind: str = "success", *, toast: bool = False) -> None:
+    """Show ``message`` once, at the top of the next page run; with ``toast`` also as a toast
+    (in view wherever the page is scrolled, e.g. after a save far down a long page)."""
+    st.session_state[FLASH] = (kind, message, toast)
 
 
 def show_flash() -> None:
     pending = st.session_state.get(FLASH)
     if pending:
-        kind, message = pending
+        kind, message, toast = (*pending, False)[:3]
         getattr(st, kind if kind in ("success", "info", "warning", "error") else "info")(message)
+        if toast:
+            st.toast(message, icon=":material/check_circle:" if kind == "success" else None)
         st.session_state[FLASH] = None

@@ -34,7 +34,7 @@ add({
     "ow.note": {"sv": "Kommentar", "en": "Note"},
     "ow.reason": {"sv": "Skäl (krävs)", "en": "Reason (required)"},
     "ow.save": {"sv": "Spara", "en": "Save"},
-    "ow.saved": {"sv": "Nr {n} är nu {state}.", "en": "No. {n} is now {state}."},
+    "ow.saved": {"sv": "Nr {n} ({walk}) är nu {state}.", "en": "No. {n} ({walk}) is now {state}."},
     "ow.no_actions": {"sv": "Inget att göra här i status {state}.", "en": "Nothing to do here in state {state}."},
     "ow.need_reason": {"sv": "Skriv ett skäl.", "en": "Write a reason."},
 })
@@ -93,10 +93,10 @@ for tab, (target, _label) in zip(st.tabs([label for _, label in tabs_for]), tabs
         if target in ("planerad", "atgardad"):
             day = st.date_input(t("ow.plan_date" if target == "planerad" else "ow.fix_date"),
                                 value=r.planned_date or dt.date.today() if target == "planerad" else dt.date.today(),
-                                key=f"ow_date_{target}")
-            note = st.text_input(t("ow.note"), key=f"ow_note_{target}")
+                                key=f"ow_date_{target}_{rid}")  # per remark: no date carried over
+            note = st.text_input(t("ow.note"), key=f"ow_note_{target}_{rid}")
         else:
-            note = st.text_area(t("ow.reason"), key=f"ow_reason_{target}", height=80)
+            note = st.text_area(t("ow.reason"), key=f"ow_reason_{target}_{rid}", height=80)
         if st.form_submit_button(t("ow.save"), type="primary"):
             if target in ("inte_vart_ansvar", "kan_inte_atgardas") and not (note or "").strip():
                 st.error(t("ow.need_reason"))
@@ -113,7 +113,8 @@ for tab, (target, _label) in zip(st.tabs([label for _, label in tabs_for]), tabs
             except Exception as exc:  # noqa: BLE001 - one line for the user
                 st.error(W.swedish_error(exc))
             else:
-                state.flash(t("ow.saved", n=done.number, state=done.state_label(lang())))
+                state.flash(t("ow.saved", n=done.number, walk=done.walk_title, state=done.state_label(lang())),
+                            toast=True)
                 st.rerun()
 
 with st.expander(t("ow.history"), expanded=False):
