@@ -29,7 +29,15 @@ from . import state
 from .i18n import add, lang, t
 
 _COMPONENT_DIR = Path(__file__).resolve().parent / "components" / "geolocation"
-PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]
+#: What the photo field accepts. Not HEIC: with only these listed, an iPhone converts its HEIC
+#: photo to JPEG when it hands it to the page (the service refuses HEIC it cannot read).
+PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
+
+
+def photo_max_mb() -> int:
+    from .. import settings
+
+    return max(1, settings.photo_max_bytes // (1024 * 1024))
 
 add({
     "geo.button": {"sv": "Hämta position", "en": "Get position"},
@@ -46,7 +54,8 @@ add({
     "geo.unsupported": {"sv": "Webbläsaren saknar platstjänst: tryck på kartan.",
                         "en": "This browser has no location service: tap the map."},
     "err.photo_empty": {"sv": "Fotot är tomt: ta eller välj fotot igen.", "en": "The photo is empty: take or choose it again."},
-    "err.photo_big": {"sv": "Fotot är för stort: skicka ett mindre foto.", "en": "The photo is too large: send a smaller one."},
+    "err.photo_big": {"sv": "Fotot är för stort (högst {mb} MB): skicka ett mindre foto.",
+                      "en": "The photo is too large (at most {mb} MB): send a smaller one."},
     "err.photo_heic": {"sv": "HEIC-foton kan inte läsas: ställ kameran på ”Mest kompatibel” (JPEG) eller välj en JPEG.",
                        "en": "HEIC photos cannot be read: set the camera to 'Most compatible' (JPEG) or choose a JPEG."},
     "err.photo": {"sv": "Fotot kunde inte läsas: skicka ett foto i JPEG, PNG eller WebP.",
@@ -76,6 +85,8 @@ add({
     "col.count": {"sv": "Antal", "en": "Count"},
     "col.when": {"sv": "När", "en": "When"},
     "col.who": {"sv": "Vem", "en": "Who"},
+    "who.participant": {"sv": "deltagare", "en": "participant"},
+    "who.system": {"sv": "systemet", "en": "the system"},
     "col.from": {"sv": "Från", "en": "From"},
     "col.to": {"sv": "Till", "en": "To"},
     "col.note": {"sv": "Kommentar", "en": "Note"},
@@ -99,7 +110,7 @@ def swedish_error(exc: BaseException) -> str:
     if isinstance(exc, PhotoError):
         key = ("err.photo_empty" if "empty" in low else "err.photo_big" if "larger than" in low
                else "err.photo_heic" if "heic" in low else "err.photo")
-        return t(key)
+        return t(key, mb=photo_max_mb()) if key == "err.photo_big" else t(key)
     if isinstance(exc, PermissionDeniedError):
         return t("err.closed") if "is closed" in low else t("err.denied", why=msg)
     if isinstance(exc, InputError):
@@ -275,16 +286,19 @@ def cancel_dupes() -> None:
 
 # ---------------------------------------------------------------- tables and maps
 def remarks_table(frame: pd.DataFrame, *, walk: bool = True, owner: bool = True) -> pd.DataFrame:
-    """The list shown beside a map (plain text cells: the dataframe widget never renders HTML)."""
-    cols = {"number": t("col.nr")}
-    if walk:
-        cols["walk_title"] = t("col.walk")
-    cols.update({"category_label": t("col.category"), "text": t("col.text"), "state_label": t("col.state")})
-    if owner:
-        cols["owner_name"] = t("col.owner")
-    cols.update({"planned_date": t("col.planned"), "fixed_date": t("col.fixed")})
+    """The list shown beside a map (plain text cells: the dataframe widget never renders HTML).
+
+    What decides the next step comes first (state, dates, overdue); the free text, the widest
+    column, last, so that a narrow screen still shows the rest."""
+    cols = {"number": t("col.nr"), "state_label": t("col.state"), "category_label": t("col.category"),
+            "planned_date": t("col.planned"), "fixed_date": t("col.fixed")}
     if "overdue" in frame.columns:
         cols["overdue"] = t("col.overdue")
+    if walk:
+        cols["walk_title"] = t("col.walk")
+    if owner:
+        cols["owner_name"] = t("col.owner")
+    cols["text"] = t("col.text")
     out = frame.reindex(columns=list(cols)).copy()
     for col in ("walk_title", "category_label", "text", "state_label", "owner_name", "planned_date", "fixed_date"):
         if col in out.columns:  # plain strings: one type per column (Arrow), blanks instead of None
@@ -302,14 +316,36 @@ def _blank(value: Any) -> bool:
 
 
 def history_table(events: list[Any]) -> pd.DataFrame:
+    """A remark's events, newest last, in Swedish time, with plain names for who did it."""
     lg = lang()
     return pd.DataFrame({
-        t("col.when"): [e.at.strftime("%Y-%m-%d %H:%M") for e in events],
-        t("col.who"): [str(e.actor) for e in events],
+        t("col.when"): [local_time(e.at).strftime("%Y-%m-%d %H:%M") for e in events],
+        t("col.who"): [actor_name(str(e.actor)) for e in events],
         t("col.from"): [e.from_label(lg) if e.from_state else "–" for e in events],
         t("col.to"): [e.to_label(lg) for e in events],
         t("col.note"): [e.note or "" for e in events],
     })
+
+
+def local_time(at: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) time as the clock on the wall in Sweden showed it."""
+    from zoneinfo import ZoneInfo
+
+    from .. import settings
+
+    return at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(settings.local_tz))
+
+
+def actor_name(actor: str) -> str:
+    """``user:gatukontoret`` -> ``gatukontoret``; ``deltagare:ABC123`` -> ``deltagare``."""
+    kind, _, name = actor.partition(":")
+    if kind == "user" and name:
+        return name
+    if kind == "deltagare":
+        return t("who.participant")
+    if kind == "system":
+        return t("who.system")
+    return actor
 
 
 def show_map(frame: Any, *, key: str, area: Any = None, height: int = 320) -> None:
@@ -392,7 +428,7 @@ PHONE_CSS = """
 /* one hand, outdoors: big targets, readable text, the send button always in reach */
 button[data-variant="pills"] { min-height: 46px; font-size: 1.02rem; padding: 0 14px; }
 button[data-variant^="segmented"] { min-height: 44px; min-width: 48px; }
-[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 7rem; }  /* room below the sticky bar */
 .stButton button, [data-testid="stFileUploaderDropzone"] button { min-height: 48px; font-size: 1.05rem; }
 .st-key-wr_send_bar, [data-testid="stLayoutWrapper"]:has(> .st-key-wr_send_bar) {
   position: sticky; bottom: 0; z-index: 50; background: var(--background-color, #fff); }
@@ -405,42 +441,54 @@ button[data-variant^="segmented"] { min-height: 44px; min-width: 48px; }
 # ---------------------------------------------------------------- staff: assign and follow up
 add({
     "wa.assign_col": {"sv": "Tilldela", "en": "Assign"},
-    "wa.suggested": {"sv": "Problemägare (förslag)", "en": "Problem owner (suggested)"},
+    "wa.suggested": {"sv": "Problemägare", "en": "Problem owner"},
     "wa.assign_btn": {"sv": "Tilldela markerade", "en": "Assign the ticked ones"},
     "wa.assigned": {"sv": "{n} anmärkningar tilldelade.", "en": "{n} remarks assigned."},
+    "wa.assigned_1": {"sv": "1 anmärkning tilldelad.", "en": "1 remark assigned."},
+    "wa.assigned_0": {"sv": "Ingen ändring: bocka i de rader som ska tilldelas.",
+                      "en": "Nothing changed: tick the rows to assign."},
     "wa.action": {"sv": "Vid uppföljningen", "en": "At the follow-up"},
     "wa.verify": {"sv": "Kontrollerad", "en": "Verified"},
     "wa.reopen": {"sv": "Öppna igen", "en": "Reopen"},
     "wa.keep": {"sv": "–", "en": "–"},
     "wa.followup_btn": {"sv": "Spara uppföljningen", "en": "Save the follow-up"},
     "wa.followed": {"sv": "{n} anmärkningar uppdaterade.", "en": "{n} remarks updated."},
+    "wa.followed_1": {"sv": "1 anmärkning uppdaterad.", "en": "1 remark updated."},
 })
 
 
+#: States in which a remark can be given (another) problemägare.
+ASSIGNABLE = ("ny", "inte_vart_ansvar", "tilldelad", "planerad")
+
+
 def assign_editor(service: Any, actor: Any, remarks: list[Any], organisations: list[Any], *, key: str) -> None:
-    """Unassigned remarks with a suggested problemägare each; assign the ticked rows."""
+    """Remarks and their problemägare: a new one comes with a suggestion, ticked; an assigned one
+    with its owner, unticked (change the owner and tick it to re-assign). Assigns the ticked rows."""
     names = {o.name: o.id for o in organisations}
     rows = []
     for r in remarks:
-        try:
-            suggestion = service.suggest_owner(r.id)
-        except GeoTrygghetError:
-            suggestion = None
-        rows.append({"id": r.id, t("col.nr"): r.number, t("col.category"): r.category_label(lang()),
-                     t("col.text"): r.text, t("col.state"): r.state_label(lang()),
-                     t("wa.suggested"): suggestion.name if suggestion else None,
-                     t("wa.assign_col"): suggestion is not None})
+        owner, tick = r.owner_name, False
+        if owner is None:
+            try:
+                suggestion = service.suggest_owner(r.id)
+            except GeoTrygghetError:
+                suggestion = None
+            owner, tick = (suggestion.name, True) if suggestion else (None, False)
+        rows.append({"id": r.id, t("col.nr"): r.number, t("col.state"): r.state_label(lang()),
+                     t("col.category"): r.category_label(lang()), t("wa.suggested"): owner,
+                     t("wa.assign_col"): tick, t("col.text"): r.text, "_owner": r.owner_name})
     frame = pd.DataFrame(rows)
+    editable = (t("wa.suggested"), t("wa.assign_col"))
     edited = st.data_editor(
-        frame, key=key, hide_index=True, width="stretch", disabled=[c for c in frame.columns
-                                                                    if c not in (t("wa.suggested"), t("wa.assign_col"))],
-        column_config={"id": None, t("wa.suggested"): st.column_config.SelectboxColumn(options=list(names)),
+        frame, key=key, hide_index=True, width="stretch", disabled=[c for c in frame.columns if c not in editable],
+        column_config={"id": None, "_owner": None,
+                       t("wa.suggested"): st.column_config.SelectboxColumn(options=list(names)),
                        t("wa.assign_col"): st.column_config.CheckboxColumn()})
     if st.button(t("wa.assign_btn"), key=f"{key}_go", type="primary"):
         done, errors = 0, []
         for row in edited.to_dict("records"):
             owner = row[t("wa.suggested")]
-            if row[t("wa.assign_col")] and owner in names:
+            if row[t("wa.assign_col")] and owner in names and owner != row["_owner"]:
                 try:
                     service.assign(actor, row["id"], names[owner])
                     done += 1
@@ -449,7 +497,8 @@ def assign_editor(service: Any, actor: Any, remarks: list[Any], organisations: l
         for line in errors:
             st.error(line)
         if not errors:
-            state.flash(t("wa.assigned", n=done))
+            key_ = "wa.assigned_0" if done == 0 else "wa.assigned_1" if done == 1 else "wa.assigned"
+            state.flash(t(key_, n=done), "info" if done == 0 else "success")
             st.rerun()
 
 
@@ -479,5 +528,5 @@ def followup_editor(service: Any, actor: Any, remarks: list[Any], *, key: str) -
         for line in errors:
             st.error(line)
         if not errors:
-            state.flash(t("wa.followed", n=done))
+            state.flash(t("wa.followed_1" if done == 1 else "wa.followed", n=done))
             st.rerun()

@@ -30,7 +30,13 @@ add({
     "wa.closed": {"sv": "Vandringen är avslutad.", "en": "The walk is closed."},
     "wa.followed_up": {"sv": "Markera som uppföljd", "en": "Mark as followed up"},
     "wa.remarks": {"sv": "Anmärkningar", "en": "Remarks"},
-    "wa.to_assign": {"sv": "Att tilldela", "en": "To assign"},
+    "wa.to_assign": {"sv": "Problemägare", "en": "Problem owners"},
+    "wa.to_assign_help": {
+        "sv": "Nya anmärkningar har ett förslag från kategori och område, förbockat. Ändra problemägare och bocka "
+              "i en rad för att tilldela om den.",
+        "en": "New remarks come with a suggestion from category and area, ticked. Change the owner and tick a "
+              "row to re-assign it.",
+    },
     "wa.followup": {"sv": "Uppföljande vandring: åtgärdade anmärkningar", "en": "Follow-up walk: fixed remarks"},
     "wa.protocol_as_of": {"sv": "Protokoll per datum", "en": "Protocol as of"},
     "wa.protocol_make": {"sv": "Skapa protokollet", "en": "Make the protocol"},
@@ -104,10 +110,11 @@ if not frame.empty:
     with right:
         st.dataframe(W.remarks_table(frame, walk=False), hide_index=True, width="stretch", key="wa_table")
 remarks = service.list_remarks(actor, walk=wid)
-unassigned = [r for r in remarks if r.state in ("ny", "inte_vart_ansvar")]
-if unassigned:
+assignable = [r for r in remarks if r.state in W.ASSIGNABLE]
+if assignable:
     st.subheader(t("wa.to_assign"))
-    W.assign_editor(service, actor, unassigned, service.list_organisations(actor), key=f"wa_assign_{wid}")
+    st.caption(t("wa.to_assign_help"))
+    W.assign_editor(service, actor, assignable, service.list_organisations(actor), key=f"wa_assign_{wid}")
 fixed = [r for r in remarks if r.state == "atgardad"]
 if fixed:
     st.subheader(t("wa.followup"))
