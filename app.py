@@ -77,7 +77,8 @@ def pages_for(role: str) -> dict[str, list]:
 
 
 st.set_page_config(page_title="geo_trygghet", page_icon=":material/shield:", layout="wide")
-state.init()
+LANG_COOKIE = "gt_lang"
+state.init(lang=cookies.get(LANG_COOKIE))  # the language chosen before survives a reload
 st.html(SHELL_CSS)
 auth.join_from_query()
 auth.restore()
@@ -90,7 +91,8 @@ with st.sidebar:
         who = getattr(state.actor(), "display_name", None) or st.session_state.get(state.USERNAME)
         st.caption(t("shell.signed_in_as", who=who, role=t("role." + role)))
     st.radio("Språk · Language", list(LANGUAGES), format_func=LANGUAGES.get, key=state.LANG,
-             horizontal=True)
+             horizontal=True, on_change=lambda: cookies.put(LANG_COOKIE, st.session_state[state.LANG],
+                                                            max_age_s=365 * 86400))
     cookies.flush()  # here, out of the page's way, and before the page runs (it may stop the script)
 
 sections = pages_for(state.role())

@@ -74,7 +74,9 @@ def legend_html(title: str, entries: list[tuple[str, str]]) -> str:
         f'<div><span style="display:inline-block;width:14px;height:14px;background:{colour};'
         f'border:1px solid #999;margin-right:6px;vertical-align:middle"></span>{html.escape(label)}</div>'
         for colour, label in entries)
-    return (f'<div class="gt-legend" style="position:fixed;bottom:24px;left:12px;z-index:9999;'
+    # a tap folds it to its title (on a phone it would hide the markers under it)
+    return (f'<div class="gt-legend" onclick="this.classList.toggle(\'gt-min\')" '
+            f'style="position:fixed;bottom:24px;left:12px;z-index:9999;cursor:pointer;'
             f'background:rgba(255,255,255,.92);padding:8px 10px;border-radius:6px;'
             f'font:12px/1.5 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">'
             f'<b>{html.escape(title)}</b>{rows}</div>')
@@ -92,5 +94,8 @@ def finish_map(m: folium.Map) -> folium.Map:
     """Add the layer control (collapsed on phones)."""
     folium.LayerControl(collapsed=True).add_to(m)
     m.get_root().header.add_child(Element(
-        "<style>.leaflet-popup-content{font:13px/1.4 system-ui,sans-serif}</style>"))
+        "<style>.leaflet-popup-content{font:13px/1.4 system-ui,sans-serif}"
+        ".gt-legend.gt-min>div{display:none}"
+        "@media (max-width:480px){.gt-legend{font-size:10.5px!important;padding:5px 7px!important;"
+        "max-width:55%}}</style>"))
     return m

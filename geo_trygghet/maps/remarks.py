@@ -37,12 +37,12 @@ _TEXT_COLOURS = {"open": "#ffffff", "planned": "#222222", "fixed": "#ffffff", "c
 
 _TEXT = {
     "sv": {"layer": "Anmärkningar (trygghetsvandring)", "legend": "Anmärkningar",
-           "open": "Öppen", "planned": "Planerad", "fixed": "Åtgärdad", "closed": "Avslutad utan åtgärd",
+           "open": "Öppen, ej planerad", "planned": "Planerad", "fixed": "Åtgärdad", "closed": "Avslutad utan åtgärd",
            "positive": "Trygg plats (positiv)",
            "category": "Kategori", "owner": "Problemägare", "state": "Status", "walk": "Vandring",
            "planned_date": "Planerat", "fixed_date": "Åtgärdat", "none": "ingen ännu", "area": "Vandringens område"},
     "en": {"layer": "Remarks (safety walk)", "legend": "Remarks",
-           "open": "Open", "planned": "Planned", "fixed": "Fixed", "closed": "Closed without a fix",
+           "open": "Open, not planned", "planned": "Planned", "fixed": "Fixed", "closed": "Closed without a fix",
            "positive": "Safe place (positive)",
            "category": "Category", "owner": "Problem owner", "state": "State", "walk": "Walk",
            "planned_date": "Planned", "fixed_date": "Fixed", "none": "none yet", "area": "Walk area"},

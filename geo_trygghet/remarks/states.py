@@ -301,7 +301,7 @@ FACTOR_LABELS = {
     "security": ("Bevakning", "Security"),
     "walk_path": ("Gångväg", "Walk path"),
     "public_transport": ("Kollektivtrafik", "Public transport"),
-    "gender_usage": ("Könsfördelning", "Gender usage"),
+    "gender_usage": ("Könsfördelning", "Gender mix"),
 }
 
 # ---------------------------------------------------------------- walks

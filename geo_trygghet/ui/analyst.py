@@ -246,7 +246,16 @@ def dataset_picker(*, allow_upload: bool = True) -> Dataset | None:
 
 
 def _n(value: float) -> str:
-    return f"{int(value):,}".replace(",", "\u202f")
+    """A whole number with the thousands separator of the interface language."""
+    text = f"{int(value):,}"
+    return text if lang() == "en" else text.replace(",", "\u202f")
+
+
+def fmt_dec(value: float, decimals: int = 1) -> str:
+    """A decimal number in the interface language: ``3,4`` in Swedish, ``3.4`` in English."""
+    from ..patterns import fmt_num
+
+    return fmt_num(float(value), lang(), decimals)
 
 
 # --------------------------------------------------------------------------- filters
@@ -741,7 +750,7 @@ def cell_panel(view: View, point: tuple[float, float] | None, *, public: bool) -
         st.caption(t("cell.suppressed"))
         return
     st.write(f"`{row[S.H3]}` · {t('r.count')}: **{count}** · {gi_bin_label(int(row[S.GI_BIN]), lang())} "
-             f"(z = {row[S.GI_Z]:.2f})")
+             f"(z = {fmt_dec(row[S.GI_Z], 2)})")
     if public:
         st.caption(t("cell.public_detail"))
         return
@@ -997,7 +1006,7 @@ K_CREATED = "pw_created"
 def cluster_choice_label(clusters: gpd.GeoDataFrame) -> dict[int, str]:
     """Cluster id → "Område 1 · 523 händelser · 4.2 ha" for the multiselect."""
     return {int(r.cluster_id): t("pw.cluster_label", id=int(r.cluster_id), count=_n(r.count),
-                                 ha=f"{r.area_m2 / 10_000:.1f}")
+                                 ha=fmt_dec(r.area_m2 / 10_000))
             for r in clusters.itertuples()}
 
 
@@ -1017,7 +1026,7 @@ def walk_plan_map(view: View, plan: E.WalkPlan, *, remarks: gpd.GeoDataFrame | N
     folium.GeoJson(shapely_mapping(plan.area), name=t("pw.area"),
                    style_function=lambda _: {"color": "#6a3d9a", "weight": 2, "fillOpacity": 0.08}).add_to(m)
     folium.PolyLine([(y, x) for x, y in plan.route.coords], color="#6a3d9a", weight=4, dash_array="8 6",
-                    tooltip=f"{plan.length_m / 1000:.1f} km", name=t("pw.route_layer")).add_to(m)
+                    tooltip=f"{fmt_dec(plan.length_m / 1000)} km", name=t("pw.route_layer")).add_to(m)
     if len(plan.cluster_order) > 1:
         for i, cid in enumerate(plan.cluster_order, start=1):
             p = chosen[chosen[S.CLUSTER_ID] == cid].geometry.iloc[0].representative_point()

@@ -106,6 +106,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "dl.html": {"sv": "Karta (HTML)", "en": "Map (HTML)"},
     "dl.csv": {"sv": "Celler (CSV)", "en": "Cells (CSV)"},
     # lägesbild
+    "lb.ma12": {"sv": "12 mån. glidande medel", "en": "12-month moving average"},
     "lb.heading": {"sv": "Lägesbild", "en": "Situation picture"},
     "lb.intro": {
         "sv": "Handbokens steg 2: vilka problem är vanligast, hur utvecklas de, är de koncentrerade till platser, dagar och tider, och hur ser nivån ut jämfört med ett referensvärde?",

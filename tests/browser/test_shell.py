@@ -40,6 +40,11 @@ def test_desktop_start_page_in_swedish_then_english(app_server, desktop_page):
     page.get_by_role("link", name="Log in").click()
     wait_for_app(page, "User name")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    # ... and a reload or a new tab (the browser keeps it in a cookie for a year)
+    page.wait_for_function("() => document.cookie.includes('gt_lang=en')")
+    page.reload()
+    wait_for_app(page, "User name")
+    expect(page.get_by_text("Användarnamn")).to_have_count(0)
 
 
 def test_phone_start_page_fits_and_offers_the_join_form(app_server, phone_page):

@@ -54,7 +54,7 @@ with right:
 if "trend" in parts:
     st.subheader(t("lb.trend"))
     trend = parts["trend"].melt(id_vars="month", value_vars=["count", "ma12"], var_name="serie", value_name="v")
-    names = {"count": t("r.count"), "ma12": "12 mån."}
+    names = {"count": t("r.count"), "ma12": t("lb.ma12")}
     trend["serie"] = trend["serie"].map(names)
     st.altair_chart(alt.Chart(trend.dropna()).mark_line(point=False).encode(
         x=alt.X("month:T", title=None), y=alt.Y("v:Q", title=t("r.count")),

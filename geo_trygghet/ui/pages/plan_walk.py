@@ -44,7 +44,7 @@ except GeoTrygghetError as exc:
     st.error(str(exc))
     st.stop()
 
-st.markdown(t("pw.route", km=f"{plan.length_m / 1000:.1f}".replace(".", ","), n=len(plan.cluster_order),
+st.markdown(t("pw.route", km=A.fmt_dec(plan.length_m / 1000), n=len(plan.cluster_order),
               order=" → ".join(str(i) for i in plan.cluster_order)))
 if plan.length_m > A.LONG_WALK_M:
     st.warning(t("pw.long", km=f"{plan.length_m / 1000:.0f}"))

@@ -17,6 +17,8 @@ add({
     "wk.use_map": {"sv": "Välj platsen på kartan i stället", "en": "Pick the place on the map instead"},
     "wk.tap_hint": {"sv": "Tryck på kartan där anmärkningen gäller.", "en": "Tap the map where the remark is."},
     "wk.tapped": {"sv": "Vald plats på kartan: {lat:.5f}, {lon:.5f}", "en": "Place picked on the map: {lat:.5f}, {lon:.5f}"},
+    "wk.tap_wins": {"sv": " – den skickas i stället för mobilens position.",
+                    "en": " – it is sent instead of the phone's position."},
     "wk.what": {"sv": "2. Vad?", "en": "2. What?"},
     "wk.category": {"sv": "Kategori", "en": "Category"},
     "wk.positive": {"sv": "Trygg plats = en plats som känns trygg (en positiv anmärkning).",
@@ -82,7 +84,10 @@ else:
             st.session_state[W.TAP_SEEN] = click
             st.session_state[W.TAP] = {"lat": click["lat"], "lon": click["lng"]}
             st.rerun()
-        st.caption(t("wk.tapped", **tap) if tap else t("wk.tap_hint"))
+        if tap:  # with a GPS fix as well, say which of the two is sent
+            st.caption(t("wk.tapped", **tap) + (t("wk.tap_wins") if gps else ""))
+        else:
+            st.caption(t("wk.tap_hint"))
 
     # 2. what: category, text, photo
     st.markdown(f"**{t('wk.what')}**")
@@ -92,7 +97,7 @@ else:
     st.caption(t("wk.positive"))
     st.text_area(t("wk.text"), key=W.field_key(W.TEXT), height=96, max_chars=4000, placeholder=t("wk.text_ph"),
                  on_change=W.remember, args=(W.TEXT,))
-    st.file_uploader(t("wk.photo"), type=W.PHOTO_TYPES, key=W.photo_key())
+    st.file_uploader(t("wk.photo"), type=W.PHOTO_TYPES, key=W.photo_key(), max_upload_size=W.photo_max_mb())
     with st.expander(t("wk.more")):
         st.caption(t("wk.feeling"))
         st.feedback("faces", key=W.field_key(W.FEELING))
