@@ -245,6 +245,10 @@ def dataset_picker(*, allow_upload: bool = True) -> Dataset | None:
     return ds
 
 
+#: Chart axes without English month names or "1,000" (Vega formats in en-US): 2024-03, 1000.
+AXIS_MONTH, AXIS_NUMBER = "%Y-%m", "~r"
+
+
 def _n(value: float) -> str:
     """A whole number with the thousands separator of the interface language."""
     text = f"{int(value):,}"
@@ -756,7 +760,13 @@ def cell_panel(view: View, point: tuple[float, float] | None, *, public: bool) -
         return
     monthly = E.cell_monthly(view.ds.arrays, view.prepared, pos, view.mask)
     st.caption(t("cell.monthly"))
-    st.bar_chart(monthly.set_index("month")[S.COUNT], height=180, x_label="", y_label=t("r.count"))
+    import altair as alt
+
+    st.altair_chart(alt.Chart(monthly).mark_bar().encode(
+        x=alt.X("month:T", title=None, axis=alt.Axis(format=AXIS_MONTH)),
+        y=alt.Y(f"{S.COUNT}:Q", title=t("r.count"), axis=alt.Axis(format=AXIS_NUMBER)),
+        tooltip=[alt.Tooltip("month:T", format=AXIS_MONTH), alt.Tooltip(f"{S.COUNT}:Q", title=t("r.count"))],
+    ).properties(height=180))
     top = E.cell_top_types(view.ds.arrays, view.prepared, pos, view.mask)
     st.caption(t("cell.top_types"))
     st.dataframe(top[[S.CRIME_TYPE, S.COUNT]].rename(columns={S.CRIME_TYPE: t("f.crime_type"),

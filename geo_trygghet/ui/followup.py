@@ -548,7 +548,8 @@ def series_chart(result: Any) -> None:
     order = list(dict.fromkeys(long["series"]))
     colours = [ROLE_COLOURS[r] for r in dict.fromkeys(long["role"])]
     lines = alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("month:T", title=None), y=alt.Y("value:Q", title=None),
+        x=alt.X("month:T", title=None, axis=alt.Axis(format=A.AXIS_MONTH)),
+        y=alt.Y("value:Q", title=None, axis=alt.Axis(format=A.AXIS_NUMBER)),
         color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=colours), title=None,
                         legend=alt.Legend(orient="top", labelLimit=0)),
         tooltip=[alt.Tooltip("month:T", format="%Y-%m"), "series:N", alt.Tooltip("value:Q", format=".1f")])
