@@ -44,6 +44,34 @@ def test_migrations_reach_head_and_match_the_models(db_url):
         store.dispose()
 
 
+def test_a_database_of_the_first_release_is_upgraded_with_its_data(db_url):
+    """A database made at revision 0001 (before login sessions) opens at head, data intact."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from geo_trygghet.remarks.store import alembic_config
+
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+            conn.execute(text("INSERT INTO organisations (name, created_at) VALUES ('Gatukontoret', :t)"),
+                         {"t": dt.datetime(2025, 1, 1)})
+    finally:
+        engine.dispose()
+    service = RemarkService(open_store(db_url))
+    try:
+        assert [o.name for o in service.list_organisations(ADMIN)] == ["Gatukontoret"]
+        org = service.list_organisations(ADMIN)[0]
+        service.create_user(ADMIN, "gata", "lösenord-123", "problemagare", organisation_id=org.id)
+        token = service.start_session(service.login("gata", "lösenord-123"))
+        assert service.resume_session(token).username == "gata"
+    finally:
+        service.close()
+
+
 def test_foreign_keys_are_enforced(db_url):
     store = open_store(db_url)
     try:
