@@ -34,6 +34,8 @@ add({
     "ow.note": {"sv": "Kommentar", "en": "Note"},
     "ow.reason": {"sv": "Skäl (krävs)", "en": "Reason (required)"},
     "ow.save": {"sv": "Spara", "en": "Save"},
+    "ow.click_row": {"sv": "Bocka i en rad för att välja den anmärkningen nedan.",
+                     "en": "Tick a row to pick that remark below."},
     "ow.saved": {"sv": "Nr {n} ({walk}) är nu {state}.", "en": "No. {n} ({walk}) is now {state}."},
     "ow.no_actions": {"sv": "Inget att göra här i status {state}.", "en": "Nothing to do here in state {state}."},
     "ow.need_reason": {"sv": "Skriv ett skäl.", "en": "Write a reason."},
@@ -69,7 +71,15 @@ left, right = st.columns([1, 1])
 with left:
     W.show_map(frame, key="ow_map", height=420)
 with right:
-    st.dataframe(W.remarks_table(frame, owner=False), hide_index=True, width="stretch", key="ow_table")
+    # a click on a row picks that remark below (as the "Välj anmärkning" box does)
+    table = st.dataframe(W.remarks_table(frame, owner=False), hide_index=True, width="stretch", key="ow_table",
+                         on_select="rerun", selection_mode="single-row")
+    rows = list(getattr(getattr(table, "selection", None), "rows", None) or [])
+    clicked = str(frame["id"].iloc[rows[0]]) if rows and rows[0] < len(frame) else None
+    if clicked and clicked != st.session_state.get("_ow_clicked"):
+        st.session_state["ow_pick"] = clicked
+    st.session_state["_ow_clicked"] = clicked
+    st.caption(t("ow.click_row"))
 
 remarks = {r.id: r for r in service.list_remarks(actor) if r.id in set(frame["id"])}
 rid = st.selectbox(t("ow.pick"), list(remarks), key="ow_pick", format_func=W.labeller({i: W.remark_choice_label(r) for i, r in remarks.items()}))
