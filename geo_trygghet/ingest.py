@@ -68,7 +68,7 @@ from .categories import categorize
 from .crs import WGS84
 from .errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaError, one_line
 
-__all__ = ["Incidents", "IngestReport", "incidents_from_frame", "read_boundary", "read_incidents"]
+__all__ = ["Incidents", "IngestReport", "incidents_from_frame", "read_boundary", "read_incidents", "read_table"]
 
 RESOLUTION_UNKNOWN = "unknown"
 F = TypeVar("F", bound=Callable[..., object])
@@ -337,6 +337,20 @@ def incidents_from_frame(
 
 
 @_one_line_errors
+@_one_line_errors
+def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
+    """A plain table (CSV in any delimiter and encoding, Excel .xlsx, Parquet), e.g. the
+    population per area from SCB or a council's own spreadsheet; geometry, if any, is dropped."""
+    p = check_path(path, "table")
+    df, _how = read_any(p, sheet=sheet)
+    if "geometry" in df.columns:
+        df = pd.DataFrame(df.drop(columns="geometry"))
+    if df.empty:
+        msg = f"{p.name}: the table has no rows"
+        raise InputError(msg)
+    return df
+
+
 def read_boundary(path_or_gdf: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Polygons of a study area in EPSG:4326 (only polygon features are kept).
 

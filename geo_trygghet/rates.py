@@ -8,6 +8,8 @@ them changes its input.
   with exact Poisson confidence intervals and the ratio to a reference value
 - :func:`category_rates`    the same per Brå category, against a per-category reference
 - :func:`poisson_ci`        the exact interval for a Poisson count
+- :func:`attach_population` areas and a separate population table joined on their common
+  code (SCB, ONS and most councils publish the two apart)
 
 Rates: exact Poisson (Garwood) intervals from ``scipy.stats.chi2``; against
 another area, the exact conditional (binomial) interval for the ratio of two
@@ -28,7 +30,7 @@ from . import schema as S
 from .errors import InputError, SchemaError
 from .patterns import _check_lang, _nonempty, _require, _times, category_counts, fmt_num
 
-__all__ = ["Rates", "category_rates", "rates_per_100k"]
+__all__ = ["Rates", "attach_population", "category_rates", "rates_per_100k"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,91 @@ class Rates:
 
 
 _NAME_CANDIDATES = ("name", "namn", "omrade", "område", "omradesnamn", "områdesnamn", "area", "deso",
-                    "deso_namn", "kommundel", "stadsdel")
+                    "deso_namn", "kommundel", "stadsdel", "regso", "regso_namn", "ward_name", "ward",
+                    "district_name", "lad_name")
+_POPULATION_CANDIDATES = ("population", "befolkning", "folkmangd", "folkmängd", "invanare", "invånare",
+                          "antal_invanare", "antal invånare", "pop", "total", "totalt", "all_ages", "all ages")
+
+
+def _key_text(values: pd.Series) -> pd.Series:
+    """Codes compared as text: stripped, upper case; '180.0' (read as a number) as '180', and
+    leading zeros of all-digit codes dropped (a spreadsheet turns kommun code 0180 into 180)."""
+    text = values.astype(str).str.strip().str.upper().str.replace(r"\.0$", "", regex=True)
+    digits = text.str.fullmatch(r"\d+")
+    return text.where(~digits, text.str.lstrip("0").replace("", "0"))
+
+
+def _population_column(table: pd.DataFrame, population_col: str | None) -> str:
+    if population_col is not None:
+        if population_col not in table.columns:
+            msg = f"the population table has no column '{population_col}': choose one of {', '.join(map(str, table.columns))}"
+            raise SchemaError(msg)
+        return population_col
+    lower = {str(c).strip().lower(): c for c in table.columns}
+    named = next((lower[c] for c in _POPULATION_CANDIDATES if c in lower), None)
+    if named is not None:
+        return named
+    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
+    if len(numeric) == 1:
+        return numeric[0]
+    msg = ("the population table has no column called population/befolkning/invånare and "
+           f"{'no' if not numeric else 'several'} numeric columns: name it (population_col=...)")
+    raise SchemaError(msg)
+
+
+def attach_population(areas_gdf: Any, table: pd.DataFrame, *, area_key: str | None = None,
+                      table_key: str | None = None, population_col: str | None = None) -> Any:
+    """``areas_gdf`` with a ``population`` column taken from ``table``, joined on a code.
+
+    Without ``area_key``/``table_key`` the pair of columns whose values match for the most
+    areas is used, among columns that name each area once (compared as trimmed upper-case
+    text, so ``E05001643``, ``0180`` or a DeSO code match however the spreadsheet stored them). The population column is found by name
+    (population, befolkning, folkmängd, invånare …) or as the table's only numeric column.
+    Areas without a match (or with an empty population) are left out, so their incidents count
+    as outside the areas; ``result.attrs["population_join"]`` says which columns were joined and
+    which areas were left out. If no pair of columns matches at least half of the areas it is an
+    error saying so.
+    """
+    import geopandas as gpd
+
+    if not isinstance(areas_gdf, gpd.GeoDataFrame):
+        msg = "areas must be a GeoDataFrame of polygons (e.g. read with geopandas.read_file)"
+        raise InputError(msg)
+    pop_col = _population_column(table, population_col)
+    population = pd.to_numeric(table[pop_col], errors="coerce")
+    area_cols = [area_key] if area_key else [c for c in areas_gdf.columns if c != "geometry"]
+    table_cols = [table_key] if table_key else [c for c in table.columns if c != pop_col]
+    for col, frame, what in ((area_key, areas_gdf, "areas"), (table_key, table, "population table")):
+        if col is not None and col not in frame.columns:
+            msg = f"the {what} have no column '{col}': choose one of {', '.join(map(str, frame.columns))}"
+            raise SchemaError(msg)
+    # a key must name each area once on both sides (ward names repeat across districts: codes do not)
+    unique_areas = [a for a in area_cols if area_key or not _key_text(areas_gdf[a]).duplicated().any()]
+    unique_table = [b for b in table_cols if not _key_text(table[b]).duplicated().any()]
+    if table_key and not unique_table:
+        msg = f"the population table repeats codes in '{table_key}': give a column that names each area once"
+        raise SchemaError(msg)
+    best = (0, None, None)
+    for a in unique_areas:
+        left = _key_text(areas_gdf[a])
+        for b in unique_table:
+            hits = int(left.isin(set(_key_text(table[b]))).sum())
+            if hits > best[0]:
+                best = (hits, a, b)
+    hits, a, b = best
+    if a is None or hits < max(1, len(areas_gdf) / 2):
+        msg = ("the areas and the population table share no code for at least half of the areas "
+               f"(best: {hits} of {len(areas_gdf)}): give both a column with the same area codes")
+        raise SchemaError(msg)
+    lookup = pd.Series(population.to_numpy(), index=_key_text(table[b]))
+    out = areas_gdf.copy()
+    out["population"] = _key_text(out[a]).map(lookup).to_numpy()
+    unmatched = out["population"].isna()
+    out = out[~unmatched].reset_index(drop=True)
+    out.attrs["population_join"] = {"area_key": a, "table_key": b, "population_col": pop_col,
+                                    "matched": len(out), "areas": len(areas_gdf),
+                                    "unmatched": [str(v) for v in areas_gdf.loc[unmatched.to_numpy(), a]]}
+    return out
 
 
 def poisson_ci(count: np.ndarray | float, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:

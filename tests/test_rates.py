@@ -110,3 +110,51 @@ def test_category_rates_against_a_per_category_reference(patterned):
     assert "Lägre: Stöld, rån och andra tillgreppsbrott" in ans.answer
     with pytest.raises(SchemaError):
         R.category_rates(patterned, population=pop, reference=pd.DataFrame({"x": [1]}))
+
+
+# --------------------------------------------------------------------------- population from a table
+def test_attach_population_joins_lancashire_wards_on_their_codes_not_their_names(shared_data):
+    """Ward names repeat across districts (6 twice); the codes do not: the join takes the codes."""
+    import geopandas as gpd
+
+    from geo_trygghet.ingest import read_table
+
+    lancs = shared_data / "lancashire_asb_2022"
+    wards = gpd.read_file(lancs / "lancashire_wards.gpkg")
+    table = read_table(lancs / "lancashire_ward_pop.xlsx")
+    out = R.attach_population(wards, table)
+    join = out.attrs["population_join"]
+    assert (join["area_key"], join["table_key"], join["population_col"]) == ("ward_code", "gss_code", "population")
+    truth = wards.merge(table, left_on="ward_code", right_on="gss_code")  # pandas as the reference
+    assert join["matched"] == len(truth) == len(out) and join["areas"] == len(wards)
+    assert sorted(join["unmatched"]) == sorted(set(wards.ward_code) - set(table.gss_code))
+    got = out.set_index("ward_code")["population"]
+    assert (got.loc[truth.ward_code].to_numpy() == truth.population.to_numpy()).all()
+
+
+def test_attach_population_matches_kommun_codes_an_excel_sheet_made_numbers():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    areas = gpd.GeoDataFrame({"kommunkod": ["0180", "0181", "0182"], "namn": ["A", "B", "C"]},
+                             geometry=[box(i, 0, i + 1, 1) for i in range(3)], crs="EPSG:4326")
+    table = pd.DataFrame({"Kod": [180, 181, 182], "Kommun": ["A", "B", "C"], "Folkmängd": [1000, 2000, 3000]})
+    out = R.attach_population(areas, table)
+    assert out["population"].tolist() == [1000, 2000, 3000]
+    assert out.attrs["population_join"]["population_col"] == "Folkmängd"
+
+
+def test_attach_population_says_in_one_line_what_is_wrong():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    areas = gpd.GeoDataFrame({"code": ["X1", "X2"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs="EPSG:4326")
+    with pytest.raises(SchemaError, match="share no code") as err:
+        R.attach_population(areas, pd.DataFrame({"kod": ["Y1", "Y2"], "population": [1, 2]}))
+    assert "\n" not in str(err.value)
+    with pytest.raises(SchemaError, match="repeats codes in 'kod'"):
+        R.attach_population(areas, pd.DataFrame({"kod": ["X1", "X1"], "population": [1, 2]}), table_key="kod")
+    with pytest.raises(SchemaError, match="several numeric columns"):
+        R.attach_population(areas, pd.DataFrame({"kod": ["X1", "X2"], "män": [1, 2], "kvinnor": [1, 2]}))
+    with pytest.raises(SchemaError, match="no column 'pop'"):
+        R.attach_population(areas, pd.DataFrame({"kod": ["X1", "X2"], "n": [1, 2]}), population_col="pop")

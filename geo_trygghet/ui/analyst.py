@@ -869,6 +869,25 @@ def _read_reference(path: str, mtime_ns: int) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=False)
 
 
+def _areas_with_population(areas: gpd.GeoDataFrame, table_path: Path) -> gpd.GeoDataFrame | None:
+    """The uploaded areas joined to an uploaded population table (rates.attach_population); the
+    join is reported in a line, a failure in one line as an error (then None)."""
+    from ..ingest import read_table
+    from ..rates import attach_population
+
+    try:
+        joined = attach_population(areas, read_table(table_path))
+    except GeoTrygghetError as exc:
+        st.error(t("ds.error", why=str(exc)))
+        return None
+    info = joined.attrs["population_join"]
+    st.caption(t("lb.pop_joined", matched=_n(info["matched"]), areas=_n(info["areas"]), a=info["area_key"],
+                 b=info["table_key"], pop=info["population_col"]))
+    if info["unmatched"]:
+        st.caption(t("lb.pop_unmatched", n=_n(len(info["unmatched"])), first=", ".join(info["unmatched"][:5])))
+    return joined
+
+
 def rate_inputs(ds: Dataset) -> RateInputs:
     """Widgets: where the population comes from, and what to compare with."""
     sources = (["sample"] if ds.areas_path else []) + ["upload", "number"]
@@ -878,8 +897,10 @@ def rate_inputs(ds: Dataset) -> RateInputs:
     if source == "sample":
         areas = _read_areas(str(ds.areas_path), ds.areas_path.stat().st_mtime_ns)
     elif source == "upload":
-        up = st.file_uploader(t("lb.pop_upload"), type=["geojson", "json", "gpkg", "zip"], key="lb_areas_upload",
-                              label_visibility="collapsed")
+        c1, c2 = st.columns(2)
+        up = c1.file_uploader(t("lb.pop_upload"), type=["geojson", "json", "gpkg", "zip"], key="lb_areas_upload")
+        table_up = c2.file_uploader(t("lb.pop_table"), type=["csv", "txt", "xlsx", "parquet"],
+                                    key="lb_pop_table_upload", help=t("lb.pop_table_help"))
         if up is not None:
             path = _save_upload(up.getvalue(), up.name)
             try:
@@ -887,6 +908,10 @@ def rate_inputs(ds: Dataset) -> RateInputs:
             except Exception as exc:  # noqa: BLE001  (a bad file is the user's: say so in one line)
                 st.error(t("ds.error", why=str(exc).splitlines()[0][:200]))
             key = (source, str(path))
+        if areas is not None and table_up is not None:
+            table_path = _save_upload(table_up.getvalue(), table_up.name)
+            areas = _areas_with_population(areas, table_path)
+            key = (*key, str(table_path))
     else:
         population = float(st.number_input(t("lb.pop_value"), min_value=1, value=30_000, step=500,
                                            key="lb_pop_value"))

@@ -125,8 +125,21 @@ TEXTS: dict[str, dict[str, str]] = {
                        "en": "Population and reference value (for the rate per 100,000 inhabitants)"},
     "lb.population": {"sv": "Befolkning", "en": "Population"},
     "lb.pop_sample": {"sv": "Områdena i kommunens data (omraden.geojson)", "en": "The municipality's areas (omraden.geojson)"},
-    "lb.pop_upload": {"sv": "Ladda upp områden (GeoJSON/GeoPackage med befolkning)",
-                      "en": "Upload areas (GeoJSON/GeoPackage with population)"},
+    "lb.pop_upload": {"sv": "Ladda upp områden (GeoJSON/GeoPackage)", "en": "Upload areas (GeoJSON/GeoPackage)"},
+    "lb.pop_table": {"sv": "Befolkning per område (CSV/Excel), om den inte finns i områdesfilen",
+                     "en": "Population per area (CSV/Excel), if the areas file lacks it"},
+    "lb.pop_table_help": {
+        "sv": "T.ex. SCB:s folkmängd per DeSO eller en egen tabell: en kolumn med samma områdeskoder som "
+              "områdesfilen och en med invånarantal. Kolumnerna hittas själv.",
+        "en": "E.g. population per small area: one column with the same area codes as the areas file and "
+              "one with the number of inhabitants. The columns are found automatically.",
+    },
+    "lb.pop_joined": {"sv": "Befolkning kopplad för {matched} av {areas} områden ({a} = {b}, kolumn {pop}).",
+                      "en": "Population joined for {matched} of {areas} areas ({a} = {b}, column {pop})."},
+    "lb.pop_unmatched": {"sv": "{n} områden utan befolkning räknas inte (t.ex. {first}); deras händelser "
+                               "räknas som utanför.",
+                         "en": "{n} areas without a population are left out (e.g. {first}); their incidents "
+                               "count as outside."},
     "lb.pop_number": {"sv": "Ange invånarantal för hela området", "en": "Type the population of the whole area"},
     "lb.pop_value": {"sv": "Invånare", "en": "Inhabitants"},
     "lb.reference": {"sv": "Referens", "en": "Reference"},

@@ -65,10 +65,11 @@ if "weekday_hour" in parts:
     wh = parts["weekday_hour"]
     st.subheader(t("lb.weekday_hour"))
     long = wh.table.reset_index().melt(id_vars="weekday", var_name="hour", value_name="count")
-    st.altair_chart(alt.Chart(long).mark_rect().encode(
-        x=alt.X("hour:O", title=t("f.hours")), y=alt.Y("weekday:N", sort=list(wh.table.index), title=None),
-        color=alt.Color("count:Q", scale=alt.Scale(scheme="orangered"), title=t("r.count")),
-        tooltip=["weekday", "hour", "count"]), key="lb_weekday_hour")
+    if long["count"].sum() > 0:  # month-only data (police.uk) has no clock times: no empty grid
+        st.altair_chart(alt.Chart(long).mark_rect().encode(
+            x=alt.X("hour:O", title=t("f.hours")), y=alt.Y("weekday:N", sort=list(wh.table.index), title=None),
+            color=alt.Color("count:Q", scale=alt.Scale(scheme="orangered"), title=t("r.count")),
+            tooltip=["weekday", "hour", "count"]), key="lb_weekday_hour")
     if wh.n_without_time:
         st.caption(t("lb.no_time", n=A._n(wh.n_without_time)))
 
