@@ -828,9 +828,22 @@ def _readings(res: EvaluationResult) -> None:
             "konfidensintervallet omfattar 1."
         )
         res.reading_en = f"No clear change in the target area relative to the control area {ci_en}: the interval includes 1."
-    if res.wdq_reading_sv and res.buffer_before is not None:
-        res.reading_sv += f" Buffertzonen: {res.wdq_reading_sv}."
-        res.reading_en += f" Buffer: {res.wdq_reading}."
+    if res.buffer_before is None or not res.wdq_reading_sv:
+        return
+    if res.verdict != VERDICT_FELL:
+        # nothing certain to displace: the buffer's numbers are not read as a finding
+        res.reading_sv += (" Buffertzonen tolkas inte: utan en säker minskning i målområdet finns "
+                           "ingen effekt att förskjuta eller sprida.")
+        res.reading_en += " The buffer is not interpreted: without a clear fall in the target there is no effect to displace."
+        return
+    res.reading_sv += f" I buffertzonen – {res.wdq_reading_sv}"
+    res.reading_en += f" In the buffer – {res.wdq_reading}"
+    if math.isfinite(res.wdd_p) and res.wdd_p >= 0.05:  # the buffer's change itself is uncertain
+        res.reading_sv += f" (osäkert: WDD p = {_fmt_sv(res.wdd_p, 3)})."
+        res.reading_en += f" (uncertain: WDD p = {_fmt_en(res.wdd_p, 3)})."
+    else:
+        res.reading_sv += "."
+        res.reading_en += "."
 
 
 # -------------------------------------------------------------------- main entry

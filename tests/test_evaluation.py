@@ -56,6 +56,21 @@ BEFORE = (D - pd.Timedelta(days=365), D)
 AFTER = (D, D + pd.Timedelta(days=365))
 
 
+def test_the_reading_reads_the_buffer_only_after_a_certain_fall_in_the_target():
+    """No certain change in the target: the buffer's numbers are not turned into a finding
+    ("did more harm than good" beside "no clear change" contradicted itself)."""
+    gdf = incidents([
+        (TARGET, [(*BEFORE, 100), (*AFTER, 95)]),
+        (BUFFER, [(*BEFORE, 20), (*AFTER, 60)]),
+        (CONTROL, [(*BEFORE, 100), (*AFTER, 100)]),
+    ])
+    res = ev.evaluate(gdf, target=TARGET, controls=CONTROL, buffer=BUFFER, intervention=D)
+    assert res.verdict == ev.VERDICT_UNCLEAR and res.wdq < -1  # the WDQ alone would say "more harm than good"
+    assert res.reading_sv.startswith("Ingen säker förändring")
+    assert "Buffertzonen tolkas inte" in res.reading_sv and "skada" not in res.reading_sv
+    assert "buffer is not interpreted" in res.reading_en
+
+
 def test_hand_worked_example_wdq_minus_one_and_or():
     gdf = incidents(
         [
