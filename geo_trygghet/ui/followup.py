@@ -96,6 +96,13 @@ add({
     "fu.c_preset": {"sv": "Exemplets kontrollområden", "en": "The example's control areas"},
     "fu.c_upload": {"sv": "Ladda upp", "en": "Upload"},
     "fu.c_pick": {"sv": "Välj bland förslagen", "en": "Choose among the suggestions"},
+    "fu.weak_controls": {
+        "sv": "Svaga kontrollområden: det mest lika har likhet {best} (under 0,3). Resultatet säger lite om vad som "
+              "hade hänt utan åtgärden; välj eller rita kontrollområden med liknande nivå och utveckling.",
+        "en": "Weak control areas: the most similar has similarity {best} (below 0.3). The result says little about "
+              "what would have happened without the measure; choose or draw controls with a similar level and trend.",
+    },
+    "fu.c_short": {"sv": "Förslag {rank} (likhet {sim})", "en": "Suggestion {rank} (similarity {sim})"},
     "fu.c_label": {"sv": "Förslag {rank} · likhet {sim} · {pre} brott före · {km} km bort",
                    "en": "Suggestion {rank} · similarity {sim} · {pre} incidents before · {km} km away"},
     "fu.c_name": {"sv": "Förslag {rank}", "en": "Suggestion {rank}"},
@@ -315,7 +322,7 @@ def choose_target(ds: A.Dataset) -> Choice:
             return choice
         labels_c = A.cluster_choice_label(clusters)
         picked = st.multiselect(t("fu.cluster"), list(labels_c), default=list(labels_c)[:1],
-                                format_func=labels_c.get, key="fu_clusters")
+                                format_func=labels_c.get, key="fu_clusters", placeholder=t("ui.choose"))
         if picked:
             from ..evaluation import area_from_h3
 
@@ -435,13 +442,13 @@ def choose_controls(choice: Choice, ds: A.Dataset, incidents: gpd.GeoDataFrame, 
         except GeoTrygghetError as exc:
             st.error(t("fu.error", why=str(exc)))
             return
-        labels = {int(r["rank"]): t("fu.c_label", rank=int(r["rank"]), sim=_num(r["similarity"]),
-                                    pre=int(r["pre_count"]), km=_num(r["distance_m"] / 1000, 1))
+        # short chips (the box is narrow); the full line is in the map's tooltip and the table
+        labels = {int(r["rank"]): t("fu.c_short", rank=int(r["rank"]), sim=_num(r["similarity"]))
                   for _, r in cand.iterrows()}
         # a new set of suggestions (another target or date) is a new widget: the old choice does not fit it
         digest = hashlib.sha1("|".join(cand["h3"].astype(str)).encode()).hexdigest()[:12]
         picked = st.multiselect(t("fu.c_pick"), list(labels), default=list(labels)[:3], format_func=labels.get,
-                                key=f"fu_suggested_{digest}")
+                                key=f"fu_suggested_{digest}", placeholder=t("ui.choose"))
         choice.candidates = cand
         choice.controls = [(t("fu.c_name", rank=r), cand.loc[cand["rank"] == r].geometry.iloc[0]) for r in picked]
     else:
@@ -467,6 +474,19 @@ def localized(df: pd.DataFrame) -> dict:
     """Column config: float columns shown in the browser's locale (decimal comma in Swedish)."""
     return {c: st.column_config.NumberColumn(format="localized") for c in df.columns
             if pd.api.types.is_float_dtype(df[c])}
+
+
+#: Below this similarity a control area says little about what would have happened in the target.
+WEAK_SIMILARITY = 0.3
+
+
+def weak_controls(sim: pd.DataFrame | None) -> bool:
+    """True when even the most similar chosen control is a weak one (see :data:`WEAK_SIMILARITY`)."""
+    return sim is not None and len(sim) > 0 and float(sim.iloc[:, 1].max()) < WEAK_SIMILARITY
+
+
+def fmt_sim(sim: pd.DataFrame) -> str:
+    return _num(float(sim.iloc[:, 1].max()))
 
 
 def similarity_table(choice: Choice, incidents: gpd.GeoDataFrame, key: tuple) -> pd.DataFrame | None:
@@ -702,7 +722,9 @@ def forest_plot(table: pd.DataFrame, pooled_row: Any, category: str) -> None:
         "pooled": [False] * len(rows) + [True]})
     order = list(data["label"])
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    x = alt.X("or:Q", scale=alt.Scale(type="log"), title=t("fr.forest_x"))
+    # Vega writes decimals the English way: a decimal comma on the axis in Swedish
+    axis = alt.Axis(labelExpr="replace(datum.label, '.', ',')") if lang() == "sv" else alt.Axis()
+    x = alt.X("or:Q", scale=alt.Scale(type="log"), title=t("fr.forest_x"), axis=axis)
     bars = alt.Chart(data).mark_rule(size=2).encode(y=y, x=alt.X("lo:Q", scale=alt.Scale(type="log")), x2="hi:Q",
                                                     color=alt.condition("datum.pooled", alt.value("#c0392b"),
                                                                         alt.value("#1f78b4")))
@@ -725,6 +747,11 @@ def _pooled_verdict(row: Any) -> str:
     if row.ci_hi < 1:
         return t("fr.rose")
     return t("fr.unclear")
+
+
+def _texts(values: pd.Series) -> list[str]:
+    """Ratios as the reader writes them: two decimals in the interface language, "–" when missing."""
+    return [_num(v) if v is not None and not pd.isna(v) else "–" for v in values]
 
 
 def _table(df: pd.DataFrame, *, key: str) -> None:
@@ -760,8 +787,8 @@ def remark_effects_view(fixed: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, ke
         _table(pd.DataFrame({
             t("col.category"): [category_label(c, lg) for c in pooled["category"]],
             t("col.remarks"): pooled["remarks"], t("col.used"): pooled["k"],
-            "OR": pooled["odds_ratio"].round(2), t("col.ci_lo"): pooled["ci_lo"].round(2),
-            t("col.ci_hi"): pooled["ci_hi"].round(2), "I²": pooled["i2"].round(2),
+            "OR": _texts(pooled["odds_ratio"]), t("col.ci_lo"): _texts(pooled["ci_lo"]),
+            t("col.ci_hi"): _texts(pooled["ci_hi"]), "I²": _texts(pooled["i2"]),
             t("col.reading"): [_pooled_verdict(r) for r in pooled.itertuples()]}),
             key="fr_pooled")
     table = res.table.merge(remarks[["remark_id", "walk_title", "number", "text"]], on="remark_id", how="left")
@@ -772,8 +799,8 @@ def remark_effects_view(fixed: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, ke
         t("col.fixed"): pd.to_datetime(table["fixed_date"]).dt.date,
         t("col.tb"): table["target_before"], t("col.ta"): table["target_after"],
         t("col.cb"): table["control_before"], t("col.ca"): table["control_after"],
-        "OR": table["odds_ratio"].round(2), t("col.ci_lo"): table["ci_lo"].round(2),
-        t("col.ci_hi"): table["ci_hi"].round(2),
+        "OR": _texts(table["odds_ratio"]), t("col.ci_lo"): _texts(table["ci_lo"]),
+        t("col.ci_hi"): _texts(table["ci_hi"]),
         t("col.status"): [t(_STATUS.get(s, "status.ok")) if s in _STATUS else s for s in table["status"]]}),
         key="fr_table")
     for note in res.notes:

@@ -48,6 +48,8 @@ with tab_area:
     if choice.target is not None and choice.controls:
         st.subheader(t("fu.result"))
         result = F.run_evaluation(choice, incidents, key)
+        if F.weak_controls(sim):
+            st.warning(t("fu.weak_controls", best=F.fmt_sim(sim)))
         if result is not None:
             F.show_result(result)
             if result.notes:
