@@ -369,3 +369,25 @@ def test_pages_in_english(env, role, page, heading):
     assert not at.exception, at.exception
     shown = [m.value for m in at.markdown] + [h.value for h in at.header] + [h.value for h in at.subheader]
     assert heading in shown
+
+
+@pytest.mark.parametrize(("make", "said"), [
+    (lambda s, a: s.create_organisation(a, "  "), "Ge organisationen ett namn."),
+    (lambda s, a: s.create_organisation(a, "Gatukontoret"), "Det finns redan en organisation som heter Gatukontoret."),
+    (lambda s, a: s.create_organisation(a, "Ny förvaltning", email="inte-en-epost"),
+     "E-postadressen inte-en-epost ser inte rätt ut: skriv den som namn@kommun.se."),
+    (lambda s, a: s.create_user(a, "", "lösenord-123", "analytiker"), "Ange ett användarnamn."),
+    (lambda s, a: s.create_user(a, "ny", "kort", "analytiker"), "Lösenordet är för kort: minst 8 tecken."),
+    (lambda s, a: s.create_user(a, "ny", "lösenord-123", "problemagare"),
+     "En problemägare hör till en organisation: välj vilken."),
+    (lambda s, a: s.create_walk(a, ""), "Ge vandringen ett namn, t.ex. ”Centrum kväll 2025-10-02”."),
+])
+def test_staff_form_errors_are_said_in_swedish(env, make, said):
+    """The service's one-liners reach an admin's form as Swedish sentences, not developer English."""
+    from geo_trygghet.errors import GeoTrygghetError
+    from geo_trygghet.remarks import Actor
+    from geo_trygghet.ui import walk_widgets as W
+
+    with pytest.raises(GeoTrygghetError) as err:
+        make(env["service"], Actor.system())
+    assert W.swedish_error(err.value) == said

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -62,6 +63,7 @@ class PeopleMixin:
         if not username:
             msg = "username is empty: give a user name"
             raise InputError(msg)
+        email = _check_email(email)
         if role == st.PROBLEMAGARE and organisation_id is None:
             msg = f"user '{username}': a problemägare must belong to an organisation: pass organisation_id"
             raise InputError(msg)
@@ -184,6 +186,7 @@ class PeopleMixin:
         if not name:
             msg = "organisation name is empty: give the problemägare's name"
             raise InputError(msg)
+        email = _check_email(email)
         cats = self._check_categories(categories)
         area_text = _area_text(area, f"area of '{name}'")
         try:
@@ -299,6 +302,21 @@ class PeopleMixin:
                 remark = self._remark_by_id(s, str(remark), None)
         found = self.suggest_owners(remark.category, remark.lon, remark.lat)
         return found[0] if found and found[0] else None
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def _check_email(email: str | None) -> str | None:
+    """The address trimmed, or None when empty; an InputError when it cannot be an address
+    (reminders sent to it would bounce unnoticed)."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    if not _EMAIL.fullmatch(email):
+        msg = f"e-mail address '{email}' does not look right: write it as name@example.se"
+        raise InputError(msg)
+    return email
 
 
 def _token_hash(token: str) -> str:

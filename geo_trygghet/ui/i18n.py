@@ -16,6 +16,7 @@ import streamlit as st
 LANGUAGES = {"sv": "Svenska", "en": "English"}
 
 TEXTS: dict[str, dict[str, str]] = {
+    "ui.choose": {"sv": "Välj …", "en": "Choose …"},
     # --- the shell ---------------------------------------------------------------
     "app.title": {"sv": "geo_trygghet", "en": "geo_trygghet"},
     "app.tagline": {

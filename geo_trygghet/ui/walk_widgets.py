@@ -69,6 +69,22 @@ add({
                    "en": "The walk is closed and takes no more remarks."},
     "err.denied": {"sv": "Du har inte behörighet till det här: {why}", "en": "You are not allowed to do this: {why}"},
     "err.input": {"sv": "Kunde inte sparas: {why}", "en": "Could not be saved: {why}"},
+    "err.org_name": {"sv": "Ge organisationen ett namn.", "en": "Give the organisation a name."},
+    "err.org_taken": {"sv": "Det finns redan en organisation som heter {name}.",
+                      "en": "There is already an organisation called {name}."},
+    "err.user_name": {"sv": "Ange ett användarnamn.", "en": "Give a user name."},
+    "err.user_taken": {"sv": "Användarnamnet {name} är upptaget: välj ett annat.",
+                       "en": "The user name {name} is taken: choose another."},
+    "err.password_short": {"sv": "Lösenordet är för kort: minst {n} tecken.",
+                           "en": "The password is too short: at least {n} characters."},
+    "err.user_org": {"sv": "En problemägare hör till en organisation: välj vilken.",
+                     "en": "A problem owner belongs to an organisation: choose which."},
+    "err.walk_title": {"sv": "Ge vandringen ett namn, t.ex. ”Centrum kväll 2025-10-02”.",
+                       "en": "Give the walk a title, e.g. “Centrum evening 2025-10-02”."},
+    "err.walk_taken": {"sv": "Det finns redan en vandring som heter {name}: välj ett annat namn.",
+                       "en": "There is already a walk called {name}: choose another title."},
+    "err.email": {"sv": "E-postadressen {email} ser inte rätt ut: skriv den som namn@kommun.se.",
+                  "en": "The e-mail address {email} does not look right: write it as name@example.se."},
     "err.network": {"sv": "Ingen kontakt med servern – din text finns kvar, försök igen.",
                     "en": "No contact with the server – your text is kept, try again."},
     "smtp.missing": {"sv": "E-post är inte inställt: sätt GEO_TRYGGHET_SMTP_HOST (och vid behov _PORT, _SENDER, _USER, _PASSWORD, _STARTTLS) och starta om appen.",
@@ -103,6 +119,20 @@ def md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", raw).replace("\n", "  \n")
 
 
+#: The service's English one-liners that a staff form can cause, said in the interface language.
+_INPUT_ERRORS = [(re.compile(p), key) for p, key in (
+    (r"^organisation name is empty", "err.org_name"),
+    (r"^an organisation called '(?P<name>.+)' exists already", "err.org_taken"),
+    (r"^username is empty", "err.user_name"),
+    (r"^user name '(?P<name>.+)' is taken", "err.user_taken"),
+    (r"^password too short: use at least (?P<n>\d+)", "err.password_short"),
+    (r"a problemägare must belong to an organisation", "err.user_org"),
+    (r"^walk title is empty", "err.walk_title"),
+    (r"^a walk called '(?P<name>.+)' exists already", "err.walk_taken"),
+    (r"^e-mail address '(?P<email>.*)' does not look right", "err.email"),
+)]
+
+
 def swedish_error(exc: BaseException) -> str:
     """One line for the user (Swedish by default) for a service error."""
     msg = str(exc)
@@ -120,6 +150,10 @@ def swedish_error(exc: BaseException) -> str:
             return t("err.too_long")
         if "unknown remark category" in low:
             return t("err.category")
+        for pattern, key in _INPUT_ERRORS:
+            found = pattern.search(msg)
+            if found:
+                return t(key, **found.groupdict())
         return t("err.input", why=msg)
     if isinstance(exc, GeoTrygghetError):
         return t("err.input", why=msg)

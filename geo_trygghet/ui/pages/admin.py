@@ -60,7 +60,8 @@ with new_col.expander(t("ad.new_org"), icon=":material/add:"), st.form("ad_new_o
     name = st.text_input(t("ad.name"), key="ad_org_name")
     kind = st.text_input(t("ad.kind"), key="ad_org_kind", placeholder="kommun förvaltning, fastighetsbolag …")
     email = st.text_input(t("ad.email"), key="ad_org_email")
-    chosen = st.multiselect(t("ad.cats"), list(cats), key="ad_org_cats", format_func=cat_label)
+    chosen = st.multiselect(t("ad.cats"), list(cats), key="ad_org_cats", format_func=cat_label,
+                            placeholder=t("ui.choose"))
     area = st.file_uploader(t("ad.area"), type=["geojson", "json"], key="ad_org_area")
     if st.form_submit_button(t("ad.create"), type="primary"):
         _run(lambda: service.create_organisation(
@@ -73,7 +74,7 @@ if orgs:
         with st.form(f"ad_edit_{oid}", border=False):
             email = st.text_input(t("ad.email"), value=by_id[oid].email or "", key=f"ad_edit_email_{oid}")
             chosen = st.multiselect(t("ad.cats"), list(cats), default=[c for c in by_id[oid].categories if c in cats],
-                                    key=f"ad_edit_cats_{oid}", format_func=cat_label)
+                                    key=f"ad_edit_cats_{oid}", format_func=cat_label, placeholder=t("ui.choose"))
             if st.form_submit_button(t("ad.save"), type="primary"):
                 _run(lambda: service.update_organisation(actor, oid, email=email.strip() or None,
                                                          categories=chosen), t("ad.saved"))

@@ -55,7 +55,8 @@ slugs = list(STATES)
 open_default = [s for s in slugs if s in ("tilldelad", "planerad")]
 c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
 chosen = c1.multiselect(t("ow.state"), slugs, default=open_default, key="ow_state",
-                        format_func=W.labeller({s: STATES[s].label(lang()) for s in slugs}))
+                        format_func=W.labeller({s: STATES[s].label(lang()) for s in slugs}),
+                        placeholder=t("ui.choose"))
 everything = service.list_remarks(actor)
 walk_titles = sorted({r.walk_title for r in everything})
 walk = c2.selectbox(t("ow.walk"), [None, *walk_titles], key="ow_walk",

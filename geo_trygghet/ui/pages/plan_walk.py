@@ -32,7 +32,8 @@ if kept is None or any(i not in labels for i in kept):  # first visit, or the fi
     kept = E.nearby_clusters(clusters)
 st.session_state["pw_clusters"] = kept
 ids = c1.multiselect(t("pw.clusters"), list(labels), format_func=labels.get, key="pw_clusters",
-                     on_change=lambda: st.session_state.update(keep_pw_clusters=st.session_state["pw_clusters"]))
+                     on_change=lambda: st.session_state.update(keep_pw_clusters=st.session_state["pw_clusters"]),
+                     placeholder=t("ui.choose"))
 st.session_state["keep_pw_clusters"] = ids
 buffer_m = c2.slider(t("pw.buffer"), 25, 300, 75, step=25, key="pw_buffer")
 if not ids:

@@ -28,6 +28,10 @@ add({
     "wa.qr_dl": {"sv": "Ladda ner QR-koden (PNG)", "en": "Download the QR code (PNG)"},
     "wa.close": {"sv": "Avsluta vandringen", "en": "Close the walk"},
     "wa.closed": {"sv": "Vandringen är avslutad.", "en": "The walk is closed."},
+    "wa.close_means": {"sv": "Deltagarna kan inte längre lägga till anmärkningar. Anmärkningarna finns kvar och "
+                             "följs upp som vanligt.",
+                       "en": "Participants can no longer add remarks. The remarks stay and are followed up as usual."},
+    "wa.close_confirm": {"sv": "Ja, avsluta vandringen", "en": "Yes, close the walk"},
     "wa.followed_up": {"sv": "Markera som uppföljd", "en": "Mark as followed up"},
     "wa.remarks": {"sv": "Anmärkningar", "en": "Remarks"},
     "wa.to_assign": {"sv": "Problemägare", "en": "Problem owners"},
@@ -91,10 +95,14 @@ with info:
     m2.metric(t("wa.state"), walk.state_label(lang()))
     m3.metric(t("wa.remarks"), walk.remark_count)
     st.text_input(t("wa.link"), link, disabled=True, key=f"wa_link_{wid}")
-    if walk.state == "planerad" and st.button(t("wa.close"), key="wa_close", icon=":material/lock:"):
-        service.close_walk(actor, wid)
-        state.flash(t("wa.closed"))
-        st.rerun()
+    if walk.state == "planerad":
+        # one misclick must not end a walk: the button opens a box that says what closing means
+        with st.popover(t("wa.close"), icon=":material/lock:"):
+            st.caption(t("wa.close_means"))
+            if st.button(t("wa.close_confirm"), key="wa_close", type="primary"):
+                service.close_walk(actor, wid)
+                state.flash(t("wa.closed"))
+                st.rerun()
     if walk.state == "genomford" and st.button(t("wa.followed_up"), key="wa_uppfoljd"):
         service.set_walk_state(actor, wid, "uppfoljd")
         st.rerun()
