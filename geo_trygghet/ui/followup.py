@@ -102,6 +102,45 @@ add({
         "en": "Weak control areas: the most similar has similarity {best} (below 0.3). The result says little about "
               "what would have happened without the measure; choose or draw controls with a similar level and trend.",
     },
+    "fu.glossary": {"sv": "Så läser du måtten", "en": "How to read the measures"},
+    "fu.glossary_text": {
+        "sv": (
+            "- **a, b** = brott i målområdet före och efter åtgärden; **c, d** = i kontrollområdena före och efter.\n"
+            "- **OR (oddskvot)** = (a·d)/(b·c). **Över 1: brotten minskade** i målområdet jämfört med "
+            "kontrollområdena; under 1: de ökade; 1: ingen skillnad. Samma mått som Campbell-översikterna.\n"
+            "- **KI (konfidensintervall, 95 %)**: de värden som är förenliga med data. Omfattar det 1 går det inte "
+            "att säga att något hänt. *Justerat för överspridning* breddar intervallet när antalet brott varierar "
+            "mer från månad till månad än slumpen ger (D > 1); det är det intervall resultatet läses mot.\n"
+            "- **IRR (kvot mellan brottsnivåer)** från en regression (DiD: skillnad i skillnader) över månaderna. "
+            "Läses åt andra hållet: **under 1: brotten minskade**.\n"
+            "- **WDQ** (Bowers & Johnson): förändringen i buffertzonen runt målområdet delad med förändringen i "
+            "målområdet. Positiv: spridning av nytta (brotten minskade även runt omkring); negativ: förskjutning "
+            "(brotten flyttade dit). Tolkas bara när brotten säkert minskade i målområdet.\n"
+            "- **WDD**: hur många brott åtgärden netto förhindrade, förskjutning inräknad, med ett p-värde (under "
+            "0,05 räknas som säkert).\n"
+            "- **Likhet** (kontrollområden): 1 = samma nivå, trend och månadsmönster som målområdet före "
+            "åtgärden; under ungefär 0,3 är kontrollen svag.\n"
+            "- **I²** (åtgärdade anmärkningar): hur olika de enskilda anmärkningarnas resultat är; nära 0 = lika, "
+            "nära 1 = mycket olika, så att det sammanvägda värdet ska läsas försiktigt."),
+        "en": (
+            "- **a, b** = incidents in the target before and after the measure; **c, d** = in the controls.\n"
+            "- **OR (odds ratio)** = (a·d)/(b·c). **Above 1: crime fell** in the target relative to the controls; "
+            "below 1: it rose; 1: no difference. The measure of the Campbell reviews.\n"
+            "- **CI (95 % confidence interval)**: the values consistent with the data. If it includes 1, no change "
+            "can be claimed. *Adjusted for overdispersion* widens it when monthly counts vary more than chance "
+            "(D > 1); the result is read against that one.\n"
+            "- **IRR (incidence rate ratio)** from a regression (DiD: difference in differences) over the months. "
+            "Read the other way round: **below 1: crime fell**.\n"
+            "- **WDQ** (Bowers & Johnson): the change in the buffer around the target divided by the change in the "
+            "target. Positive: diffusion of benefits; negative: displacement. Only read when crime clearly fell "
+            "in the target.\n"
+            "- **WDD**: how many incidents the measure prevented net of displacement, with a p-value (below 0.05 "
+            "counts as clear).\n"
+            "- **Similarity** (controls): 1 = same level, trend and monthly pattern as the target before the "
+            "measure; below about 0.3 is a weak control.\n"
+            "- **I²** (fixed remarks): how different the single remarks' results are; near 0 = alike, near 1 = "
+            "very different, so read the pooled value with care."),
+    },
     "fu.c_short": {"sv": "Förslag {rank} (likhet {sim})", "en": "Suggestion {rank} (similarity {sim})"},
     "fu.c_label": {"sv": "Förslag {rank} · likhet {sim} · {pre} brott före · {km} km bort",
                    "en": "Suggestion {rank} · similarity {sim} · {pre} incidents before · {km} km away"},
@@ -556,6 +595,13 @@ def show_result(result: Any) -> None:
         series_chart(result)
     st.markdown(f"**{t('fu.effects')}**")
     st.table(effect_table(result, lg), hide_index=True)
+    glossary()
+
+
+def glossary() -> None:
+    """OR, CI, IRR, WDQ, WDD, similarity and I² in plain words (both tabs use them)."""
+    with st.expander(t("fu.glossary"), icon=":material/menu_book:"):
+        st.markdown(t("fu.glossary_text"))
 
 
 def series_chart(result: Any) -> None:
@@ -791,6 +837,7 @@ def remark_effects_view(fixed: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, ke
             t("col.ci_hi"): _texts(pooled["ci_hi"]), "I²": _texts(pooled["i2"]),
             t("col.reading"): [_pooled_verdict(r) for r in pooled.itertuples()]}),
             key="fr_pooled")
+        glossary()
     table = res.table.merge(remarks[["remark_id", "walk_title", "number", "text"]], on="remark_id", how="left")
     st.markdown(f"**{t('fr.table')}**")
     _table(pd.DataFrame({
