@@ -351,3 +351,16 @@ def test_explorer_study_area_defaults_to_the_town_and_finds_the_planted_hot_spot
     assert not at.exception
     assert number(at.metric[0].value) == len(inc)  # the selection is the same
     assert number(at.metric[2].value) > 2 * hot_town  # the whole town lights up against the countryside
+
+
+def test_reports_say_which_incidents_they_count():
+    """A report's reader sees the file and every filter set (the Uppföljning report said neither)."""
+    import datetime as dt
+
+    from geo_trygghet.ui.analyst import Filters
+
+    assert Filters().describe("brott.csv") == "Data: brott.csv · alla händelser (inget urval)"
+    text = Filters(categories=("skadegorelse",), crime_types=("Klotter",), since=dt.date(2024, 1, 1),
+                   weekdays=(4, 5), hours=tuple(range(18, 24))).describe("brott.csv")
+    assert text == ("Data: brott.csv · Brottskategori (Brå): Skadegörelsebrott · Brottstyp: Klotter · "
+                    "Period: 2024-01-01 – … · Veckodagar: fre, lör · Timmar: 18–24")

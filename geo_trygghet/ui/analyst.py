@@ -281,6 +281,26 @@ class Filters:
         return Filters(self.categories, self.crime_types, self.since, self.until, self.weekdays, self.hours, 0,
                        self.study_area)
 
+    def describe(self, source: str) -> str:
+        """What the incidents are, for a report's reader: the file and every filter that is set."""
+        from ..patterns import WEEKDAYS
+
+        parts = [t("rep.data", source=source)]
+        if self.categories:
+            parts.append(f"{t('f.category')}: {', '.join(category_name(c) for c in self.categories)}")
+        if self.crime_types:
+            parts.append(f"{t('f.crime_type')}: {', '.join(map(str, self.crime_types))}")
+        if self.since or self.until:
+            parts.append(f"{t('f.dates')}: {self.since or '…'} – {self.until or '…'}")
+        if self.weekdays and len(self.weekdays) < 7:
+            names = WEEKDAYS["en" if lang() == "en" else "sv"]
+            parts.append(f"{t('f.weekdays')}: {', '.join(names[int(d)] for d in self.weekdays)}")
+        if self.hours:  # the hours picked, e.g. (18, …, 23): "18–24"
+            parts.append(f"{t('f.hours')}: {min(self.hours)}–{max(self.hours) + 1}")
+        if len(parts) == 1:
+            parts.append(t("rep.all"))
+        return " · ".join(parts)
+
     def mask(self, arrays: E.IncidentArrays) -> np.ndarray:
         return E.filter_mask(arrays, categories=self.categories, crime_types=self.crime_types, since=self.since,
                              until=self.until, weekdays=self.weekdays, hours=self.hours)
@@ -1020,14 +1040,15 @@ def _single_area(view: View, population: float) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"name": [view.ds.name], "population": [population]}, geometry=[geom], crs="EPSG:4326")
 
 
-def lagesbild_report_bytes(view: View, rates: RateInputs, *, lang_: str, fmt: str, title: str) -> bytes:
+def lagesbild_report_bytes(view: View, rates: RateInputs, *, lang_: str, fmt: str, title: str,
+                           subtitle: str | None = None) -> bytes:
     """The lägesbild report (reports.lagesbild) as HTML or PDF bytes; no Streamlit calls
     (it runs in the download button's thread)."""
     from ..reports.lagesbild import lagesbild_report, write_report
 
     body = lagesbild_report(view.incidents(), title=title, areas=rates.areas, population=rates.population,
                             reference=rates.reference, hotspot_result=view.result(), lang=lang_,
-                            resolution=view.prepared.resolution)
+                            resolution=view.prepared.resolution, subtitle=subtitle)
     if fmt == "html":
         return body.encode("utf-8")
     with tempfile.TemporaryDirectory() as tmp:

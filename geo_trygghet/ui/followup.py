@@ -712,26 +712,30 @@ def remember_click(out: dict) -> None:
             st.rerun()
 
 
-def report_bytes(result: Any, areas: gpd.GeoDataFrame, *, title: str, lang_: str, fmt: str) -> bytes:
+def report_bytes(result: Any, areas: gpd.GeoDataFrame, *, title: str, lang_: str, fmt: str,
+                 subtitle: str | None = None) -> bytes:
     """The report as HTML or PDF bytes (no Streamlit calls: it runs in the download's thread)."""
     from ..reports.evaluation import evaluation_report, write_report
 
-    body = evaluation_report(result, title=title, areas=areas, lang=lang_)
+    body = evaluation_report(result, title=title, areas=areas, lang=lang_, subtitle=subtitle)
     if fmt == "html":
         return body.encode("utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         return write_report(body, Path(tmp) / "uppfoljning.pdf").read_bytes()
 
 
-def download_buttons(result: Any, choice: Choice) -> None:
+def download_buttons(result: Any, choice: Choice, *, about: str | None = None) -> None:
+    """HTML, PDF and JSON of the result; ``about`` (the data and selection) heads the reports."""
     st.markdown(f"**{t('fu.report')}**")
     areas, lg = areas_frame(choice), lang()
     title = t("fu.report_title", name=choice.target_name)
     c1, c2, c3 = st.columns(3)
-    c1.download_button(t("fu.html"), lambda: report_bytes(result, areas, title=title, lang_=lg, fmt="html"),
+    c1.download_button(t("fu.html"), lambda: report_bytes(result, areas, title=title, lang_=lg, fmt="html",
+                                                          subtitle=about),
                        "uppfoljning.html", "text/html", key="fu_dl_html", on_click="ignore",
                        icon=":material/description:")
-    c2.download_button(t("fu.pdf"), lambda: report_bytes(result, areas, title=title, lang_=lg, fmt="pdf"),
+    c2.download_button(t("fu.pdf"), lambda: report_bytes(result, areas, title=title, lang_=lg, fmt="pdf",
+                                                         subtitle=about),
                        "uppfoljning.pdf", "application/pdf", key="fu_dl_pdf", on_click="ignore",
                        icon=":material/picture_as_pdf:")
     c3.download_button(t("fu.json"), lambda: json.dumps(result.to_dict(), ensure_ascii=False, indent=1).encode(),

@@ -60,6 +60,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "map.retry": {"sv": "Läs in med dessa kolumner", "en": "Read with these columns"},
     # filters
     "f.heading": {"sv": "Urval", "en": "Filters"},
+    "rep.data": {"sv": "Data: {source}", "en": "Data: {source}"},
+    "rep.all": {"sv": "alla händelser (inget urval)", "en": "all incidents (no selection)"},
     "f.category": {"sv": "Brottskategori (Brå)", "en": "Crime category (Brå)"},
     "f.crime_type": {"sv": "Brottstyp", "en": "Crime type"},
     "f.all": {"sv": "Alla", "en": "All"},

@@ -77,6 +77,7 @@ def test_analyst_evaluates_the_sample_intervention(app_server, desktop_page, tmp
     assert f'<td class="num">{expected.target_before}</td>' in report
     assert f'<td class="num">{expected.control_after}</td>' in report
     assert expected.reading_sv in report.replace("&amp;", "&")
+    assert "Data: incidents.csv · alla händelser (inget urval)" in report  # what was counted
 
     with page.expect_download(timeout=120_000) as info:
         page.get_by_role("button", name="Rapport (PDF)").click()

@@ -85,8 +85,11 @@ st.subheader(t("lb.export"))
 title = f"{t('lb.report_title')} – {ds.name}"
 lg = lang()
 c1, c2 = st.columns(2)
-c1.download_button(t("lb.html"), lambda: A.lagesbild_report_bytes(view, rates, lang_=lg, fmt="html", title=title),
+about = filters.describe(ds.name)
+c1.download_button(t("lb.html"), lambda: A.lagesbild_report_bytes(view, rates, lang_=lg, fmt="html", title=title,
+                                                                  subtitle=about),
                    "lagesbild.html", "text/html", key="lb_dl_html", on_click="ignore", icon=":material/description:")
-c2.download_button(t("lb.pdf"), lambda: A.lagesbild_report_bytes(view, rates, lang_=lg, fmt="pdf", title=title),
+c2.download_button(t("lb.pdf"), lambda: A.lagesbild_report_bytes(view, rates, lang_=lg, fmt="pdf", title=title,
+                                                                  subtitle=about),
                    "lagesbild.pdf", "application/pdf", key="lb_dl_pdf", on_click="ignore",
                    icon=":material/picture_as_pdf:")

@@ -56,7 +56,7 @@ with tab_area:
                 with st.expander(t("fu.notes"), icon=":material/info:"):
                     for note in result.notes:
                         st.caption(note)
-            F.download_buttons(result, choice)
+            F.download_buttons(result, choice, about=filters.describe(ds.name))
 
 with tab_remarks:
     st.caption(t("fr.intro"))
