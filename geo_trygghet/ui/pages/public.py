@@ -69,6 +69,9 @@ table = counts.pivot_table(index="category_label", columns="state_label", values
 table.index.name = t("col.category")
 table.columns.name = None
 table[t("col.count")] = table.sum(axis=1)
+# what a resident asks first (how many, how many fixed) comes first: a phone shows the left columns
+fixed_labels = [c for c in table.columns if c in (t("state.atgardad"), t("state.kontrollerad"))]
+table = table[[t("col.count"), *fixed_labels, *[c for c in table.columns if c not in (t("col.count"), *fixed_labels)]]]
 st.dataframe(table, width="stretch", key="pub_counts")
 
 left, right = st.columns([3, 2])
@@ -82,6 +85,7 @@ with left:
     W.show_map(fixed, key="pub_map", area=areas.get(choice) if choice else None, height=420)
 with right:
     st.subheader(t("pub.per_walk"))
-    st.dataframe(summary.walks.rename(columns={"title": t("col.walk"), "walk_date": t("pub.date"),
-                                               "remarks": t("pub.remarks"), "fixed": t("pub.fixed")}),
+    walks = summary.walks.reindex(columns=["title", "remarks", "fixed", "walk_date"])
+    st.dataframe(walks.rename(columns={"title": t("col.walk"), "walk_date": t("pub.date"),
+                                       "remarks": t("pub.remarks"), "fixed": t("pub.fixed")}),
                  hide_index=True, width="stretch", key="pub_walks")
