@@ -159,3 +159,17 @@ def test_spread_positions_separates_close_markers():
     assert np.allclose(out[3], xy[3])  # a lone marker stays
     d = np.hypot(*(out[:3, None, :] - out[None, :3, :]).transpose(2, 0, 1))
     assert (d[np.triu_indices(3, 1)] >= 10.0 - 1e-9).all()
+
+
+def test_legend_boxes_are_built_not_patched():
+    """Corner, width, class and the rewritable note are parameters (string patches of the HTML broke
+    silently when the box changed); text is escaped; a tap folds the box."""
+    from geo_trygghet.maps.base import legend_html
+
+    box = legend_html("Hot <spots>", [("#d7301f", "Het & 99 %")], corner="right", bottom_px=30,
+                      css_class="gt-hotspot-legend", max_width_px=230, note="<b>11 661</b>", note_class="gt-summary")
+    assert 'class="gt-legend gt-hotspot-legend"' in box and "max-width:230px" in box
+    assert "bottom:30px;right:12px" in box and "left:12px" not in box
+    assert '<div class="gt-summary"' in box and "&lt;b&gt;11 661&lt;/b&gt;" in box
+    assert "Hot &lt;spots&gt;" in box and "Het &amp; 99 %" in box
+    assert "classList.toggle('gt-min')" in box

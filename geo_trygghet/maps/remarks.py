@@ -187,7 +187,7 @@ def add_remarks_layer(m: folium.Map, remarks_gdf: gpd.GeoDataFrame, *, lang: str
 
 def _add_legend_top(m: folium.Map, title: str, entries: list[tuple[str, str]]) -> None:
     """The remarks legend at the bottom right (the hot-spot legend sits bottom left)."""
-    box = legend_html(title, entries).replace("left:12px", "right:12px", 1)
+    box = legend_html(title, entries, corner="right")
     macro = MacroElement()
     macro._template = Template("{% macro html(this, kwargs) %}" + box + "{% endmacro %}")
     m.get_root().add_child(macro)

@@ -667,10 +667,8 @@ def add_hotspot_legend(m: folium.Map, summary: str) -> None:
 
     lg = lang()
     title = "Hot spots (Getis-Ord Gi*, FDR)"
-    box = legend_html(title, [(GI_BIN_COLOURS[b], gi_bin_label(b, lg)) for b in range(3, -4, -1)])
-    box = box.replace('class="gt-legend" style="', 'class="gt-legend gt-hotspot-legend" style="max-width:230px;', 1)
-    box = box.replace(f"<b>{html.escape(title)}</b>", f"<b>{html.escape(title)}</b><div class=\"gt-summary\" "
-                      f"style=\"font-size:11px;line-height:1.35;margin:2px 0 4px\">{html.escape(summary)}</div>", 1)
+    box = legend_html(title, [(GI_BIN_COLOURS[b], gi_bin_label(b, lg)) for b in range(3, -4, -1)],
+                      css_class="gt-hotspot-legend", max_width_px=230, note=summary, note_class="gt-summary")
     macro = MacroElement()
     macro._template = Template("{% macro html(this, kwargs) %}" + box + "{% endmacro %}")
     m.get_root().add_child(macro)

@@ -679,11 +679,12 @@ def followup_map(choice: Choice, *, clickable: bool, boundary: gpd.GeoDataFrame 
     if choice.point is not None:
         folium.CircleMarker([choice.point[1], choice.point[0]], radius=4, color="#000000", fill=True).add_to(m)
     roles = set(areas["role"]) | ({"candidate"} if cand is not None and len(cand) > len(chosen) else set())
+    # bottom right, clear of the scale bar (bottom left) and above the attribution
     legend = legend_html(t("fu.legend"), [(ROLE_COLOURS[r], t("fu.candidate") if r == "candidate" else t("fu.role." + r))
-                                   for r in ("target", "control", "buffer", "candidate") if r in roles])
-    macro = MacroElement()  # bottom right, clear of the scale bar (bottom left) and the attribution
-    macro._template = Template("{% macro html(this, kwargs) %}" + legend.replace(
-        "bottom:24px;left:12px", "bottom:30px;right:10px") + "{% endmacro %}")
+                                          for r in ("target", "control", "buffer", "candidate") if r in roles],
+                         corner="right", bottom_px=30)
+    macro = MacroElement()
+    macro._template = Template("{% macro html(this, kwargs) %}" + legend + "{% endmacro %}")
     m.get_root().add_child(macro)
     if drawable:
         add_draw_control(m)
