@@ -104,7 +104,7 @@ for tab, (target, _label) in zip(st.tabs([label for _, label in tabs_for]), tabs
         if target in ("planerad", "atgardad"):
             day = st.date_input(t("ow.plan_date" if target == "planerad" else "ow.fix_date"),
                                 value=r.planned_date or dt.date.today() if target == "planerad" else dt.date.today(),
-                                key=f"ow_date_{target}_{rid}")  # per remark: no date carried over
+                                key=f"ow_date_{target}_{rid}", format="YYYY-MM-DD")  # per remark
             note = st.text_input(t("ow.note"), key=f"ow_note_{target}_{rid}")
         else:
             note = st.text_area(t("ow.reason"), key=f"ow_reason_{target}_{rid}", height=80)

@@ -60,7 +60,7 @@ st.header(t("wa.heading"))
 with st.expander(t("wa.new"), icon=":material/add:"), st.form("wa_new", border=False):
     c1, c2, c3, c4 = st.columns([3, 1, 1, 2])
     title = c1.text_input(t("wa.title"), key="wa_title")
-    day = c2.date_input(t("wa.date"), value=dt.date.today(), key="wa_date")
+    day = c2.date_input(t("wa.date"), value=dt.date.today(), key="wa_date", format="YYYY-MM-DD")
     group = c3.selectbox(t("wa.group"), WALK_GROUPS, key="wa_group", index=WALK_GROUPS.index("blandad"),
                          format_func=W.labeller({g: WALK_GROUP_LABELS[g][1 if lang() == "en" else 0] for g in WALK_GROUPS}))
     organiser = c4.text_input(t("wa.organiser"), key="wa_organiser")
@@ -130,7 +130,7 @@ if fixed:
 
 st.subheader(t("label.protocol"))
 p1, p2, p3, p4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
-as_of = p1.date_input(t("wa.protocol_as_of"), value=dt.date.today(), key="wa_asof")
+as_of = p1.date_input(t("wa.protocol_as_of"), value=dt.date.today(), key="wa_asof", format="YYYY-MM-DD")
 if p2.button(t("wa.protocol_make"), key="wa_protocol"):
     from geo_trygghet.reports.protocol import protocol_html, protocol_pdf_bytes
 
