@@ -48,7 +48,7 @@ USER, PASSWORD = "bench", "bench-losen-2025"
 def make_incidents(rows: int, path: Path, seed: int = 1) -> None:
     """``rows`` incidents resampled from the sample municipality (WGS84 lat/lon columns)."""
     sys.path.insert(0, str(REPO))
-    from geo_trygghet.ingest import read_incidents
+    from geo_trygghet.ingest.incidents import read_incidents
 
     base = read_incidents(SAMPLE / "incidents.csv").gdf
     rng = np.random.default_rng(seed)

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from geo_trygghet.evaluation import effect_from_monthly, evaluate
+from geo_trygghet.followup.evaluation import effect_from_monthly, evaluate
 
 METHODS = {
     "campbell": ("odds_ratio_ci", "or"),
@@ -119,7 +119,7 @@ def remark_coverage(runs, seed, effect=0.6):
 
     from pyproj import Transformer
 
-    from geo_trygghet.remark_effects import remark_effects
+    from geo_trygghet.followup.fixed_remarks import remark_effects
 
     to_wgs = Transformer.from_crs(3006, 4326, always_xy=True)
     start, end = pd.Timestamp("2022-01-01"), pd.Timestamp("2024-01-01")

@@ -30,10 +30,10 @@ import pandas as pd
 warnings.filterwarnings("ignore")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from geo_trygghet import grid  # noqa: E402
-from geo_trygghet.clusters import HotSpotAreas  # noqa: E402
-from geo_trygghet.hotspots import gi_star  # noqa: E402
-from geo_trygghet.significance import conditional_permutation_p  # noqa: E402
+from geo_trygghet.hotspots import grid  # noqa: E402
+from geo_trygghet.hotspots.clusters import HotSpotAreas  # noqa: E402
+from geo_trygghet.hotspots.gistar import gi_star  # noqa: E402
+from geo_trygghet.hotspots.significance import conditional_permutation_p  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str]] = []
 

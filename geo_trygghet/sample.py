@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._ingest_columns import norm
+from .ingest.columns import norm
 from .errors import InputError, NotFoundError
 
 __all__ = ["DEMO_PASSWORD_SUFFIX", "DEMO_USERS", "SAMPLE_DIR", "SampleSummary", "demo_users", "load_sample",
@@ -123,7 +123,7 @@ def _area_json(names: str, areas: dict[str, Any]) -> str | None:
 def load_sample(service: Any, sample_dir: str | Path | None = None, *, force: bool = False) -> SampleSummary:
     """Load the sample municipality into ``service``'s database (idempotent; see the module docs)."""
     from .remarks import Actor
-    from .remarks_io import category_from_label, import_protocol
+    from .remarks.protocol_io import category_from_label, import_protocol
 
     actor = Actor.system()
     root = Path(sample_dir) if sample_dir is not None else SAMPLE_DIR

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo_trygghet.categories import (
+from geo_trygghet.ingest.crime_types import (
     BRA_CATEGORIES,
     POSITIVE_REMARK_CATEGORIES,
     REMARK_CATEGORIES,

@@ -1,7 +1,7 @@
 import numpy as np
 import shapely
 
-from geo_trygghet.clusters import HotSpotAreas, density_min_samples, find_clusters
+from geo_trygghet.hotspots.clusters import HotSpotAreas, density_min_samples, find_clusters
 
 
 def _blob(rng, lon, lat, n, sd_m):
@@ -56,7 +56,7 @@ def test_no_points_and_default_min_samples():
 def test_weighted_dbscan_equals_sklearn_on_core_points():
     from sklearn.cluster import DBSCAN
 
-    from geo_trygghet.clusters import weighted_dbscan
+    from geo_trygghet.hotspots.clusters import weighted_dbscan
 
     rng = np.random.default_rng(4)
     pts = np.concatenate([rng.normal(0, 30, (300, 2)), rng.normal(400, 40, (200, 2)), rng.uniform(-500, 900, (200, 2))])
@@ -77,8 +77,8 @@ def test_sample_municipality_clusters_are_the_planted_hot_spots():
 
     import geopandas as gpd
 
-    from geo_trygghet.hotspots import hotspots
-    from geo_trygghet.ingest import read_incidents
+    from geo_trygghet.hotspots.gistar import hotspots
+    from geo_trygghet.ingest.incidents import read_incidents
 
     sample = Path(__file__).resolve().parents[1] / "sample_data"
     incidents = read_incidents(sample / "incidents.csv").gdf

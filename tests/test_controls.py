@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo_trygghet.controls import (
+from geo_trygghet.followup.controls import (
     control_similarity,
     resolution_for_area,
     similarity_table,

@@ -12,7 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from geo_trygghet import evaluation as ev
+from geo_trygghet.followup import evaluation as ev
 from geo_trygghet.errors import DateError, InputError
 
 Z = 1.959963984540054

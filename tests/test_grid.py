@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo_trygghet import grid
+from geo_trygghet.hotspots import grid
 from geo_trygghet.errors import InputError
 
 from ._synthetic import CENTRE, points_in_cells, study_cells
@@ -80,7 +80,7 @@ def test_bad_resolution_is_a_clear_error(bad):
 
 
 def test_neighbour_graph_local_ij_equals_grid_disk_on_a_large_patch():
-    from geo_trygghet.grid import _neighbours_grid_disk, _neighbours_local_ij
+    from geo_trygghet.hotspots.grid import _neighbours_grid_disk, _neighbours_local_ij
 
     cells = np.sort(grid.to_int(h3.grid_disk(h3.latlng_to_cell(55.6, 13.0, 9), 40)))
     # punch holes so the study area is irregular

@@ -14,7 +14,7 @@ from shapely.geometry import Point, box
 
 from geo_trygghet import schema
 from geo_trygghet.errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaError
-from geo_trygghet.ingest import (
+from geo_trygghet.ingest.incidents import (
     Incidents,
     IngestReport,
     incidents_from_frame,

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from geo_trygghet import schema
 from geo_trygghet.errors import GeoTrygghetError
-from geo_trygghet.ingest import incidents_from_frame, read_incidents
+from geo_trygghet.ingest.incidents import incidents_from_frame, read_incidents
 
 SETTINGS = settings(
     max_examples=200,

@@ -19,7 +19,7 @@ from geo_trygghet.maps.remarks import (
     remarks_map,
     state_group,
 )
-from geo_trygghet.qr import join_url, qr_png
+from geo_trygghet.remarks.joinlink import join_url, qr_png
 
 XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "${alert(3)} `x`", "</script><b>bold</b>"]
 

@@ -29,7 +29,7 @@ STAFF = list(ACCOUNTS)
 @pytest.fixture(scope="module")
 def app_env(tmp_path_factory):
     """Dataset + database for the app; environment set for the module, restored after."""
-    from geo_trygghet.ingest import read_incidents
+    from geo_trygghet.ingest.incidents import read_incidents
     from geo_trygghet.remarks import Actor, RemarkService, open_store
 
     tmp = tmp_path_factory.mktemp("analyst_app")
@@ -335,8 +335,8 @@ def test_explorer_study_area_defaults_to_the_town_and_finds_the_planted_hot_spot
     (the default when the kept dataset has one) gives the planted hot spots as its areas."""
     import geopandas as gpd
 
-    from geo_trygghet.explore import prepare_grid
-    from geo_trygghet.ingest import read_boundary
+    from geo_trygghet.hotspots.explorer import prepare_grid
+    from geo_trygghet.ingest.incidents import read_boundary
 
     at = open_page(app_env, "analytiker", "explorer")
     assert at.radio(key="ex__f_area").value == "tatort"

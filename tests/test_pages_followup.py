@@ -27,7 +27,7 @@ PAGE = "geo_trygghet/ui/pages/uppfoljning.py"
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    from geo_trygghet.ingest import read_incidents
+    from geo_trygghet.ingest.incidents import read_incidents
     from geo_trygghet.remarks import RemarkService, open_store
     from geo_trygghet.sample import DEMO_USERS, load_sample
 
@@ -90,7 +90,7 @@ def sv2(x: float) -> str:
 @pytest.fixture(scope="module")
 def direct(env):
     """The sample's intervention evaluated by the core, from the sample files (not through the page)."""
-    from geo_trygghet.evaluation import evaluate, read_area
+    from geo_trygghet.followup.evaluation import evaluate, read_area
 
     sample = env["sample"]
     meta = json.loads((sample / "intervention.json").read_text(encoding="utf-8"))
@@ -150,7 +150,7 @@ def test_too_few_incidents_says_so(env):
 
 
 def test_fixed_remarks_tab_lists_the_sample_fixed_remarks(env):
-    from geo_trygghet.remark_effects import remark_effects
+    from geo_trygghet.followup.fixed_remarks import remark_effects
 
     at = open_page(env)
     fixed = env["service"].remarks_frame(env["actor"], state="fixed")
@@ -174,7 +174,7 @@ def test_fixed_remarks_tab_lists_the_sample_fixed_remarks(env):
 
 
 def test_a_fixed_remark_as_the_target(env):
-    from geo_trygghet.evaluation import circle_area, evaluate
+    from geo_trygghet.followup.evaluation import circle_area, evaluate
 
     at = open_page(env)
     at.selectbox(key="fu_mode").set_value("remark").run()

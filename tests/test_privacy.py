@@ -13,7 +13,7 @@ from shapely.geometry import Point, box
 from geo_trygghet import schema as S
 from geo_trygghet import settings
 from geo_trygghet.errors import GeoTrygghetError, SchemaError
-from geo_trygghet.privacy import (
+from geo_trygghet.hotspots.privacy import (
     PrivacyError,
     assert_no_points,
     public_cells,

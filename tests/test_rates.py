@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo_trygghet import rates as R
+from geo_trygghet.lagesbild import rates as R
 from geo_trygghet import schema as S
-from geo_trygghet import stodfragor as Q
+from geo_trygghet.lagesbild import stodfragor as Q
 from geo_trygghet.errors import InputError, SchemaError
 
 from . import test_patterns
@@ -117,7 +117,7 @@ def test_attach_population_joins_lancashire_wards_on_their_codes_not_their_names
     """Ward names repeat across districts (6 twice); the codes do not: the join takes the codes."""
     import geopandas as gpd
 
-    from geo_trygghet.ingest import read_table
+    from geo_trygghet.ingest.incidents import read_table
 
     lancs = shared_data / "lancashire_asb_2022"
     wards = gpd.read_file(lancs / "lancashire_wards.gpkg")

@@ -14,7 +14,7 @@ import pytest
 from pyproj import Transformer
 
 from geo_trygghet.errors import SchemaError
-from geo_trygghet.remark_effects import (
+from geo_trygghet.followup.fixed_remarks import (
     STATUS_CORRECTED,
     STATUS_NO_DATA,
     STATUS_OK,
@@ -181,7 +181,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
     reason="sample_data has no walk protocols yet",
 )
 def test_sample_municipality_fixed_lamps():
-    from geo_trygghet.ingest import read_incidents
+    from geo_trygghet.ingest.incidents import read_incidents
 
     inc = read_incidents(SAMPLE / "incidents.csv").gdf
     frames = []

@@ -15,7 +15,7 @@ from pyproj import Transformer
 
 from geo_trygghet.errors import CRSError, DateError, InputError, SchemaError
 from geo_trygghet.remarks import Actor
-from geo_trygghet.remarks_io import (
+from geo_trygghet.remarks.protocol_io import (
     category_from_label,
     export_remarks,
     import_protocol,
@@ -428,7 +428,7 @@ def test_spreadsheet_formulas_in_text_stay_text(service, tmp_path):
     ],
 )
 def test_hand_typed_swedish_dates(typed, iso):
-    from geo_trygghet.remarks_io import _swedish_date_text
+    from geo_trygghet.remarks.protocol_io import _swedish_date_text
 
     assert _swedish_date_text(typed) == iso
 

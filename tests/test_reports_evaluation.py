@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo_trygghet.evaluation import evaluate
+from geo_trygghet.followup.evaluation import evaluate
 from geo_trygghet.reports.evaluation import (
     counts_table,
     effect_table,
@@ -42,7 +42,7 @@ def sample(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def incidents(sample):
-    from geo_trygghet.ingest import read_incidents
+    from geo_trygghet.ingest.incidents import read_incidents
 
     return read_incidents(sample / "incidents.csv").gdf
 
@@ -106,7 +106,7 @@ def test_english_report(result, areas):
 
 
 def test_too_few_incidents_report(incidents):
-    from geo_trygghet.evaluation import circle_area
+    from geo_trygghet.followup.evaluation import circle_area
 
     # a 25 m circle in the countryside: no incidents in the target
     target = circle_area(16.30, 59.05, 25)

@@ -14,7 +14,7 @@ import pytest
 
 from geo_trygghet import schema as S
 from geo_trygghet.errors import InputError
-from geo_trygghet.hotspots import hotspots
+from geo_trygghet.hotspots.gistar import hotspots
 from geo_trygghet.reports._html import esc, fmt_value, page, table_html
 from geo_trygghet.reports.lagesbild import lagesbild_report, write_report
 

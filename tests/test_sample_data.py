@@ -147,7 +147,7 @@ def test_incidents_look_like_a_police_export(incidents):
 
 
 def test_every_crime_type_maps_to_a_bra_category(incidents):
-    from geo_trygghet.categories import categorize
+    from geo_trygghet.ingest.crime_types import categorize
 
     cats, unmapped = categorize(incidents["brottstyp"])
     assert unmapped == {}
@@ -319,7 +319,7 @@ def test_the_handbooks_four_remarks_are_in_the_first_walk():
 
 def test_reference_rates():
     ref = pd.read_csv(SAMPLE / "reference_rates.csv", keep_default_na=False)
-    from geo_trygghet.categories import BRA_CATEGORIES
+    from geo_trygghet.ingest.crime_types import BRA_CATEGORIES
 
     assert set(ref["category"]) <= set(BRA_CATEGORIES)
     assert (ref["rate_per_100000"] > 0).all()

@@ -76,8 +76,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..evaluation import evaluate, make_windows, read_area
-    from ..ingest import read_incidents
+    from ..followup.evaluation import evaluate, make_windows, read_area
+    from ..ingest.incidents import read_incidents
 
     if args.radius is not None and not args.radius > 0:
         msg = f"--radius {args.radius}: give a positive radius in metres, e.g. 150"

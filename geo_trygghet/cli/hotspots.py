@@ -34,8 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..hotspots import hotspots
-    from ..ingest import read_boundary, read_incidents
+    from ..hotspots.gistar import hotspots
+    from ..ingest.incidents import read_boundary, read_incidents
 
     out = Path(args.output)
     if out.suffix.lower() != ".gpkg":

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_streets(path: str):  # type: ignore[no-untyped-def]
-    from .._ingest_read import check_path, read_vector
+    from ..ingest.files import check_path, read_vector
     from ..errors import InputError
 
     p = check_path(path, "streets file")

@@ -73,7 +73,7 @@ def _date(value: str | None, flag: str) -> str | None:
 
 def run_import(args: argparse.Namespace) -> int:
     from ..remarks import RemarkService
-    from ..remarks_io import import_protocol
+    from ..remarks.protocol_io import import_protocol
 
     walk_date = _date(args.date, "--date")
     service = RemarkService()
@@ -89,7 +89,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from ..remarks import RemarkService
-    from ..remarks_io import export_remarks
+    from ..remarks.protocol_io import export_remarks
 
     as_of = _date(args.as_of, "--as-of")
     service = RemarkService()

@@ -8,7 +8,7 @@ import numpy as np
 import shapely
 
 from .. import schema as S
-from ..hotspots import GI_BIN_COLOURS, HotSpotResult, gi_bin_label
+from ..hotspots.gistar import GI_BIN_COLOURS, HotSpotResult, gi_bin_label
 from .base import add_boundary, add_legend, finish_map, new_map
 
 _TEXT = {

@@ -26,22 +26,8 @@ from . import states as st
 from ._people import PeopleMixin
 from ._util import _area_text, _as_date, _as_moment, _distance_m, _isnan
 from ._views import ViewsMixin
-from .auth import (
-    CODE_ALPHABET,
-    CODE_LENGTH,
-    Actor,
-    can_see_all,
-    normalise_code,
-    require_staff,
-)
-from .models import (
-    EventRow,
-    OrganisationRow,
-    PhotoRow,
-    RemarkRow,
-    WalkRow,
-    utcnow,
-)
+from .auth import CODE_ALPHABET, CODE_LENGTH, Actor, can_see_all, normalise_code, require_staff
+from .models import EventRow, OrganisationRow, PhotoRow, RemarkRow, WalkRow, utcnow
 from .photos import prepare_photo
 from .records import Event, Remark, Walk, WalkRef
 from .reminders import is_overdue

@@ -245,7 +245,7 @@ def remark_categories() -> dict[str, RemarkCategory]:
 @functools.lru_cache(maxsize=1)
 def _remark_categories() -> dict[str, RemarkCategory]:
     try:
-        from .. import categories as _cat  # type: ignore[attr-defined]
+        from ..ingest import crime_types as _cat  # type: ignore[attr-defined]
 
         source = _cat.REMARK_CATEGORIES
     except (ImportError, AttributeError):

@@ -28,7 +28,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..errors import InputError
-from ..evaluation import (
+from ..followup.evaluation import (
     MIN_INCIDENTS,
     VERDICT_FELL,
     VERDICT_ROSE,

@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .. import patterns as P
-from .. import rates as R
+from ..lagesbild import patterns as P
+from ..lagesbild import rates as R
 from .. import schema as S
-from .. import stodfragor as Q
+from ..lagesbild import stodfragor as Q
 from ..errors import InputError
-from ..privacy import public_cells, public_clusters, suppress_small_cells
+from ..hotspots.privacy import public_cells, public_clusters, suppress_small_cells
 from ._html import esc, fmt_value, html_to_pdf, img_tag, page, table_html
 
 __all__ = ["lagesbild_report", "write_report"]
@@ -175,7 +175,7 @@ def _rates_chart(rates: R.Rates, t: dict[str, str]) -> str:
 def _hotspot_map(cells: Any, clusters: Any, areas: Any, t: dict[str, str], lang: str) -> str:
     from matplotlib.patches import Patch
 
-    from ..hotspots import GI_BIN_COLOURS, gi_bin_label
+    from ..hotspots.gistar import GI_BIN_COLOURS, gi_bin_label
 
     fig = _fig(6.4, 5.6)
     ax = fig.add_subplot()
@@ -318,7 +318,7 @@ def _category_rates(incidents: pd.DataFrame, population: float, reference: Any, 
 
 
 def _hotspots(result: Any, areas: Any, answer: Q.Answer | None, t: dict[str, str], lang: str) -> str:
-    from ..hotspots import gi_bin_label
+    from ..hotspots.gistar import gi_bin_label
 
     cells = public_cells(result)
     clusters = public_clusters(result) if getattr(result, "clusters", None) is not None else None

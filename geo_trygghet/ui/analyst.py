@@ -34,15 +34,12 @@ import shapely
 import streamlit as st
 from folium.template import Template
 
-from .. import explore as E
+from ..hotspots import explorer as E
 from .. import schema as S
-from ..categories import BRA_CATEGORIES, category_label
+from ..ingest.crime_types import BRA_CATEGORIES, category_label
 from ..errors import CRSError, DateError, GeoTrygghetError, SchemaError
-from ..hotspots import GI_BIN_COLOURS, HotSpotResult, gi_bin_label
-from . import (
-    i18n_analyst,  # noqa: F401  (registers the texts)
-    state,
-)
+from ..hotspots.gistar import GI_BIN_COLOURS, HotSpotResult, gi_bin_label
+from . import i18n_analyst, state
 from .data import SAMPLE_DIR, file_key, remark_service_or_error
 from .i18n import lang, t
 
@@ -114,7 +111,7 @@ def _kept_boundary_path(dataset: Path) -> Path | None:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _load_dataset(path: str, mtime_ns: int, size: int, options: tuple, boundary: str | None) -> Dataset:
-    from ..ingest import read_boundary, read_incidents
+    from ..ingest.incidents import read_boundary, read_incidents
 
     incidents = read_incidents(path, **dict(options))
     gdf = incidents.gdf
@@ -147,7 +144,7 @@ def _save_upload(data: bytes, name: str) -> Path:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _columns_of(path: str, mtime_ns: int) -> list[str]:
-    from .._ingest_read import read_any
+    from ..ingest.files import read_any
 
     df, _ = read_any(Path(path))
     return [str(c) for c in df.columns if c != getattr(df, "_geometry_column_name", None)]
@@ -257,7 +254,7 @@ def _n(value: float) -> str:
 
 def fmt_dec(value: float, decimals: int = 1) -> str:
     """A decimal number in the interface language: ``3,4`` in Swedish, ``3.4`` in English."""
-    from ..patterns import fmt_num
+    from ..lagesbild.patterns import fmt_num
 
     return fmt_num(float(value), lang(), decimals)
 
@@ -283,7 +280,7 @@ class Filters:
 
     def describe(self, source: str) -> str:
         """What the incidents are, for a report's reader: the file and every filter that is set."""
-        from ..patterns import WEEKDAYS
+        from ..lagesbild.patterns import WEEKDAYS
 
         parts = [t("rep.data", source=source)]
         if self.categories:
@@ -352,7 +349,7 @@ def filter_widgets(ds: Dataset, *, resolution: bool = True) -> Filters:
     order = {slug: i for i, slug in enumerate(BRA_CATEGORIES)}
     cats = sorted(a.categories, key=lambda c: (order.get(c, 99), c))
     span = a.date_range()
-    from ..patterns import WEEKDAYS
+    from ..lagesbild.patterns import WEEKDAYS
 
     days = list(WEEKDAYS[lang()])
     for key, default in (("f_cat", []), ("f_type", []), ("f_days", days), ("f_hours", (0, 24)),
@@ -445,7 +442,7 @@ def prepared_grid(ds: Dataset, resolution: int, area: str = "") -> E.PreparedGri
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _clusters(key: str, selection: Filters, _ds: Dataset, _mask: np.ndarray) -> gpd.GeoDataFrame:
-    from ..clusters import find_clusters
+    from ..hotspots.clusters import find_clusters
 
     return find_clusters(_ds.arrays.lon[_mask], _ds.arrays.lat[_mask])
 
@@ -487,7 +484,7 @@ def safe_table(df: pd.DataFrame, count_cols: tuple[str, ...] = (S.COUNT,), *, pu
     """In public mode: counts 1–2 blanked (and their Gi* columns) before a table is shown."""
     if not public:
         return df
-    from ..privacy import suppress_small_cells
+    from ..hotspots.privacy import suppress_small_cells
 
     out = df
     for col in count_cols:
@@ -594,7 +591,7 @@ def explorer_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None =
                  boundary: gpd.GeoDataFrame | None = None) -> folium.Map:
     """Hex counts, Gi* bins, clusters, remarks, boundary, points (few, never public), legend, layers."""
     from ..maps import add_boundary, add_cells_layer, add_clusters_layer, finish_map, new_map
-    from ..privacy import public_cells, public_clusters
+    from ..hotspots.privacy import public_cells, public_clusters
 
     lg = lang()
     cells = E.drawn_cells(view.cells)
@@ -699,7 +696,7 @@ def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | N
     from streamlit_folium import st_folium
 
     from ..maps import add_boundary, add_cells_layer, add_clusters_layer, new_map
-    from ..privacy import public_cells, public_clusters
+    from ..hotspots.privacy import public_cells, public_clusters
 
     lg = lang()
     cells, clusters = E.drawn_cells(view.cells), view.clusters
@@ -809,7 +806,7 @@ def _gpkg_bytes(cells: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, public: boo
 
 
 def cells_csv(cells: gpd.GeoDataFrame, *, public: bool) -> bytes:
-    from ..privacy import public_cells
+    from ..hotspots.privacy import public_cells
 
     table = public_cells(cells) if public else cells
     table = E.drawn_cells(table) if not public else table[table[S.COUNT].fillna(1) != 0]
@@ -841,7 +838,7 @@ def download_buttons(view: View, make_map: Any, *, public: bool) -> None:
 def qr_png(text: str) -> bytes:
     """A QR code (PNG bytes) for ``text`` (geo_trygghet.qr when present)."""
     try:
-        from ..qr import qr_png as shared_qr_png
+        from ..remarks.joinlink import qr_png as shared_qr_png
     except ImportError:
         shared_qr_png = None
     if shared_qr_png is not None:
@@ -890,8 +887,8 @@ def _read_reference(path: str, mtime_ns: int) -> pd.DataFrame:
 def _areas_with_population(areas: gpd.GeoDataFrame, table_path: Path) -> gpd.GeoDataFrame | None:
     """The uploaded areas joined to an uploaded population table (rates.attach_population); the
     join is reported in a line, a failure in one line as an error (then None)."""
-    from ..ingest import read_table
-    from ..rates import attach_population
+    from ..ingest.incidents import read_table
+    from ..lagesbild.rates import attach_population
 
     try:
         joined = attach_population(areas, read_table(table_path))
@@ -968,9 +965,9 @@ def rate_inputs(ds: Dataset) -> RateInputs:
 def lagesbild_parts(key: str, selection: Filters, lang_: str, rate_key: tuple, _view: View,
                     _rates: RateInputs) -> dict:
     """Everything the lägesbild page shows, computed once per dataset, filter and rate choice."""
-    from .. import patterns as P
-    from .. import rates as R
-    from .. import stodfragor as Q
+    from ..lagesbild import patterns as P
+    from ..lagesbild import rates as R
+    from ..lagesbild import stodfragor as Q
 
     inc = _view.incidents()
     out: dict[str, Any] = {"n": len(inc)}
@@ -1115,7 +1112,7 @@ def create_walk(plan: E.WalkPlan, *, title: str, walk_date: dt.date | None, grou
 def join_link(code: str) -> str:
     """The participants' link ``<app>/?kod=CODE``."""
     try:
-        from ..qr import join_url
+        from ..remarks.joinlink import join_url
     except ImportError:
         return f"{app_base_url()}/?{state.JOIN_QUERY_PARAM}={code}"
     return join_url(app_base_url() + "/", code)

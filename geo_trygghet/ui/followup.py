@@ -344,7 +344,7 @@ def choose_target(ds: A.Dataset) -> Choice:
         lon, lat = st.session_state[K_POINT]
         r = st.number_input(t("fu.radius"), 25, 3000, int(settings.evaluation_radius_m), 25, key="fu_radius")
         st.caption(t("fu.click", lat=lat, lon=lon))
-        from ..evaluation import circle_area
+        from ..followup.evaluation import circle_area
 
         choice.target, choice.target_name, choice.point = circle_area(lon, lat, r), t("fu.circle_name", r=r), (lon, lat)
     elif mode == DRAW:
@@ -363,7 +363,7 @@ def choose_target(ds: A.Dataset) -> Choice:
         picked = st.multiselect(t("fu.cluster"), list(labels_c), default=list(labels_c)[:1],
                                 format_func=labels_c.get, key="fu_clusters", placeholder=t("ui.choose"))
         if picked:
-            from ..evaluation import area_from_h3
+            from ..followup.evaluation import area_from_h3
 
             shapes = clusters[clusters["cluster_id"].isin(picked)].geometry.union_all()
             hot = view.cells[(view.cells["gi_bin"] > 0) & view.cells.intersects(shapes)]
@@ -378,7 +378,7 @@ def choose_target(ds: A.Dataset) -> Choice:
                            format_func=lambda i: remark_label(frame.iloc[i]))
         row = frame.iloc[idx]
         r = st.number_input(t("fu.radius"), 25, 3000, int(settings.evaluation_radius_m), 25, key="fu_radius_r")
-        from ..evaluation import circle_area
+        from ..followup.evaluation import circle_area
 
         choice.point = (float(row.lon), float(row.lat))
         choice.target = circle_area(*choice.point, r)
@@ -439,7 +439,7 @@ def choose_buffer(choice: Choice) -> None:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _suggest(key: tuple, _incidents: gpd.GeoDataFrame, _target: BaseGeometry, _buffer: BaseGeometry | None,
              date: dt.date, before: int, same: bool) -> gpd.GeoDataFrame:
-    from ..controls import suggest_controls
+    from ..followup.controls import suggest_controls
 
     return suggest_controls(_incidents, target=_target, buffer=_buffer, intervention=date, before_days=before,
                             same_months=same, k=8)
@@ -448,7 +448,7 @@ def _suggest(key: tuple, _incidents: gpd.GeoDataFrame, _target: BaseGeometry, _b
 @st.cache_data(show_spinner=False, max_entries=32)
 def _similarity(key: tuple, _incidents: gpd.GeoDataFrame, _target: BaseGeometry, _controls: list, date: dt.date,
                 before: int, same: bool) -> pd.DataFrame:
-    from ..controls import control_similarity
+    from ..followup.controls import control_similarity
 
     gdf = gpd.GeoDataFrame({"name": [n for n, _ in _controls]}, geometry=[g for _, g in _controls], crs=WGS84)
     return pd.DataFrame(control_similarity(_incidents, target=_target, candidates=gdf, intervention=date,
@@ -549,7 +549,7 @@ def similarity_table(choice: Choice, incidents: gpd.GeoDataFrame, key: tuple) ->
 # --------------------------------------------------------------------------- evaluation
 @st.cache_data(show_spinner=False, max_entries=32)
 def _evaluate(key: tuple, _incidents: gpd.GeoDataFrame, _choice: Choice) -> Any:
-    from ..evaluation import evaluate
+    from ..followup.evaluation import evaluate
 
     c = _choice
     return evaluate(_incidents, target=c.target, controls=[g for _, g in c.controls],
@@ -571,7 +571,7 @@ def run_evaluation(choice: Choice, incidents: gpd.GeoDataFrame, key: tuple) -> A
 
 def show_result(result: Any) -> None:
     """The reading, the headline numbers, the counts and effect tables, the monthly chart."""
-    from ..evaluation import VERDICT_FELL, VERDICT_ROSE, VERDICT_TOO_FEW
+    from ..followup.evaluation import VERDICT_FELL, VERDICT_ROSE, VERDICT_TOO_FEW
 
     lg = lang()
     box = {VERDICT_FELL: st.success, VERDICT_ROSE: st.warning, VERDICT_TOO_FEW: st.warning}.get(result.verdict,
@@ -753,7 +753,7 @@ _STATUS = {"ok": "status.ok", "ok, 0.5 added to every count (a count was 0)": "s
 @st.cache_data(show_spinner=False, max_entries=16)
 def _remark_effects(key: tuple, _remarks: pd.DataFrame, _incidents: gpd.GeoDataFrame, radius: float, before: int,
                     after: int, hours: tuple | None) -> Any:
-    from ..remark_effects import remark_effects
+    from ..followup.fixed_remarks import remark_effects
 
     return remark_effects(_remarks, _incidents, radius_m=radius, before_days=before, after_days=after, hours=hours)
 

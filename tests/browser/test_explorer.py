@@ -112,8 +112,8 @@ def test_analyst_explores_filters_and_downloads(app_server, desktop_page, tmp_pa
     assert cells.crs.to_epsg() == 4326 and clusters.crs.to_epsg() == 4326
     assert {"h3", "count", "gi_z", "gi_p", "gi_bin"} <= set(cells.columns)
     # the filtered selection within the hot-spot study area (the town, by default), not the whole file
-    from geo_trygghet.grid import build_grid
-    from geo_trygghet.ingest import read_boundary, read_incidents
+    from geo_trygghet.hotspots.grid import build_grid
+    from geo_trygghet.ingest.incidents import read_boundary, read_incidents
 
     sample = Path(__file__).resolve().parents[2] / "sample_data"
     inc = read_incidents(sample / "incidents.csv").gdf

@@ -31,8 +31,8 @@ def _login(page, base: str) -> None:
 
 def _expected():
     """The sample intervention evaluated by the core in this process."""
-    from geo_trygghet.evaluation import evaluate, read_area
-    from geo_trygghet.ingest import read_incidents
+    from geo_trygghet.followup.evaluation import evaluate, read_area
+    from geo_trygghet.ingest.incidents import read_incidents
 
     sample = REPO / "sample_data"
     meta = json.loads((sample / "intervention.json").read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from geo_trygghet import explore as E
+from geo_trygghet.hotspots import explorer as E
 from geo_trygghet.errors import GeoTrygghetError
 from geo_trygghet.remarks.states import WALK_GROUPS
 from geo_trygghet.ui import analyst as A

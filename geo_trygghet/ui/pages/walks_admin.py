@@ -85,7 +85,7 @@ wid = st.selectbox(t("wa.pick"), list(walks), key="wa_pick",
                                            for i, w in walks.items()}))
 walk = walks[wid]
 
-from geo_trygghet.qr import join_url, qr_png
+from geo_trygghet.remarks.joinlink import join_url, qr_png
 
 link = join_url(W.app_base_url(), walk.join_code)
 info, qr = st.columns([3, 1])

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import schema as S
+from .. import schema as S
 from .patterns import (
     _WEEKDAYS_LONG,
     MIN_EVENTS,

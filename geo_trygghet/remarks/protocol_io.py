@@ -41,9 +41,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._ingest_columns import Columns, norm
-from ._values import is_missing
-from .errors import DateError, InputError, NotFoundError, SchemaError
+from ..ingest.columns import Columns, norm
+from .._values import is_missing
+from ..errors import DateError, InputError, NotFoundError, SchemaError
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -105,7 +105,7 @@ def remark_uuid(walk_title: str, nr: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _category_lookup() -> dict[str, str]:
-    from .remarks.states import remark_categories
+    from .states import remark_categories
 
     out: dict[str, str] = {}
     for slug, cat in remark_categories().items():
@@ -159,7 +159,7 @@ def read_protocol_table(path: str | Path, *, sheet: str | int | None = None) -> 
     ANMÄRKNING column. Returns the frame and the 1-based row number of the
     header in the file (to name rows as a spreadsheet shows them).
     """
-    from ._ingest_read import check_path, read_excel, read_text_table
+    from ..ingest.files import check_path, read_excel, read_text_table
 
     p = check_path(path, "protocol file")
     ext = p.suffix.lower()
@@ -246,7 +246,7 @@ def _swedish_date_text(value: Any) -> Any:
 
 
 def _dates(df: pd.DataFrame, column: str | None, source: str, lines: np.ndarray, label: str) -> list[dt.date | None]:
-    from ._ingest_dates import parse_dates
+    from ..ingest.dates import parse_dates
 
     if column is None:
         return [None] * len(df)
@@ -274,9 +274,9 @@ def _protocol_rows(
     notes: list[str],
 ) -> tuple[list[_Row], str]:
     try:  # the ingest funnel's position reader (moved between modules over time)
-        from ._ingest_positions import positions as _positions
+        from ..ingest.positions import positions as _positions
     except ImportError:  # pragma: no cover - older layout
-        from .ingest import _positions  # type: ignore[attr-defined,no-redef]
+        from ..ingest.incidents import _positions  # type: ignore[attr-defined,no-redef]
 
     if len(df) == 0:
         msg = f"{source} has no data rows; give a protocol with at least one remark"
@@ -296,7 +296,7 @@ def _protocol_rows(
     pos_cols = Columns(rest)
     used: dict[str, str] = {}
     if lat is None and lon is None and x is None and y is None:
-        from ._ingest_columns import find_lat_lon, find_x_y
+        from ..ingest.columns import find_lat_lon, find_x_y
 
         la, lo = find_lat_lon(pos_cols)
         xx, yy = find_x_y(pos_cols, exclude=[c for c in (la, lo) if c])
@@ -449,7 +449,7 @@ def import_frame(
     area: Any = None,
 ) -> ImportSummary:
     """:func:`import_protocol` for a frame already read (headers as in the file)."""
-    from .remarks import Actor
+    from . import Actor
 
     actor = actor or Actor.system()
     title = _clean_title(walk_title)
@@ -628,7 +628,7 @@ def export_frame(
     states for that date from the events."""
     import geopandas as gpd
 
-    from .remarks import Actor
+    from . import Actor
 
     actor = actor or Actor.system()
     if as_of is not None and walk is None:
@@ -803,7 +803,7 @@ def open311_requests(
     date; ``media_url`` is null (photos are never public); reporter names are
     never included. Datetimes are ISO 8601 in UTC (``+00:00``).
     """
-    from .remarks import Actor
+    from . import Actor
 
     actor = actor or Actor.system()
     gdf = export_frame(service, walk=walk, as_of=as_of, actor=actor)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InsufficientDataError
+from ..errors import InsufficientDataError
 
 
 def fdr_bh(p: np.ndarray) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = ["join_url", "qr_png"]
 
@@ -15,7 +15,7 @@ def join_url(base_url: str, code: str) -> str:
 
     Other query parameters of ``base_url`` are kept; an old ``kod`` is replaced.
     """
-    from .remarks.auth import normalise_code
+    from .auth import normalise_code
 
     base = (base_url or "").strip()
     parts = urlsplit(base)

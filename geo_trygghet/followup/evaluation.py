@@ -58,9 +58,9 @@ import shapely
 from scipy import stats
 from shapely.geometry.base import BaseGeometry
 
-from . import schema
-from .crs import WGS84, metric_crs_for, to_wgs84
-from .errors import DateError, InputError
+from .. import schema
+from ..crs import WGS84, metric_crs_for, to_wgs84
+from ..errors import DateError, InputError
 
 #: Fewer incidents than this in the target (a + b) or in the control group
 #: (c + d) gives the verdict "not enough incidents to say" and no effect sizes.

@@ -30,10 +30,10 @@ import pandas as pd
 from scipy.special import ndtr
 from shapely.geometry.base import BaseGeometry
 
-from . import schema as S
-from . import settings
+from .. import schema as S
+from .. import settings
 from .grid import Grid, build_grid, cells_frame, neighbour_graph
-from .errors import InsufficientDataError
+from ..errors import InsufficientDataError
 from .significance import conditional_permutation_p, fdr_bh
 
 #: gi_bin → (Swedish, English) label, from the glossary.

@@ -43,9 +43,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import schema as S
-from . import settings
-from .errors import InputError, InsufficientDataError, SchemaError
+from .. import schema as S
+from .. import settings
+from ..errors import InputError, InsufficientDataError, SchemaError
 
 __all__ = [
     "MONTHS",
@@ -135,7 +135,7 @@ def _label(slug: Any, lang: str) -> str:
     if slug is None or (isinstance(slug, float) and math.isnan(slug)) or slug is pd.NA:
         return "okänd" if lang == "sv" else "unknown"
     try:
-        from .categories import BRA_CATEGORIES, category_label
+        from ..ingest.crime_types import BRA_CATEGORIES, category_label
     except ImportError:  # pragma: no cover - categories is part of the package
         return str(slug)
     return category_label(slug, lang) if slug in BRA_CATEGORIES else str(slug)
@@ -547,7 +547,7 @@ def _cell_weights_in_hull(grid: Any, lon: np.ndarray, lat: np.ndarray) -> np.nda
     share per cell."""
     import shapely
 
-    from .grid import cell_polygons
+    from ..hotspots.grid import cell_polygons
 
     n = len(grid.cells)
     hull = _convex_hull(lon, lat)
@@ -603,7 +603,7 @@ def concentration(incidents: pd.DataFrame, *, resolution: int | None = None, top
     n_loc = int(located.sum())
     cell_counts = pd.DataFrame({S.H3: pd.Series(dtype=object), S.COUNT: pd.Series(dtype=np.int64)})
     if n_loc:
-        from .grid import build_grid
+        from ..hotspots.grid import build_grid
 
         if grid is None or len(grid.incident_cell) != n_loc:
             grid = build_grid(lon[located], lat[located], resolution=res)

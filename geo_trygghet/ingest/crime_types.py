@@ -6,7 +6,7 @@ order maps and tables list them, each with a Swedish and an English label.
 
 Raw crime-type strings (police event types, brottstyper, police.uk types) are
 mapped to those categories by an editable table,
-``geo_trygghet/data/crime_types.csv`` (columns ``crime_type``, ``category``,
+``geo_trygghet/ingest/data/crime_types.csv`` (columns ``crime_type``, ``category``,
 ``comment``). Matching ignores case, surrounding and repeated whitespace and
 diacritics; a type that is not in the table is tried once more with only the
 text before its first comma (``"Trafikolycka, vilt"`` → ``"trafikolycka"``).
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, SchemaError
+from ..errors import InputError, SchemaError
 
 #: Brå crime categories: slug → (Swedish label, English label), in display order.
 BRA_CATEGORIES: dict[str, tuple[str, str]] = {

@@ -22,9 +22,9 @@ from pyproj import Transformer
 from scipy.sparse.csgraph import connected_components
 from sklearn.neighbors import radius_neighbors_graph
 
-from . import schema as S
-from . import settings
-from .crs import WGS84, metric_crs_for
+from .. import schema as S
+from .. import settings
+from ..crs import WGS84, metric_crs_for
 
 
 def empty_clusters(crs: str = WGS84) -> gpd.GeoDataFrame:

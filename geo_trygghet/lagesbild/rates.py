@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import schema as S
-from .errors import InputError, SchemaError
+from .. import schema as S
+from ..errors import InputError, SchemaError
 from .patterns import _check_lang, _nonempty, _require, _times, category_counts, fmt_num
 
 __all__ = ["Rates", "attach_population", "category_rates", "rates_per_100k"]
@@ -211,7 +211,7 @@ def rates_per_100k(incidents: pd.DataFrame, areas_gdf: Any, *, population_col: s
     """
     import geopandas as gpd
 
-    from .crs import to_wgs84
+    from ..crs import to_wgs84
 
     _check_lang(lang)
     if not isinstance(areas_gdf, gpd.GeoDataFrame):

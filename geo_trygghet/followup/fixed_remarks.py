@@ -53,9 +53,9 @@ from pyproj import Transformer
 from scipy import stats
 from scipy.spatial import cKDTree
 
-from . import schema, settings
-from .crs import WGS84, metric_crs_for
-from .errors import InputError, SchemaError
+from .. import schema, settings
+from ..crs import WGS84, metric_crs_for
+from ..errors import InputError, SchemaError
 from .evaluation import Z975, _resolution, _times, _xy, parse_date
 
 REMARK_COLUMNS = ("remark_id", "category", "lon", "lat", "fixed_date")

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from .errors import SchemaError
+from ..errors import SchemaError
 
 LAT_NAMES = ("lat", "latitude", "breddgrad", "latitud", "lat_wgs84", "wgs84_lat", "latitude_wgs84", "y_lat")
 LON_NAMES = (

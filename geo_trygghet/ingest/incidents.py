@@ -43,18 +43,10 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from . import schema
-from ._ingest_columns import (
-    CLOCK_NAMES,
-    DATE_NAMES,
-    DATETIME_NAMES,
-    MONTH_NAMES,
-    TYPE_NAMES,
-    Columns,
-    norm,
-)
-from ._ingest_dates import looks_like_clock, parse_bound, parse_clock, parse_dates
-from ._ingest_positions import (
+from .. import schema
+from .columns import CLOCK_NAMES, DATE_NAMES, DATETIME_NAMES, MONTH_NAMES, TYPE_NAMES, Columns, norm
+from .dates import looks_like_clock, parse_bound, parse_clock, parse_dates
+from .positions import (
     BAD_POSITION,
     NO_POSITION,
     ZERO_POSITION,
@@ -63,10 +55,10 @@ from ._ingest_positions import (
     dedupe,
     positions,
 )
-from ._ingest_read import check_path, read_any, read_parquet, read_vector, unsupported
-from .categories import categorize
-from .crs import WGS84
-from .errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaError, one_line
+from .files import check_path, read_any, read_parquet, read_vector, unsupported
+from .crime_types import categorize
+from ..crs import WGS84
+from ..errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaError, one_line
 
 __all__ = ["Incidents", "IngestReport", "incidents_from_frame", "read_boundary", "read_incidents", "read_table"]
 
@@ -132,7 +124,7 @@ class IngestReport:
             more = f" and {len(self.unmapped_types) - 5} more" if len(self.unmapped_types) > 5 else ""
             lines.append(
                 f"  crime types without a Brå category: {shown}{more} "
-                "(add them to geo_trygghet/data/crime_types.csv)"
+                "(add them to geo_trygghet/ingest/data/crime_types.csv)"
             )
         lines.extend(f"  note: {note}" for note in self.notes)
         return lines

@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .errors import GeoTrygghetError, InputError, one_line
+from ..errors import GeoTrygghetError, InputError, one_line
 
 TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -282,7 +282,7 @@ def header_row(rows: list[list[object]]) -> int:
     Police exports often start with a title and a blank row; 0 when the first
     row already looks like a header or no row does.
     """
-    from ._ingest_columns import KNOWN_NAMES, norm
+    from .columns import KNOWN_NAMES, norm
 
     def score(row: list[object]) -> int:
         return sum(1 for v in row if isinstance(v, str) and norm(v) in KNOWN_NAMES)

@@ -40,11 +40,11 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
-from . import schema as S
-from .crs import WGS84, metric_crs_for
-from .errors import InputError, InsufficientDataError
+from .. import schema as S
+from ..crs import WGS84, metric_crs_for
+from ..errors import InputError, InsufficientDataError
 from .grid import Grid, build_grid, cell_polygons, neighbour_graph, points_to_cell_ints
-from .hotspots import bins_from_q, gi_star
+from .gistar import bins_from_q, gi_star
 from .significance import fdr_bh
 
 #: The category code of incidents whose crime type maps to no Brå category.

@@ -21,9 +21,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import schema as S
-from . import settings
-from .errors import GeoTrygghetError, SchemaError
+from .. import schema as S
+from .. import settings
+from ..errors import GeoTrygghetError, SchemaError
 
 __all__ = ["SUPPRESSED", "PrivacyError", "suppress_small_cells", "public_cells", "public_clusters",
            "assert_no_points"]

@@ -26,9 +26,9 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from . import schema as S
-from .crs import WGS84
-from .errors import InputError
+from .. import schema as S
+from ..crs import WGS84
+from ..errors import InputError
 
 #: The largest study area (in cells) we build before asking for a coarser grid.
 MAX_CELLS = 3_000_000

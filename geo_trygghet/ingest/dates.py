@@ -15,8 +15,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from . import settings
-from .errors import DateError
+from .. import settings
+from ..errors import DateError
 
 LOCAL_TZ = settings.local_tz
 
