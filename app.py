@@ -18,20 +18,20 @@ PUB, DEL, OWN, ANA, ADM = (state.PUBLIC, state.DELTAGARE, state.PROBLEMAGARE,
 ALL = frozenset(state.ROLES)
 STAFF = frozenset({ANA, ADM})
 
-# One line per page: file in geo_trygghet/ui/pages, title (i18n key or (sv, en)), icon,
+# One line per page: file in geo_trygghet/ui/pages, title (a catalogue key), icon,
 # menu section (i18n key), roles that see it, roles for which it is the start page.
 # The first page a role sees is its start page unless another line claims it.
 PAGES: list[tuple] = [
     ("home.py", "page.home", ":material/home:", "section.start", ALL, frozenset()),
-    ("explorer.py", ("Hot spots", "Hot spots"), ":material/map:", "section.analysis", {PUB, ANA, ADM}, {ANA}),
-    ("lagesbild.py", ("Lägesbild", "Situation picture"), ":material/analytics:", "section.analysis", STAFF, frozenset()),
-    ("plan_walk.py", ("Planera vandring", "Plan a walk"), ":material/route:", "section.analysis", STAFF, frozenset()),
+    ("explorer.py", "page.explorer", ":material/map:", "section.analysis", {PUB, ANA, ADM}, {ANA}),
+    ("lagesbild.py", "label.situation_picture", ":material/analytics:", "section.analysis", STAFF, frozenset()),
+    ("plan_walk.py", "page.plan_walk", ":material/route:", "section.analysis", STAFF, frozenset()),
     ("uppfoljning.py", "label.follow_up", ":material/compare_arrows:", "section.analysis", STAFF, frozenset()),
     ("walk.py", "label.new_remark", ":material/add_location_alt:", "section.walk", {DEL}, {DEL}),
-    ("owner.py", ("Mina anmärkningar", "My remarks"), ":material/assignment:", "section.owner", {OWN}, {OWN}),
-    ("walks_admin.py", ("Vandringar", "Walks"), ":material/directions_walk:", "section.walk", STAFF, {ADM}),
-    ("admin.py", ("Organisationer och användare", "Organisations and users"), ":material/admin_panel_settings:", "section.admin", {ADM}, frozenset()),
-    ("public.py", ("Återkoppling", "Feedback"), ":material/campaign:", "section.start", ALL, frozenset()),
+    ("owner.py", "page.owner", ":material/assignment:", "section.owner", {OWN}, {OWN}),
+    ("walks_admin.py", "page.walks", ":material/directions_walk:", "section.walk", STAFF, {ADM}),
+    ("admin.py", "page.admin", ":material/admin_panel_settings:", "section.admin", {ADM}, frozenset()),
+    ("public.py", "page.public", ":material/campaign:", "section.start", ALL, frozenset()),
 ]
 
 PAGES_DIR = Path(__file__).resolve().parent / "geo_trygghet" / "ui" / "pages"
@@ -46,10 +46,6 @@ SHELL_CSS = """<style>
 </style>"""
 
 
-def _title(title: str | tuple[str, str]) -> str:
-    if isinstance(title, tuple):
-        return title[1] if st.session_state.get(state.LANG) == "en" else title[0]
-    return t(title)
 
 
 def pages_for(role: str) -> dict[str, list]:
@@ -58,7 +54,7 @@ def pages_for(role: str) -> dict[str, list]:
     rows = [r for r in PAGES if role in r[4] and (PAGES_DIR / r[0]).is_file()]
     default = next((r for r in rows if role in r[5]), rows[0] if rows else None)
     for row in rows:
-        page = st.Page(f"geo_trygghet/ui/pages/{row[0]}", title=_title(row[1]), icon=row[2],
+        page = st.Page(f"geo_trygghet/ui/pages/{row[0]}", title=t(row[1]), icon=row[2],
                        url_path=Path(row[0]).stem, default=row is default)
         sections.setdefault(t(row[3]), []).append(page)
     account = t("section.account")

@@ -190,5 +190,4 @@ def test_i18n_falls_back_and_formats():
 
     assert i18n.t("no.such.key") == "no.such.key"
     assert i18n.t("join.unknown", code="X1").startswith("Ingen vandring har koden X1")
-    with pytest.raises(ValueError, match="Swedish"):
-        i18n.add({"x": {"en": "only English"}})
+    assert not hasattr(i18n, "add"), "texts belong in geo_trygghet/i18n/catalogue, not added at import"

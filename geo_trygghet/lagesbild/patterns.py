@@ -45,6 +45,7 @@ from scipy import stats
 
 from .. import schema as S
 from .. import settings
+from ..i18n.formatting import fmt_num, fmt_p, fmt_pct, fmt_signed_pct
 from ..errors import InputError, InsufficientDataError, SchemaError
 
 __all__ = [
@@ -139,40 +140,6 @@ def _label(slug: Any, lang: str) -> str:
     except ImportError:  # pragma: no cover - categories is part of the package
         return str(slug)
     return category_label(slug, lang) if slug in BRA_CATEGORIES else str(slug)
-
-
-def fmt_num(x: float, lang: str = "sv", decimals: int = 0) -> str:
-    """A number for a sentence: ``1 234,5`` in Swedish, ``1,234.5`` in English."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "–"
-    s = f"{x:,.{decimals}f}"
-    if lang == "sv":
-        s = s.replace(",", " ").replace(".", ",").replace("-", "−")
-    return s
-
-
-def fmt_pct(share: float, lang: str = "sv", decimals: int = 0) -> str:
-    """A share 0..1 as a percentage (``45 %`` / ``45%``)."""
-    return fmt_num(100.0 * share, lang, decimals) + (" %" if lang == "sv" else "%")
-
-
-def fmt_signed_pct(share: float, lang: str = "sv", decimals: int = 0) -> str:
-    """A signed percentage (``+12 %``, ``−3 %``); no sign when it rounds to zero."""
-    if share is None or not math.isfinite(share):
-        return "–"
-    text = fmt_pct(abs(share), lang, decimals)
-    if round(abs(share) * 100, decimals) == 0:
-        return text
-    return ("+" if share > 0 else ("−" if lang == "sv" else "-")) + text
-
-
-def fmt_p(p: float, lang: str = "sv") -> str:
-    """``p < 0,001`` or ``p = 0,03``."""
-    if p is None or not math.isfinite(p):
-        return "p = –"
-    if p < 0.001:
-        return "p < 0,001" if lang == "sv" else "p < 0.001"
-    return "p = " + fmt_num(p, lang, 3 if p < 0.01 else 2)
 
 
 def _month_index(t: pd.Series) -> pd.Series:

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..i18n.formatting import fmt_value
+
 __all__ = ["PAGE_CSS", "esc", "fmt_value", "page", "table_html", "figure_png_base64", "img_tag",
            "html_to_pdf"]
 
@@ -55,43 +57,6 @@ def esc(text: Any) -> str:
     except (TypeError, ValueError):
         pass
     return html.escape(str(text), quote=True)
-
-
-def fmt_value(value: Any, *, decimals: int = 1, na: str = "–", lang: str = "sv") -> str:
-    """Format one cell for a table: integers without decimals, floats with ``decimals``
-    (``lang="sv"``: decimal comma and space as thousands separator; ``"en"``: 1,234.5),
-    dates as ISO."""
-    if value is None:
-        return na
-    if isinstance(value, float) and math.isnan(value):
-        return na
-    if value is pd.NaT:
-        return na
-    try:
-        if pd.isna(value):
-            return na
-    except (TypeError, ValueError):
-        pass
-    sv = lang != "en"
-
-    def local(text: str) -> str:
-        return text.replace(",", " ").replace(".", ",").replace("-", "−") if sv else text
-
-    if isinstance(value, (bool, np.bool_)):
-        return ("ja" if value else "nej") if sv else ("yes" if value else "no")
-    if isinstance(value, (int, np.integer)):
-        return local(f"{int(value):,}")
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if v.is_integer() and abs(v) >= 1000:
-            return local(f"{int(v):,}")
-        return local(f"{v:,.{decimals}f}")
-    if isinstance(value, (pd.Timestamp, datetime)):
-        ts = pd.Timestamp(value)
-        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def page(title: str, body_html: str, lang: str = "sv", *, extra_css: str = "") -> str:

@@ -39,7 +39,7 @@ from .. import schema as S
 from ..ingest.crime_types import BRA_CATEGORIES, category_label
 from ..errors import CRSError, DateError, GeoTrygghetError, SchemaError
 from ..hotspots.gistar import GI_BIN_COLOURS, HotSpotResult, gi_bin_label
-from . import i18n_analyst, state
+from . import state
 from .data import SAMPLE_DIR, file_key, remark_service_or_error
 from .i18n import lang, t
 

@@ -26,7 +26,7 @@ import streamlit as st
 from .. import settings
 from ..errors import GeoTrygghetError, InputError, PermissionDeniedError, PhotoError
 from . import state
-from .i18n import add, lang, t
+from .i18n import lang, t
 
 _COMPONENT_DIR = Path(__file__).resolve().parent / "components" / "geolocation"
 #: What the photo field accepts. Not HEIC: with only these listed, an iPhone converts its HEIC
@@ -39,74 +39,6 @@ def photo_max_mb() -> int:
 
     return max(1, settings.photo_max_bytes // (1024 * 1024))
 
-add({
-    "geo.button": {"sv": "Hämta position", "en": "Get position"},
-    "geo.searching": {"sv": "Söker position …", "en": "Finding your position …"},
-    "geo.found": {"sv": "Position från mobilen, ±{accuracy} m", "en": "Position from the phone, ±{accuracy} m"},
-    "geo.denied": {"sv": "Platstjänster nekade: tryck på kartan i stället.",
-                   "en": "Location denied: tap the map instead."},
-    "geo.unavailable": {"sv": "Ingen position från mobilen: tryck på kartan i stället.",
-                        "en": "No position from the phone: tap the map instead."},
-    "geo.timeout": {"sv": "Positionen dröjer: tryck på kartan eller försök igen.",
-                    "en": "The position is slow: tap the map or try again."},
-    "geo.insecure": {"sv": "Mobilen ger position bara över https: tryck på kartan i stället.",
-                     "en": "Phones give a position only over https: tap the map instead."},
-    "geo.unsupported": {"sv": "Webbläsaren saknar platstjänst: tryck på kartan.",
-                        "en": "This browser has no location service: tap the map."},
-    "err.photo_empty": {"sv": "Fotot är tomt: ta eller välj fotot igen.", "en": "The photo is empty: take or choose it again."},
-    "err.photo_big": {"sv": "Fotot är för stort (högst {mb} MB): skicka ett mindre foto.",
-                      "en": "The photo is too large (at most {mb} MB): send a smaller one."},
-    "err.photo_heic": {"sv": "HEIC-foton kan inte läsas: ställ kameran på ”Mest kompatibel” (JPEG) eller välj en JPEG.",
-                       "en": "HEIC photos cannot be read: set the camera to 'Most compatible' (JPEG) or choose a JPEG."},
-    "err.photo": {"sv": "Fotot kunde inte läsas: skicka ett foto i JPEG, PNG eller WebP.",
-                  "en": "The photo could not be read: send a JPEG, PNG or WebP photo."},
-    "err.no_position": {"sv": "Anmärkningen saknar plats: tillåt platstjänster, tryck på kartan eller bifoga ett foto med GPS.",
-                        "en": "The remark has no position: allow location, tap the map or attach a photo with GPS."},
-    "err.too_long": {"sv": "Texten är för lång: korta den till under 4 000 tecken.",
-                     "en": "The text is too long: keep it under 4,000 characters."},
-    "err.category": {"sv": "Välj en kategori.", "en": "Choose a category."},
-    "err.closed": {"sv": "Vandringen är avslutad och tar inte emot fler anmärkningar.",
-                   "en": "The walk is closed and takes no more remarks."},
-    "err.denied": {"sv": "Du har inte behörighet till det här: {why}", "en": "You are not allowed to do this: {why}"},
-    "err.input": {"sv": "Kunde inte sparas: {why}", "en": "Could not be saved: {why}"},
-    "err.org_name": {"sv": "Ge organisationen ett namn.", "en": "Give the organisation a name."},
-    "err.org_taken": {"sv": "Det finns redan en organisation som heter {name}.",
-                      "en": "There is already an organisation called {name}."},
-    "err.user_name": {"sv": "Ange ett användarnamn.", "en": "Give a user name."},
-    "err.user_taken": {"sv": "Användarnamnet {name} är upptaget: välj ett annat.",
-                       "en": "The user name {name} is taken: choose another."},
-    "err.password_short": {"sv": "Lösenordet är för kort: minst {n} tecken.",
-                           "en": "The password is too short: at least {n} characters."},
-    "err.user_org": {"sv": "En problemägare hör till en organisation: välj vilken.",
-                     "en": "A problem owner belongs to an organisation: choose which."},
-    "err.walk_title": {"sv": "Ge vandringen ett namn, t.ex. ”Centrum kväll 2025-10-02”.",
-                       "en": "Give the walk a title, e.g. “Centrum evening 2025-10-02”."},
-    "err.walk_taken": {"sv": "Det finns redan en vandring som heter {name}: välj ett annat namn.",
-                       "en": "There is already a walk called {name}: choose another title."},
-    "err.email": {"sv": "E-postadressen {email} ser inte rätt ut: skriv den som namn@kommun.se.",
-                  "en": "The e-mail address {email} does not look right: write it as name@example.se."},
-    "err.network": {"sv": "Ingen kontakt med servern – din text finns kvar, försök igen.",
-                    "en": "No contact with the server – your text is kept, try again."},
-    "smtp.missing": {"sv": "E-post är inte inställt: sätt GEO_TRYGGHET_SMTP_HOST (och vid behov _PORT, _SENDER, _USER, _PASSWORD, _STARTTLS) och starta om appen.",
-                     "en": "E-mail is not configured: set GEO_TRYGGHET_SMTP_HOST (and if needed _PORT, _SENDER, _USER, _PASSWORD, _STARTTLS) and restart the app."},
-    "col.nr": {"sv": "Nr", "en": "No."},
-    "col.walk": {"sv": "Vandring", "en": "Walk"},
-    "col.category": {"sv": "Kategori", "en": "Category"},
-    "col.text": {"sv": "Anmärkning", "en": "Remark"},
-    "col.state": {"sv": "Status", "en": "State"},
-    "col.owner": {"sv": "Problemägare", "en": "Problem owner"},
-    "col.planned": {"sv": "Planerat", "en": "Planned"},
-    "col.fixed": {"sv": "Åtgärdat", "en": "Fixed"},
-    "col.overdue": {"sv": "Försenad", "en": "Overdue"},
-    "col.count": {"sv": "Antal", "en": "Count"},
-    "col.when": {"sv": "När", "en": "When"},
-    "col.who": {"sv": "Vem", "en": "Who"},
-    "who.participant": {"sv": "deltagare", "en": "participant"},
-    "who.system": {"sv": "systemet", "en": "the system"},
-    "col.from": {"sv": "Från", "en": "From"},
-    "col.to": {"sv": "Till", "en": "To"},
-    "col.note": {"sv": "Kommentar", "en": "Note"},
-})
 
 # ---------------------------------------------------------------- text safety
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
@@ -473,22 +405,6 @@ button[data-variant^="segmented"] { min-height: 44px; min-width: 48px; }
 
 
 # ---------------------------------------------------------------- staff: assign and follow up
-add({
-    "wa.assign_col": {"sv": "Tilldela", "en": "Assign"},
-    "wa.suggested": {"sv": "Problemägare", "en": "Problem owner"},
-    "wa.assign_btn": {"sv": "Tilldela markerade", "en": "Assign the ticked ones"},
-    "wa.assigned": {"sv": "{n} anmärkningar tilldelade.", "en": "{n} remarks assigned."},
-    "wa.assigned_1": {"sv": "1 anmärkning tilldelad.", "en": "1 remark assigned."},
-    "wa.assigned_0": {"sv": "Ingen ändring: bocka i de rader som ska tilldelas.",
-                      "en": "Nothing changed: tick the rows to assign."},
-    "wa.action": {"sv": "Vid uppföljningen", "en": "At the follow-up"},
-    "wa.verify": {"sv": "Kontrollerad", "en": "Verified"},
-    "wa.reopen": {"sv": "Öppna igen", "en": "Reopen"},
-    "wa.keep": {"sv": "–", "en": "–"},
-    "wa.followup_btn": {"sv": "Spara uppföljningen", "en": "Save the follow-up"},
-    "wa.followed": {"sv": "{n} anmärkningar uppdaterade.", "en": "{n} remarks updated."},
-    "wa.followed_1": {"sv": "1 anmärkning uppdaterad.", "en": "1 remark updated."},
-})
 
 
 #: States in which a remark can be given (another) problemägare.

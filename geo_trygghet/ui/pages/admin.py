@@ -9,26 +9,8 @@ from geo_trygghet.remarks.states import remark_categories
 from geo_trygghet.ui import state
 from geo_trygghet.ui import walk_widgets as W
 from geo_trygghet.ui.data import remark_service_or_error
-from geo_trygghet.ui.i18n import add, lang, t
+from geo_trygghet.ui.i18n import lang, t
 
-add({
-    "ad.orgs": {"sv": "Organisationer (problemägare)", "en": "Organisations (problem owners)"},
-    "ad.name": {"sv": "Namn", "en": "Name"}, "ad.kind": {"sv": "Typ", "en": "Kind"},
-    "ad.email": {"sv": "E-post", "en": "E-mail"}, "ad.cats": {"sv": "Kategorier", "en": "Categories"},
-    "ad.area": {"sv": "Område (GeoJSON, valfritt)", "en": "Area (GeoJSON, optional)"},
-    "ad.new_org": {"sv": "Ny organisation", "en": "New organisation"},
-    "ad.create": {"sv": "Skapa", "en": "Create"},
-    "ad.edit_org": {"sv": "Ändra kategorier och e-post", "en": "Change categories and e-mail"},
-    "ad.save": {"sv": "Spara", "en": "Save"},
-    "ad.saved": {"sv": "Sparat.", "en": "Saved."},
-    "ad.users": {"sv": "Användare", "en": "Users"},
-    "ad.new_user": {"sv": "Ny användare", "en": "New user"},
-    "ad.username": {"sv": "Användarnamn", "en": "User name"},
-    "ad.display": {"sv": "Visningsnamn", "en": "Display name"},
-    "ad.password": {"sv": "Lösenord", "en": "Password"},
-    "ad.role": {"sv": "Roll", "en": "Role"},
-    "ad.org": {"sv": "Organisation (för problemägare)", "en": "Organisation (for problem owners)"},
-})
 
 service, problem = remark_service_or_error()
 actor = state.actor()

@@ -15,31 +15,8 @@ from geo_trygghet.remarks.states import STATES, allowed_targets
 from geo_trygghet.ui import state
 from geo_trygghet.ui import walk_widgets as W
 from geo_trygghet.ui.data import remark_service_or_error
-from geo_trygghet.ui.i18n import add, lang, t
+from geo_trygghet.ui.i18n import lang, t
 
-add({
-    "ow.heading": {"sv": "Anmärkningar till {org}", "en": "Remarks for {org}"},
-    "ow.state": {"sv": "Status", "en": "State"},
-    "ow.walk": {"sv": "Vandring", "en": "Walk"},
-    "ow.all": {"sv": "Alla", "en": "All"},
-    "ow.overdue_only": {"sv": "Bara försenade", "en": "Overdue only"},
-    "ow.none": {"sv": "Inga anmärkningar med de här valen.", "en": "No remarks with these choices."},
-    "ow.pick": {"sv": "Välj anmärkning", "en": "Choose a remark"},
-    "ow.photo": {"sv": "Foto", "en": "Photo"},
-    "ow.history": {"sv": "Historik", "en": "History"},
-    "ow.plan": {"sv": "Planera", "en": "Plan"},
-    "ow.plan_date": {"sv": "Planerat datum", "en": "Planned date"},
-    "ow.fix": {"sv": "Åtgärdad", "en": "Fixed"},
-    "ow.fix_date": {"sv": "Åtgärdat datum", "en": "Date fixed"},
-    "ow.note": {"sv": "Kommentar", "en": "Note"},
-    "ow.reason": {"sv": "Skäl (krävs)", "en": "Reason (required)"},
-    "ow.save": {"sv": "Spara", "en": "Save"},
-    "ow.click_row": {"sv": "Bocka i en rad för att välja den anmärkningen nedan.",
-                     "en": "Tick a row to pick that remark below."},
-    "ow.saved": {"sv": "Nr {n} ({walk}) är nu {state}.", "en": "No. {n} ({walk}) is now {state}."},
-    "ow.no_actions": {"sv": "Inget att göra här i status {state}.", "en": "Nothing to do here in state {state}."},
-    "ow.need_reason": {"sv": "Skriv ett skäl.", "en": "Write a reason."},
-})
 
 service, problem = remark_service_or_error()
 actor = state.actor()

@@ -10,24 +10,8 @@ import streamlit as st
 
 from geo_trygghet.ui import walk_widgets as W
 from geo_trygghet.ui.data import remark_service_or_error
-from geo_trygghet.ui.i18n import add, lang, t
+from geo_trygghet.ui.i18n import lang, t
 
-add({
-    "pub.heading": {"sv": "Återkoppling: vad hittade vandringarna och vad har åtgärdats?",
-                    "en": "Feedback: what did the walks find and what has been fixed?"},
-    "pub.intro": {"sv": "Sammanställt per område. Inga namn och inga foton visas.",
-                  "en": "Summarised per area. No names and no photos are shown."},
-    "pub.area": {"sv": "Område", "en": "Area"},
-    "pub.everywhere": {"sv": "Alla vandringar", "en": "All walks"},
-    "pub.walks": {"sv": "Vandringar", "en": "Walks"},
-    "pub.remarks": {"sv": "Anmärkningar", "en": "Remarks"},
-    "pub.fixed": {"sv": "Åtgärdade", "en": "Fixed"},
-    "pub.by_cat": {"sv": "Anmärkningar per kategori och status", "en": "Remarks by category and state"},
-    "pub.map": {"sv": "Åtgärdade anmärkningar", "en": "Fixed remarks"},
-    "pub.per_walk": {"sv": "Per vandring", "en": "Per walk"},
-    "pub.date": {"sv": "Datum", "en": "Date"},
-    "pub.none": {"sv": "Inga anmärkningar här ännu.", "en": "No remarks here yet."},
-})
 
 service, problem = remark_service_or_error()
 if service is None:

@@ -8,39 +8,8 @@ from geo_trygghet.remarks.states import FACTOR_LABELS, FACTORS, remark_categorie
 from geo_trygghet.ui import state
 from geo_trygghet.ui import walk_widgets as W
 from geo_trygghet.ui.data import remark_service_or_error
-from geo_trygghet.ui.i18n import add, lang, t
+from geo_trygghet.ui.i18n import lang, t
 
-add({
-    "wk.closed": {"sv": "Vandringen är avslutad: du kan se anmärkningarna men inte lägga till fler.",
-                  "en": "The walk is closed: you can see its remarks but not add more."},
-    "wk.where": {"sv": "1. Var?", "en": "1. Where?"},
-    "wk.use_map": {"sv": "Välj platsen på kartan i stället", "en": "Pick the place on the map instead"},
-    "wk.tap_hint": {"sv": "Tryck på kartan där anmärkningen gäller.", "en": "Tap the map where the remark is."},
-    "wk.tapped": {"sv": "Vald plats på kartan: {lat:.5f}, {lon:.5f}", "en": "Place picked on the map: {lat:.5f}, {lon:.5f}"},
-    "wk.tap_wins": {"sv": " – den skickas i stället för mobilens position.",
-                    "en": " – it is sent instead of the phone's position."},
-    "wk.what": {"sv": "2. Vad?", "en": "2. What?"},
-    "wk.category": {"sv": "Kategori", "en": "Category"},
-    "wk.positive": {"sv": "Trygg plats = en plats som känns trygg (en positiv anmärkning).",
-                    "en": "Safe place = a place that feels safe (a positive remark)."},
-    "wk.text": {"sv": "Beskriv kort", "en": "Describe briefly"},
-    "wk.text_ph": {"sv": "t.ex. Trasig lampa vid busshållplatsen", "en": "e.g. Broken lamp at the bus stop"},
-    "wk.photo": {"sv": "Foto (ta med kameran eller välj)", "en": "Photo (take one or choose)"},
-    "wk.more": {"sv": "Mer (valfritt): känsla och faktorer", "en": "More (optional): feeling and factors"},
-    "wk.feeling": {"sv": "Hur trygg känns platsen? (1 = mycket otrygg, 5 = mycket trygg)",
-                   "en": "How safe does the place feel? (1 = very unsafe, 5 = very safe)"},
-    "wk.factors": {"sv": "Faktorer (0 = dåligt, 3 = bra)", "en": "Factors (0 = poor, 3 = good)"},
-    "wk.send": {"sv": "Skicka anmärkningen", "en": "Send the remark"},
-    "wk.sent": {"sv": "Skickad som nr {n}", "en": "Sent as no. {n}"},
-    "wk.dupes": {"sv": "Det finns redan öppna anmärkningar i samma kategori inom 25 m. Är det samma sak?",
-                 "en": "There are open remarks in the same category within 25 m. Is it the same thing?"},
-    "wk.dupe_row": {"sv": "nr {n}, {d} m bort", "en": "no. {n}, {d} m away"},
-    "wk.send_anyway": {"sv": "Skicka ändå", "en": "Send anyway"},
-    "wk.cancel": {"sv": "Avbryt", "en": "Cancel"},
-    "wk.list": {"sv": "Vandringens anmärkningar", "en": "The walk's remarks"},
-    "wk.none": {"sv": "Inga anmärkningar ännu.", "en": "No remarks yet."},
-    "wk.nowalk": {"sv": "Gå med i en vandring med koden först.", "en": "Join a walk with its code first."},
-})
 
 service, problem = remark_service_or_error()
 actor = W.participant_actor()

@@ -11,44 +11,8 @@ from geo_trygghet.remarks.states import WALK_GROUP_LABELS, WALK_GROUPS
 from geo_trygghet.ui import state
 from geo_trygghet.ui import walk_widgets as W
 from geo_trygghet.ui.data import remark_service_or_error
-from geo_trygghet.ui.i18n import add, lang, t
+from geo_trygghet.ui.i18n import lang, t
 
-add({
-    "wa.heading": {"sv": "Trygghetsvandringar", "en": "Safety walks"},
-    "wa.new": {"sv": "Ny vandring", "en": "New walk"},
-    "wa.title": {"sv": "Namn", "en": "Title"}, "wa.date": {"sv": "Datum", "en": "Date"},
-    "wa.group": {"sv": "Grupp", "en": "Group"}, "wa.organiser": {"sv": "Arrangör", "en": "Organiser"},
-    "wa.area": {"sv": "Område (GeoJSON, valfritt)", "en": "Area (GeoJSON, optional)"},
-    "wa.create": {"sv": "Skapa vandringen", "en": "Create the walk"},
-    "wa.created": {"sv": "Vandringen {title} är skapad, kod {code}.", "en": "The walk {title} was created, code {code}."},
-    "wa.pick": {"sv": "Vandring", "en": "Walk"},
-    "wa.none": {"sv": "Inga vandringar ännu: skapa en ovan.", "en": "No walks yet: create one above."},
-    "wa.code": {"sv": "Kod", "en": "Code"}, "wa.state": {"sv": "Status", "en": "State"},
-    "wa.link": {"sv": "Länk för deltagarna", "en": "Link for the participants"},
-    "wa.qr_dl": {"sv": "Ladda ner QR-koden (PNG)", "en": "Download the QR code (PNG)"},
-    "wa.close": {"sv": "Avsluta vandringen", "en": "Close the walk"},
-    "wa.closed": {"sv": "Vandringen är avslutad.", "en": "The walk is closed."},
-    "wa.close_means": {"sv": "Deltagarna kan inte längre lägga till anmärkningar. Anmärkningarna finns kvar och "
-                             "följs upp som vanligt.",
-                       "en": "Participants can no longer add remarks. The remarks stay and are followed up as usual."},
-    "wa.close_confirm": {"sv": "Ja, avsluta vandringen", "en": "Yes, close the walk"},
-    "wa.followed_up": {"sv": "Markera som uppföljd", "en": "Mark as followed up"},
-    "wa.remarks": {"sv": "Anmärkningar", "en": "Remarks"},
-    "wa.to_assign": {"sv": "Problemägare", "en": "Problem owners"},
-    "wa.to_assign_help": {
-        "sv": "Nya anmärkningar har ett förslag från kategori och område, förbockat. Ändra problemägare och bocka "
-              "i en rad för att tilldela om den.",
-        "en": "New remarks come with a suggestion from category and area, ticked. Change the owner and tick a "
-              "row to re-assign it.",
-    },
-    "wa.followup": {"sv": "Uppföljande vandring: åtgärdade anmärkningar", "en": "Follow-up walk: fixed remarks"},
-    "wa.protocol_as_of": {"sv": "Protokoll per datum", "en": "Protocol as of"},
-    "wa.protocol_make": {"sv": "Skapa protokollet", "en": "Make the protocol"},
-    "wa.overdue": {"sv": "Försenade anmärkningar (alla vandringar)", "en": "Overdue remarks (all walks)"},
-    "wa.no_overdue": {"sv": "Inga försenade anmärkningar.", "en": "No overdue remarks."},
-    "wa.remind": {"sv": "Skicka påminnelser per e-post", "en": "Send reminder e-mails"},
-    "wa.reminded": {"sv": "{n} påminnelser skickade.", "en": "{n} reminders sent."},
-})
 
 service, problem = remark_service_or_error()
 actor = state.actor()
