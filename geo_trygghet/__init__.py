@@ -29,7 +29,17 @@ _API: dict[str, str] = {
     "EvaluationResult": "geo_trygghet.followup",
 }
 
-__all__ = ["__version__", *_API]
+__all__ = [
+    "EvaluationResult",
+    "HotSpotResult",
+    "Incidents",
+    "__version__",
+    "evaluate",
+    "hotspots",
+    "incidents_from_frame",
+    "read_boundary",
+    "read_incidents",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .followup import EvaluationResult, evaluate

@@ -28,8 +28,8 @@ from typing import Any
 
 import pandas as pd
 
-from .ingest.columns import norm
 from .errors import InputError, NotFoundError
+from .ingest.columns import norm
 
 __all__ = ["DEMO_PASSWORD_SUFFIX", "DEMO_USERS", "SAMPLE_DIR", "SampleSummary", "demo_users", "load_sample",
            "sample_info"]

@@ -62,7 +62,7 @@ def _run(role: str | None = None, lang: str | None = None, query: dict | None = 
 
 
 def _nav_titles(at: AppTest) -> list[str]:
-    pages = at._registered_pages  # noqa: SLF001 - AppTest's record of st.navigation
+    pages = at._registered_pages
     return [str(info.get("page_name")) for info in pages.values()]
 
 
@@ -130,7 +130,7 @@ def test_roles_see_only_their_pages(role):
     at = _run(role)
     assert not at.exception, at.exception
     registered = {Path(str(info["script_path"])).name
-                  for info in at._registered_pages.values()  # noqa: SLF001
+                  for info in at._registered_pages.values()
                   if info.get("script_path")}
     for filename, allowed in _table():
         assert (filename in registered) == (role in allowed), (filename, role, sorted(registered))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from geo_trygghet.errors import InputError, SchemaError
 from geo_trygghet.ingest.crime_types import (
     BRA_CATEGORIES,
     POSITIVE_REMARK_CATEGORIES,
@@ -15,7 +16,6 @@ from geo_trygghet.ingest.crime_types import (
     normalize_type,
     remark_category_label,
 )
-from geo_trygghet.errors import InputError, SchemaError
 
 
 def test_bra_categories_in_handbook_order_with_labels():
@@ -46,8 +46,8 @@ def test_remark_categories_follow_the_glossary():
         "Gångtunnel/passage", "Trafik", "Orienterbarhet", "Övergivet föremål", "Trygg plats", "Annat",
     ]  # fmt: skip
     assert remark_category_label("belysning", "en") == "Lighting"
-    assert POSITIVE_REMARK_CATEGORIES == {"trygg_plats"}
-    assert POSITIVE_REMARK_CATEGORIES <= set(REMARK_CATEGORIES)
+    assert {"trygg_plats"} == POSITIVE_REMARK_CATEGORIES
+    assert set(REMARK_CATEGORIES) >= POSITIVE_REMARK_CATEGORIES
 
 
 def test_shipped_table_only_uses_known_slugs_and_has_no_conflicting_duplicates():

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo_trygghet.errors import InputError
 from geo_trygghet.followup.controls import (
     control_similarity,
     resolution_for_area,
     similarity_table,
     suggest_controls,
 )
-from geo_trygghet.errors import InputError
 
 D = pd.Timestamp("2022-07-01")
 RES = 8

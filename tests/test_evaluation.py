@@ -12,8 +12,8 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from geo_trygghet.followup import evaluation as ev
 from geo_trygghet.errors import DateError, InputError
+from geo_trygghet.followup import evaluation as ev
 
 Z = 1.959963984540054
 D = pd.Timestamp("2022-07-01")

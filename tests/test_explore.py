@@ -14,10 +14,10 @@ import pytest
 import shapely
 from shapely.geometry import Point, shape
 
-from geo_trygghet.hotspots import explorer as E
 from geo_trygghet import schema as S
 from geo_trygghet.crs import WGS84
 from geo_trygghet.errors import InputError
+from geo_trygghet.hotspots import explorer as E
 from geo_trygghet.hotspots.gistar import hotspots_for_grid
 
 CATS = ["tillgreppsbrott", "skadegorelse", None]

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo_trygghet.hotspots import grid
 from geo_trygghet.errors import InputError
+from geo_trygghet.hotspots import grid
 
 from ._synthetic import CENTRE, points_in_cells, study_cells
 

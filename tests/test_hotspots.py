@@ -2,8 +2,8 @@ import h3
 import numpy as np
 import pytest
 
-from geo_trygghet.hotspots import grid
 from geo_trygghet.errors import InsufficientDataError
+from geo_trygghet.hotspots import grid
 from geo_trygghet.hotspots.gistar import bins_from_q, gi_star, hotspots, hotspots_for_grid
 from geo_trygghet.hotspots.significance import conditional_permutation_p, fdr_bh
 

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from geo_trygghet.lagesbild import patterns as P
 from geo_trygghet import schema as S
-from geo_trygghet.lagesbild import stodfragor as Q
 from geo_trygghet.errors import InputError, InsufficientDataError
+from geo_trygghet.lagesbild import patterns as P
+from geo_trygghet.lagesbild import stodfragor as Q
 
 LON0, LAT0 = 17.10, 60.65  # a town-sized box near Gävle
 DLON, DLAT = 0.09, 0.045   # about 5 km × 5 km

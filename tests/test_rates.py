@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo_trygghet.lagesbild import rates as R
 from geo_trygghet import schema as S
-from geo_trygghet.lagesbild import stodfragor as Q
 from geo_trygghet.errors import InputError, SchemaError
+from geo_trygghet.lagesbild import rates as R
+from geo_trygghet.lagesbild import stodfragor as Q
 
 from . import test_patterns
 from .test_patterns import DLON, LAT0, LON0, _areas

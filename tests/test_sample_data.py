@@ -21,7 +21,6 @@ import openpyxl
 import pandas as pd
 import pytest
 import shapely
-from shapely.geometry import Polygon
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"

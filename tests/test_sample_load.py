@@ -24,7 +24,7 @@ HANDBOOK = {
 
 
 def test_sample_dir_is_the_repository_folder():
-    assert SAMPLE_DIR == Path(__file__).resolve().parents[1] / "sample_data"
+    assert Path(__file__).resolve().parents[1] / "sample_data" == SAMPLE_DIR
     assert (SAMPLE_DIR / "walks.csv").is_file() and (SAMPLE_DIR / "organisations.csv").is_file()
 
 

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from geo_trygghet import schema as S
 from geo_trygghet.lagesbild import patterns as P
 from geo_trygghet.lagesbild import rates as R
-from geo_trygghet import schema as S
 from geo_trygghet.lagesbild import stodfragor as Q
 
 from . import test_patterns

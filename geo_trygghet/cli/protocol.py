@@ -51,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_streets(path: str):  # type: ignore[no-untyped-def]
-    from ..ingest.files import check_path, read_vector
     from ..errors import InputError
+    from ..ingest.files import check_path, read_vector
 
     p = check_path(path, "streets file")
     gdf, _ = read_vector(p, None, f"streets file {p.name}")

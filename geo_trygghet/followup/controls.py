@@ -33,10 +33,10 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ..hotspots import grid
 from .. import schema
 from ..crs import WGS84, metric_crs_for
 from ..errors import InputError, InsufficientDataError
+from ..hotspots import grid
 from .evaluation import (
     AreaLike,
     _resolution,

@@ -43,8 +43,8 @@ from shapely.geometry.base import BaseGeometry
 from .. import schema as S
 from ..crs import WGS84, metric_crs_for
 from ..errors import InputError, InsufficientDataError
-from .grid import Grid, build_grid, cell_polygons, neighbour_graph, points_to_cell_ints
 from .gistar import bins_from_q, gi_star
+from .grid import Grid, build_grid, cell_polygons, neighbour_graph, points_to_cell_ints
 from .significance import fdr_bh
 
 #: The category code of incidents whose crime type maps to no Brå category.

@@ -32,8 +32,8 @@ from shapely.geometry.base import BaseGeometry
 
 from .. import schema as S
 from .. import settings
-from .grid import Grid, build_grid, cells_frame, neighbour_graph
 from ..errors import InsufficientDataError
+from .grid import Grid, build_grid, cells_frame, neighbour_graph
 from .significance import conditional_permutation_p, fdr_bh
 
 #: gi_bin → (Swedish, English) label, from the glossary.

@@ -101,19 +101,19 @@ def _parse_numbers(x: pd.Series, column: str, source: str, rows: np.ndarray, mon
         return out, "day"
     integral = bool(np.all(np.floor(vals) == vals))
     lo, hi = float(vals.min()), float(vals.max())
-    if integral and month and 190001 <= lo and hi <= 210012:
+    if integral and month and lo >= 190001 and hi <= 210012:
         txt = pd.Series(vals.astype(np.int64).astype(str))
         parsed = pd.to_datetime(txt, format="%Y%m", errors="coerce").to_numpy()
         resolution = "month"
-    elif integral and 19000101 <= lo and hi <= 21001231:
+    elif integral and lo >= 19000101 and hi <= 21001231:
         txt = pd.Series(vals.astype(np.int64).astype(str))
         parsed = pd.to_datetime(txt, format="%Y%m%d", errors="coerce").to_numpy()
         resolution = "day"
-    elif 18264 <= lo and hi < 73051:  # Excel serial days: 1950-01-01 … 2099-12-31
+    elif lo >= 18264 and hi < 73051:  # Excel serial days: 1950-01-01 … 2099-12-31
         days = pd.to_timedelta(np.round(vals * 86400.0), unit="s")
         parsed = (pd.Timestamp("1899-12-30") + days).to_numpy()
         resolution = "day" if integral else "minute"
-    elif 9.0e8 <= lo and hi <= 4.2e9:  # Unix seconds, 1998 … 2103
+    elif lo >= 9.0e8 and hi <= 4.2e9:  # Unix seconds, 1998 … 2103
         utc = pd.to_datetime(vals, unit="s", utc=True)
         parsed = utc.tz_convert(LOCAL_TZ).tz_localize(None).to_numpy()
         resolution = "minute"

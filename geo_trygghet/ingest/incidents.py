@@ -44,8 +44,12 @@ import shapely
 from pyproj import CRS
 
 from .. import schema
+from ..crs import WGS84
+from ..errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaError, one_line
 from .columns import CLOCK_NAMES, DATE_NAMES, DATETIME_NAMES, MONTH_NAMES, TYPE_NAMES, Columns, norm
+from .crime_types import categorize
 from .dates import looks_like_clock, parse_bound, parse_clock, parse_dates
+from .files import check_path, read_any, read_parquet, read_vector, unsupported
 from .positions import (
     BAD_POSITION,
     NO_POSITION,
@@ -55,10 +59,6 @@ from .positions import (
     dedupe,
     positions,
 )
-from .files import check_path, read_any, read_parquet, read_vector, unsupported
-from .crime_types import categorize
-from ..crs import WGS84
-from ..errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaError, one_line
 
 __all__ = ["Incidents", "IngestReport", "incidents_from_frame", "read_boundary", "read_incidents", "read_table"]
 

@@ -17,9 +17,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from .columns import POINT_NAMES, find_lat_lon, find_x_y
 from ..crs import SWEDISH_PROJECTED, WGS84, parse_crs
 from ..errors import CRSError, SchemaError, one_line
+from .columns import POINT_NAMES, find_lat_lon, find_x_y
 
 # reasons rows are left out (keys of IngestReport.dropped)
 NO_POSITION = "no position"

@@ -45,7 +45,6 @@ from scipy import stats
 
 from .. import schema as S
 from .. import settings
-from ..i18n.formatting import fmt_num, fmt_p, fmt_pct, fmt_signed_pct
 from ..errors import InputError, InsufficientDataError, SchemaError
 
 __all__ = [

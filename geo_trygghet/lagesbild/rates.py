@@ -28,7 +28,8 @@ from scipy import stats
 
 from .. import schema as S
 from ..errors import InputError, SchemaError
-from .patterns import _check_lang, _nonempty, _require, _times, category_counts, fmt_num
+from ..i18n.formatting import fmt_num
+from .patterns import _check_lang, _nonempty, _require, _times, category_counts
 
 __all__ = ["Rates", "attach_population", "category_rates", "rates_per_100k"]
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema as S
+from ..i18n.formatting import fmt_num, fmt_p, fmt_pct, fmt_signed_pct
 from .patterns import (
     _WEEKDAYS_LONG,
     MIN_EVENTS,
@@ -34,10 +35,6 @@ from .patterns import (
     _times,
     category_counts,
     concentration,
-    fmt_num,
-    fmt_p,
-    fmt_pct,
-    fmt_signed_pct,
     monthly_trend,
     seasonal_profile,
 )

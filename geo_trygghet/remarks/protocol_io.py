@@ -41,9 +41,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..ingest.columns import Columns, norm
 from .._values import is_missing
 from ..errors import DateError, InputError, NotFoundError, SchemaError
+from ..ingest.columns import Columns, norm
 
 __all__ = [
     "EXPORT_FORMATS",

@@ -11,12 +11,9 @@ from __future__ import annotations
 import base64
 import html
 import io
-import math
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..i18n.formatting import fmt_value

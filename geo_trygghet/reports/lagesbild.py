@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..lagesbild import patterns as P
-from ..lagesbild import rates as R
 from .. import schema as S
-from ..lagesbild import stodfragor as Q
 from ..errors import InputError
 from ..hotspots.privacy import public_cells, public_clusters, suppress_small_cells
+from ..lagesbild import patterns as P
+from ..lagesbild import rates as R
+from ..lagesbild import stodfragor as Q
 from ._html import esc, fmt_value, html_to_pdf, img_tag, page, table_html
 
 __all__ = ["lagesbild_report", "write_report"]

@@ -34,11 +34,11 @@ import shapely
 import streamlit as st
 from folium.template import Template
 
-from ..hotspots import explorer as E
 from .. import schema as S
-from ..ingest.crime_types import BRA_CATEGORIES, category_label
 from ..errors import CRSError, DateError, GeoTrygghetError, SchemaError
+from ..hotspots import explorer as E
 from ..hotspots.gistar import GI_BIN_COLOURS, HotSpotResult, gi_bin_label
+from ..ingest.crime_types import BRA_CATEGORIES, category_label
 from . import state
 from .data import SAMPLE_DIR, file_key, remark_service_or_error
 from .i18n import lang, t
@@ -254,7 +254,7 @@ def _n(value: float) -> str:
 
 def fmt_dec(value: float, decimals: int = 1) -> str:
     """A decimal number in the interface language: ``3,4`` in Swedish, ``3.4`` in English."""
-    from ..lagesbild.patterns import fmt_num
+    from ..i18n.formatting import fmt_num
 
     return fmt_num(float(value), lang(), decimals)
 
@@ -590,8 +590,8 @@ def focus_bounds(view: View, boundary: gpd.GeoDataFrame | None = None, share: fl
 def explorer_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None = None,
                  boundary: gpd.GeoDataFrame | None = None) -> folium.Map:
     """Hex counts, Gi* bins, clusters, remarks, boundary, points (few, never public), legend, layers."""
-    from ..maps import add_boundary, add_cells_layer, add_clusters_layer, finish_map, new_map
     from ..hotspots.privacy import public_cells, public_clusters
+    from ..maps import add_boundary, add_cells_layer, add_clusters_layer, finish_map, new_map
 
     lg = lang()
     cells = E.drawn_cells(view.cells)
@@ -695,8 +695,8 @@ def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | N
     swapped in place on a filter change (no reload of the map). Returns the click."""
     from streamlit_folium import st_folium
 
-    from ..maps import add_boundary, add_cells_layer, add_clusters_layer, new_map
     from ..hotspots.privacy import public_cells, public_clusters
+    from ..maps import add_boundary, add_cells_layer, add_clusters_layer, new_map
 
     lg = lang()
     cells, clusters = E.drawn_cells(view.cells), view.clusters

@@ -50,7 +50,6 @@ from . import state
 from .data import SAMPLE_DIR, remark_service_or_error
 from .i18n import lang, t
 
-
 PRESET, POINT, DRAW, CLUSTER, REMARK, UPLOAD = "preset", "point", "draw", "cluster", "remark", "upload"
 K_POINT = "fu_point"            # (lon, lat) of the circle's centre
 K_DRAWN = "fu_drawn"            # GeoJSON geometry of the drawn target

@@ -7,7 +7,6 @@ import streamlit as st
 from geo_trygghet.ui import auth, state
 from geo_trygghet.ui.i18n import t
 
-
 role = state.role()
 st.title(t("app.title"))
 st.caption(t("app.tagline"))

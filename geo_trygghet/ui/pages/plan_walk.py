@@ -7,8 +7,8 @@ import datetime as dt
 
 import streamlit as st
 
-from geo_trygghet.hotspots import explorer as E
 from geo_trygghet.errors import GeoTrygghetError
+from geo_trygghet.hotspots import explorer as E
 from geo_trygghet.remarks.states import WALK_GROUPS
 from geo_trygghet.ui import analyst as A
 from geo_trygghet.ui.i18n import t

@@ -12,7 +12,6 @@ from geo_trygghet.ui import walk_widgets as W
 from geo_trygghet.ui.data import remark_service_or_error
 from geo_trygghet.ui.i18n import lang, t
 
-
 service, problem = remark_service_or_error()
 if service is None:
     st.error(t("service.missing", why=problem))
