@@ -254,6 +254,19 @@ def test_plan_walk_creates_a_walk_with_the_area(app_env, role):
     assert [n for n in _walk(at.main) if getattr(n, "type", None) == "image"]  # the QR code
 
 
+def test_plan_walk_link_and_qr_carry_the_public_url(app_env, monkeypatch):
+    """The join link and its QR code name GEO_TRYGGHET_PUBLIC_URL, not the analyst's own address."""
+    monkeypatch.setenv("GEO_TRYGGHET_PUBLIC_URL", "https://trygghet.katrineholm.example")
+    at = open_page(app_env, "analytiker", "plan_walk")
+    at.text_input(key="pw_title").input("Vandring med publik adress")
+    at.button(key="FormSubmitter:pw_form-Skapa vandring").click().run()
+    assert not at.exception
+    code = app_env["service"].get_walk("Vandring med publik adress").join_code
+    links = [c.value for c in at.code]
+    assert f"https://trygghet.katrineholm.example/?kod={code}" in links, links
+    assert [n for n in _walk(at.main) if getattr(n, "type", None) == "image"]  # the QR code of that link
+
+
 # --------------------------------------------------------------------------- upload + column mapping
 def test_upload_with_unrecognised_columns_asks_for_the_mapping(app_env, tmp_path):
     """Auto-detection fails on made-up column names: the page shows the core's error and

@@ -835,30 +835,6 @@ def download_buttons(view: View, make_map: Any, *, public: bool) -> None:
                                 key="dl_csv", on_click="ignore", icon=":material/table:")
 
 
-def qr_png(text: str) -> bytes:
-    """A QR code (PNG bytes) for ``text`` (geo_trygghet.qr when present)."""
-    try:
-        from ..remarks.joinlink import qr_png as shared_qr_png
-    except ImportError:
-        shared_qr_png = None
-    if shared_qr_png is not None:
-        return shared_qr_png(text, box_size=8, border=3)
-    import qrcode
-
-    img = qrcode.make(text, box_size=8, border=3)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def app_base_url() -> str:
-    """The app's address as the browser sees it (for the ``?kod=`` link)."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(str(getattr(st.context, "url", None) or "http://localhost:8501"))
-    return f"{parts.scheme or 'http'}://{parts.netloc or 'localhost:8501'}"
-
-
 # --------------------------------------------------------------------------- lägesbild
 @dataclass(frozen=True)
 class RateInputs:
@@ -1109,10 +1085,3 @@ def create_walk(plan: E.WalkPlan, *, title: str, walk_date: dt.date | None, grou
     return walk, None
 
 
-def join_link(code: str) -> str:
-    """The participants' link ``<app>/?kod=CODE``."""
-    try:
-        from ..remarks.joinlink import join_url
-    except ImportError:
-        return f"{app_base_url()}/?{state.JOIN_QUERY_PARAM}={code}"
-    return join_url(app_base_url() + "/", code)

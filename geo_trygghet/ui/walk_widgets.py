@@ -364,23 +364,6 @@ def smtp_settings() -> dict | None:
     return settings.smtp_settings()
 
 
-def app_base_url() -> str:
-    """The address participants open (``GEO_TRYGGHET_PUBLIC_URL``, else this page's own)."""
-    env = settings.public_url()
-    if env:
-        return env
-    try:
-        url = st.context.url or ""
-    except Exception:  # noqa: BLE001 - outside a browser session (AppTest)
-        url = ""
-    if url.startswith(("http://", "https://")):
-        from urllib.parse import urlsplit
-
-        p = urlsplit(url)
-        return f"{p.scheme}://{p.netloc}/"
-    return "http://localhost:8501/"
-
-
 def today() -> dt.date:
     return dt.date.today()
 

@@ -11,6 +11,7 @@ from geo_trygghet.errors import GeoTrygghetError
 from geo_trygghet.hotspots import explorer as E
 from geo_trygghet.remarks.states import WALK_GROUPS
 from geo_trygghet.ui import analyst as A
+from geo_trygghet.ui import links
 from geo_trygghet.ui.i18n import t
 
 A.set_scope("pw")
@@ -76,12 +77,12 @@ if submitted:
 created = st.session_state.get(A.K_CREATED)
 if created:
     walk_title, code = created
-    link = A.join_link(code)
+    link = links.join_link(code)
     st.success(t("pw.created", title=walk_title, code=code))
     q1, q2 = st.columns([2, 1])
     q1.markdown(f"**{t('pw.link')}**")
     q1.code(link, language=None)
-    png = A.qr_png(link)
+    png = links.qr_png(link)
     q2.image(png, caption=t("pw.qr"), width=220)
     q2.download_button(t("pw.qr_download"), png, f"vandring_{code}.png", "image/png", key="pw_qr_dl",
                        on_click="ignore")

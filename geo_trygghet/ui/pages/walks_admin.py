@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from geo_trygghet.remarks.states import WALK_GROUP_LABELS, WALK_GROUPS
-from geo_trygghet.ui import state
+from geo_trygghet.ui import links, state
 from geo_trygghet.ui import walk_widgets as W
 from geo_trygghet.ui.data import remark_service_or_error
 from geo_trygghet.ui.i18n import lang, t
@@ -48,9 +48,7 @@ wid = st.selectbox(t("wa.pick"), list(walks), key="wa_pick",
                                            for i, w in walks.items()}))
 walk = walks[wid]
 
-from geo_trygghet.remarks.joinlink import join_url, qr_png
-
-link = join_url(W.app_base_url(), walk.join_code)
+link = links.join_link(walk.join_code)
 info, qr = st.columns([3, 1])
 with info:
     m1, m2, m3 = st.columns(3)
@@ -69,7 +67,7 @@ with info:
     if walk.state == "genomford" and st.button(t("wa.followed_up"), key="wa_uppfoljd"):
         service.set_walk_state(actor, wid, "uppfoljd")
         st.rerun()
-png = qr_png(link)
+png = links.qr_png(link)
 qr.image(png, width=180)
 qr.download_button(t("wa.qr_dl"), png, f"vandring_{walk.join_code}.png", "image/png", key="wa_qr_dl")
 
