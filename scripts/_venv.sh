@@ -32,8 +32,22 @@ _gt_hash() {
         | sha256sum | cut -d' ' -f1
 }
 
+# A .venv that cannot serve this checkout: its Python no longer runs (removed or upgraded
+# interpreter), or it was made in another folder (a moved or copied checkout: pyvenv.cfg, the
+# scripts' #! lines and the editable install all name the old path).
+_gt_venv_broken() {
+    [ -d "$GT_VENV" ] || return 1
+    "$GT_PY" -c 'import sys' >/dev/null 2>&1 || return 0
+    grep -q -- "-m venv $GT_VENV\$" "$GT_VENV/pyvenv.cfg" 2>/dev/null || return 0
+    return 1
+}
+
 gt_venv() {
     local extras="${1:-}" python spec stamp want
+    if _gt_venv_broken; then
+        _gt_log "the .venv here no longer runs for this checkout (moved folder or another Python): rebuilding it"
+        rm -rf "$GT_VENV"
+    fi
     if [ ! -x "$GT_PY" ]; then
         if ! python="$(_gt_find_python)"; then
             _gt_log "error: Python 3.11 (or 3.12/3.13) is needed; install it and run again (or set GT_PYTHON=/path/to/python3.11)"

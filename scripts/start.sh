@@ -15,7 +15,7 @@ gt="$GT_VENV/bin/geo-trygghet"
 
 if [ -n "${GEO_TRYGGHET_DATABASE_URL:-}" ]; then
     _gt_log "using GEO_TRYGGHET_DATABASE_URL; load the sample there yourself with: geo-trygghet sample load"
-elif "$gt" --help 2>/dev/null | grep -E '^\s+sample\s' >/dev/null; then
+else
     db="data/geo_trygghet.sqlite"
     marker="data/.sample-loaded"   # what `sample load` printed (the demo logins)
     if [ ! -s "$db" ] || [ ! -s "$marker" ]; then
@@ -25,8 +25,6 @@ elif "$gt" --help 2>/dev/null | grep -E '^\s+sample\s' >/dev/null; then
         mv "$marker.tmp" "$marker"
     fi
     cat "$marker" >&2
-else
-    _gt_log "note: this checkout has no 'geo-trygghet sample' command yet; starting with an empty database"
 fi
 
 exec "$gt" serve "$@"

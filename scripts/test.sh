@@ -13,20 +13,24 @@ started=$SECONDS
 
 gt_venv test
 
-# --- system packages: PostgreSQL server, Chromium, a font for screenshots/PDFs ---------
-have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
-have_font() { [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; }
-if [ ! -x /usr/bin/chromium ] || ! have_pg || ! have_font; then
+# --- system packages every test needs: PostgreSQL server, Chromium, poppler (pdftoppm looks
+#     at the PDFs), a font for screenshots and PDFs. Installed with apt-get when missing.
+have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+have_pg || need+=(postgresql)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+if [ "${#need[@]}" -gt 0 ]; then
+    sudo_cmd=()
     if [ "$(id -u)" != 0 ]; then
+        command -v sudo >/dev/null 2>&1 || { _gt_log "error: ${need[*]} missing and we are not root; run as root or install them with apt-get"; exit 1; }
         sudo_cmd=(sudo)
-        command -v sudo >/dev/null 2>&1 || { _gt_log "error: PostgreSQL and Chromium are missing and we are not root; run as root or install postgresql chromium fonts-dejavu-core"; exit 1; }
-    else
-        sudo_cmd=()
     fi
-    _gt_log "installing postgresql, chromium, fonts-dejavu-core with apt-get"
+    _gt_log "installing ${need[*]} with apt-get"
     "${sudo_cmd[@]}" apt-get update -qq
     "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        postgresql chromium fonts-dejavu-core >/dev/null
+        "${need[@]}" >/dev/null
 fi
 
 # --- a throwaway PostgreSQL cluster, stopped on exit ------------------------------------

@@ -213,3 +213,42 @@ def test_requirements_lock_pins_every_dependency():
     visit("geo_trygghet", ("postgres", "test"))
     assert not missing, f"add to requirements.lock (pip freeze): {sorted(set(missing))}"
     assert not mismatched, f"installed versions differ from requirements.lock: {mismatched}"
+
+
+def _venv_broken(root: Path) -> bool:
+    """Run scripts/_venv.sh's _gt_venv_broken as if the script lived in ``root``."""
+    (root / "scripts").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "scripts" / "_venv.sh", root / "scripts" / "_venv.sh")
+    done = subprocess.run(["bash", "-c", "source scripts/_venv.sh && _gt_venv_broken"], cwd=root,
+                          capture_output=True, text=True, check=False)
+    return done.returncode == 0
+
+
+def _fake_venv(root: Path, made_in: Path, python: str = sys.executable) -> None:
+    bindir = root / ".venv" / "bin"
+    bindir.mkdir(parents=True)
+    (bindir / "python").symlink_to(python)
+    (root / ".venv" / "pyvenv.cfg").write_text(f"home = /x\ncommand = {python} -m venv {made_in / '.venv'}\n")
+
+
+def test_start_rebuilds_a_venv_from_a_moved_checkout_or_a_lost_python(tmp_path):
+    """A .venv made in another folder (a moved checkout) or whose Python is gone is rebuilt;
+    a good one is kept."""
+    here = tmp_path / "here"
+    _fake_venv(here, here)
+    assert not _venv_broken(here), "a .venv made here with a working Python is kept"
+    moved = tmp_path / "moved"
+    _fake_venv(moved, tmp_path / "old-place")
+    assert _venv_broken(moved), "a .venv made in another folder must be rebuilt"
+    lost = tmp_path / "lost"
+    _fake_venv(lost, lost, python=str(tmp_path / "no-such-python"))
+    assert _venv_broken(lost), "a .venv whose Python no longer runs must be rebuilt"
+    assert not _venv_broken(tmp_path / "fresh"), "no .venv yet: nothing to rebuild"
+
+
+def test_test_command_installs_every_system_tool_the_tests_need():
+    """PostgreSQL, Chromium, poppler (pdftoppm) and a font are each checked and installed."""
+    text = (REPO / "scripts" / "test.sh").read_text()
+    for package in ("postgresql", "chromium", "poppler-utils", "fonts-dejavu-core"):
+        assert f"need+=({package})" in text, package
+    assert "apt-get update" in text
