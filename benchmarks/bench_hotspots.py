@@ -67,7 +67,7 @@ def synthetic_points(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 def bench_binning(n: int) -> None:
     lon, lat = synthetic_points(n)
     ours, _ = timed(lambda: grid.points_to_cell_ints(lon, lat, 9))
-    loop, _ = timed(lambda: [h3.latlng_to_cell(a, b, 9) for a, b in zip(lat.tolist(), lon.tolist())])
+    loop, _ = timed(lambda: [h3.latlng_to_cell(a, b, 9) for a, b in zip(lat.tolist(), lon.tolist(), strict=True)])
     try:
         from h3ronpy.vector import coordinates_to_cells
 

@@ -20,7 +20,7 @@ def study_cells(radius: int = 9, resolution: int = 9) -> list[str]:
 def points_in_cells(cells: list[str], counts: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
     """``counts[i]`` points at random positions inside ``cells[i]`` (a frame with lon, lat)."""
     lat_all, lon_all = [], []
-    for cell, n in zip(cells, counts):
+    for cell, n in zip(cells, counts, strict=True):
         if n == 0:
             continue
         lat0, lon0 = h3.cell_to_latlng(cell)

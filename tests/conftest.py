@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os as _os
 from pathlib import Path
 
 import pandas as pd
@@ -31,8 +32,6 @@ def lancashire(shared_data) -> pd.DataFrame:
 # and once on PostgreSQL (a new database on the server named by
 # $GEO_TRYGGHET_TEST_POSTGRES_URL; skipped when unset, failed when
 # $GEO_TRYGGHET_REQUIRE_POSTGRES=1 as in CI). service: a RemarkService on it.
-import os as _os
-
 PG_URL_ENV = "GEO_TRYGGHET_TEST_POSTGRES_URL"
 PG_REQUIRE_ENV = "GEO_TRYGGHET_REQUIRE_POSTGRES"
 

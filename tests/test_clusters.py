@@ -40,7 +40,7 @@ def test_weighted_locations_match_unweighted_dbscan_on_duplicates():
     x, y = Transformer.from_crs(4326, 3006, always_xy=True).transform(lon, lat)
     raw = DBSCAN(eps=250, min_samples=150).fit(np.column_stack([x, y])).labels_
     # same partition up to label names (snapping to eps/5 can only matter at the eps edge)
-    agree = np.mean([(a == -1) == (b == -1) for a, b in zip(model.labels_, raw)])
+    agree = np.mean([(a == -1) == (b == -1) for a, b in zip(model.labels_, raw, strict=True)])
     assert agree > 0.97
 
 
@@ -67,7 +67,7 @@ def test_weighted_dbscan_equals_sklearn_on_core_points():
     core[ref.core_sample_indices_] = True
     assert np.array_equal(ours == -1, ref.labels_ == -1)
     # the same partition of core points, up to the names of the clusters
-    pairs = set(zip(ours[core], ref.labels_[core]))
+    pairs = set(zip(ours[core], ref.labels_[core], strict=True))
     assert len(pairs) == len(set(ours[core])) == len(set(ref.labels_[core]))
 
 

@@ -15,7 +15,7 @@ def test_points_to_cells_matches_h3():
     lat = CENTRE[0] + rng.normal(0, 0.01, 500)
     lon = CENTRE[1] + rng.normal(0, 0.02, 500)
     got = grid.points_to_cells(lon, lat, 9)
-    want = [h3.latlng_to_cell(a, b, 9) for a, b in zip(lat, lon)]
+    want = [h3.latlng_to_cell(a, b, 9) for a, b in zip(lat, lon, strict=True)]
     assert list(got) == want
 
 
@@ -34,7 +34,7 @@ def test_study_area_keeps_empty_cells_and_every_incident():
     assert set(frame.columns) >= {"h3", "count", "geometry"}
     # every cell polygon contains its own centre
     centres = [h3.cell_to_latlng(c) for c in frame.h3]
-    assert all(shapely.contains_xy(geom, lng, lat) for geom, (lat, lng) in zip(frame.geometry, centres))
+    assert all(shapely.contains_xy(geom, lng, lat) for geom, (lat, lng) in zip(frame.geometry, centres, strict=True))
 
 
 def test_boundary_drops_points_outside_and_uses_its_cells():
@@ -85,6 +85,6 @@ def test_neighbour_graph_local_ij_equals_grid_disk_on_a_large_patch():
     cells = np.sort(grid.to_int(h3.grid_disk(h3.latlng_to_cell(55.6, 13.0, 9), 40)))
     # punch holes so the study area is irregular
     cells = cells[np.random.default_rng(0).uniform(size=len(cells)) > 0.2]
-    a = set(zip(*_neighbours_local_ij(cells)))
-    b = set(zip(*_neighbours_grid_disk(cells)))
+    a = set(zip(*_neighbours_local_ij(cells), strict=True))
+    b = set(zip(*_neighbours_grid_disk(cells), strict=True))
     assert a == b and len(a) > 10_000

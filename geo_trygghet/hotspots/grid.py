@@ -36,7 +36,8 @@ MAX_CELLS = 3_000_000
 
 def _check_resolution(resolution: int) -> int:
     if not isinstance(resolution, (int, np.integer)) or not 0 <= int(resolution) <= 15:
-        msg = f"H3 resolution must be a whole number from 0 to 15, got {resolution!r}; 9 (cells of about 0.1 km²) suits a town"
+        msg = (f"H3 resolution must be a whole number from 0 to 15, got {resolution!r}; "
+               "9 (cells of about 0.1 km²) suits a town")
         raise InputError(msg)
     return int(resolution)
 
