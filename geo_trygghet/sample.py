@@ -123,7 +123,8 @@ def _area_json(names: str, areas: dict[str, Any]) -> str | None:
 def load_sample(service: Any, sample_dir: str | Path | None = None, *, force: bool = False) -> SampleSummary:
     """Load the sample municipality into ``service``'s database (idempotent; see the module docs)."""
     from .remarks import Actor
-    from .remarks.protocol_io import category_from_label, import_protocol
+    from .remarks.categories import category_from_label
+    from .remarks.importer import import_protocol
 
     actor = Actor.system()
     root = Path(sample_dir) if sample_dir is not None else SAMPLE_DIR

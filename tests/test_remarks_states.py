@@ -9,6 +9,7 @@ import pytest
 
 from geo_trygghet.errors import InputError, InvalidTransitionError
 from geo_trygghet.remarks import (
+    remark_categories,
     STATES,
     TRANSITIONS,
     allowed_targets,
@@ -41,7 +42,7 @@ def test_states_labels_and_kinds_match_the_glossary():
 
 
 def test_remark_categories_are_the_eleven():
-    cats = states.remark_categories()
+    cats = remark_categories()
     assert list(cats) == [
         "belysning", "buskage", "klotter", "skadegorelse", "nedskrapning", "gangtunnel",
         "trafik", "orienterbarhet", "overgivet_foremal", "trygg_plats", "annat",

@@ -69,6 +69,7 @@ Photos (:mod:`.photos`) and reminders (:mod:`.reminders`)
 from __future__ import annotations
 
 from .auth import Actor, normalise_code
+from .categories import REMARK_CATEGORIES, category_label, remark_categories
 from .photos import PreparedPhoto, prepare_photo
 from .records import Event, Organisation, PublicSummary, Remark, User, Walk
 from .reminders import is_overdue, overdue_reason, send_overdue_reminders
@@ -81,14 +82,13 @@ from .states import (
     TRANSITIONS,
     WALK_GROUPS,
     WALK_STATES,
+    WALK_TRANSITIONS,
     State,
     Transition,
     allowed_targets,
-    category_label,
     is_closed,
     is_fixed,
     is_open,
-    remark_categories,
     state_label,
 )
 from .store import Store, open_store
@@ -96,11 +96,13 @@ from .store import Store, open_store
 __all__ = [
     "ACCOUNT_ROLES",
     "FACTORS",
+    "REMARK_CATEGORIES",
     "ROLES",
     "STATES",
     "TRANSITIONS",
     "WALK_GROUPS",
     "WALK_STATES",
+    "WALK_TRANSITIONS",
     "Actor",
     "Event",
     "Organisation",

@@ -100,7 +100,8 @@ def open_image(
         msg = f"{name}: the file is empty: take or choose the photo again"
         raise PhotoError(msg)
     if len(data) > max_bytes:
-        msg = f"{name}: {len(data) / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB allowed: send a smaller photo"
+        msg = (f"{name}: {len(data) / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB allowed: "
+               "send a smaller photo")
         raise PhotoError(msg)
     if _sniff_heic(data):
         msg = f"{name}: HEIC/HEIF photos cannot be read: set the camera to 'Most compatible' (JPEG) or send a JPEG"

@@ -6,8 +6,8 @@ or ``data/geo_trygghet.sqlite`` in the working directory).
 
 SQLite: WAL journal, ``synchronous=NORMAL`` (a commit survives a crash or
 ``kill -9`` of the app; only a power cut can lose the last commits),
-``foreign_keys=ON``, ``busy_timeout`` 30 s, set on every new connection. The driver's own transaction handling is switched off and
-SQLAlchemy emits ``BEGIN`` itself, ``BEGIN IMMEDIATE`` for write transactions
+``foreign_keys=ON``, ``busy_timeout`` 30 s, set on every new connection. The driver's own
+transaction handling is switched off and SQLAlchemy emits ``BEGIN`` itself, ``BEGIN IMMEDIATE`` for write transactions
 (:meth:`Store.write_session`) so that writers queue on the database lock
 instead of failing half-way with "database is locked".
 
