@@ -9,15 +9,16 @@ import pytest
 
 from geo_trygghet.errors import InputError, InvalidTransitionError
 from geo_trygghet.remarks import (
-    remark_categories,
     STATES,
     TRANSITIONS,
     allowed_targets,
     is_closed,
     is_fixed,
     is_open,
+    remark_categories,
     states,
 )
+from geo_trygghet.remarks.categories import POSITIVE_REMARK_CATEGORIES, category_label
 
 from ._remarks_helpers import ADMIN, bring_to, new_remark
 
@@ -48,6 +49,12 @@ def test_remark_categories_are_the_eleven():
         "trafik", "orienterbarhet", "overgivet_foremal", "trygg_plats", "annat",
     ]  # fmt: skip
     assert cats["buskage"].sv == "Buskage/skymd sikt" and cats["trygg_plats"].en == "Safe place"
+    assert [c.sv for c in cats.values()] == [
+        "Belysning", "Buskage/skymd sikt", "Klotter", "Skadegörelse", "Nedskräpning",
+        "Gångtunnel/passage", "Trafik", "Orienterbarhet", "Övergivet föremål", "Trygg plats", "Annat",
+    ]  # fmt: skip
+    assert category_label("belysning", "en") == "Lighting"
+    assert [s for s, c in cats.items() if c.is_positive] == ["trygg_plats"] == sorted(POSITIVE_REMARK_CATEGORIES)
 
 
 def test_the_lifecycle_of_the_design_is_in_the_table():
