@@ -716,6 +716,14 @@ WALKS = [
 ]
 
 
+#: One walk still open for remarks (state planerad, no protocol yet): a newcomer joins it with
+#: the code `geo-trygghet sample load` prints and tries the participants' form at once.
+OPEN_WALK = {
+    "title": "Västermalm kvällsvandring (öppen för anmärkningar)", "date": "", "area": "Västermalm",
+    "group": "boende", "organiser": "Brottsförebyggande samordnaren", "state": "planerad",
+}
+
+
 def remark_xy(where) -> tuple[float, float]:
     if isinstance(where[0], str):
         return address(where[0], int(where[1]))
@@ -938,7 +946,9 @@ def main(outdir: Path | None = None) -> Path:
     org.to_csv(out / "organisations.csv", index=False, lineterminator="\n")
     walks = pd.DataFrame([(w["title"], w["date"], w["area"], w["group"], w["organiser"], w["state"],
                            f"protokoll_{w['slug']}.xlsx", "lat/lon (WGS84)" if w["coords"] == "wgs84"
-                           else "E/N (SWEREF 99 TM)") for w in WALKS],
+                           else "E/N (SWEREF 99 TM)") for w in WALKS]
+                         + [(OPEN_WALK["title"], OPEN_WALK["date"], OPEN_WALK["area"], OPEN_WALK["group"],
+                             OPEN_WALK["organiser"], OPEN_WALK["state"], "", "")],
                          columns=["title", "date", "area", "group", "organiser", "state", "protocol", "coordinates"])
     walks.to_csv(out / "walks.csv", index=False, lineterminator="\n")
     for w in WALKS:
