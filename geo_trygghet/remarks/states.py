@@ -270,6 +270,7 @@ def actionable_states(role: str) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- walks
 WALK_GROUPS = ("unga", "kvinnor", "aldre", "boende", "blandad", "annan")
+DEFAULT_WALK_GROUP = "blandad"
 WALK_PLANERAD, WALK_GENOMFORD, WALK_UPPFOLJD = "planerad", "genomford", "uppfoljd"
 WALK_STATES = (WALK_PLANERAD, WALK_GENOMFORD, WALK_UPPFOLJD)
 WALK_INITIAL_STATE = WALK_PLANERAD
