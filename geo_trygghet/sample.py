@@ -250,7 +250,7 @@ class _Load:
                 self.service.set_walk_state(self.actor, title, step)
         return titles, created, imported, present
 
-    def _walk(self, title: str, row: dict[str, Any]) -> tuple[Any, bool]:
+    def _walk(self, title: str, row: dict[Any, Any]) -> tuple[Any, bool]:
         try:
             return self.service.get_walk(title), False
         except NotFoundError:

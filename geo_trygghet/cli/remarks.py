@@ -126,6 +126,7 @@ def run_remind(args: argparse.Namespace) -> int:
                 print(f"{name}: {n} overdue")
             print(f"{len(late)} overdue remarks; nothing sent (--dry-run)")
             return 0
+        assert smtp is not None  # refused above unless --dry-run
         sent = send_overdue_reminders(service, smtp["smtp_host"], smtp["smtp_port"], smtp["sender"],
                                       days=args.days, username=smtp["username"],
                                       password=smtp["password"], starttls=smtp["starttls"])

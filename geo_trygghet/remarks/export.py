@@ -38,7 +38,7 @@ _DATETIME_COLUMNS = ("created_at", "assigned_at", "updated_at")
 
 
 @lru_cache(maxsize=1)
-def _to_sweref():  # type: ignore[no-untyped-def]
+def _to_sweref():
     from pyproj import Transformer
 
     return Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
@@ -62,7 +62,7 @@ def export_frame(
     actor: Any = None,
     include_reporter: bool = False,
     lang: str = "sv",
-):  # type: ignore[no-untyped-def]
+):
     """The remarks to export as a GeoDataFrame (EPSG:4326) with ``e``/``n``
     (SWEREF 99 TM) beside ``lon``/``lat``; ``as_of`` rebuilds each walk's
     states for that date from the events."""
@@ -104,7 +104,7 @@ def _iso_date(value: Any) -> str | None:
     return pd.Timestamp(value).date().isoformat()
 
 
-def _flat(gdf) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _flat(gdf) -> pd.DataFrame:
     """Text/number columns for CSV and GeoPackage: dates ISO, timestamps ISO with zone."""
     df = pd.DataFrame(gdf.drop(columns="geometry"))
     for c in ("planned_date", "fixed_date"):
@@ -183,7 +183,7 @@ def _format_from_suffix(p: Path) -> str:
 PROTOCOL_HEADERS = ("NR", "ANMÄRKNING", "KATEGORI", "PROBLEMÄGARE", "PLANERAT", "ÅTGÄRDAT", "STATUS")
 
 
-def _write_xlsx(gdf, out: Path, *, single_walk: bool, lang: str, as_of: Any) -> None:  # type: ignore[no-untyped-def]
+def _write_xlsx(gdf, out: Path, *, single_walk: bool, lang: str, as_of: Any) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter

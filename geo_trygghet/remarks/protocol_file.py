@@ -115,7 +115,7 @@ def read_protocol_table(path: str | Path, *, sheet: str | int | None = None) -> 
     return df, header_row
 
 
-def _read_excel_raw(p: Path, sheet, read_excel):  # type: ignore[no-untyped-def]
+def _read_excel_raw(p: Path, sheet, read_excel):
     return read_excel(p, sheet)
 
 
@@ -262,9 +262,10 @@ def protocol_rows(
             msg = f"{source}, rows {seen[nr]} and {line}: NR {nr} appears twice; give every remark its own number"
             raise InputError(msg)
         seen[nr] = line
-        if fixed[i] is not None and fixed[i] > today:
+        fixed_day = fixed[i]
+        if fixed_day is not None and fixed_day > today:
             msg = (
-                f"{source}, row {line} (NR {nr}): ÅTGÄRDAT {fixed[i].isoformat()} is in the future; "
+                f"{source}, row {line} (NR {nr}): ÅTGÄRDAT {fixed_day.isoformat()} is in the future; "
                 "give the day it was fixed (a coming date belongs under PLANERAT)"
             )
             raise DateError(msg)

@@ -22,6 +22,9 @@ from .models import EventRow, OrganisationCategoryRow, OrganisationRow, PhotoRow
 from .records import STORED_FIELDS, Event, Organisation, Remark, Walk, WalkRef
 from .store import Store
 
+#: The remark query: the remark, its walk's title, its owner's name, whether it has a photo.
+RemarkSelect = Select[RemarkRow, str, str, bool]
+
 
 class Repository:
     """Sessions of one :class:`~.store.Store` plus the queries the services share."""
@@ -105,7 +108,7 @@ class Repository:
         return Remark(**values, walk_title=walk_title, owner_name=owner_name, has_photo=has_photo)
 
     @staticmethod
-    def remark_query() -> Select[Any]:
+    def remark_query() -> RemarkSelect:
         has_photo = select(PhotoRow.remark_id).where(PhotoRow.remark_id == RemarkRow.id).exists()
         return (
             select(RemarkRow, WalkRow.title, OrganisationRow.name, has_photo)
@@ -113,7 +116,7 @@ class Repository:
             .outerjoin(OrganisationRow, OrganisationRow.id == RemarkRow.owner_id)
         )
 
-    def load_remarks(self, s: Session, query: Select[Any], actor: Actor | None) -> list[Remark]:
+    def load_remarks(self, s: Session, query: RemarkSelect, actor: Actor | None) -> list[Remark]:
         rows = s.execute(query.order_by(WalkRow.id, RemarkRow.number)).all()
         return [self.remark_record(r, title, owner, bool(photo), actor) for r, title, owner, photo in rows]
 

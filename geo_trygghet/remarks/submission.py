@@ -32,14 +32,14 @@ from .repository import Repository
 MAX_TEXT = 4000
 
 # statements of the submission hot path, built once (parameters bound per call)
-_INSERT_REMARK = insert(RemarkRow.__table__)
-_INSERT_PHOTO = insert(PhotoRow.__table__)
-_INSERT_EVENT = insert(EventRow.__table__)
+_INSERT_REMARK = insert(RemarkRow)
+_INSERT_PHOTO = insert(PhotoRow)
+_INSERT_EVENT = insert(EventRow)
 _NEXT_NUMBER = (
-    update(WalkRow.__table__)
-    .where(WalkRow.__table__.c.id == bindparam("walk_id"))
-    .values(next_number=WalkRow.__table__.c.next_number + 1)
-    .returning(WalkRow.__table__.c.next_number)
+    update(WalkRow)
+    .where(WalkRow.id == bindparam("walk_id"))
+    .values(next_number=WalkRow.next_number + 1)
+    .returning(WalkRow.next_number)
 )
 
 

@@ -70,7 +70,7 @@ class RemarkViews:
                 .order_by(EventRow.at, EventRow.id)
             ).all()
             owners = self.repo.owner_names(s)
-        last: dict[str, EventRow] = {}
+        last: dict[str, EventRow] = {}  # each remark's last event by then
         assigned: dict[str, dt.datetime | None] = {}
         for e in events:
             last[e.remark_id] = e
@@ -80,11 +80,11 @@ class RemarkViews:
                 assigned[e.remark_id] = None
         out = []
         for r in remarks:
-            e = last.get(r.id)
-            if e is not None:
-                out.append(replace(r, state=e.to_state, **{f: getattr(e, f) for f in EVENT_FIELDS},
-                                   owner_name=owners.get(e.owner_id) if e.owner_id else None,
-                                   assigned_at=assigned.get(r.id), updated_at=e.at))
+            final = last.get(r.id)
+            if final is not None:
+                out.append(replace(r, state=final.to_state, **{f: getattr(final, f) for f in EVENT_FIELDS},
+                                   owner_name=owners.get(final.owner_id) if final.owner_id else None,
+                                   assigned_at=assigned.get(r.id), updated_at=final.at))
         return out
 
     def public_summary(self, area: Any = None) -> PublicSummary:

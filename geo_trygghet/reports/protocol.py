@@ -145,7 +145,7 @@ def _breakable(text: str, pdf: bool = False, longest: int = 20) -> str:
     return esc(" ".join(out))
 
 
-def _area_geometry(area: Any):  # type: ignore[no-untyped-def]
+def _area_geometry(area: Any):
     if not area:
         return None
     from shapely.geometry import shape
@@ -165,7 +165,7 @@ def _hectares(geom: Any) -> float:
     return float(gpd.GeoSeries([geom], crs="EPSG:4326").to_crs("EPSG:3006").area.iloc[0] / 10_000)
 
 
-def static_map_figure(remarks: list[Any], *, area: Any = None, streets: Any = None, lang: str = "sv"):  # type: ignore[no-untyped-def]
+def static_map_figure(remarks: list[Any], *, area: Any = None, streets: Any = None, lang: str = "sv"):
     """A matplotlib Figure: the walk area, streets, and numbered circles coloured
     by state, in SWEREF 99 TM with a scale bar (offline: no tiles)."""
     import geopandas as gpd
