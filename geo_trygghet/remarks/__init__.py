@@ -2,7 +2,14 @@
 
 The remark service is the only code in geo_trygghet that touches the database
 (SQLite by default, PostgreSQL through ``GEO_TRYGGHET_DATABASE_URL``; schema by
-Alembic, run on open). Pages and the CLI code against this API::
+Alembic, run on open). It composes a repository (:mod:`.repository`: queries and
+row mapping) and small services, one per job (:mod:`.walks`, :mod:`.submission`,
+:mod:`.reading`, :mod:`.changes`, :mod:`.views`, :mod:`.accounts`,
+:mod:`.organisations`); their methods are the service's own. :mod:`.states` is the
+only place that knows state slugs; :mod:`.categories` holds the remark categories.
+Old protocols come in through :mod:`.importer` (reading :mod:`.protocol_file`),
+remarks go out through :mod:`.export` and :mod:`.open311`. Pages and the CLI code
+against this API::
 
     from geo_trygghet.remarks import Actor, RemarkService, open_store
 
@@ -32,7 +39,8 @@ Users and organisations
 Walks (a walk reference is a :class:`Walk`, an id, a title or a join code)
     ``create_walk(actor, title, area=None, walk_date=None, group=None, organiser=None) -> Walk``,
     ``get_or_create_walk(actor, title, **kw) -> (Walk, created)``, ``get_walk(ref)``,
-    ``walk_by_code(code)``, ``list_walks(actor)``, ``set_walk_state(actor, ref, state)``,
+    ``walk_by_code(code)``, ``list_walks(actor)``, ``set_walk_state(actor, ref, state)``
+    (along :data:`~.states.WALK_TRANSITIONS`, else InvalidTransitionError),
     ``close_walk(actor, ref)``, ``update_walk(actor, ref, *, area, walk_date, group, organiser)``.
 
 Remarks

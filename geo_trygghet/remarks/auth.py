@@ -41,7 +41,7 @@ class Actor:
     @classmethod
     def participant(cls, code: str) -> Actor:
         """A walk participant holding the join ``code``."""
-        return cls(kind="deltagare", role=DELTAGARE, walk_code=normalise_code(code))
+        return cls(kind=DELTAGARE, role=DELTAGARE, walk_code=normalise_code(code))
 
     @classmethod
     def system(cls) -> Actor:
@@ -51,7 +51,7 @@ class Actor:
     @property
     def label(self) -> str:
         """How the actor is written in the event log."""
-        if self.kind == "deltagare":
+        if self.kind == DELTAGARE:
             return f"deltagare:{self.walk_code}"
         if self.kind == "system":
             return "system"
