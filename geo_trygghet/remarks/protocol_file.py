@@ -93,7 +93,7 @@ def read_protocol_table(path: str | Path, *, sheet: str | int | None = None) -> 
     p = check_path(path, "protocol file")
     ext = p.suffix.lower()
     if ext in (".xlsx", ".xlsm"):
-        df, _ = _read_excel_raw(p, sheet, read_excel)
+        df, _ = read_excel(p, sheet)
     elif ext in (".csv", ".txt", ".tsv"):
         df, _ = read_text_table(p)
     else:
@@ -113,10 +113,6 @@ def read_protocol_table(path: str | Path, *, sheet: str | int | None = None) -> 
                 break
     df = df.dropna(how="all").copy()
     return df, header_row
-
-
-def _read_excel_raw(p: Path, sheet, read_excel):
-    return read_excel(p, sheet)
 
 
 @dataclass
@@ -202,10 +198,7 @@ def protocol_rows(
     crs: str | None = None,
     notes: list[str],
 ) -> tuple[list[ProtocolRow], str]:
-    try:  # the ingest funnel's position reader (moved between modules over time)
-        from ..ingest.positions import positions as _positions
-    except ImportError:  # pragma: no cover - older layout
-        from ..ingest.incidents import _positions  # type: ignore[attr-defined,no-redef]
+    from ..ingest.positions import positions as _positions
 
     if len(df) == 0:
         msg = f"{source} has no data rows; give a protocol with at least one remark"
