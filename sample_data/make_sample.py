@@ -44,7 +44,8 @@ KOMMUN_NAME = "Katrineholm"
 KOMMUN_CODE = "0483"
 TATORT = "Katrineholm"
 LABEL = "Katrineholms kommun (exempel)"
-SYNTHETIC_NOTE = "Syntetiska exempeldata: verklig kommungräns och tätortsbefolkning, påhittade händelser, gator och anmärkningar"
+SYNTHETIC_NOTE = ("Syntetiska exempeldata: verklig kommungräns och tätortsbefolkning, påhittade händelser, "
+                  "gator och anmärkningar")
 #: Kommun population (rounded; SCB reports about 34 500 for Katrineholm in 2020-2023).
 KOMMUN_POPULATION = 34_500
 POPULATION_YEAR = 2020
@@ -272,8 +273,9 @@ def make_areas(kommun, tat: pd.DataFrame) -> gpd.GeoDataFrame:
     rural_rest = KOMMUN_POPULATION - int(tat["pop"].sum())
     glesbygd_share = {"A09": 0.33, "A10": 0.32, "A11": 0.35}
     pops = {}
-    for aid, (name, sec) in sectors.items():
-        inside = small[[sec.contains(Point(x, y)) for x, y in zip(small.x_sweref99tm, small.y_sweref99tm)]]
+    for aid, (_name, sec) in sectors.items():
+        inside = small[[sec.contains(Point(x, y))
+                        for x, y in zip(small.x_sweref99tm, small.y_sweref99tm, strict=True)]]
         pops[aid] = int(inside["pop"].sum()) + int(round(rural_rest * glesbygd_share[aid]))
     pops["A11"] += KOMMUN_POPULATION - sum(r[3] for r in rows) - sum(pops.values())
     for aid, (name, sec) in sectors.items():
@@ -380,19 +382,24 @@ SEASON = {
 #: crime type → (expected count in 2023, trend per year, hour profile, season,
 #:               {spatial component: share}).
 CRIME_TYPES: dict[str, tuple[float, float, str, str, dict[str, float]]] = {
-    "Misshandel": (300, 0.03, "nightlife", "summer", {"HS1": 0.6, "urban": 0.2, "estate": 0.07, "HS2": 0.05, "rural": 0.08}),
+    "Misshandel": (300, 0.03, "nightlife", "summer",
+                   {"HS1": 0.6, "urban": 0.2, "estate": 0.07, "HS2": 0.05, "rural": 0.08}),
     "Grov misshandel": (35, 0.0, "nightlife", "summer", {"HS1": 0.65, "urban": 0.15, "estate": 0.1, "rural": 0.1}),
-    "Olaga hot": (210, 0.03, "general", "flat", {"HS1": 0.25, "urban": 0.3, "estate": 0.25, "HS2": 0.08, "rural": 0.12}),
+    "Olaga hot": (210, 0.03, "general", "flat",
+                  {"HS1": 0.25, "urban": 0.3, "estate": 0.25, "HS2": 0.08, "rural": 0.12}),
     "Ofredande": (190, 0.03, "general", "flat", {"HS1": 0.2, "HS2": 0.3, "urban": 0.3, "HS3": 0.1, "rural": 0.1}),
-    "Sexuellt ofredande": (40, 0.05, "nightlife", "summer", {"HS1": 0.45, "HS2": 0.2, "urban": 0.15, "rural": 0.05, "zero": 0.15}),
+    "Sexuellt ofredande": (40, 0.05, "nightlife", "summer",
+                           {"HS1": 0.45, "HS2": 0.2, "urban": 0.15, "rural": 0.05, "zero": 0.15}),
     "Butiksstöld": (520, 0.05, "shop", "shop", {"HS3": 0.62, "HS1": 0.28, "rural": 0.1}),
     "Stöld": (420, 0.02, "general", "flat", {"HS1": 0.2, "HS2": 0.2, "HS3": 0.2, "urban": 0.25, "rural": 0.15}),
     "Cykelstöld": (300, 0.02, "commute", "bike", {"HS2": 0.65, "HS1": 0.15, "urban": 0.15, "schools": 0.05}),
     "Bostadsinbrott": (80, -0.08, "burglary", "dark", {"villa": 0.75, "rural": 0.25}),
     "Stöld ur fordon": (170, 0.0, "night", "dark", {"HS3": 0.45, "HS2": 0.2, "urban": 0.2, "rural": 0.15}),
-    "Skadegörelse": (330, 0.03, "youth", "summer", {"schools": 0.22, "estate": 0.3, "HS2": 0.2, "urban": 0.18, "rural": 0.1}),
+    "Skadegörelse": (330, 0.03, "youth", "summer",
+                     {"schools": 0.22, "estate": 0.3, "HS2": 0.2, "urban": 0.18, "rural": 0.1}),
     "Klotter": (220, 0.04, "youth", "summer", {"schools": 0.25, "tunnel": 0.25, "estate": 0.3, "urban": 0.2}),
-    "Narkotikabrott": (260, 0.06, "general", "flat", {"HS1": 0.35, "HS2": 0.2, "estate": 0.3, "urban": 0.05, "rural": 0.1}),
+    "Narkotikabrott": (260, 0.06, "general", "flat",
+                       {"HS1": 0.35, "HS2": 0.2, "estate": 0.3, "urban": 0.05, "rural": 0.1}),
     "Rattfylleri": (110, 0.0, "traffic", "summer", {"roads": 0.6, "rural": 0.4}),
     "Ordningsstörning": (350, 0.03, "nightlife", "summer", {"HS1": 0.7, "urban": 0.15, "estate": 0.1, "rural": 0.05}),
     "Rån": (22, 0.0, "night", "flat", {"HS1": 0.4, "HS2": 0.3, "HS3": 0.1, "urban": 0.2}),
@@ -430,83 +437,106 @@ def expected_total(count_2023: float, trend: float, season: str) -> float:
 
 
 # --------------------------------------------------------------------------- incidents
-def make_incidents(areas: gpd.GeoDataFrame, kommun, tat: pd.DataFrame, lamps: list[dict],
-                   rng: np.random.Generator) -> pd.DataFrame:
-    urban = areas[areas["kind"] == "tätort"].reset_index(drop=True)
-    rural_areas = areas[areas["kind"] == "landsbygd"].reset_index(drop=True)
-    small = tat[tat["name"] != TATORT].reset_index(drop=True)
-    villa = {"A05": 0.45, "A08": 0.3, "A03": 0.15, "A04": 0.1}
-    roads = [STREET_LINES[s] for s in ("Storgatan", "Västerleden", "Handelsvägen", "Söderleden", "Järnvägsgatan")]
+class _Spatial:
+    """Where the incidents of one spatial component fall (one method per component)."""
 
-    def in_area(area_id: str, n: int) -> np.ndarray:
-        poly = areas.loc[areas["area_id"] == area_id, "geometry"].iloc[0]
-        return sample_polygon(poly, n, rng)
+    def __init__(self, areas: gpd.GeoDataFrame, tat: pd.DataFrame, rng: np.random.Generator) -> None:
+        self.areas, self.rng = areas, rng
+        self.urban_areas = areas[areas["kind"] == "tätort"].reset_index(drop=True)
+        self.rural_areas = areas[areas["kind"] == "landsbygd"].reset_index(drop=True)
+        self.small = tat[tat["name"] != TATORT].reset_index(drop=True)
+        self.villa_shares = {"A05": 0.45, "A08": 0.3, "A03": 0.15, "A04": 0.1}
+        self.road_lines = [STREET_LINES[s] for s in ("Storgatan", "Västerleden", "Handelsvägen", "Söderleden",
+                                                      "Järnvägsgatan")]
+        self.draw = {"urban": self._urban, "estate": self._estate, "villa": self._villa, "schools": self._schools,
+                     "tunnel": self._tunnel, "roads": self._roads, "rural": self._rural, "police": self._police}
 
-    def spatial(component: str, n: int) -> np.ndarray:
+    def __call__(self, component: str, n: int) -> np.ndarray:
         if n == 0:
             return np.empty((0, 2))
         if component in HS_POLY:
-            # 90 % uniform over the hot-spot polygon, 10 % around its focal point
-            poly = HS_POLY[component]
-            if component == "HS2":
-                # the intervention target inside it has its own level (see NODE_RATE_PER_YEAR)
-                return sample_polygon(poly.difference(TARGET), n, rng)
-            focal = {"HS1": TORGET, "HS2": RESECENTRUM, "HS3": KOPCENTRUM}[component]
-            k = int(round(n * 0.10))
-            g = sample_gauss(focal, 90.0, k, rng, clip=200.0)
-            return np.vstack([sample_polygon(poly, n - k, rng), g])
-        if component == "urban":
-            p = urban["population"].to_numpy(float)
-            which = rng.choice(len(urban), size=n, p=p / p.sum())
-            out = np.empty((n, 2))
-            for i in range(len(urban)):
-                m = which == i
-                out[m] = sample_polygon(urban.geometry.iloc[i], int(m.sum()), rng)
-            return out
-        if component == "estate":
-            # the Ängen housing estate: a milder concentration, not a planted hot spot
-            return sample_gauss(ESTATE, 220.0, n, rng, clip=450.0)
-        if component == "villa":
-            ids = list(villa)
-            which = rng.choice(len(ids), size=n, p=np.array([villa[i] for i in ids]))
-            out = np.empty((n, 2))
-            for i, aid in enumerate(ids):
-                m = which == i
-                out[m] = in_area(aid, int(m.sum()))
-            return out
-        if component == "schools":
-            names = sorted(SCHOOLS)
-            which = rng.integers(0, len(names), size=n)
-            out = np.empty((n, 2))
-            for i, s in enumerate(names):
-                m = which == i
-                out[m] = sample_gauss(SCHOOLS[s], 60.0, int(m.sum()), rng, clip=150.0)
-            return out
-        if component == "tunnel":
-            return sample_gauss(GANGTUNNEL, 25.0, n, rng, clip=60.0)
-        if component == "roads":
-            which = rng.integers(0, len(roads), size=n)
-            d = rng.uniform(0, 1, size=n)
-            pts = [roads[w].interpolate(dd, normalized=True) for w, dd in zip(which, d)]
-            return np.array([(p.x, p.y) for p in pts]) + rng.normal(0, 6, size=(n, 2))
-        if component == "rural":
-            # 70 % around the small tätorter (by population), 30 % anywhere rural
-            k = int(round(n * 0.7))
-            p = small["pop"].to_numpy(float)
-            which = rng.choice(len(small), size=k, p=p / p.sum())
-            pts = np.empty((k, 2))
-            for i in range(len(small)):
-                m = which == i
-                c = (small.x_sweref99tm.iloc[i], small.y_sweref99tm.iloc[i])
-                pts[m] = sample_gauss(c, 350.0, int(m.sum()), rng, clip=900.0)
-            rest = sample_polygon(unary_union(list(rural_areas.geometry)), n - k, rng)
-            return np.vstack([pts, rest])
-        if component == "police":
-            return np.tile(np.asarray(POLISHUSET), (n, 1))
+            return self._hotspot(component, n)
         if component in ("none", "zero"):
             return np.full((n, 2), np.nan if component == "none" else 0.0)
-        raise ValueError(component)
+        if component not in self.draw:
+            raise ValueError(component)
+        return self.draw[component](n)
 
+    def _in_area(self, area_id: str, n: int) -> np.ndarray:
+        poly = self.areas.loc[self.areas["area_id"] == area_id, "geometry"].iloc[0]
+        return sample_polygon(poly, n, self.rng)
+
+    def _hotspot(self, component: str, n: int) -> np.ndarray:
+        # 90 % uniform over the hot-spot polygon, 10 % around its focal point
+        poly = HS_POLY[component]
+        if component == "HS2":
+            # the intervention target inside it has its own level (see NODE_RATE_PER_YEAR)
+            return sample_polygon(poly.difference(TARGET), n, self.rng)
+        focal = {"HS1": TORGET, "HS2": RESECENTRUM, "HS3": KOPCENTRUM}[component]
+        k = int(round(n * 0.10))
+        g = sample_gauss(focal, 90.0, k, self.rng, clip=200.0)
+        return np.vstack([sample_polygon(poly, n - k, self.rng), g])
+
+    def _urban(self, n: int) -> np.ndarray:
+        p = self.urban_areas["population"].to_numpy(float)
+        which = self.rng.choice(len(self.urban_areas), size=n, p=p / p.sum())
+        out = np.empty((n, 2))
+        for i in range(len(self.urban_areas)):
+            m = which == i
+            out[m] = sample_polygon(self.urban_areas.geometry.iloc[i], int(m.sum()), self.rng)
+        return out
+
+    def _estate(self, n: int) -> np.ndarray:
+        # the Ängen housing estate: a milder concentration, not a planted hot spot
+        return sample_gauss(ESTATE, 220.0, n, self.rng, clip=450.0)
+
+    def _villa(self, n: int) -> np.ndarray:
+        ids = list(self.villa_shares)
+        which = self.rng.choice(len(ids), size=n, p=np.array([self.villa_shares[i] for i in ids]))
+        out = np.empty((n, 2))
+        for i, aid in enumerate(ids):
+            m = which == i
+            out[m] = self._in_area(aid, int(m.sum()))
+        return out
+
+    def _schools(self, n: int) -> np.ndarray:
+        names = sorted(SCHOOLS)
+        which = self.rng.integers(0, len(names), size=n)
+        out = np.empty((n, 2))
+        for i, s in enumerate(names):
+            m = which == i
+            out[m] = sample_gauss(SCHOOLS[s], 60.0, int(m.sum()), self.rng, clip=150.0)
+        return out
+
+    def _tunnel(self, n: int) -> np.ndarray:
+        return sample_gauss(GANGTUNNEL, 25.0, n, self.rng, clip=60.0)
+
+    def _roads(self, n: int) -> np.ndarray:
+        which = self.rng.integers(0, len(self.road_lines), size=n)
+        d = self.rng.uniform(0, 1, size=n)
+        pts = [self.road_lines[w].interpolate(dd, normalized=True) for w, dd in zip(which, d, strict=True)]
+        return np.array([(p.x, p.y) for p in pts]) + self.rng.normal(0, 6, size=(n, 2))
+
+    def _rural(self, n: int) -> np.ndarray:
+        # 70 % around the small tätorter (by population), 30 % anywhere rural
+        k = int(round(n * 0.7))
+        p = self.small["pop"].to_numpy(float)
+        which = self.rng.choice(len(self.small), size=k, p=p / p.sum())
+        pts = np.empty((k, 2))
+        for i in range(len(self.small)):
+            m = which == i
+            c = (self.small.x_sweref99tm.iloc[i], self.small.y_sweref99tm.iloc[i])
+            pts[m] = sample_gauss(c, 350.0, int(m.sum()), self.rng, clip=900.0)
+        rest = sample_polygon(unary_union(list(self.rural_areas.geometry)), n - k, self.rng)
+        return np.vstack([pts, rest])
+
+    def _police(self, n: int) -> np.ndarray:
+        return np.tile(np.asarray(POLISHUSET), (n, 1))
+
+
+def make_incidents(areas: gpd.GeoDataFrame, kommun, tat: pd.DataFrame, lamps: list[dict],
+                   rng: np.random.Generator) -> pd.DataFrame:
+    spatial = _Spatial(areas, tat, rng)
     parts = []
     for ctype, (count, trend, profile, season, comps) in CRIME_TYPES.items():
         probs = day_hour_weights(trend, profile, season)
@@ -581,7 +611,8 @@ def finish_incidents(df: pd.DataFrame, tat: pd.DataFrame) -> pd.DataFrame:
     near = dist[np.arange(len(idx)), best] <= 300
     plats[idx[near]] = np.array(names, dtype=object)[best[near]]
     small = tat[tat["name"] != TATORT]
-    vdist = np.column_stack([shapely.distance(pts, Point(x, y)) for x, y in zip(small.x_sweref99tm, small.y_sweref99tm)])
+    vdist = np.column_stack([shapely.distance(pts, Point(x, y))
+                             for x, y in zip(small.x_sweref99tm, small.y_sweref99tm, strict=True)])
     vbest = vdist.argmin(axis=1)
     village = ~near & (vdist[np.arange(len(idx)), vbest] <= 1500)
     plats[idx[village]] = small["name"].to_numpy(dtype=object)[vbest[village]]
@@ -590,7 +621,7 @@ def finish_incidents(df: pd.DataFrame, tat: pd.DataFrame) -> pd.DataFrame:
     df = df.sort_values(["t", "brottstyp", "E", "N"], kind="mergesort", na_position="last").reset_index(drop=True)
     year = df["t"].dt.year
     serial = df.groupby(year).cumcount() + 1
-    df["händelsenummer"] = [f"4000-K{10000 + 37 * s:06d}-{y % 100:02d}" for s, y in zip(serial, year)]
+    df["händelsenummer"] = [f"4000-K{10000 + 37 * s:06d}-{y % 100:02d}" for s, y in zip(serial, year, strict=True)]
     df["datum"] = df["t"].dt.strftime("%Y-%m-%d")
     df["tid"] = df["t"].dt.strftime("%H:%M")
     return df
@@ -606,7 +637,8 @@ def write_incidents(df: pd.DataFrame, path: Path) -> None:
 # --------------------------------------------------------------------------- walks and remarks
 ORGANISATIONS = [
     ("Gatukontoret (Samhällsbyggnadsförvaltningen)", "kommun", "gatukontoret@example.se",
-     ["Belysning", "Trafik", "Orienterbarhet", "Nedskräpning", "Övergivet föremål", "Klotter", "Gångtunnel/passage"], ""),
+     ["Belysning", "Trafik", "Orienterbarhet", "Nedskräpning", "Övergivet föremål", "Klotter",
+      "Gångtunnel/passage"], ""),
     ("Parkenheten (Samhällsbyggnadsförvaltningen)", "kommun", "parkenheten@example.se",
      ["Buskage/skymd sikt", "Nedskräpning"], ""),
     ("Kommunfastigheter (skolor och idrottshallar)", "kommun", "kommunfastigheter@example.se",
@@ -716,6 +748,14 @@ WALKS = [
 ]
 
 
+#: One walk still open for remarks (state planerad, no protocol yet): a newcomer joins it with
+#: the code `geo-trygghet sample load` prints and tries the participants' form at once.
+OPEN_WALK = {
+    "title": "Västermalm kvällsvandring (öppen för anmärkningar)", "date": "", "area": "Västermalm",
+    "group": "boende", "organiser": "Brottsförebyggande samordnaren", "state": "planerad",
+}
+
+
 def remark_xy(where) -> tuple[float, float]:
     if isinstance(where[0], str):
         return address(where[0], int(where[1]))
@@ -726,7 +766,7 @@ def lamp_repairs() -> list[dict]:
     """Fixed lighting remarks that get a planted effect (all but the intervention's own)."""
     out = []
     for w in WALKS:
-        for i, (text, cat, owner, where, planned, fixed) in enumerate(w["remarks"], start=1):
+        for i, (text, cat, _owner, where, _planned, fixed) in enumerate(w["remarks"], start=1):
             if cat != "Belysning" or fixed is None:
                 continue
             xy = remark_xy(where)
@@ -756,7 +796,7 @@ def write_protocol(walk: dict, path: Path) -> None:
     for row in ws.iter_rows(min_row=2, min_col=5, max_col=6):
         for cell in row:
             cell.number_format = "yyyy-mm-dd"
-    for col, width in zip("ABCDEFGH", (5, 70, 20, 44, 12, 12, 12, 12)):
+    for col, width in zip("ABCDEFGH", (5, 70, 20, 44, 12, 12, 12, 12), strict=True):
         ws.column_dimensions[col].width = width
     fixed_time = dt.datetime(2025, 1, 1)
     wb.properties.creator = "geo_trygghet sample_data/make_sample.py"
@@ -813,7 +853,8 @@ def write_reference_rates(path: Path) -> None:
     df["level"] = np.where(df["crime_type"] == "", "kategori", "brottstyp")
     df["note"] = np.where(
         df["level"] == "kategori",
-        "summan av brottstyperna ovan (de typer exemplet har), inte hela Brå-kategorin; ungefärligt, endast för exempel",
+        "summan av brottstyperna ovan (de typer exemplet har), inte hela Brå-kategorin; "
+        "ungefärligt, endast för exempel",
         "ungefärligt riksgenomsnitt, avrundat; endast för exempel (approximate national rate, not official)",
     )
     df = df.sort_values(["category", "level", "crime_type"], kind="mergesort")
@@ -858,7 +899,7 @@ def main(outdir: Path | None = None) -> Path:
     tatort = unary_union([as_written(g) for g in areas.loc[areas["kind"] == "tätort", "geometry"]])
     avg = shapely.contains_xy(tatort, e, n).sum() / tatort.area
     hs = []
-    for hid, name, b, ratio, types in HOTSPOTS:
+    for hid, name, _b, ratio, types in HOTSPOTS:
         poly = HS_POLY[hid]
         written = as_written(poly)
         measured = shapely.contains_xy(written, e, n).sum() / written.area / avg
@@ -917,8 +958,10 @@ def main(outdir: Path | None = None) -> Path:
         "files": {"target": "intervention_target.geojson", "controls": "intervention_controls.geojson",
                   "buffer": "intervention_buffer.geojson", "incidents": "incidents.csv"},
         "buffer_width_m": BUFFER_WIDTH,
-        "suggested_command": "geo-trygghet evaluate sample_data/incidents.csv --target sample_data/intervention_target.geojson "
-                             "--control sample_data/intervention_controls.geojson --buffer sample_data/intervention_buffer.geojson "
+        "suggested_command": "geo-trygghet evaluate sample_data/incidents.csv "
+                             "--target sample_data/intervention_target.geojson "
+                             "--control sample_data/intervention_controls.geojson "
+                             "--buffer sample_data/intervention_buffer.geojson "
                              "--intervention 2024-01-01",
         "lamp_repairs": {
             "planted_rate_ratio": LAMP_IRR,
@@ -938,7 +981,9 @@ def main(outdir: Path | None = None) -> Path:
     org.to_csv(out / "organisations.csv", index=False, lineterminator="\n")
     walks = pd.DataFrame([(w["title"], w["date"], w["area"], w["group"], w["organiser"], w["state"],
                            f"protokoll_{w['slug']}.xlsx", "lat/lon (WGS84)" if w["coords"] == "wgs84"
-                           else "E/N (SWEREF 99 TM)") for w in WALKS],
+                           else "E/N (SWEREF 99 TM)") for w in WALKS]
+                         + [(OPEN_WALK["title"], OPEN_WALK["date"], OPEN_WALK["area"], OPEN_WALK["group"],
+                             OPEN_WALK["organiser"], OPEN_WALK["state"], "", "")],
                          columns=["title", "date", "area", "group", "organiser", "state", "protocol", "coordinates"])
     walks.to_csv(out / "walks.csv", index=False, lineterminator="\n")
     for w in WALKS:

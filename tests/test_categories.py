@@ -1,4 +1,4 @@
-"""Crime types → Brå categories; remark categories."""
+"""Crime types → Brå categories (remark categories: tests/test_remarks_states.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,10 @@ import pytest
 from geo_trygghet.errors import InputError, SchemaError
 from geo_trygghet.ingest.crime_types import (
     BRA_CATEGORIES,
-    POSITIVE_REMARK_CATEGORIES,
-    REMARK_CATEGORIES,
     categorize,
     category_label,
     load_crime_type_table,
     normalize_type,
-    remark_category_label,
 )
 
 
@@ -37,17 +34,6 @@ def test_unknown_slug_and_language_are_clear_errors():
         category_label("x")
     with pytest.raises(InputError, match="unknown language 'de'"):
         category_label("trafik", "de")
-
-
-def test_remark_categories_follow_the_glossary():
-    sv = [REMARK_CATEGORIES[k][0] for k in REMARK_CATEGORIES]
-    assert sv == [
-        "Belysning", "Buskage/skymd sikt", "Klotter", "Skadegörelse", "Nedskräpning",
-        "Gångtunnel/passage", "Trafik", "Orienterbarhet", "Övergivet föremål", "Trygg plats", "Annat",
-    ]  # fmt: skip
-    assert remark_category_label("belysning", "en") == "Lighting"
-    assert {"trygg_plats"} == POSITIVE_REMARK_CATEGORIES
-    assert set(REMARK_CATEGORIES) >= POSITIVE_REMARK_CATEGORIES
 
 
 def test_shipped_table_only_uses_known_slugs_and_has_no_conflicting_duplicates():

@@ -1,26 +1,55 @@
-"""``geo-trygghet remarks import|export`` and ``protocol`` through ``python -m geo_trygghet``."""
+"""``geo-trygghet remarks import|export`` and ``protocol``: parsing, output and the one-line errors
+in-process (``geo_trygghet.cli.main``), and a few real runs of ``python -m geo_trygghet`` for the
+exit codes a shell sees."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from geo_trygghet.cli import main
 from tests._protocol_files import ROWS, write_protocol_xlsx
 
 REPO = Path(__file__).resolve().parents[1]
 TITLE = "Centrum våren 2023"
 
 
-def _run(tmp_path, *args, db="cli.sqlite"):
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _run(tmp_path, *args, db="cli.sqlite") -> Result:
+    """``geo-trygghet ARGS`` in this process, on the database ``db`` in ``tmp_path``."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GEO_TRYGGHET_DATABASE_URL", f"sqlite:///{tmp_path / db}")
+        mp.chdir(tmp_path)
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as stop:  # argparse's usage errors and --help
+                code = stop.code if isinstance(stop.code, int) else 2
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def _subprocess(tmp_path, *args, db="cli.sqlite") -> Result:
+    """The real console entry, for exit codes as a shell sees them."""
     env = {**os.environ, "GEO_TRYGGHET_DATABASE_URL": f"sqlite:///{tmp_path / db}"}
-    return subprocess.run([sys.executable, "-m", "geo_trygghet", *map(str, args)], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=180, check=False)
+    res = subprocess.run([sys.executable, "-m", "geo_trygghet", *map(str, args)], capture_output=True, text=True,
+                         env=env, cwd=tmp_path, timeout=180, check=False)
+    return Result(res.returncode, res.stdout, res.stderr)
 
 
 def _one_line_error(res, *pieces):
@@ -112,7 +141,20 @@ def test_user_mistakes_exit_2_with_one_line(loaded, tmp_path):
     _one_line_error(_run(tmp, "remarks", "export", "--format", "csv", "-o", tmp / "nope" / "x.csv"), "does not exist")
     _one_line_error(_run(tmp, "remarks", "export", "--format", "csv", "-o", tmp / "x.csv", "--walk", "Nej"), "Nej")
     usage = _run(tmp, "remarks", "export", "--format", "pdf", "-o", tmp / "x.pdf")
-    assert usage.returncode == 2 and "Traceback" not in usage.stderr
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr and "invalid choice: 'pdf'" in usage.stderr
+    _one_line_error(_run(tmp, "remarks", "import", tmp_path / "x.xlsx"), "--walk")  # a required flag missing
+    _one_line_error(_run(tmp, "remarks", "import", tmp / "missing.xlsx", "--walk", "X", "--date", "9/3"), "--date")
     # nothing was written by the refused imports
     listing = _run(tmp, "remarks", "export", "--format", "csv", "-o", tmp / "all.csv")
     assert f"wrote {len(ROWS)} remarks" in listing.stdout
+
+
+def test_real_exit_codes_of_the_console_entry(loaded, tmp_path):
+    """What a shell sees: 0 on success, 2 and one line for a user's mistake or a usage error."""
+    tmp, xlsx, _ = loaded
+    again = _subprocess(tmp, "remarks", "import", xlsx, "--walk", TITLE)
+    assert again.returncode == 0, again.stderr
+    assert f"0 imported, {len(ROWS)} already present" in again.stdout
+    _one_line_error(_subprocess(tmp, "remarks", "import", tmp / "missing.xlsx", "--walk", "X"), "missing.xlsx")
+    usage = _subprocess(tmp, "remarks", "export", "--format", "pdf", "-o", tmp / "x.pdf")
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr

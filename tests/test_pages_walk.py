@@ -386,8 +386,8 @@ def test_staff_form_errors_are_said_in_swedish(env, make, said):
     """The service's one-liners reach an admin's form as Swedish sentences, not developer English."""
     from geo_trygghet.errors import GeoTrygghetError
     from geo_trygghet.remarks import Actor
-    from geo_trygghet.ui import walk_widgets as W
+    from geo_trygghet.ui.service_errors import swedish_error
 
     with pytest.raises(GeoTrygghetError) as err:
         make(env["service"], Actor.system())
-    assert W.swedish_error(err.value) == said
+    assert swedish_error(err.value) == said

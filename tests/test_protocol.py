@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from geo_trygghet.remarks.protocol_io import import_protocol
+from geo_trygghet.remarks.importer import import_protocol
 from geo_trygghet.reports.protocol import (
     protocol_html,
     protocol_remarks,

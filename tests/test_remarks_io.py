@@ -15,13 +15,11 @@ from pyproj import Transformer
 
 from geo_trygghet.errors import CRSError, DateError, InputError, SchemaError
 from geo_trygghet.remarks import Actor
-from geo_trygghet.remarks.protocol_io import (
-    category_from_label,
-    export_remarks,
-    import_protocol,
-    open311_requests,
-    remark_uuid,
-)
+from geo_trygghet.remarks.categories import category_from_label
+from geo_trygghet.remarks.export import export_remarks
+from geo_trygghet.remarks.importer import import_protocol
+from geo_trygghet.remarks.open311 import open311_requests
+from geo_trygghet.remarks.protocol_file import remark_uuid
 from tests._protocol_files import ROWS, WALK_DATE, XSS_SCRIPT, write_protocol_xlsx
 
 ADMIN = Actor.system()
@@ -428,7 +426,7 @@ def test_spreadsheet_formulas_in_text_stay_text(service, tmp_path):
     ],
 )
 def test_hand_typed_swedish_dates(typed, iso):
-    from geo_trygghet.remarks.protocol_io import _swedish_date_text
+    from geo_trygghet.remarks.protocol_file import _swedish_date_text
 
     assert _swedish_date_text(typed) == iso
 

@@ -16,6 +16,7 @@ from geo_trygghet.remarks import Actor
 
 from ._remarks_helpers import ADMIN, LAT, LON, bring_to, new_remark
 
+IN_A_WEEK = dt.date.today() + dt.timedelta(days=7)
 ROLES = ("admin", "analytiker", "agare_egen", "agare_annan", "deltagare_egen", "deltagare_annan")
 Y, N = True, False
 
@@ -62,6 +63,7 @@ class World:
     actors: dict
     walk: object
     other_walk: object
+    original: object = None
 
 
 _counter = itertools.count(1)
@@ -94,52 +96,98 @@ def world(module_service, people):
     actors = dict(actors)
     actors["deltagare_egen"] = Actor.participant(walk.join_code)
     actors["deltagare_annan"] = Actor.participant(other_walk.join_code)
-    return World(svc, own, other, actors, walk, other_walk)
+    return World(svc, own, other, actors, walk, other_walk, new_remark(svc, walk))
 
 
 def _do(w: World, action: str, actor: Actor, remark):
     svc = w.service
     tag = uuid.uuid4().hex[:8]
-    if action == "create_walk":
-        return svc.create_walk(actor, f"Ny vandring {tag}")
-    if action == "create_organisation":
-        return svc.create_organisation(actor, f"Org {tag}")
-    if action == "create_user":
-        return svc.create_user(actor, f"user{tag}", "lösenord-123", "analytiker")
-    if action == "list_users":
-        return svc.list_users(actor)
-    if action == "submit_remark":
-        return svc.submit_remark(
-            actor, w.walk, str(uuid.uuid4()), "klotter", "Klotter", lon=LON, lat=LAT
-        )
-    if action == "close_walk":
-        return svc.close_walk(actor, w.walk)
-    if action == "protocol":
-        return svc.remarks_as_of(w.walk, dt.date.today(), actor=actor)
-    if action == "get_remark":
-        return svc.get_remark(actor, remark.id)
-    if action == "history":
-        return svc.history(actor, remark.id)
-    if action == "get_photo":
-        return svc.get_photo(actor, remark.id)
-    if action in ("assign", "reassign"):
-        return svc.assign(actor, remark.id, w.own.id)
-    if action == "plan":
-        return svc.plan(actor, remark.id, dt.date.today() + dt.timedelta(days=7))
-    if action == "mark_fixed":
-        return svc.mark_fixed(actor, remark.id, dt.date.today(), "Lagad")
-    if action == "not_ours":
-        return svc.not_ours(actor, remark.id, "Inte vår mark")
-    if action == "cannot_fix":
-        return svc.cannot_fix(actor, remark.id, "Går inte")
-    if action == "mark_duplicate":
-        original = new_remark(svc, w.walk)
-        return svc.mark_duplicate(actor, remark.id, original.id)
-    if action == "verify":
-        return svc.verify(actor, remark.id)
-    if action == "reopen":
-        return svc.reopen(actor, remark.id, "Lampan trasig igen")
-    raise AssertionError(action)
+    rid = remark.id if remark is not None else None
+    actions = {
+        "create_walk": lambda: svc.create_walk(actor, f"Ny vandring {tag}"),
+        "create_organisation": lambda: svc.create_organisation(actor, f"Org {tag}"),
+        "create_user": lambda: svc.create_user(actor, f"user{tag}", "lösenord-123", "analytiker"),
+        "list_users": lambda: svc.list_users(actor),
+        "submit_remark": lambda: svc.submit_remark(actor, w.walk, str(uuid.uuid4()), "klotter", "Klotter",
+                                                   lon=LON, lat=LAT),
+        "close_walk": lambda: svc.close_walk(actor, w.walk),
+        "protocol": lambda: svc.remarks_as_of(w.walk, dt.date.today(), actor=actor),
+        "get_remark": lambda: svc.get_remark(actor, rid),
+        "history": lambda: svc.history(actor, rid),
+        "get_photo": lambda: svc.get_photo(actor, rid),
+        "assign": lambda: svc.assign(actor, rid, w.own.id),
+        "reassign": lambda: svc.assign(actor, rid, w.own.id),
+        "plan": lambda: svc.plan(actor, rid, IN_A_WEEK),
+        "mark_fixed": lambda: svc.mark_fixed(actor, rid, dt.date.today(), "Lagad"),
+        "not_ours": lambda: svc.not_ours(actor, rid, "Inte vår mark"),
+        "cannot_fix": lambda: svc.cannot_fix(actor, rid, "Går inte"),
+        "mark_duplicate": lambda: svc.mark_duplicate(actor, rid, w.original.id),
+        "verify": lambda: svc.verify(actor, rid),
+        "reopen": lambda: svc.reopen(actor, rid, "Lampan trasig igen"),
+    }
+    return actions[action]()
+
+
+#: What each allowed state change leaves: (state, owner: "own" | None | "kept", field → expected value).
+CHANGES = {
+    "assign": ("tilldelad", "own", {"planned_date": None, "fixed_date": None}),
+    "reassign": ("tilldelad", "own", {"planned_date": None, "fixed_date": None}),
+    "plan": ("planerad", "own", {"planned_date": IN_A_WEEK}),
+    "mark_fixed": ("atgardad", "own", {"fixed_date": dt.date.today()}),
+    "not_ours": ("inte_vart_ansvar", None, {"planned_date": None}),
+    "cannot_fix": ("kan_inte_atgardas", "own", {}),
+    "mark_duplicate": ("dubblett", None, {}),
+    "verify": ("kontrollerad", "own", {"fixed_date": dt.date.today()}),
+    "reopen": ("tilldelad", "own", {"planned_date": None, "fixed_date": None}),
+}
+NOTES = {"mark_fixed": "Lagad", "not_ours": "Inte vår mark", "cannot_fix": "Går inte", "reopen": "Lampan trasig igen"}
+
+
+def _assert_effect(w: World, action: str, actor: Actor, remark, result, events_before: int) -> None:
+    """The allowed action did what it says: the records changed as asked, the event appended."""
+    svc = w.service
+    if action in CHANGES:
+        state, owner, fields = CHANGES[action]
+        stored = svc.get_remark(ADMIN, remark.id)
+        assert result.state == stored.state == state
+        assert stored.owner_id == (w.own.id if owner else None)
+        assert {f: getattr(stored, f) for f in fields} == fields
+        if action == "mark_duplicate":
+            assert stored.duplicate_of == w.original.id
+        events = svc.history(ADMIN, remark.id)
+        assert len(events) == events_before + 1
+        last = events[-1]
+        assert (last.from_state, last.to_state, last.actor) == (remark.state, state, actor.label)
+        assert (last.owner_id, last.planned_date, last.fixed_date) == (
+            stored.owner_id, stored.planned_date, stored.fixed_date)
+        if action in NOTES:
+            assert NOTES[action] in (last.note or "")
+    elif action == "create_walk":
+        assert svc.get_walk(result.id).title == result.title and result.join_code
+        assert result.is_open_for_remarks
+    elif action == "create_organisation":
+        assert svc.get_organisation(result.id).name == result.name
+    elif action == "create_user":
+        assert (result.username, result.role) in {(u.username, u.role) for u in svc.list_users(ADMIN)}
+    elif action == "list_users":
+        assert {"admin", "analytiker", "agare_egen", "agare_annan"} <= {u.username for u in result}
+    elif action == "submit_remark":
+        stored = svc.get_remark(ADMIN, result.id)
+        assert (stored.number, stored.state, stored.walk_id) == (result.number, "ny", w.walk.id)
+        assert [e.to_state for e in svc.history(ADMIN, result.id)] == ["ny"]
+        assert svc.get_walk(w.walk.id).remark_count == result.number
+    elif action == "close_walk":
+        assert result.state == svc.get_walk(w.walk.id).state == "genomford"
+    elif action == "protocol":
+        assert {r.id for r in result} == {r.id for r in svc.list_remarks(ADMIN, walk=w.walk)}
+    elif action == "get_remark":
+        assert (result.id, result.state, result.owner_id) == (remark.id, remark.state, w.own.id)
+    elif action == "history":
+        assert [e.to_state for e in result] == ["ny", "tilldelad"]
+    elif action == "get_photo":
+        assert result.startswith(b"\xff\xd8") and Image.open(io.BytesIO(result)).size == (40, 30)
+    else:
+        raise AssertionError(action)
 
 
 @pytest.mark.parametrize(
@@ -156,14 +204,19 @@ def test_permission_matrix(world, action, role, allowed):
             world.own.id,
         )
     actor = world.actors[role]
+    events_before = len(world.service.history(ADMIN, remark.id)) if remark is not None else 0
     if allowed:
-        _do(world, action, actor, remark)
+        result = _do(world, action, actor, remark)
+        _assert_effect(world, action, actor, remark, result, events_before)
     else:
         with pytest.raises(PermissionDeniedError) as err:
             _do(world, action, actor, remark)
         assert "\n" not in str(err.value)
         if remark is not None:  # nothing changed
             assert world.service.get_remark(ADMIN, remark.id) == remark
+            assert len(world.service.history(ADMIN, remark.id)) == events_before
+        if action == "close_walk":
+            assert world.service.get_walk(world.walk.id).is_open_for_remarks
 
 
 def test_lists_show_each_role_only_its_remarks(world):

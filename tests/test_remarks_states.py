@@ -11,12 +11,15 @@ from geo_trygghet.errors import InputError, InvalidTransitionError
 from geo_trygghet.remarks import (
     STATES,
     TRANSITIONS,
+    WALK_TRANSITIONS,
     allowed_targets,
     is_closed,
     is_fixed,
     is_open,
+    remark_categories,
     states,
 )
+from geo_trygghet.remarks.categories import POSITIVE_REMARK_CATEGORIES, category_label
 
 from ._remarks_helpers import ADMIN, bring_to, new_remark
 
@@ -41,12 +44,18 @@ def test_states_labels_and_kinds_match_the_glossary():
 
 
 def test_remark_categories_are_the_eleven():
-    cats = states.remark_categories()
+    cats = remark_categories()
     assert list(cats) == [
         "belysning", "buskage", "klotter", "skadegorelse", "nedskrapning", "gangtunnel",
         "trafik", "orienterbarhet", "overgivet_foremal", "trygg_plats", "annat",
     ]  # fmt: skip
     assert cats["buskage"].sv == "Buskage/skymd sikt" and cats["trygg_plats"].en == "Safe place"
+    assert [c.sv for c in cats.values()] == [
+        "Belysning", "Buskage/skymd sikt", "Klotter", "Skadegörelse", "Nedskräpning",
+        "Gångtunnel/passage", "Trafik", "Orienterbarhet", "Övergivet föremål", "Trygg plats", "Annat",
+    ]  # fmt: skip
+    assert category_label("belysning", "en") == "Lighting"
+    assert [s for s, c in cats.items() if c.is_positive] == ["trygg_plats"] == sorted(POSITIVE_REMARK_CATEGORIES)
 
 
 def test_the_lifecycle_of_the_design_is_in_the_table():
@@ -245,3 +254,56 @@ def test_random_changes_by_random_roles_keep_the_log_consistent(setup):
             r.fixed_date,
             r.duplicate_of,
         )
+
+
+# --------------------------------------------------------------------------- walk states
+WALK_ALLOWED = {(s, t) for s, targets in WALK_TRANSITIONS.items() for t in targets}
+
+
+def test_walk_states_follow_their_table(setup):
+    svc, walk, _ = setup
+    assert walk.state == states.WALK_PLANERAD and walk.is_open_for_remarks and walk.can_close
+    closed = svc.close_walk(ADMIN, walk)
+    assert closed.state == states.WALK_GENOMFORD and not closed.is_open_for_remarks and closed.can_follow_up
+    assert svc.close_walk(ADMIN, walk).state == states.WALK_GENOMFORD  # the state it has: no change
+    assert svc.set_walk_state(ADMIN, walk, states.WALK_PLANERAD).is_open_for_remarks  # opened again
+    svc.close_walk(ADMIN, walk)
+    done = svc.set_walk_state(ADMIN, walk, states.WALK_UPPFOLJD)
+    assert done.state_label() == "Uppföljd" and done.state_label("en") == "Followed up"
+    with pytest.raises(InvalidTransitionError, match=r"^a walk cannot go from 'uppfoljd' to 'planerad': "
+                                                     r"'uppfoljd' is final$"):
+        svc.set_walk_state(ADMIN, walk, states.WALK_PLANERAD)
+    assert svc.get_walk(walk.id).state == states.WALK_UPPFOLJD  # nothing changed
+
+
+@pytest.mark.parametrize(("source", "target"), sorted(
+    {(s, t) for s in states.WALK_STATES for t in states.WALK_STATES if s != t} - WALK_ALLOWED))
+def test_every_walk_change_outside_the_table_is_refused(source, target):
+    with pytest.raises(InvalidTransitionError, match=rf"^a walk cannot go from '{source}' to '{target}': .+") as err:
+        states.check_walk_transition(source, target)
+    assert "\n" not in str(err.value)
+
+
+def test_a_planned_walk_cannot_jump_to_followed_up(setup):
+    svc, walk, _ = setup
+    with pytest.raises(InvalidTransitionError, match="from 'planerad' it can go to genomford"):
+        svc.set_walk_state(ADMIN, walk, states.WALK_UPPFOLJD)
+    assert svc.get_walk(walk.id).state == states.WALK_PLANERAD
+    assert states.walk_path(states.WALK_PLANERAD, states.WALK_UPPFOLJD) == (
+        states.WALK_GENOMFORD, states.WALK_UPPFOLJD)
+    assert states.walk_path(states.WALK_UPPFOLJD, states.WALK_UPPFOLJD) == ()
+    with pytest.raises(InvalidTransitionError):
+        states.walk_path(states.WALK_UPPFOLJD, states.WALK_PLANERAD)
+
+
+def test_reopen_is_a_row_of_the_table_and_keeps_the_owner(setup):
+    svc, walk, org = setup
+    row = states.find_transition(states.ATGARDAD, states.TILLDELAD)
+    assert row.name == "reopen" and row.keeps_owner and row.needs == states.NEEDS_OWNER
+    fixed = bring_to(svc, new_remark(svc, walk), "atgardad", org.id)
+    again = svc.reopen(ADMIN, fixed.id, "Lampan trasig igen")
+    assert (again.state, again.owner_id, again.fixed_date, again.planned_date) == ("tilldelad", org.id, None, None)
+    assert again.assigned_at is not None and again.assigned_at >= fixed.assigned_at
+    last = svc.history(ADMIN, fixed.id)[-1]
+    assert (last.from_state, last.to_state, last.owner_id, last.note) == (
+        "atgardad", "tilldelad", org.id, "Lampan trasig igen")

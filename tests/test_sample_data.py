@@ -268,9 +268,14 @@ def _remark_sweref(path: Path, nr: int) -> tuple[float, float]:
 
 # --------------------------------------------------------------------------- walks and remarks
 def test_walks_and_protocols():
-    walks = pd.read_csv(SAMPLE / "walks.csv")
+    everything = pd.read_csv(SAMPLE / "walks.csv")
+    assert set(everything["group"]) <= {"unga", "kvinnor", "äldre", "boende", "blandad"}
+    # one walk is still open for remarks (no protocol yet): a newcomer tries the phone form on it
+    open_walks = everything[everything["protocol"].isna()]
+    assert len(open_walks) == 1 and open_walks["state"].tolist() == ["planerad"]
+    walks = everything[everything["protocol"].notna()]
     assert 3 <= len(walks) <= 4
-    assert set(walks["group"]) <= {"unga", "kvinnor", "äldre", "boende", "blandad"}
+    assert set(walks["state"]) <= {"genomförd", "uppföljd"}
     orgs = pd.read_csv(SAMPLE / "organisations.csv")
     assert len(orgs) >= 5 and orgs["email"].str.endswith("example.se").all()
     coord_kinds = set()
@@ -295,7 +300,7 @@ def test_walks_and_protocols():
 
 
 def test_the_handbooks_four_remarks_are_in_the_first_walk():
-    walks = pd.read_csv(SAMPLE / "walks.csv")
+    walks = pd.read_csv(SAMPLE / "walks.csv").dropna(subset=["protocol"])
     first = walks.sort_values("date").iloc[0]
     df = pd.read_excel(SAMPLE / first["protocol"])
     expected = {  # text fragment → (category, fixed date from the handbook, moved to 2023)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import uuid
 from pathlib import Path
 
 import pytest
 
 from geo_trygghet.errors import InputError, PermissionDeniedError
 from geo_trygghet.remarks import Actor
+from geo_trygghet.remarks.states import WALK_GENOMFORD, WALK_UPPFOLJD
 from geo_trygghet.sample import DEMO_USERS, SAMPLE_DIR, demo_users, load_sample, sample_info
 
 ADMIN = Actor.system()
@@ -30,7 +32,7 @@ def test_sample_dir_is_the_repository_folder():
 
 def test_load_sample_twice(service):
     first = load_sample(service)
-    assert first.walks_created == 4 and first.remarks_imported > 20 and first.users_created == len(first.users)
+    assert first.walks_created == 5 and first.remarks_imported > 20 and first.users_created == len(first.users)
     remarks = service.list_remarks(ADMIN)
     states = {r.id: (r.state, r.owner_id, r.fixed_date) for r in remarks}
     events = sum(len(service.history(ADMIN, r.id)) for r in remarks)
@@ -42,7 +44,17 @@ def test_load_sample_twice(service):
     again = service.list_remarks(ADMIN)
     assert {r.id: (r.state, r.owner_id, r.fixed_date) for r in again} == states
     assert sum(len(service.history(ADMIN, r.id)) for r in again) == events
-    assert len(service.list_walks(ADMIN)) == 4
+    assert len(service.list_walks(ADMIN)) == 5
+    # one walk takes remarks at once: its code and link are in the summary, and a phone can add to it
+    ((title, code, link),) = first.open_walks
+    walk = service.walk_by_code(code)
+    assert walk.title == title and walk.is_open_for_remarks and walk.remark_count == 0
+    assert link == f"http://localhost:8501/?kod={code}"
+    assert f"  {title}: code {code}, link {link}" in first.summary_lines()
+    p = Actor.participant(code)
+    sent = service.submit_remark(p, code, str(uuid.uuid4()), "belysning", "Mörkt", lon=16.2, lat=58.99)
+    assert sent.number == 1
+    assert second.open_walks == first.open_walks
 
     # the handbook's four remarks with their problemägare; they are fixed, with a real history
     for piece, owner in HANDBOOK.items():
@@ -58,7 +70,8 @@ def test_load_sample_twice(service):
     assert any(r.state == "planerad" for r in again)
     # walks carry date, group, area and state from walks.csv
     centrum = service.get_walk("Centrum våren 2023")
-    assert centrum.walk_date == dt.date(2023, 3, 9) and centrum.area and centrum.state == "uppfoljd"
+    assert centrum.walk_date == dt.date(2023, 3, 9) and centrum.area and centrum.state == WALK_UPPFOLJD
+    assert service.get_walk("Norra villaområdet 2024").state == WALK_GENOMFORD
     # organisations have categories (and some an area) for the owner suggestion
     gata = service.get_organisation("Gatukontoret (Samhällsbyggnadsförvaltningen)")
     assert "belysning" in gata.categories
@@ -117,12 +130,16 @@ def test_sample_cli_load_and_info(tmp_path, monkeypatch, capsys):
     from geo_trygghet.cli import sample as cli_sample
 
     monkeypatch.setenv("GEO_TRYGGHET_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    monkeypatch.setenv("GEO_TRYGGHET_PUBLIC_URL", "https://trygghet.example.se")
     parser = argparse.ArgumentParser(prog="geo-trygghet")
     cli_sample.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["sample", "load"])
     assert args.handler(args) == 0
     out = capsys.readouterr().out
-    assert "4 walks (4 new)" in out and "analytiker / analytiker-demo / analytiker" in out
+    assert "5 walks (5 new)" in out and "analytiker / analytiker-demo / analytiker" in out
+    assert "walks open for remarks" in out and "https://trygghet.example.se/?kod=" in out
+    code = out.split("?kod=")[1].split()[0]
     args = parser.parse_args(["sample", "info"])
     assert args.handler(args) == 0
-    assert "Centrum våren 2023" in capsys.readouterr().out
+    info = capsys.readouterr().out
+    assert "Centrum våren 2023" in info and f"code {code}, link https://trygghet.example.se/?kod={code}" in info

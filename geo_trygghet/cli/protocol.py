@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_streets(path: str):  # type: ignore[no-untyped-def]
+def _read_streets(path: str):
     from ..errors import InputError
     from ..ingest.files import check_path, read_vector
 

@@ -73,7 +73,7 @@ def _date(value: str | None, flag: str) -> str | None:
 
 def run_import(args: argparse.Namespace) -> int:
     from ..remarks import RemarkService
-    from ..remarks.protocol_io import import_protocol
+    from ..remarks.importer import import_protocol
 
     walk_date = _date(args.date, "--date")
     service = RemarkService()
@@ -89,7 +89,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from ..remarks import RemarkService
-    from ..remarks.protocol_io import export_remarks
+    from ..remarks.export import export_remarks
 
     as_of = _date(args.as_of, "--as-of")
     service = RemarkService()
@@ -120,11 +120,13 @@ def run_remind(args: argparse.Namespace) -> int:
             late = service.overdue(Actor.system(), days=args.days)
             owners: dict[str, int] = {}
             for r in late:
-                owners[r.owner_name or "(ingen problemägare)"] = owners.get(r.owner_name or "(ingen problemägare)", 0) + 1
+                name = r.owner_name or "(ingen problemägare)"
+                owners[name] = owners.get(name, 0) + 1
             for name, n in sorted(owners.items()):
                 print(f"{name}: {n} overdue")
             print(f"{len(late)} overdue remarks; nothing sent (--dry-run)")
             return 0
+        assert smtp is not None  # refused above unless --dry-run
         sent = send_overdue_reminders(service, smtp["smtp_host"], smtp["smtp_port"], smtp["sender"],
                                       days=args.days, username=smtp["username"],
                                       password=smtp["password"], starttls=smtp["starttls"])

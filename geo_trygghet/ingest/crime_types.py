@@ -1,4 +1,4 @@
-"""Crime types → the Brå handbook's crime categories; remark categories for walks.
+"""Crime types → the Brå handbook's crime categories.
 
 The handbook (*Samverkan i lokalt brottsförebyggande arbete*) groups reported
 crimes into a handful of categories. :data:`BRA_CATEGORIES` holds them, in the
@@ -13,8 +13,8 @@ text before its first comma (``"Trafikolycka, vilt"`` → ``"trafikolycka"``).
 Types that still match nothing are *reported* by :func:`categorize`, never
 silently dropped.
 
-Remark categories (what walk participants pick on the phone) are in
-:data:`REMARK_CATEGORIES`; ``trygg_plats`` is the positive one.
+Remark categories (what walk participants pick on the phone) are not crime types:
+they live in :mod:`geo_trygghet.remarks.categories`.
 """
 
 from __future__ import annotations
@@ -42,24 +42,6 @@ BRA_CATEGORIES: dict[str, tuple[str, str]] = {
     "ovrigt": ("Övriga brott", "Other offences"),
 }
 
-#: Remark categories of a trygghetsvandring: slug → (Swedish, English), in display order.
-REMARK_CATEGORIES: dict[str, tuple[str, str]] = {
-    "belysning": ("Belysning", "Lighting"),
-    "buskage": ("Buskage/skymd sikt", "Vegetation/blocked view"),
-    "klotter": ("Klotter", "Graffiti"),
-    "skadegorelse": ("Skadegörelse", "Vandalism"),
-    "nedskrapning": ("Nedskräpning", "Litter"),
-    "gangtunnel": ("Gångtunnel/passage", "Underpass/passage"),
-    "trafik": ("Trafik", "Traffic"),
-    "orienterbarhet": ("Orienterbarhet", "Wayfinding"),
-    "overgivet_foremal": ("Övergivet föremål", "Abandoned object"),
-    "trygg_plats": ("Trygg plats", "Safe place"),
-    "annat": ("Annat", "Other"),
-}
-
-#: Remark categories that praise a place rather than report a problem.
-POSITIVE_REMARK_CATEGORIES: frozenset[str] = frozenset({"trygg_plats"})
-
 #: The mapping table shipped with the package.
 DEFAULT_TABLE_PATH = Path(__file__).resolve().parent / "data" / "crime_types.csv"
 
@@ -83,11 +65,6 @@ def _label(table: Mapping[str, tuple[str, str]], slug: str, lang: str, what: str
 def category_label(slug: str, lang: str = "sv") -> str:
     """The Swedish (``lang="sv"``) or English label of a Brå category slug."""
     return _label(BRA_CATEGORIES, slug, lang, "crime category")
-
-
-def remark_category_label(slug: str, lang: str = "sv") -> str:
-    """The Swedish or English label of a remark category slug."""
-    return _label(REMARK_CATEGORIES, slug, lang, "remark category")
 
 
 def normalize_type(text: object) -> str:

@@ -24,6 +24,9 @@ import geopandas as gpd
 from branca.element import MacroElement, Template
 
 from .._values import is_missing
+from ..i18n import text
+from ..remarks.categories import POSITIVE_REMARK_CATEGORIES, is_positive
+from ..remarks.states import STATES, is_planned, is_untouched
 from .base import finish_map, legend_html, new_map
 
 #: marker colours by state group
@@ -35,43 +38,31 @@ GROUPS = ("open", "planned", "fixed", "closed", "positive")
 _TEXT_COLOURS = {"open": "#ffffff", "planned": "#222222", "fixed": "#ffffff", "closed": "#ffffff",
                  "positive": "#ffffff"}
 
-_TEXT = {
-    "sv": {"layer": "Anmärkningar (trygghetsvandring)", "legend": "Anmärkningar",
-           "open": "Öppen, ej planerad", "planned": "Planerad", "fixed": "Åtgärdad", "closed": "Avslutad utan åtgärd",
-           "positive": "Trygg plats (positiv)",
-           "category": "Kategori", "owner": "Problemägare", "state": "Status", "walk": "Vandring",
-           "planned_date": "Planerat", "fixed_date": "Åtgärdat", "none": "ingen ännu", "area": "Vandringens område"},
-    "en": {"layer": "Remarks (safety walk)", "legend": "Remarks",
-           "open": "Open, not planned", "planned": "Planned", "fixed": "Fixed", "closed": "Closed without a fix",
-           "positive": "Safe place (positive)",
-           "category": "Category", "owner": "Problem owner", "state": "State", "walk": "Walk",
-           "planned_date": "Planned", "fixed_date": "Fixed", "none": "none yet", "area": "Walk area"},
-}
+
+
+def _texts(lang: str) -> dict[str, str]:
+    """The map's words in ``lang`` (the catalogue's ``rmap.*``)."""
+    return {k: text(f"rmap.{k}", lang) for k in (*GROUPS, "layer", "legend", "category", "owner", "state", "walk",
+                                                 "planned_date", "fixed_date", "none", "area")}
 
 
 def state_group(state: Any = None, state_kind: Any = None, fixed_date: Any = None, category: Any = None) -> str:
     """``open``, ``planned``, ``fixed`` or ``closed`` for a remark's state slug / kind;
-    ``positive`` for a "Trygg plats" remark that nobody has to act on (state Ny)."""
+    ``positive`` for a "Trygg plats" remark that nobody has to act on (still as sent)."""
     s = _str(state)
-    if _str(category) in POSITIVE_CATEGORIES and s in ("", "ny"):
+    known = s in STATES
+    if is_positive(_str(category)) and (not s or (known and is_untouched(s))):
         return "positive"
-    if s == "planerad":
+    if known and is_planned(s):
         return "planned"
-    kind = _str(state_kind)
-    if not kind and s:
-        try:
-            from ..remarks.states import state as _state
-
-            kind = _state(s).kind
-        except Exception:  # noqa: BLE001 - an unknown slug is shown as open
-            kind = "open"
+    kind = _str(state_kind) or (STATES[s].kind if known else "")
     if not kind:
         kind = "fixed" if _str(fixed_date) else "open"
     return kind if kind in STATE_COLOURS else "open"
 
 
 #: categories that praise a place: shown in blue while nobody acts on them
-POSITIVE_CATEGORIES = frozenset({"trygg_plats"})
+POSITIVE_CATEGORIES = POSITIVE_REMARK_CATEGORIES
 
 
 def _str(value: Any) -> str:
@@ -101,7 +92,7 @@ def marker_html(number: int, group: str, *, size: int = 24) -> str:
 
 def popup_html(row: Any, *, lang: str = "sv") -> str:
     """Popup markup for one remark (a row of the remarks frame); all values escaped."""
-    t = _TEXT["en" if lang == "en" else "sv"]
+    t = _texts(lang)
     get = (lambda k: row.get(k)) if isinstance(row, dict) else (lambda k: getattr(row, k, None))
     number = int(get("number") or 0)
     category = html.escape(_str(get("category_label")) or _str(get("category")))
@@ -121,7 +112,8 @@ def popup_html(row: Any, *, lang: str = "sv") -> str:
     if _date(get("fixed_date")):
         parts.append(f"{html.escape(t['fixed_date'])}: {html.escape(_date(get('fixed_date')))}")
     if _str(get("walk_title")):
-        parts.append(f'<span style="color:#666">{html.escape(t["walk"])}: {html.escape(_str(get("walk_title")))}</span>')
+        walk = html.escape(_str(get("walk_title")))
+        parts.append(f'<span style="color:#666">{html.escape(t["walk"])}: {walk}</span>')
     return "<br>".join(parts)
 
 
@@ -152,7 +144,7 @@ class _Bind(MacroElement):
 def add_remarks_layer(m: folium.Map, remarks_gdf: gpd.GeoDataFrame, *, lang: str = "sv", numbered: bool = True,
                       show: bool = True, legend: bool = True, name: str | None = None) -> folium.Map:
     """Add the remarks as numbered circles coloured by state, with popups and a legend."""
-    t = _TEXT["en" if lang == "en" else "sv"]
+    t = _texts(lang)
     group_layer = folium.FeatureGroup(name=name or t["layer"], show=show)
     gdf = remarks_gdf
     if gdf is not None and len(gdf):
@@ -219,7 +211,7 @@ def remarks_map(remarks_gdf: gpd.GeoDataFrame, *, lang: str = "sv", area: Any = 
 
     ``area``: GeoJSON text/dict, a shapely geometry or a GeoDataFrame (WGS84).
     """
-    t = _TEXT["en" if lang == "en" else "sv"]
+    t = _texts(lang)
     area_gdf = _area_gdf(area)
     bounds = None
     frames = []
@@ -244,4 +236,5 @@ def remarks_map(remarks_gdf: gpd.GeoDataFrame, *, lang: str = "sv", area: Any = 
     return finish_map(m)
 
 
-__all__ = ["GROUPS", "POSITIVE_CATEGORIES", "STATE_COLOURS", "add_remarks_layer", "marker_html", "popup_html", "remarks_map", "state_group"]
+__all__ = ["GROUPS", "POSITIVE_CATEGORIES", "STATE_COLOURS", "add_remarks_layer", "marker_html", "popup_html",
+           "remarks_map", "state_group"]

@@ -2,7 +2,14 @@
 
 The remark service is the only code in geo_trygghet that touches the database
 (SQLite by default, PostgreSQL through ``GEO_TRYGGHET_DATABASE_URL``; schema by
-Alembic, run on open). Pages and the CLI code against this API::
+Alembic, run on open). It composes a repository (:mod:`.repository`: queries and
+row mapping) and small services, one per job (:mod:`.walks`, :mod:`.submission`,
+:mod:`.reading`, :mod:`.changes`, :mod:`.views`, :mod:`.accounts`,
+:mod:`.organisations`); their methods are the service's own. :mod:`.states` is the
+only place that knows state slugs; :mod:`.categories` holds the remark categories.
+Old protocols come in through :mod:`.importer` (reading :mod:`.protocol_file`),
+remarks go out through :mod:`.export` and :mod:`.open311`. Pages and the CLI code
+against this API::
 
     from geo_trygghet.remarks import Actor, RemarkService, open_store
 
@@ -32,7 +39,8 @@ Users and organisations
 Walks (a walk reference is a :class:`Walk`, an id, a title or a join code)
     ``create_walk(actor, title, area=None, walk_date=None, group=None, organiser=None) -> Walk``,
     ``get_or_create_walk(actor, title, **kw) -> (Walk, created)``, ``get_walk(ref)``,
-    ``walk_by_code(code)``, ``list_walks(actor)``, ``set_walk_state(actor, ref, state)``,
+    ``walk_by_code(code)``, ``list_walks(actor)``, ``set_walk_state(actor, ref, state)``
+    (along :data:`~.states.WALK_TRANSITIONS`, else InvalidTransitionError),
     ``close_walk(actor, ref)``, ``update_walk(actor, ref, *, area, walk_date, group, organiser)``.
 
 Remarks
@@ -69,6 +77,7 @@ Photos (:mod:`.photos`) and reminders (:mod:`.reminders`)
 from __future__ import annotations
 
 from .auth import Actor, normalise_code
+from .categories import REMARK_CATEGORIES, category_label, remark_categories
 from .photos import PreparedPhoto, prepare_photo
 from .records import Event, Organisation, PublicSummary, Remark, User, Walk
 from .reminders import is_overdue, overdue_reason, send_overdue_reminders
@@ -81,14 +90,13 @@ from .states import (
     TRANSITIONS,
     WALK_GROUPS,
     WALK_STATES,
+    WALK_TRANSITIONS,
     State,
     Transition,
     allowed_targets,
-    category_label,
     is_closed,
     is_fixed,
     is_open,
-    remark_categories,
     state_label,
 )
 from .store import Store, open_store
@@ -96,11 +104,13 @@ from .store import Store, open_store
 __all__ = [
     "ACCOUNT_ROLES",
     "FACTORS",
+    "REMARK_CATEGORIES",
     "ROLES",
     "STATES",
     "TRANSITIONS",
     "WALK_GROUPS",
     "WALK_STATES",
+    "WALK_TRANSITIONS",
     "Actor",
     "Event",
     "Organisation",

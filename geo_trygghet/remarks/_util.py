@@ -71,7 +71,7 @@ def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * _EARTH_R * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _geometry(area: Any, what: str):  # type: ignore[no-untyped-def]
+def _geometry(area: Any, what: str):
     """A shapely geometry from GeoJSON text/dict or a shapely geometry."""
     from shapely.geometry import shape
     from shapely.geometry.base import BaseGeometry

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ..errors import InputError, PermissionDeniedError
-from .states import ACCOUNT_ROLES, ADMIN, ANALYTIKER, DELTAGARE, PROBLEMAGARE
+from .states import ACCOUNT_ROLES, ADMIN, ANALYTIKER, DELTAGARE, PROBLEMAGARE, STAFF_ROLES
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
@@ -41,7 +41,7 @@ class Actor:
     @classmethod
     def participant(cls, code: str) -> Actor:
         """A walk participant holding the join ``code``."""
-        return cls(kind="deltagare", role=DELTAGARE, walk_code=normalise_code(code))
+        return cls(kind=DELTAGARE, role=DELTAGARE, walk_code=normalise_code(code))
 
     @classmethod
     def system(cls) -> Actor:
@@ -51,7 +51,7 @@ class Actor:
     @property
     def label(self) -> str:
         """How the actor is written in the event log."""
-        if self.kind == "deltagare":
+        if self.kind == DELTAGARE:
             return f"deltagare:{self.walk_code}"
         if self.kind == "system":
             return "system"
@@ -59,7 +59,7 @@ class Actor:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (ADMIN, ANALYTIKER)
+        return self.role in STAFF_ROLES
 
 
 #: Join codes use no characters that are easy to confuse (0/O, 1/I/L, 5/S, 2/Z, 8/B).
@@ -115,7 +115,7 @@ def require_role(actor: Actor, roles: tuple[str, ...] | frozenset[str], action: 
 
 
 def require_staff(actor: Actor, action: str) -> None:
-    require_role(actor, (ADMIN, ANALYTIKER), action)
+    require_role(actor, STAFF_ROLES, action)
 
 
 def require_admin(actor: Actor, action: str) -> None:
@@ -123,7 +123,32 @@ def require_admin(actor: Actor, action: str) -> None:
 
 
 def can_see_all(actor: Actor) -> bool:
-    return actor.role in (ADMIN, ANALYTIKER)
+    return actor.role in STAFF_ROLES
+
+
+def holds_code(actor: Actor, join_code: str) -> bool:
+    """Whether ``actor`` is a participant holding this walk's join code."""
+    return actor.role == DELTAGARE and normalise_code(actor.walk_code or "") == join_code
+
+
+def owns(actor: Actor, owner_id: int | None) -> bool:
+    """Whether ``actor`` is a problemägare of the organisation ``owner_id``."""
+    return actor.role == PROBLEMAGARE and actor.organisation_id is not None and owner_id == actor.organisation_id
+
+
+def require_walk_access(actor: Actor, join_code: str, title: str) -> None:
+    """A participant only reaches the walk whose code it holds; everyone else passes here."""
+    if actor.role == DELTAGARE and not holds_code(actor, join_code):
+        msg = f"the walk code you hold does not give access to walk '{title}'"
+        raise PermissionDeniedError(msg)
+
+
+def require_remark_access(actor: Actor, remark_id: str, owner_id: int | None, join_code: str) -> None:
+    """Staff see every remark, a problemägare its organisation's, a participant its walk's."""
+    if can_see_all(actor) or owns(actor, owner_id) or holds_code(actor, join_code):
+        return
+    msg = f"{actor.role} '{actor.label}' may not see remark {remark_id}"
+    raise PermissionDeniedError(msg)
 
 
 __all__ = [

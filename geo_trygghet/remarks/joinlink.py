@@ -7,7 +7,21 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import InputError
 
-__all__ = ["join_url", "qr_png"]
+__all__ = ["LOCAL_URL", "base_url", "join_url", "qr_png"]
+
+#: Where ``geo-trygghet serve`` answers on this machine (Streamlit's default port).
+LOCAL_URL = "http://localhost:8501/"
+
+
+def base_url() -> str:
+    """The address participants open when there is no browser to ask (the CLI):
+    ``GEO_TRYGGHET_PUBLIC_URL`` when set, else :data:`LOCAL_URL`."""
+    from .. import settings
+
+    public = settings.public_url()
+    if not public:
+        return LOCAL_URL
+    return public if public.endswith("/") else public + "/"
 
 
 def join_url(base_url: str, code: str) -> str:

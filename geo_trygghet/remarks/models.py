@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .states import ACCOUNT_ROLES, INITIAL_STATE, WALK_INITIAL_STATE, WALK_STATES
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -36,6 +38,11 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK expression: ``column IN ('a', 'b')`` (as the first migration wrote it)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 def utcnow() -> dt.datetime:
@@ -67,7 +74,7 @@ class OrganisationCategoryRow(Base):
 class UserRow(Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'analytiker', 'problemagare')", name="role"),
+        CheckConstraint(_one_of("role", ACCOUNT_ROLES), name="role"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -83,7 +90,7 @@ class UserRow(Base):
 class WalkRow(Base):
     __tablename__ = "walks"
     __table_args__ = (
-        CheckConstraint("state IN ('planerad', 'genomford', 'uppfoljd')", name="state"),
+        CheckConstraint(_one_of("state", WALK_STATES), name="state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -93,7 +100,7 @@ class WalkRow(Base):
     group: Mapped[str | None] = mapped_column("walk_group", String(50))
     organiser: Mapped[str | None] = mapped_column(String(300))
     join_code: Mapped[str] = mapped_column(String(20), unique=True)
-    state: Mapped[str] = mapped_column(String(20), default="planerad")
+    state: Mapped[str] = mapped_column(String(20), default=WALK_INITIAL_STATE)
     next_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -123,7 +130,7 @@ class RemarkRow(Base):
     factors: Mapped[dict | None] = mapped_column(JSON)
     reporter_name: Mapped[str | None] = mapped_column(String(200))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    state: Mapped[str] = mapped_column(String(30), default="ny")
+    state: Mapped[str] = mapped_column(String(30), default=INITIAL_STATE)
     planned_date: Mapped[dt.date | None] = mapped_column(Date)
     fixed_date: Mapped[dt.date | None] = mapped_column(Date)
     duplicate_of: Mapped[str | None] = mapped_column(ForeignKey("remarks.id"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -47,16 +48,16 @@ def _sniff_heic(data: bytes) -> bool:
     )
 
 
-def _to_float(value: object) -> float:
+def _to_float(value: Any) -> float:
     try:
         return float(value)  # IFDRational and plain numbers
     except (TypeError, ValueError, ZeroDivisionError):
-        num, den = value  # type: ignore[misc]
+        num, den = value
         return float(num) / float(den)
 
 
-def _dms(values: object) -> float:
-    parts = [_to_float(v) for v in values]  # type: ignore[union-attr]
+def _dms(values: Any) -> float:
+    parts = [_to_float(v) for v in values]
     while len(parts) < 3:
         parts.append(0.0)
     return parts[0] + parts[1] / 60.0 + parts[2] / 3600.0
@@ -100,7 +101,8 @@ def open_image(
         msg = f"{name}: the file is empty: take or choose the photo again"
         raise PhotoError(msg)
     if len(data) > max_bytes:
-        msg = f"{name}: {len(data) / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB allowed: send a smaller photo"
+        msg = (f"{name}: {len(data) / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB allowed: "
+               "send a smaller photo")
         raise PhotoError(msg)
     if _sniff_heic(data):
         msg = f"{name}: HEIC/HEIF photos cannot be read: set the camera to 'Most compatible' (JPEG) or send a JPEG"

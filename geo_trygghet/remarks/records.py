@@ -7,10 +7,11 @@ caller never needs to look a slug up itself.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from . import states as st
+from .categories import category_label
 
 
 @dataclass(frozen=True)
@@ -51,18 +52,22 @@ class Walk:
     remark_count: int = 0
 
     def state_label(self, lang: str = "sv") -> str:
-        sv, en = st.WALK_STATES.get(self.state, (self.state, self.state))
-        return en if lang == "en" else sv
+        return st.walk_state_label(self.state, lang)
 
     def group_label(self, lang: str = "sv") -> str:
-        if not self.group:
-            return ""
-        sv, en = st.WALK_GROUP_LABELS.get(self.group, (self.group, self.group))
-        return en if lang == "en" else sv
+        return st.walk_group_label(self.group, lang) if self.group else ""
 
     @property
     def is_open_for_remarks(self) -> bool:
-        return self.state == st.WALK_PLANERAD
+        return st.walk_takes_remarks(self.state)
+
+    @property
+    def can_close(self) -> bool:
+        return st.walk_can_close(self.state)
+
+    @property
+    def can_follow_up(self) -> bool:
+        return st.walk_can_follow_up(self.state)
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class Remark:
         return st.state_label(self.state, lang)
 
     def category_label(self, lang: str = "sv") -> str:
-        return st.category_label(self.category, lang)
+        return category_label(self.category, lang)
 
     @property
     def state_kind(self) -> str:
@@ -161,6 +166,36 @@ class PublicSummary:
     counts: Any = field(repr=False)
     fixed: Any = field(repr=False)
     walks: Any = field(repr=False)
+
+
+# ---------------------------------------------------------------- the one list of a remark's fields
+#: Every field of a remark, in order (the :class:`Remark` dataclass is the list).
+REMARK_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Remark))
+#: Fields that are not columns of the remarks table (joined or computed when read).
+JOINED_FIELDS = ("walk_title", "owner_name", "has_photo")
+#: Fields stored in the remarks table, as named there.
+STORED_FIELDS: tuple[str, ...] = tuple(f for f in REMARK_FIELDS if f not in JOINED_FIELDS)
+#: The remark's values an event carries (their values *after* the event).
+EVENT_FIELDS = ("owner_id", "planned_date", "fixed_date", "duplicate_of")
+#: Labels shown beside the slug they word, in tables and exports.
+LABEL_COLUMNS = {"category": ("category_label",), "state": ("state_label", "state_kind")}
+#: The columns of a remarks table (:meth:`RemarkService.remarks_frame`): each field, its labels
+#: beside it, and whether the remark is overdue.
+FRAME_COLUMNS: tuple[str, ...] = (
+    *(c for f in REMARK_FIELDS for c in (f, *LABEL_COLUMNS.get(f, ()))),
+    "overdue",
+)
+
+
+def remark_row(remark: Remark, *, lang: str = "sv", overdue: bool = False) -> dict[str, Any]:
+    """One remark as a row of :data:`FRAME_COLUMNS` (labels in ``lang``; factors as JSON text)."""
+    import json
+
+    row = {f: getattr(remark, f) for f in REMARK_FIELDS}
+    row["factors"] = json.dumps(remark.factors) if remark.factors else None
+    row.update(category_label=remark.category_label(lang), state_label=remark.state_label(lang),
+               state_kind=remark.state_kind, overdue=overdue)
+    return row
 
 
 #: How callers name a walk: the record, its id, its title or its join code.

@@ -1,28 +1,34 @@
-"""Remark states, roles and categories as data (the FixMyStreet model).
+"""Remark states, walk states and roles as data (the FixMyStreet model).
 
-Code never compares against a particular state's label: it asks about the
-*kind* (:func:`is_open`, :func:`is_fixed`, :func:`is_closed`) or looks a
-change up in :data:`TRANSITIONS`, the one table of allowed state changes and
-who may make each.
+This module is the only place that knows state slugs. Code elsewhere asks about
+a state's *kind* (:func:`is_open`, :func:`is_fixed`, :func:`is_closed`), looks a
+change up in :data:`TRANSITIONS` (:func:`allowed_targets`, :func:`can_assign`, …)
+or names a state through the constants below. Labels are not here: they are the
+catalogue's ``state.<slug>``, ``walk_state.<slug>``, ``group.<slug>`` and
+``role.<slug>`` texts (:mod:`geo_trygghet.i18n`).
 
-States (slug · kind · Swedish · English)::
+States (slug · kind)::
 
-    ny                 open    Ny                 New
-    tilldelad          open    Tilldelad          Assigned
-    planerad           open    Planerad           Planned
-    atgardad           fixed   Åtgärdad           Fixed
-    kontrollerad       fixed   Kontrollerad       Verified
-    inte_vart_ansvar   open    Inte vårt ansvar   Not our responsibility
-    dubblett           closed  Dubblett           Duplicate
-    kan_inte_atgardas  closed  Kan inte åtgärdas  Cannot be fixed
+    ny                 open      the remark as the participant sent it
+    tilldelad          open      a problemägare is set
+    planerad           open      the problemägare gave a planned date
+    atgardad           fixed     the problemägare reported the fix, with its date
+    kontrollerad       fixed     seen fixed at the follow-up walk
+    inte_vart_ansvar   open      the problemägare declined: back to assignment
+    dubblett           closed    linked to the original remark
+    kan_inte_atgardas  closed    the problemägare cannot fix it (reason given)
+
+Walks: planerad (open for remarks) → genomford (closed) → uppfoljd; a closed walk
+can be opened again (:data:`WALK_TRANSITIONS`).
 """
 
 from __future__ import annotations
 
-import functools
+from collections import deque
 from dataclasses import dataclass
 
-from ..errors import InvalidTransitionError
+from ..errors import InputError, InvalidTransitionError
+from ..i18n import text
 
 # ---------------------------------------------------------------- states
 OPEN, CLOSED, FIXED = "open", "closed", "fixed"
@@ -39,28 +45,34 @@ KAN_INTE_ATGARDAS = "kan_inte_atgardas"
 
 @dataclass(frozen=True)
 class State:
-    """One remark state: a stable ``slug``, a ``kind`` and display labels."""
+    """One remark state: a stable ``slug`` and a ``kind``; labels from the catalogue."""
 
     slug: str
     kind: str
-    sv: str
-    en: str
 
     def label(self, lang: str = "sv") -> str:
-        return self.en if lang == "en" else self.sv
+        return text(f"state.{self.slug}", lang)
+
+    @property
+    def sv(self) -> str:
+        return self.label("sv")
+
+    @property
+    def en(self) -> str:
+        return self.label("en")
 
 
 STATES: dict[str, State] = {
     s.slug: s
     for s in (
-        State(NY, OPEN, "Ny", "New"),
-        State(TILLDELAD, OPEN, "Tilldelad", "Assigned"),
-        State(PLANERAD, OPEN, "Planerad", "Planned"),
-        State(ATGARDAD, FIXED, "Åtgärdad", "Fixed"),
-        State(KONTROLLERAD, FIXED, "Kontrollerad", "Verified"),
-        State(INTE_VART_ANSVAR, OPEN, "Inte vårt ansvar", "Not our responsibility"),
-        State(DUBBLETT, CLOSED, "Dubblett", "Duplicate"),
-        State(KAN_INTE_ATGARDAS, CLOSED, "Kan inte åtgärdas", "Cannot be fixed"),
+        State(NY, OPEN),
+        State(TILLDELAD, OPEN),
+        State(PLANERAD, OPEN),
+        State(ATGARDAD, FIXED),
+        State(KONTROLLERAD, FIXED),
+        State(INTE_VART_ANSVAR, OPEN),
+        State(DUBBLETT, CLOSED),
+        State(KAN_INTE_ATGARDAS, CLOSED),
     )
 }
 INITIAL_STATE = NY
@@ -91,6 +103,16 @@ def is_closed(slug: str) -> bool:
     return state(slug).kind == CLOSED
 
 
+def is_planned(slug: str) -> bool:
+    """Open with a planned date (the maps' yellow)."""
+    return slug == PLANERAD
+
+
+def is_untouched(slug: str) -> bool:
+    """As the participant sent it: nobody has acted on it yet."""
+    return slug == INITIAL_STATE
+
+
 def slugs_of_kind(kind: str) -> tuple[str, ...]:
     return tuple(s.slug for s in STATES.values() if s.kind == kind)
 
@@ -98,6 +120,9 @@ def slugs_of_kind(kind: str) -> tuple[str, ...]:
 OPEN_STATES = slugs_of_kind(OPEN)
 FIXED_STATES = slugs_of_kind(FIXED)
 CLOSED_STATES = slugs_of_kind(CLOSED)
+KINDS = (OPEN, FIXED, CLOSED)
+#: States that wait for their problemägare (overdue after a while: :mod:`.reminders`).
+WITH_OWNER_STATES = (TILLDELAD, PLANERAD)
 
 # ---------------------------------------------------------------- roles
 ADMIN = "admin"
@@ -107,12 +132,12 @@ DELTAGARE = "deltagare"
 ROLES = (ADMIN, ANALYTIKER, PROBLEMAGARE, DELTAGARE)
 #: Roles a user account can have (a deltagare has no account, only a walk code).
 ACCOUNT_ROLES = (ADMIN, ANALYTIKER, PROBLEMAGARE)
-ROLE_LABELS = {
-    ADMIN: ("Administratör", "Administrator"),
-    ANALYTIKER: ("Analytiker", "Analyst"),
-    PROBLEMAGARE: ("Problemägare", "Problem owner"),
-    DELTAGARE: ("Deltagare", "Participant"),
-}
+STAFF_ROLES = (ADMIN, ANALYTIKER)
+
+
+def role_label(role: str, lang: str = "sv") -> str:
+    return text(f"role.{role}", lang)
+
 
 # ---------------------------------------------------------------- transitions
 # What a transition needs besides the roles: one of these field names.
@@ -129,7 +154,8 @@ class Transition:
 
     ``roles``: who may make it (a problemägare only on its own organisation's
     remarks, which the service checks). ``needs``: the field that must be given.
-    ``clears_owner``: the remark goes back to assignment (inte vårt ansvar).
+    ``keeps_owner``: with no owner given, the remark stays with its problemägare
+    (reopen). ``clears_owner``: the remark goes back to assignment (inte vårt ansvar).
     """
 
     source: str
@@ -137,10 +163,11 @@ class Transition:
     roles: frozenset[str]
     needs: str | None = None
     clears_owner: bool = False
+    keeps_owner: bool = False
     name: str = ""
 
 
-_STAFF = frozenset({ADMIN, ANALYTIKER})
+_STAFF = frozenset(STAFF_ROLES)
 _OWNER = frozenset({ADMIN, PROBLEMAGARE})
 _OWNER_OR_STAFF = frozenset({ADMIN, ANALYTIKER, PROBLEMAGARE})
 
@@ -166,21 +193,23 @@ TRANSITIONS: tuple[Transition, ...] = (
     _T(TILLDELAD, DUBBLETT, _STAFF, NEEDS_DUPLICATE, name="mark_duplicate"),
     _T(PLANERAD, DUBBLETT, _STAFF, NEEDS_DUPLICATE, name="mark_duplicate"),
     _T(INTE_VART_ANSVAR, DUBBLETT, _STAFF, NEEDS_DUPLICATE, name="mark_duplicate"),
-    # the follow-up walk
+    # the follow-up walk: verified, or reopened with the same problemägare
     _T(ATGARDAD, KONTROLLERAD, _STAFF, name="verify"),
-    _T(ATGARDAD, TILLDELAD, _STAFF, name="reopen"),
+    _T(ATGARDAD, TILLDELAD, _STAFF, NEEDS_OWNER, keeps_owner=True, name="reopen"),
 )
 
 _BY_PAIR: dict[tuple[str, str], Transition] = {(t.source, t.target): t for t in TRANSITIONS}
 
 #: Why a target cannot be reached directly, for the error message.
-_HINTS = {
+_TARGET_HINTS = {
     ATGARDAD: "assign a problemägare first",
     PLANERAD: "assign a problemägare first",
     KONTROLLERAD: "only a remark marked Åtgärdad can be verified",
     INTE_VART_ANSVAR: "only an assigned remark can be declined",
     KAN_INTE_ATGARDAS: "only an assigned remark can be declared unfixable",
 }
+#: What can be done from a source instead, for the error message.
+_SOURCE_HINTS = {ATGARDAD: "verify it (Kontrollerad) or reopen it"}
 
 
 def find_transition(source: str, target: str) -> Transition:
@@ -192,10 +221,10 @@ def find_transition(source: str, target: str) -> Transition:
         nexts = sorted({state_label(t.target) for t in TRANSITIONS if t.source == source})
         if state(source).kind == CLOSED or not nexts:
             hint = f"'{src}' is final"
-        elif source in (ATGARDAD,):
-            hint = "verify it (Kontrollerad) or reopen it"
         else:
-            hint = _HINTS.get(target, f"from '{src}' it can go to {', '.join(nexts)}")
+            hint = _SOURCE_HINTS.get(source) or _TARGET_HINTS.get(
+                target, f"from '{src}' it can go to {', '.join(nexts)}"
+            )
         msg = f"cannot go from '{src}' to '{tgt}': {hint}"
         raise InvalidTransitionError(msg)
     return found
@@ -210,79 +239,106 @@ def allowed_targets(source: str, role: str | None = None) -> tuple[str, ...]:
     return tuple(out)
 
 
-# ---------------------------------------------------------------- categories
-@dataclass(frozen=True)
-class RemarkCategory:
-    slug: str
-    sv: str
-    en: str
-
-    def label(self, lang: str = "sv") -> str:
-        return self.en if lang == "en" else self.sv
+def _has(source: str, name: str) -> bool:
+    return any(t.source == source and t.name == name for t in TRANSITIONS)
 
 
-_DEFAULT_CATEGORIES = (
-    RemarkCategory("belysning", "Belysning", "Lighting"),
-    RemarkCategory("buskage", "Buskage/skymd sikt", "Vegetation/blocked view"),
-    RemarkCategory("klotter", "Klotter", "Graffiti"),
-    RemarkCategory("skadegorelse", "Skadegörelse", "Vandalism"),
-    RemarkCategory("nedskrapning", "Nedskräpning", "Litter"),
-    RemarkCategory("gangtunnel", "Gångtunnel/passage", "Underpass/passage"),
-    RemarkCategory("trafik", "Trafik", "Traffic"),
-    RemarkCategory("orienterbarhet", "Orienterbarhet", "Wayfinding"),
-    RemarkCategory("overgivet_foremal", "Övergivet föremål", "Abandoned object"),
-    RemarkCategory("trygg_plats", "Trygg plats", "Safe place"),
-    RemarkCategory("annat", "Annat", "Other"),
-)
+def can_reach(source: str, target: str) -> bool:
+    """Whether the table has a change ``source → target`` (by anyone)."""
+    return (source, target) in _BY_PAIR
 
 
-def remark_categories() -> dict[str, RemarkCategory]:
-    """Remark categories by slug: :data:`geo_trygghet.categories.REMARK_CATEGORIES`
-    when that module defines them, else the built-in list of 11."""
-    return dict(_remark_categories())
+def can_assign(source: str) -> bool:
+    """Whether a remark in ``source`` can be given (another) problemägare."""
+    return _has(source, "assign")
 
 
-@functools.lru_cache(maxsize=1)
-def _remark_categories() -> dict[str, RemarkCategory]:
-    try:
-        from ..ingest import crime_types as _cat  # type: ignore[attr-defined]
-
-        source = _cat.REMARK_CATEGORIES
-    except (ImportError, AttributeError):
-        source = None
-    if not source:
-        return {c.slug: c for c in _DEFAULT_CATEGORIES}
-    defaults = {c.slug: c for c in _DEFAULT_CATEGORIES}
-    out: dict[str, RemarkCategory] = {}
-    items = source.items() if isinstance(source, dict) else ((None, v) for v in source)
-    for key, value in items:
-        slug = key if isinstance(key, str) else getattr(value, "slug", value)
-        if not isinstance(slug, str):
-            continue
-        sv = getattr(value, "sv", None) or getattr(value, "label_sv", None)
-        en = getattr(value, "en", None) or getattr(value, "label_en", None)
-        if isinstance(value, dict):
-            sv = value.get("sv") or value.get("label_sv") or sv
-            en = value.get("en") or value.get("label_en") or en
-        elif (
-            isinstance(value, tuple | list)
-            and len(value) >= 2
-            and all(isinstance(v, str) for v in value[:2])
-        ):
-            sv, en = value[0], value[1]
-        base = defaults.get(slug)
-        out[slug] = RemarkCategory(
-            slug, sv or (base.sv if base else slug), en or (base.en if base else slug)
-        )
-    return out or {c.slug: c for c in _DEFAULT_CATEGORIES}
+def awaits_assignment(source: str) -> bool:
+    """Whether a remark in ``source`` has no problemägare yet and can be given one."""
+    return can_assign(source) and source not in WITH_OWNER_STATES
 
 
-def category_label(slug: str, lang: str = "sv") -> str:
-    cat = remark_categories().get(slug)
-    return cat.label(lang) if cat else slug
+def awaits_follow_up(source: str) -> bool:
+    """Whether a remark in ``source`` is to be verified or reopened at the follow-up walk."""
+    return _has(source, "verify")
 
 
-#: Safetipin-style factor scores (each 0–3, optional).
+def actionable_states(role: str) -> tuple[str, ...]:
+    """States from which ``role`` can move a remark (a problemägare's work list)."""
+    return tuple(s for s in STATES if allowed_targets(s, role))
+
+
+# ---------------------------------------------------------------- walks
+WALK_GROUPS = ("unga", "kvinnor", "aldre", "boende", "blandad", "annan")
+DEFAULT_WALK_GROUP = "blandad"
+WALK_PLANERAD, WALK_GENOMFORD, WALK_UPPFOLJD = "planerad", "genomford", "uppfoljd"
+WALK_STATES = (WALK_PLANERAD, WALK_GENOMFORD, WALK_UPPFOLJD)
+WALK_INITIAL_STATE = WALK_PLANERAD
+#: The one table of allowed walk changes: close, reopen for remarks, mark followed up.
+WALK_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    WALK_PLANERAD: (WALK_GENOMFORD,),
+    WALK_GENOMFORD: (WALK_UPPFOLJD, WALK_PLANERAD),
+    WALK_UPPFOLJD: (),
+}
+
+
+def walk_state_label(slug: str, lang: str = "sv") -> str:
+    return text(f"walk_state.{slug}", lang) if slug in WALK_STATES else slug
+
+
+def walk_group_label(slug: str, lang: str = "sv") -> str:
+    return text(f"group.{slug}", lang) if slug in WALK_GROUPS else slug
+
+
+def walk_takes_remarks(slug: str) -> bool:
+    """Whether participants can add remarks to a walk in this state (it is not closed yet)."""
+    return slug == WALK_PLANERAD
+
+
+def walk_can_close(slug: str) -> bool:
+    return WALK_GENOMFORD in WALK_TRANSITIONS.get(slug, ())
+
+
+def walk_can_follow_up(slug: str) -> bool:
+    return WALK_UPPFOLJD in WALK_TRANSITIONS.get(slug, ())
+
+
+def check_walk_transition(source: str, target: str) -> None:
+    """Refuse a walk change outside :data:`WALK_TRANSITIONS` (:class:`InvalidTransitionError`;
+    an unknown state is an :class:`InputError`)."""
+    if target not in WALK_STATES:
+        msg = f"unknown walk state '{target}': use one of {', '.join(WALK_STATES)}"
+        raise InputError(msg)
+    if target not in WALK_TRANSITIONS.get(source, ()):
+        nexts = WALK_TRANSITIONS.get(source, ())
+        hint = f"from '{source}' it can go to {', '.join(nexts)}" if nexts else f"'{source}' is final"
+        msg = f"a walk cannot go from '{source}' to '{target}': {hint}"
+        raise InvalidTransitionError(msg)
+
+
+def walk_path(source: str, target: str) -> tuple[str, ...]:
+    """The walk states to pass through from ``source`` to ``target`` (target last; empty
+    when they are the same); :class:`InvalidTransitionError` when the table has no way."""
+    if source == target:
+        return ()
+    came_from: dict[str, str] = {source: source}
+    queue = deque([source])
+    while queue:
+        here = queue.popleft()
+        for nxt in WALK_TRANSITIONS.get(here, ()):
+            if nxt not in came_from:
+                came_from[nxt] = here
+                queue.append(nxt)
+    if target not in came_from:
+        check_walk_transition(source, target)  # raises with the message
+    path = [target]
+    while came_from[path[-1]] != source:
+        path.append(came_from[path[-1]])
+    return tuple(reversed(path))
+
+
+# ---------------------------------------------------------------- what a participant adds
+#: Safetipin-style factor scores (each 0–3, optional); labels are the catalogue's ``factor.<name>``.
 FACTORS = (
     "lighting",
     "openness",
@@ -293,37 +349,10 @@ FACTORS = (
     "public_transport",
     "gender_usage",
 )
-FACTOR_LABELS = {
-    "lighting": ("Belysning", "Lighting"),
-    "openness": ("Överblickbarhet", "Openness"),
-    "visibility": ("Synlighet", "Visibility"),
-    "people": ("Människor", "People"),
-    "security": ("Bevakning", "Security"),
-    "walk_path": ("Gångväg", "Walk path"),
-    "public_transport": ("Kollektivtrafik", "Public transport"),
-    "gender_usage": ("Könsfördelning", "Gender mix"),
-}
 
-# ---------------------------------------------------------------- walks
-WALK_GROUPS = ("unga", "kvinnor", "aldre", "boende", "blandad", "annan")
-WALK_GROUP_LABELS = {
-    "unga": ("Unga", "Young people"),
-    "kvinnor": ("Kvinnor", "Women"),
-    "aldre": ("Äldre", "Older people"),
-    "boende": ("Boende", "Residents"),
-    "blandad": ("Blandad", "Mixed"),
-    "annan": ("Annan", "Other"),
-}
-WALK_PLANERAD, WALK_GENOMFORD, WALK_UPPFOLJD = "planerad", "genomford", "uppfoljd"
-WALK_STATES = {
-    WALK_PLANERAD: ("Planerad", "Planned"),
-    WALK_GENOMFORD: ("Genomförd", "Done"),
-    WALK_UPPFOLJD: ("Uppföljd", "Followed up"),
-}
-WALK_NEXT = {
-    WALK_PLANERAD: (WALK_GENOMFORD,),
-    WALK_GENOMFORD: (WALK_UPPFOLJD, WALK_PLANERAD),
-    WALK_UPPFOLJD: (),
-}
+
+def factor_label(name: str, lang: str = "sv") -> str:
+    return text(f"factor.{name}", lang)
+
 
 POSITION_SOURCES = ("gps", "map", "exif", "import")

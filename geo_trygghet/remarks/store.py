@@ -6,8 +6,8 @@ or ``data/geo_trygghet.sqlite`` in the working directory).
 
 SQLite: WAL journal, ``synchronous=NORMAL`` (a commit survives a crash or
 ``kill -9`` of the app; only a power cut can lose the last commits),
-``foreign_keys=ON``, ``busy_timeout`` 30 s, set on every new connection. The driver's own transaction handling is switched off and
-SQLAlchemy emits ``BEGIN`` itself, ``BEGIN IMMEDIATE`` for write transactions
+``foreign_keys=ON``, ``busy_timeout`` 30 s, set on every new connection. The driver's own
+transaction handling is switched off and SQLAlchemy emits ``BEGIN`` itself, ``BEGIN IMMEDIATE`` for write transactions
 (:meth:`Store.write_session`) so that writers queue on the database lock
 instead of failing half-way with "database is locked".
 
@@ -46,7 +46,7 @@ _local_migration_lock = threading.Lock()
 
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -56,7 +56,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn):
         if conn.get_execution_options().get(_WRITE):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
@@ -176,7 +176,7 @@ class Store:
     close = dispose
 
 
-def alembic_config(engine_url: str | None = None):  # type: ignore[no-untyped-def]
+def alembic_config(engine_url: str | None = None):
     """An Alembic :class:`~alembic.config.Config` pointing inside the package."""
     from alembic.config import Config
 
@@ -288,7 +288,7 @@ def drop_postgres_database(db_url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _conninfo(url) -> dict:  # type: ignore[no-untyped-def]
+def _conninfo(url) -> dict:
     info = {
         "host": url.host or "localhost",
         "port": url.port or 5432,

@@ -22,47 +22,25 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import text as catalogue_text
 from ._html import esc, html_to_pdf, img_tag, page
 
 __all__ = ["protocol_html", "protocol_pdf_bytes", "protocol_remarks", "protocol_table", "spread_positions",
            "static_map_figure", "write_protocol"]
 
-_T = {
-    "sv": {
-        "title": "Protokoll trygghetsvandring", "date": "Datum", "group": "Grupp", "organiser": "Arrangör",
-        "area": "Område", "as_of": "Läget per", "remarks": "Anmärkningar", "map": "Karta",
-        "table": "Anmärkningar och åtgärder", "area_drawn": "avgränsat på kartan ({ha} ha)", "none": "–",
-        "cols": ("NR", "ANMÄRKNING", "KATEGORI", "PROBLEMÄGARE", "PLANERAT", "ÅTGÄRDAT", "STATUS"),
-        "open": "öppna", "planned": "planerade", "fixed": "åtgärdade", "closed": "avslutade utan åtgärd",
-        "positive": "trygga platser", "positive_1": "trygg plats",
-        "open_1": "öppen", "planned_1": "planerad", "fixed_1": "åtgärdad", "closed_1": "avslutad utan åtgärd",
-        "legend": {"open": "Öppen", "planned": "Planerad", "fixed": "Åtgärdad", "closed": "Avslutad",
-                   "positive": "Trygg plats"},
-        "empty": "Inga anmärkningar var registrerade per detta datum.",
-        "footer": ("Tabellen är återskapad ur händelseloggen och visar läget vid dagens slut {d}. "
-                   "Färger: röd = öppen, gul = planerad, grön = åtgärdad, grå = avslutad utan åtgärd, "
-                   "blå = trygg plats (positiv anmärkning). "
-                   "Koordinater i WGS84; kartan i SWEREF 99 TM."),
-        "printed": "Utskrivet {d}", "state": "Walk state",
-    },
-    "en": {
-        "title": "Safety walk protocol", "date": "Date", "group": "Group", "organiser": "Organiser",
-        "area": "Area", "as_of": "As of", "remarks": "Remarks", "map": "Map",
-        "table": "Remarks and measures", "area_drawn": "drawn on the map ({ha} ha)", "none": "–",
-        "cols": ("NO.", "REMARK", "CATEGORY", "PROBLEM OWNER", "PLANNED", "FIXED", "STATE"),
-        "open": "open", "planned": "planned", "fixed": "fixed", "closed": "closed without a fix",
-        "positive": "safe places", "positive_1": "safe place",
-        "open_1": "open", "planned_1": "planned", "fixed_1": "fixed", "closed_1": "closed without a fix",
-        "legend": {"open": "Open", "planned": "Planned", "fixed": "Fixed", "closed": "Closed",
-                   "positive": "Safe place"},
-        "empty": "No remarks were recorded by this date.",
-        "footer": ("The table is rebuilt from the event log and shows the state at the end of {d}. "
-                   "Colours: red = open, yellow = planned, green = fixed, grey = closed without a fix, "
-                   "blue = safe place (a positive remark). "
-                   "Coordinates in WGS84; the map in SWEREF 99 TM."),
-        "printed": "Printed {d}", "state": "Walk state",
-    },
-}
+#: the groups of :func:`geo_trygghet.maps.remarks.state_group`, in legend order
+_GROUPS = ("open", "planned", "fixed", "closed", "positive")
+_WORDS = ("title", "date", "group", "organiser", "area", "as_of", "remarks", "map", "table", "area_drawn", "none",
+          "empty", "footer", "printed", *_GROUPS, *(f"{g}_1" for g in _GROUPS))
+
+
+def _texts(lang: str) -> dict[str, Any]:
+    """The protocol's words in ``lang`` (the catalogue's ``proto.*``)."""
+    out: dict[str, Any] = {k: catalogue_text(f"proto.{k}", lang) for k in _WORDS}
+    out["cols"] = tuple(catalogue_text(f"proto.col.{i}", lang) for i in range(7))
+    out["legend"] = {g: catalogue_text(f"proto.legend.{g}", lang) for g in _GROUPS}
+    return out
+
 
 _EXTRA_CSS = """
 table.meta td { padding: 1pt 8pt 1pt 0; font-size: 9.5pt; vertical-align: top; }
@@ -110,7 +88,7 @@ def _group(remark: Any) -> str:
 def protocol_table(remarks: list[Any], *, lang: str = "sv") -> pd.DataFrame:
     """The protocol table: NR · ANMÄRKNING · KATEGORI · PROBLEMÄGARE · PLANERAT · ÅTGÄRDAT · STATUS
     (raw values; escape before HTML)."""
-    cols = _T[_lang(lang)]["cols"]
+    cols = _texts(lang)["cols"]
     rows = [(r.number, r.text, r.category_label(lang), r.owner_name or "", r.planned_date, r.fixed_date,
              r.state_label(lang)) for r in sorted(remarks, key=lambda r: r.number)]
     return pd.DataFrame(rows, columns=list(cols))
@@ -119,7 +97,7 @@ def protocol_table(remarks: list[Any], *, lang: str = "sv") -> pd.DataFrame:
 def _table_html(remarks: list[Any], lang: str, pdf: bool = False) -> str:
     from ..maps.remarks import STATE_COLOURS
 
-    t = _T[_lang(lang)]
+    t = _texts(lang)
     if not remarks:
         return f"<p>{esc(t['empty'])}</p>"
     widths = ("5%", "27%", "13%", "24%", "11%", "11%", "9%")
@@ -131,7 +109,8 @@ def _table_html(remarks: list[Any], lang: str, pdf: bool = False) -> str:
         body.append(
             "<tr>"
             f'<td class="nr {g}" style="background-color:{STATE_COLOURS[g]}">{int(r.number)}</td>'
-            f"<td>{text}</td><td>{_breakable(r.category_label(lang), pdf)}</td><td>{_breakable(r.owner_name or '', pdf)}</td>"
+            f"<td>{text}</td><td>{_breakable(r.category_label(lang), pdf)}</td>"
+            f"<td>{_breakable(r.owner_name or '', pdf)}</td>"
             f'<td class="date">{esc(r.planned_date.isoformat() if r.planned_date else "")}</td>'
             f'<td class="date">{esc(r.fixed_date.isoformat() if r.fixed_date else "")}</td>'
             f"<td>{esc(r.state_label(lang))}</td>"
@@ -166,7 +145,7 @@ def _breakable(text: str, pdf: bool = False, longest: int = 20) -> str:
     return esc(" ".join(out))
 
 
-def _area_geometry(area: Any):  # type: ignore[no-untyped-def]
+def _area_geometry(area: Any):
     if not area:
         return None
     from shapely.geometry import shape
@@ -186,7 +165,7 @@ def _hectares(geom: Any) -> float:
     return float(gpd.GeoSeries([geom], crs="EPSG:4326").to_crs("EPSG:3006").area.iloc[0] / 10_000)
 
 
-def static_map_figure(remarks: list[Any], *, area: Any = None, streets: Any = None, lang: str = "sv"):  # type: ignore[no-untyped-def]
+def static_map_figure(remarks: list[Any], *, area: Any = None, streets: Any = None, lang: str = "sv"):
     """A matplotlib Figure: the walk area, streets, and numbered circles coloured
     by state, in SWEREF 99 TM with a scale bar (offline: no tiles)."""
     import geopandas as gpd
@@ -198,7 +177,7 @@ def static_map_figure(remarks: list[Any], *, area: Any = None, streets: Any = No
 
     from ..maps.remarks import _TEXT_COLOURS, GROUPS, STATE_COLOURS
 
-    t = _T[_lang(lang)]
+    t = _texts(lang)
     fig = Figure(figsize=(7.4, 5.2))
     ax = fig.add_subplot(1, 1, 1)
     ax.set_aspect("equal")
@@ -319,8 +298,8 @@ def spread_positions(xy: Any, min_dist: float) -> Any:
 
 
 def _meta_html(w: Any, remarks: list[Any], as_of: dt.date, lang: str) -> str:
-    t = _T[_lang(lang)]
-    counts = {g: 0 for g in ("open", "planned", "fixed", "closed", "positive")}
+    t = _texts(lang)
+    counts = dict.fromkeys(_GROUPS, 0)
     for r in remarks:
         counts[_group(r)] += 1
     summary = (f"{len(remarks)}: " + ", ".join(f"{n} {t[g + '_1'] if n == 1 else t[g]}"
@@ -341,27 +320,10 @@ def _meta_html(w: Any, remarks: list[Any], as_of: dt.date, lang: str) -> str:
 
 
 def _iframe(remarks: list[Any], w: Any, lang: str) -> str:
-    import geopandas as gpd
-    from shapely.geometry import Point
-
     from ..maps.remarks import remarks_map
+    from ..remarks.views import remarks_to_frame
 
-    gdf = gpd.GeoDataFrame(
-        {
-            "number": [r.number for r in remarks],
-            "category": [r.category for r in remarks],
-            "category_label": [r.category_label(lang) for r in remarks],
-            "text": [r.text for r in remarks],
-            "owner_name": [r.owner_name for r in remarks],
-            "state": [r.state for r in remarks],
-            "state_label": [r.state_label(lang) for r in remarks],
-            "state_kind": [r.state_kind for r in remarks],
-            "planned_date": [r.planned_date for r in remarks],
-            "fixed_date": [r.fixed_date for r in remarks],
-        },
-        geometry=[Point(r.lon, r.lat) for r in remarks], crs="EPSG:4326",
-    )
-    m = remarks_map(gdf, lang=lang, area=w.area)
+    m = remarks_map(remarks_to_frame(remarks, lang=lang), lang=lang, area=w.area)
     doc = m.get_root().render()
     return f'<iframe class="map" title="{esc(w.title)}" srcdoc="{html.escape(doc, quote=True)}"></iframe>'
 
@@ -370,7 +332,7 @@ def protocol_html(service: Any, walk: Any, *, as_of: Any = None, lang: str = "sv
                   actor: Any = None, for_pdf: bool = False) -> str:
     """The protocol as one self-contained HTML page (``for_pdf``: the static map only)."""
     lang = _lang(lang)
-    t = _T[lang]
+    t = _texts(lang)
     day = _as_date(as_of)
     w, remarks = protocol_remarks(service, walk, as_of=day, actor=actor)
     fig = static_map_figure(remarks, area=w.area, streets=streets, lang=lang)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
-import io
 import os
 import tempfile
 from dataclasses import dataclass, field

@@ -17,6 +17,7 @@ import contextlib
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import GeoTrygghetError
 from . import cookies, state
@@ -39,7 +40,7 @@ def find_walk(code: str) -> tuple[Any, str | None]:
         walk = service.walk_by_code(code)
     except GeoTrygghetError:
         walk = None
-    except Exception as exc:  # database down: say so, do not crash the page
+    except (SQLAlchemyError, OSError) as exc:  # database down: say so, do not crash the page
         return None, t("service.error", why=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
     if walk is None:
         return None, t("join.unknown", code=code.strip().upper())

@@ -16,6 +16,8 @@ from typing import Any
 
 import streamlit as st
 
+from ..remarks.states import ADMIN, ANALYTIKER, DELTAGARE, PROBLEMAGARE
+
 LANG = "lang"
 ROLE = "role"
 ACTOR = "actor"
@@ -23,11 +25,8 @@ WALK_CODE = "walk_code"
 USERNAME = "username"
 FLASH = "flash"
 
+#: Not logged in (the remark roles come from :mod:`geo_trygghet.remarks.states`).
 PUBLIC = "public"
-DELTAGARE = "deltagare"
-PROBLEMAGARE = "problemagare"
-ANALYTIKER = "analytiker"
-ADMIN = "admin"
 #: Every role the navigation knows, the public first.
 ROLES = (PUBLIC, DELTAGARE, PROBLEMAGARE, ANALYTIKER, ADMIN)
 #: Roles that log in with an account.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo_trygghet.remarks.states import remark_categories
+from geo_trygghet.remarks.categories import remark_categories
+from geo_trygghet.remarks.states import ACCOUNT_ROLES, role_label
+from geo_trygghet.ui import remark_display as D
 from geo_trygghet.ui import state
-from geo_trygghet.ui import walk_widgets as W
 from geo_trygghet.ui.data import remark_service_or_error
 from geo_trygghet.ui.i18n import lang, t
+from geo_trygghet.ui.service_errors import swedish_error
 
 service, problem = remark_service_or_error()
 actor = state.actor()
@@ -17,14 +19,14 @@ if service is None or actor is None:
     st.error(t("service.missing", why=problem) if service is None else t("login.failed"))
     st.stop()
 cats = remark_categories()
-cat_label = W.labeller({s: c.label(lang()) for s, c in cats.items()})
+cat_label = D.labeller({s: c.label(lang()) for s, c in cats.items()})
 
 
 def _run(action, message: str) -> None:  # type: ignore[no-untyped-def]
     try:
         action()
     except Exception as exc:  # noqa: BLE001 - one line for the user
-        st.error(W.swedish_error(exc))
+        st.error(swedish_error(exc))
     else:
         state.flash(message)
         st.rerun()
@@ -65,7 +67,7 @@ users = service.list_users(actor)
 org_names = {o.id: o.name for o in orgs}
 st.dataframe(pd.DataFrame({t("ad.username"): [u.username for u in users],
                            t("ad.display"): [u.display_name or "" for u in users],
-                           t("ad.role"): [t("role." + u.role) for u in users],
+                           t("ad.role"): [role_label(u.role, lang()) for u in users],
                            t("ad.org"): [org_names.get(u.organisation_id, "") for u in users],
                            t("ad.email"): [u.email or "" for u in users]}),
              hide_index=True, width="stretch", key="ad_users")
@@ -74,9 +76,10 @@ with st.expander(t("ad.new_user"), icon=":material/person_add:"), st.form("ad_ne
     username = c1.text_input(t("ad.username"), key="ad_user_name")
     display = c2.text_input(t("ad.display"), key="ad_user_display")
     password = c3.text_input(t("ad.password"), type="password", key="ad_user_password")
-    role = c1.selectbox(t("ad.role"), list(state.ACCOUNT_ROLES), key="ad_user_role", format_func=W.labeller({r: t("role." + r) for r in state.ACCOUNT_ROLES}))
+    role = c1.selectbox(t("ad.role"), list(ACCOUNT_ROLES), key="ad_user_role",
+                        format_func=D.labeller({r: role_label(r, lang()) for r in ACCOUNT_ROLES}))
     org = c2.selectbox(t("ad.org"), [None, *org_names], key="ad_user_org",
-                       format_func=W.labeller({None: "–", **org_names}))
+                       format_func=D.labeller({None: "–", **org_names}))
     email = c3.text_input(t("ad.email"), key="ad_user_email")
     if st.form_submit_button(t("ad.create"), type="primary"):
         _run(lambda: service.create_user(actor, username.strip(), password, role, display_name=display.strip() or None,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo_trygghet.ui import walk_widgets as W
+from geo_trygghet.remarks.categories import category_label
+from geo_trygghet.remarks.states import FIXED_STATES, state_label
+from geo_trygghet.ui import remark_display as D
 from geo_trygghet.ui.data import remark_service_or_error
 from geo_trygghet.ui.i18n import lang, t
 
@@ -29,7 +31,7 @@ for title in everything.walks["title"]:
     if walk_area:
         areas[title] = walk_area
 choice = st.selectbox(t("pub.area"), [None, *areas], key="pub_area",
-                      format_func=W.labeller({None: t("pub.everywhere")}))
+                      format_func=D.labeller({None: t("pub.everywhere")}))
 summary = everything if choice is None else service.public_summary(area=areas[choice])
 
 c1, c2, c3 = st.columns(3)
@@ -41,19 +43,15 @@ if summary.remarks_count == 0:
     st.stop()
 
 st.subheader(t("pub.by_cat"))
-counts = summary.counts
-if lang() == "en":
-    from geo_trygghet.remarks.states import category_label, state_label
-
-    counts = counts.assign(category_label=counts["category"].map(lambda c: category_label(c, "en")),
-                           state_label=counts["state"].map(lambda s: state_label(s, "en")))
+counts = summary.counts.assign(category_label=summary.counts["category"].map(lambda c: category_label(c, lang())),
+                               state_label=summary.counts["state"].map(lambda s: state_label(s, lang())))
 table = counts.pivot_table(index="category_label", columns="state_label", values="count", aggfunc="sum",
                            fill_value=0)
 table.index.name = t("col.category")
 table.columns.name = None
 table[t("col.count")] = table.sum(axis=1)
 # what a resident asks first (how many, how many fixed) comes first: a phone shows the left columns
-fixed_labels = [c for c in table.columns if c in (t("state.atgardad"), t("state.kontrollerad"))]
+fixed_labels = [c for c in table.columns if c in [state_label(s, lang()) for s in FIXED_STATES]]
 table = table[[t("col.count"), *fixed_labels, *[c for c in table.columns if c not in (t("col.count"), *fixed_labels)]]]
 st.dataframe(table, width="stretch", key="pub_counts")
 
@@ -61,11 +59,9 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("pub.map"))
     fixed = summary.fixed
-    if lang() == "en" and len(fixed):
-        from geo_trygghet.remarks.states import category_label
-
-        fixed = fixed.assign(category_label=fixed["category"].map(lambda c: category_label(c, "en")))
-    W.show_map(fixed, key="pub_map", area=areas.get(choice) if choice else None, height=420)
+    if len(fixed):
+        fixed = fixed.assign(category_label=fixed["category"].map(lambda c: category_label(c, lang())))
+    D.show_map(fixed, key="pub_map", area=areas.get(choice) if choice else None, height=420)
 with right:
     st.subheader(t("pub.per_walk"))
     walks = summary.walks.reindex(columns=["title", "remarks", "fixed", "walk_date"])

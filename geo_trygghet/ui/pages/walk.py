@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo_trygghet.remarks.states import FACTOR_LABELS, FACTORS, remark_categories
+from geo_trygghet.remarks.categories import remark_categories
+from geo_trygghet.remarks.states import FACTORS, factor_label
+from geo_trygghet.ui import remark_display as D
+from geo_trygghet.ui import remark_form as W
 from geo_trygghet.ui import state
-from geo_trygghet.ui import walk_widgets as W
 from geo_trygghet.ui.data import remark_service_or_error
 from geo_trygghet.ui.i18n import lang, t
+from geo_trygghet.ui.service_errors import swedish_error
 
 service, problem = remark_service_or_error()
 actor = W.participant_actor()
@@ -19,7 +22,7 @@ if service is None or not code:
 try:
     walk = service.walk_by_code(code)
 except Exception as exc:  # noqa: BLE001 - unknown code or database down: one line
-    st.error(W.swedish_error(exc))
+    st.error(swedish_error(exc))
     st.stop()
 
 st.html(W.PHONE_CSS)
@@ -36,31 +39,13 @@ else:
     st.markdown(f"**{t('wk.where')}**")
     gps = W.gps_position(W.geolocation(nonce=fid, key=W.GEO))
     if st.toggle(t("wk.use_map"), key=W.USE_MAP) or gps is None:
-        import folium
-        from streamlit_folium import st_folium
-
-        tap = st.session_state.get(W.TAP)
-        m = W.tap_map(tap, gps, frame=service.remarks_frame(actor, walk=walk.id), area=walk.area)
-        marker = folium.FeatureGroup(name="vald")
-        if tap:
-            folium.Marker([tap["lat"], tap["lon"]], icon=folium.DivIcon(
-                html=W.TAP_PIN, icon_size=(24, 24), icon_anchor=(12, 12))).add_to(marker)
-        out = st_folium(m, key="wr_tapmap", height=280, use_container_width=True,
-                        returned_objects=["last_clicked"], feature_group_to_add=marker)
-        click = (out or {}).get("last_clicked")
-        if click and click != st.session_state.get(W.TAP_SEEN):
-            st.session_state[W.TAP_SEEN] = click
-            st.session_state[W.TAP] = {"lat": click["lat"], "lon": click["lng"]}
-            st.rerun()
-        if tap:  # with a GPS fix as well, say which of the two is sent
-            st.caption(t("wk.tapped", **tap) + (t("wk.tap_wins") if gps else ""))
-        else:
-            st.caption(t("wk.tap_hint"))
+        W.position_picker(gps, frame=service.remarks_frame(actor, walk=walk.id), area=walk.area)
 
     # 2. what: category, text, photo
     st.markdown(f"**{t('wk.what')}**")
     cats = remark_categories()
-    st.pills(t("wk.category"), list(cats), key=W.field_key(W.CATEGORY), format_func=W.labeller({s: c.label(lang()) for s, c in cats.items()}),
+    st.pills(t("wk.category"), list(cats), key=W.field_key(W.CATEGORY),
+             format_func=D.labeller({s: c.label(lang()) for s, c in cats.items()}),
              on_change=W.remember, args=(W.CATEGORY,))
     st.caption(t("wk.positive"))
     st.text_area(t("wk.text"), key=W.field_key(W.TEXT), height=96, max_chars=4000, placeholder=t("wk.text_ph"),
@@ -71,8 +56,7 @@ else:
         st.feedback("faces", key=W.field_key(W.FEELING))
         st.caption(t("wk.factors"))
         for name in FACTORS:
-            label = FACTOR_LABELS[name][1 if lang() == "en" else 0]
-            st.segmented_control(label, [0, 1, 2, 3], key=W.factor_key(name))
+            st.segmented_control(factor_label(name, lang()), [0, 1, 2, 3], key=W.factor_key(name))
 
     # 3. send (sticky at the bottom of the screen)
     with st.container(key="wr_send_bar"):
@@ -80,7 +64,7 @@ else:
         if dupes:
             st.warning(t("wk.dupes"))
             for n, label, text, d in dupes:
-                st.markdown(f"**{t('wk.dupe_row', n=n, d=d)}** · {W.md(label)}: {W.md(text)}")
+                st.markdown(f"**{t('wk.dupe_row', n=n, d=d)}** · {D.md(label)}: {D.md(text)}")
             c1, c2 = st.columns(2)
             c1.button(t("wk.send_anyway"), key="wr_send_anyway", type="primary", width="stretch",
                       on_click=W.submit_form, args=(service, actor, walk), kwargs={"confirmed": True})
@@ -99,7 +83,7 @@ frame = service.remarks_frame(actor, walk=walk.id, lang=lang())
 if frame.empty:
     st.caption(t("wk.none"))
 else:
-    W.show_map(frame, key="wr_walkmap", area=walk.area, height=300)
+    D.show_map(frame, key="wr_walkmap", area=walk.area, height=300)
     for row in frame.sort_values("number").itertuples():
-        st.markdown(f"**{int(row.number)}. {W.md(row.category_label)}** · {W.md(row.state_label)}  \n"
-                    f"{W.md(row.text)}")
+        st.markdown(f"**{int(row.number)}. {D.md(row.category_label)}** · {D.md(row.state_label)}  \n"
+                    f"{D.md(row.text)}")
