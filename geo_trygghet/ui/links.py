@@ -11,20 +11,16 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from .. import settings
-from ..remarks.joinlink import join_url
+from ..remarks.joinlink import LOCAL_URL, base_url, join_url
 from ..remarks.joinlink import qr_png as _qr_png
 
 __all__ = ["app_base_url", "join_link", "qr_png"]
 
-FALLBACK_URL = "http://localhost:8501/"
-
-
 def app_base_url() -> str:
     """The address participants open: ``GEO_TRYGGHET_PUBLIC_URL``, else this page's own."""
-    public = settings.public_url()
-    if public:
-        return public if public.endswith("/") else public + "/"
+    public = base_url()
+    if public != LOCAL_URL:
+        return public
     try:
         url = str(st.context.url or "")
     except Exception:  # noqa: BLE001 - outside a browser session (AppTest) there is no context
@@ -32,7 +28,7 @@ def app_base_url() -> str:
     if url.startswith(("http://", "https://")):
         parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}/"
-    return FALLBACK_URL
+    return LOCAL_URL
 
 
 def join_link(code: str) -> str:
