@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+#: The real data beside the checkout (``../shared/data``); ``GEO_TRYGGHET_SHARED_DATA`` points
+#: elsewhere (a git worktree one folder deeper).
+SHARED_DATA = Path(os.environ.get("GEO_TRYGGHET_SHARED_DATA") or REPO.parent / "shared" / "data")
 
 
 # --- real data fixtures ---
