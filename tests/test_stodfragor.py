@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from geo_trygghet import schema as S
+from geo_trygghet.lagesbild import concentration as C
 from geo_trygghet.lagesbild import patterns as P
 from geo_trygghet.lagesbild import rates as R
 from geo_trygghet.lagesbild import stodfragor as Q
@@ -77,8 +78,8 @@ def test_day_resolution_rows_do_not_fake_hours():
 
 def test_small_numbers_are_judged_honestly():
     rng = np.random.default_rng(0)
-    assert P._gof_even_p(np.array([5, 0, 0, 0, 0, 0, 0]), rng) < 0.01  # exact: 7·(1/7)^5 ≈ 0.0004
-    assert P._gof_even_p(np.array([1, 1, 1, 1, 1, 0, 0]), rng) > 0.5
+    assert C._gof_even_p(np.array([5, 0, 0, 0, 0, 0, 0]), rng) < 0.01  # exact: 7·(1/7)^5 ≈ 0.0004
+    assert C._gof_even_p(np.array([1, 1, 1, 1, 1, 0, 0]), rng) > 0.5
     df = pd.DataFrame({S.OCCURRED_AT: pd.date_range("2024-01-01 22:00", periods=7, freq="D"),
                        S.TIME_RESOLUTION: "minute", S.CRIME_TYPE: "Misshandel",
                        S.CATEGORY: "brott_mot_liv_och_halsa", S.LON: 16.2, S.LAT: 59.0})
