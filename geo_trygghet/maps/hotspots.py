@@ -42,9 +42,6 @@ def add_cells_layer(m: Layerable, cells: gpd.GeoDataFrame, *, by: str = S.GI_BIN
 
     Cells with no incidents and no significant bin are left out to keep the page light.
     """
-    def t(key: str) -> str:
-        return text(f"maps.{key}", lang)
-
     data = cells
     if drop_empty:
         keep = data[S.COUNT].fillna(0).to_numpy() > 0
@@ -64,8 +61,9 @@ def add_cells_layer(m: Layerable, cells: gpd.GeoDataFrame, *, by: str = S.GI_BIN
             return {"fillColor": colour[b], "color": "#666666", "weight": 0.3,
                     "fillOpacity": 0.75 if b else 0.25}
 
-        name = t("layer.bins")
-        fields, aliases = [S.COUNT, S.GI_Z, "bin_label"], [t("popup.count"), t("popup.z"), t("popup.class")]
+        name = text("maps.layer.bins", lang)
+        fields = [S.COUNT, S.GI_Z, "bin_label"]
+        aliases = [text("maps.popup.count", lang), text("maps.popup.z", lang), text("maps.popup.class", lang)]
     else:
         counts = data[S.COUNT].fillna(0).to_numpy(float)
         edges = np.unique(np.quantile(counts[counts > 0], np.linspace(0, 1, 9))) if (counts > 0).any() else [0, 1]
@@ -75,7 +73,7 @@ def add_cells_layer(m: Layerable, cells: gpd.GeoDataFrame, *, by: str = S.GI_BIN
             i = min(int(np.searchsorted(edges, c, side="right")) - 1, len(_COUNT_COLOURS) - 1)
             return {"fillColor": _COUNT_COLOURS[max(i, 0)], "color": "#666666", "weight": 0.3, "fillOpacity": 0.7}
 
-        name, fields, aliases = t("layer.counts"), [S.COUNT], [t("popup.count")]
+        name, fields, aliases = text("maps.layer.counts", lang), [S.COUNT], [text("maps.popup.count", lang)]
     props = cols + (["bin_label"] if "bin_label" in data else [])
     folium.GeoJson(
         _feature_collection(data, props), name=name, show=show, style_function=style,

@@ -46,14 +46,13 @@ def _fig(width: float = 7.0, height: float = 3.0) -> Figure:
 
 
 class _Words:
-    """The report's words in one language: ``t("count")`` is the catalogue's
-    ``lagesbild.report.count``; tables and numbers in the same language."""
+    """The report's words, tables and numbers in one language (``t(key, **fields)``)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
 
     def __call__(self, key: str, **fields: Any) -> str:
-        return text(f"lagesbild.report.{key}", self.lang, **fields)
+        return text(key, self.lang, **fields)
 
     def table(self, df: pd.DataFrame, **kwargs: Any) -> str:
         return table_html(df, lang=self.lang, **kwargs)
@@ -67,15 +66,15 @@ def _trend_chart(trend: MonthlyTrend, t: _Words) -> str:
     tab = trend.table
     fig = _fig(7.2, 2.8)
     ax = fig.add_subplot()
-    ax.bar(tab["month"], tab["count"], width=20, color="#9db4cc", label=t("month_count"))
-    ax.plot(tab["month"], tab["ma12"], color=_ORANGE, linewidth=2.2, label=t("ma"))
-    ax.set_ylabel(t("count"))
-    ax.set_title(t("trend_title"), fontsize=10)
+    ax.bar(tab["month"], tab["count"], width=20, color="#9db4cc", label=t("lagesbild.report.month_count"))
+    ax.plot(tab["month"], tab["ma12"], color=_ORANGE, linewidth=2.2, label=t("lagesbild.report.ma"))
+    ax.set_ylabel(t("lagesbild.report.count"))
+    ax.set_title(t("lagesbild.report.trend_title"), fontsize=10)
     ax.legend(fontsize=8, loc="upper left", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_ylim(0, max(1, float(tab["count"].max())) * 1.25)
     fig.autofmt_xdate()
-    return img_tag(fig, t("trend_title"))
+    return img_tag(fig, t("lagesbild.report.trend_title"))
 
 
 def _season_chart(sp: SeasonalProfile, t: _Words) -> str:
@@ -85,10 +84,10 @@ def _season_chart(sp: SeasonalProfile, t: _Words) -> str:
     colours = [_SEASON_COLOURS[MONTH_SEASON[int(m)]] for m in bm["month"]]
     ax.bar(bm["name"], bm["index"].fillna(0), color=colours)
     ax.axhline(100, color=_GREY, linewidth=1, linestyle="--")
-    ax.set_ylabel(t("index"), fontsize=8)
-    ax.set_title(t("season_title"), fontsize=10)
+    ax.set_ylabel(t("lagesbild.report.index"), fontsize=8)
+    ax.set_title(t("lagesbild.report.season_title"), fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
-    return img_tag(fig, t("season_title"))
+    return img_tag(fig, t("lagesbild.report.season_title"))
 
 
 def _weekday_hour_chart(wh: WeekdayHour, t: _Words) -> str:
@@ -98,10 +97,10 @@ def _weekday_hour_chart(wh: WeekdayHour, t: _Words) -> str:
     im = ax.imshow(data, aspect="auto", cmap="YlOrRd", interpolation="nearest")
     ax.set_yticks(range(7), labels=list(wh.table.index))
     ax.set_xticks(range(0, 24, 2), labels=[f"{h:02d}" for h in range(0, 24, 2)])
-    ax.set_xlabel(t("hour"), fontsize=8)
-    ax.set_title(t("wh_title"), fontsize=10)
-    fig.colorbar(im, ax=ax, fraction=0.03, pad=0.01).set_label(t("count"), fontsize=8)
-    return img_tag(fig, t("wh_title"))
+    ax.set_xlabel(t("lagesbild.report.hour"), fontsize=8)
+    ax.set_title(t("lagesbild.report.wh_title"), fontsize=10)
+    fig.colorbar(im, ax=ax, fraction=0.03, pad=0.01).set_label(t("lagesbild.report.count"), fontsize=8)
+    return img_tag(fig, t("lagesbild.report.wh_title"))
 
 
 def _rates_chart(rates: Rates, t: _Words) -> str:
@@ -116,11 +115,12 @@ def _rates_chart(rates: Rates, t: _Words) -> str:
     ax.errorbar(tab["rate"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="#333333", capsize=2, linewidth=1)
     ax.set_yticks(y, labels=[str(s) for s in tab["name"]], fontsize=8)
     if rates.reference_rate is not None and math.isfinite(rates.reference_rate):
-        ax.axvline(rates.reference_rate, color="#b2182b", linestyle="--", linewidth=1.2, label=t("ref_line"))
+        ax.axvline(rates.reference_rate, color="#b2182b", linestyle="--", linewidth=1.2,
+                   label=t("lagesbild.report.ref_line"))
         ax.legend(fontsize=8, frameon=False, loc="lower right")
-    ax.set_title(t("rates"), fontsize=10)
+    ax.set_title(t("lagesbild.report.rates"), fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
-    return img_tag(fig, t("rates"))
+    return img_tag(fig, t("lagesbild.report.rates"))
 
 
 def _hotspot_map(cells: Any, clusters: Any, areas: Any, t: _Words) -> str:
@@ -164,11 +164,11 @@ def _hotspot_map(cells: Any, clusters: Any, areas: Any, t: _Words) -> str:
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title(t("hot_title"), fontsize=10)
+    ax.set_title(t("lagesbild.report.hot_title"), fontsize=10)
     handles = [Patch(facecolor=GI_BIN_COLOURS[b], edgecolor="#888888", label=gi_bin_label(b, t.lang))
                for b in range(3, -4, -1)]
     ax.legend(handles=handles, fontsize=7, loc="lower left", frameon=True, framealpha=0.9)
-    return img_tag(fig, t("hot_title"), width_pt=430)
+    return img_tag(fig, t("lagesbild.report.hot_title"), width_pt=430)
 
 
 # --------------------------------------------------------------------------- sections
@@ -182,45 +182,50 @@ def _para(answer: Answer | None) -> str:
 
 def _summary(answers: tuple[Answer, ...], t: _Words) -> str:
     rows = "".join(f"<tr><td><b>{esc(a.question)}</b></td><td>{esc(a.answer)}</td></tr>" for a in answers)
-    return (f'<table class="data" cellspacing="0"><thead><tr><th width="32%">{esc(t("question"))}</th>'
-            f'<th>{esc(t("answer"))}</th></tr></thead><tbody>{rows}</tbody></table>')
+    return (f'<table class="data" cellspacing="0"><thead><tr><th width="32%">{esc(t("lagesbild.report.question"))}</th>'
+            f'<th>{esc(t("lagesbild.report.answer"))}</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
 def _categories(lb: Lagesbild, t: _Words) -> str:
     cc = lb.categories.assign(share=lb.categories["share"] * 100)
     cc = suppress_small_cells(cc, "count", also=("share",))
     body = t.table(cc[["label", "count", "share"]].rename(
-        columns={"label": t("category"), "count": t("count"), "share": t("share")}))
+        columns={"label": t("lagesbild.report.category"), "count": t("lagesbild.report.count"),
+                 "share": t("lagesbild.report.share")}))
     if len(lb.crime_types):
         types = lb.crime_types.head(10)
-        tt = pd.DataFrame({t("crime_type"): types.index, "count": types.to_numpy(np.int64)})
-        tt = suppress_small_cells(tt, "count").drop(columns="suppressed").rename(columns={"count": t("count")})
-        body += f"<h3>{esc(t('types'))}</h3>" + t.table(tt)
+        tt = pd.DataFrame({t("lagesbild.report.crime_type"): types.index, "count": types.to_numpy(np.int64)})
+        tt = suppress_small_cells(tt, "count").drop(columns="suppressed")
+        tt = tt.rename(columns={"count": t("lagesbild.report.count")})
+        body += f"<h3>{esc(t('lagesbild.report.types'))}</h3>" + t.table(tt)
     return body
 
 
 def _trend(lb: Lagesbild, trend: MonthlyTrend, t: _Words) -> str:
     yearly = trend.table.assign(year=trend.table["month"].dt.year).groupby("year")["count"].agg(["sum", "size"])
-    yearly = yearly.reset_index().rename(columns={"year": t("year"), "sum": t("count"), "size": t("months")})
-    body = f"{_para(lb.answer('trend'))}\n{_trend_chart(trend, t)}\n" + t.table(yearly.astype({t("year"): str}))
+    year = t("lagesbild.report.year")
+    yearly = yearly.reset_index().rename(columns={"year": year, "sum": t("lagesbild.report.count"),
+                                                  "size": t("lagesbild.report.months")})
+    body = f"{_para(lb.answer('trend'))}\n{_trend_chart(trend, t)}\n" + t.table(yearly.astype({year: str}))
     by_cat = lb.trend_by_category
     if by_cat is not None:
         by_cat = by_cat[by_cat["total"] >= 3]  # small categories: not shown (sekretess)
     if by_cat is not None and len(by_cat):
         show = pd.DataFrame({
-            t("category"): [category_name(g, t.lang) for g in by_cat["group"]],
-            t("count"): by_cat["total"].astype("int64"),
-            t("change_year"): (by_cat["change_per_year"] * 100).round(0).astype("Int64"),
+            t("lagesbild.report.category"): [category_name(g, t.lang) for g in by_cat["group"]],
+            t("lagesbild.report.count"): by_cat["total"].astype("int64"),
+            t("lagesbild.report.change_year"): (by_cat["change_per_year"] * 100).round(0).astype("Int64"),
             "p": by_cat["p"].round(3),
-            t("direction"): [direction_name(str(d), t.lang) for d in by_cat["direction"]],
+            t("lagesbild.report.direction"): [direction_name(str(d), t.lang) for d in by_cat["direction"]],
         })
-        body += f"<h3>{esc(t('trend_by_category'))}</h3>" + t.table(show, index=False, decimals=3)
+        body += f"<h3>{esc(t('lagesbild.report.trend_by_category'))}</h3>" + t.table(show, index=False, decimals=3)
     return body
 
 
 def _season(lb: Lagesbild, sp: SeasonalProfile, t: _Words) -> str:
     bs = sp.by_season[["name", "count", "index"]].rename(
-        columns={"name": t("season_name"), "count": t("count"), "index": t("index")})
+        columns={"name": t("lagesbild.report.season_name"), "count": t("lagesbild.report.count"),
+                 "index": t("lagesbild.report.index")})
     return f"{_para(lb.answer('season'))}\n{_season_chart(sp, t)}\n" + t.table(bs)
 
 
@@ -228,7 +233,7 @@ def _weekday_hour(lb: Lagesbild, t: _Words) -> str:
     body = _para(lb.answer("days")) + _para(lb.answer("hours"))
     wh = lb.weekday_hour
     if wh is not None:
-        body += f'<p class="note">{esc(t("wh_note", n=wh.n_used, m=wh.n_without_time))}</p>'
+        body += f'<p class="note">{esc(t("lagesbild.report.wh_note", n=wh.n_used, m=wh.n_without_time))}</p>'
         if wh.n_used:
             body += _weekday_hour_chart(wh, t)
     return body
@@ -241,15 +246,17 @@ def _rates(rates: Rates, answer: Answer | None, t: _Words) -> str:
                                                    "ratio_high"))
     ci = [f"{t.value(lo, decimals=0)}–{t.value(hi, decimals=0)}" if pd.notna(lo) else "–"
           for lo, hi in zip(tab["rate_low"], tab["rate_high"], strict=True)]
-    show = pd.DataFrame({t("area"): tab["name"], t("population"): tab["population"].astype(np.int64),
-                         t("count"): tab["count"], t("rate"): tab["rate"].round(0), t("ci"): ci})
+    show = pd.DataFrame({t("lagesbild.report.area"): tab["name"],
+                         t("lagesbild.report.population"): tab["population"].astype(np.int64),
+                         t("lagesbild.report.count"): tab["count"], t("lagesbild.report.rate"): tab["rate"].round(0),
+                         t("lagesbild.report.ci"): ci})
     if rates.reference_rate is not None:
-        show[t("ratio")] = tab["ratio"].round(2)
+        show[t("lagesbild.report.ratio")] = tab["ratio"].round(2)
     body = _para(answer)
     if rates.reference_label:
-        body += f'<p class="meta">{esc(t("reference"))}: {esc(rates.reference_label)}</p>'
+        body += f'<p class="meta">{esc(t("lagesbild.report.reference"))}: {esc(rates.reference_label)}</p>'
     body += _rates_chart(rates, t) + t.table(show, decimals=2)
-    body += f'<p class="note">{esc(t("rates_note", y=t.value(rates.period_years, decimals=2)))}</p>'
+    body += f'<p class="note">{esc(t("lagesbild.report.rates_note", y=t.value(rates.period_years, decimals=2)))}</p>'
     return body
 
 
@@ -257,10 +264,12 @@ def _category_rates(table: pd.DataFrame, answer: Answer | None, t: _Words) -> st
     tab = suppress_small_cells(table, "count", also=("rate", "rate_low", "rate_high", "ratio"))
     ci = [f"{t.value(lo, decimals=0)}–{t.value(hi, decimals=0)}" if pd.notna(lo) else "–"
           for lo, hi in zip(tab["rate_low"], tab["rate_high"], strict=True)]
-    verdicts = [t(f"verdict.{v}") if isinstance(v, str) else "" for v in tab["verdict"]]
-    show = pd.DataFrame({t("category"): tab["label"], t("count"): tab["count"], t("rate"): tab["rate"].round(0),
-                         t("ci"): ci, t("reference"): tab["reference"].round(0), t("ratio"): tab["ratio"].round(2),
-                         t("verdict"): verdicts})
+    verdicts = [t(f"lagesbild.report.verdict.{v}") if isinstance(v, str) else "" for v in tab["verdict"]]
+    show = pd.DataFrame({t("lagesbild.report.category"): tab["label"], t("lagesbild.report.count"): tab["count"],
+                         t("lagesbild.report.rate"): tab["rate"].round(0), t("lagesbild.report.ci"): ci,
+                         t("lagesbild.report.reference"): tab["reference"].round(0),
+                         t("lagesbild.report.ratio"): tab["ratio"].round(2),
+                         t("lagesbild.report.verdict"): verdicts})
     return _para(answer) + t.table(show, decimals=2, index=False)
 
 
@@ -271,20 +280,22 @@ def _hotspots(result: Any, areas: Any, answer: Answer | None, t: _Words) -> str:
     cells_full = result.cells
     z = cells.merge(cells_full[[S.H3, S.GI_Z]], on=S.H3, how="left")[S.GI_Z]
     body += _hotspot_map(cells, clusters, areas, t)
-    body += f'<p class="note">{esc(t("map_note", r=getattr(result, "resolution", "")))}</p>'
+    body += f'<p class="note">{esc(t("lagesbild.report.map_note", r=getattr(result, "resolution", "")))}</p>'
     if clusters is not None and len(clusters):
         top = clusters.sort_values(S.COUNT, ascending=False, na_position="last").head(10)
-        ct = pd.DataFrame({t("cluster"): top[S.CLUSTER_ID].astype(str), t("count"): top[S.COUNT],
-                           t("area_ha"): (top[S.AREA_M2] / 1e4).round(1) if S.AREA_M2 in top else np.nan})
-        body += f"<h3>{esc(t('clusters'))}</h3>" + t.table(ct, index=False)
+        area_ha = (top[S.AREA_M2] / 1e4).round(1) if S.AREA_M2 in top else np.nan
+        ct = pd.DataFrame({t("lagesbild.report.cluster"): top[S.CLUSTER_ID].astype(str),
+                           t("lagesbild.report.count"): top[S.COUNT], t("lagesbild.report.area_ha"): area_ha})
+        body += f"<h3>{esc(t('lagesbild.report.clusters'))}</h3>" + t.table(ct, index=False)
     else:
-        body += f"<p>{esc(t('no_clusters'))}</p>"
+        body += f"<p>{esc(t('lagesbild.report.no_clusters'))}</p>"
     hot = cells.assign(_z=z.to_numpy())
     hot = hot[(hot[S.GI_BIN].fillna(0) > 0) & hot[S.COUNT].notna()].sort_values("_z", ascending=False).head(10)
     if len(hot):
-        ht = pd.DataFrame({t("cell"): hot[S.H3], t("count"): hot[S.COUNT], t("z"): hot["_z"].round(2),
-                           t("class"): [gi_bin_label(int(b), t.lang) for b in hot[S.GI_BIN]]})
-        body += f"<h3>{esc(t('hot_cells'))}</h3>" + t.table(ht, decimals=2, index=False)
+        ht = pd.DataFrame({t("lagesbild.report.cell"): hot[S.H3], t("lagesbild.report.count"): hot[S.COUNT],
+                           t("lagesbild.report.z"): hot["_z"].round(2),
+                           t("lagesbild.report.class"): [gi_bin_label(int(b), t.lang) for b in hot[S.GI_BIN]]})
+        body += f"<h3>{esc(t('lagesbild.report.hot_cells'))}</h3>" + t.table(ht, decimals=2, index=False)
     return body
 
 
@@ -295,33 +306,35 @@ def report_html(lb: Lagesbild, *, title: str, subtitle: str | None = None, made_
     (escaped); ``made_on`` is printed as "Framtagen" (default today)."""
     t = _Words(lb.lang)
     no_time = lb.weekday_hour.n_without_time if lb.weekday_hour is not None else 0
-    meta = (f'<p class="meta">{esc(t("period"))}: {esc(lb.start.date().isoformat())} – '
-            f'{esc(lb.end.date().isoformat())} · {esc(t("incidents"))}: {esc(t.value(lb.n))} '
-            f'({esc(t.value(no_time))} {esc(t("no_time"))}) · {esc(t("generated"))}: '
+    meta = (f'<p class="meta">{esc(t("lagesbild.report.period"))}: {esc(lb.start.date().isoformat())} – '
+            f'{esc(lb.end.date().isoformat())} · {esc(t("lagesbild.report.incidents"))}: {esc(t.value(lb.n))} '
+            f'({esc(t.value(no_time))} {esc(t("lagesbild.report.no_time"))}) · {esc(t("lagesbild.report.generated"))}: '
             f'{esc((made_on or date.today()).isoformat())}</p>')
     if subtitle:
         meta = f"<p><b>{esc(subtitle)}</b></p>" + meta
-    body = [meta, f'<p class="note">{esc(t("privacy"))}</p>', _section(t("summary"), _summary(lb.answers, t)),
-            _section(t("categories"), _categories(lb, t))]
+    body = [meta, f'<p class="note">{esc(t("lagesbild.report.privacy"))}</p>',
+            _section(t("lagesbild.report.summary"), _summary(lb.answers, t)),
+            _section(t("lagesbild.report.categories"), _categories(lb, t))]
     if lb.trend is not None:
-        body.append(_section(t("trend"), _trend(lb, lb.trend, t)))
+        body.append(_section(t("lagesbild.report.trend"), _trend(lb, lb.trend, t)))
     if lb.season is not None:
-        body.append(_section(t("season"), _season(lb, lb.season, t)))
-    body.append(_section(t("weekday_hour"), _weekday_hour(lb, t)))
+        body.append(_section(t("lagesbild.report.season"), _season(lb, lb.season, t)))
+    body.append(_section(t("lagesbild.report.weekday_hour"), _weekday_hour(lb, t)))
     reference = lb.answer("reference")
     if lb.category_rates is not None:
-        body.append(_section(t("rates"), _category_rates(lb.category_rates, reference, t)))
+        body.append(_section(t("lagesbild.report.rates"), _category_rates(lb.category_rates, reference, t)))
     if lb.area_rates is not None:
         per_category = lb.category_rates is not None
-        body.append(_section(t("rates_areas") if per_category else t("rates"),
+        body.append(_section(t("lagesbild.report.rates_areas") if per_category else t("lagesbild.report.rates"),
                              _rates(lb.area_rates, None if per_category else reference, t)))
     elif lb.whole_rates is not None:
-        body.append(_section(t("rates"), _para(reference)))
+        body.append(_section(t("lagesbild.report.rates"), _para(reference)))
     if lb.hotspot_result is not None:
-        body.append(_section(t("hotspots"), _hotspots(lb.hotspot_result, lb.areas, lb.answer("places"), t)))
+        hot = _hotspots(lb.hotspot_result, lb.areas, lb.answer("places"), t)
+        body.append(_section(t("lagesbild.report.hotspots"), hot))
     elif lb.answer("places") is not None:
-        body.append(_section(t("hotspots"), _para(lb.answer("places"))))
-    body.append(f'<p class="note">{esc(t("suppressed_note"))}</p>')
+        body.append(_section(t("lagesbild.report.hotspots"), _para(lb.answer("places"))))
+    body.append(f'<p class="note">{esc(t("lagesbild.report.suppressed_note"))}</p>')
     return page(title, "\n".join(body), lang=lb.lang)
 
 
