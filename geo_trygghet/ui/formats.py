@@ -14,8 +14,7 @@ AXIS_MONTH, AXIS_NUMBER = "%Y-%m", "~r"
 def fmt_count(value: float) -> str:
     """A whole number with the thousands separator of the interface language (a narrow
     no-break space in Swedish, so that ``56 434`` never breaks over two lines)."""
-    text = f"{int(value):,}"
-    return text if lang() == "en" else text.replace(",", "\u202f")
+    return fmt_num(int(value), lang()).replace(" ", "\u202f")
 
 
 def fmt_dec(value: float, decimals: int = 1) -> str:
