@@ -22,6 +22,12 @@ def scales(html: str) -> list[str]:
     return SCALE.findall(html)
 
 
+def metric_only(html: str) -> bool:
+    """One scale bar, and it leaves out feet and miles."""
+    found = scales(html)
+    return len(found) == 1 and "imperial: false" in found[0] and "metric: true" in found[0]
+
+
 @pytest.fixture(scope="module")
 def result():
     import numpy as np
@@ -30,8 +36,9 @@ def result():
 
 
 def test_the_base_map_has_one_metric_scale():
-    found = scales(map_html(new_map((16.1, 58.9, 16.3, 59.1))))
-    assert found == ["{imperial: false, metric: true}"]
+    assert scales(map_html(new_map((16.1, 58.9, 16.3, 59.1)))) == [
+        '{imperial: false, metric: true, position: "bottomleft"}']
+    assert 'position: "bottomright"' in map_html(new_map(scale_position="bottomright"))
 
 
 def test_the_maps_built_on_it_have_no_imperial_scale(result):
@@ -48,4 +55,5 @@ def test_the_maps_built_on_it_have_no_imperial_scale(result):
         "remarks": remarks_map(remarks),
     }
     for name, m in maps.items():
-        assert scales(map_html(m)) == ["{imperial: false, metric: true}"], name
+        assert metric_only(map_html(m)), (name, scales(map_html(m)))
+    assert 'position: "bottomright"' in map_html(maps["explorer"])  # away from the legend (bottom left)

@@ -49,28 +49,31 @@ def add_draw_control(m: folium.Map) -> folium.Map:
 
 class MetricScale(MacroElement):
     """A scale bar in metres and kilometres only (folium's ``control_scale`` shows feet and
-    miles too, which Swedish users do not read)."""
+    miles too, which Swedish users do not read), in a corner of the map (``position``)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});
+            L.control.scale({imperial: false, metric: true, position: {{ this.position|tojson }}})
+                .addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """)
 
-    def __init__(self) -> None:
+    def __init__(self, position: str = "bottomleft") -> None:
         super().__init__()
         self._name = "MetricScale"
+        self.position = position
 
 
 def new_map(bounds: tuple[float, float, float, float] | None = None, *, tiles: str = "OpenStreetMap",
-            height: str = "100%") -> folium.Map:
+            height: str = "100%", scale_position: str = "bottomleft") -> folium.Map:
     """A Leaflet map fitted to WGS84 ``bounds`` (lon_min, lat_min, lon_max, lat_max), with a
-    scale bar in metres and kilometres (:class:`MetricScale`)."""
+    scale bar in metres and kilometres (:class:`MetricScale`) in the corner ``scale_position``
+    (put it where the map's legend is not)."""
     m = folium.Map(location=[59.33, 18.07] if bounds is None else
                    [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
                    zoom_start=12, tiles=tiles, attr=ATTRIBUTION, control_scale=False,
                    prefer_canvas=True, height=height)
-    MetricScale().add_to(m)
+    MetricScale(scale_position).add_to(m)
     self_contained(m)
     if bounds is not None:
         m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])

@@ -161,7 +161,7 @@ def add_hotspot_legend(m: folium.Map, summary: str, *, lang: str = "sv") -> None
 def explorer_base_map(bounds: Bounds | None, *, summary: str, boundary: gpd.GeoDataFrame | None = None,
                       remarks: gpd.GeoDataFrame | None = None, lang: str = "sv") -> folium.Map:
     """What stays put while the filters change: tiles, boundary, remarks, the legend."""
-    m = new_map(bounds)
+    m = new_map(bounds, scale_position="bottomright")
     root = m.get_root()
     assert isinstance(root, Figure)  # a map's root is the HTML page
     root.header.add_child(Element("<style>.leaflet-popup-content{font:13px/1.4 system-ui,sans-serif}</style>"))
@@ -197,7 +197,7 @@ def explorer_map(cells: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, *, public:
     boundary, the incident points (when fewer than :data:`MAX_POINTS`, never public), the
     legend with ``summary`` and the layer control."""
     cells, clusters = shown_layers(cells, clusters, public=public)
-    m = new_map(focus_bounds(cells, boundary))
+    m = new_map(focus_bounds(cells, boundary), scale_position="bottomright")
     if len(cells):
         add_cells_layer(m, cells, by=S.COUNT, lang=lang, show=False)
         add_cells_layer(m, cells, by=S.GI_BIN, lang=lang)

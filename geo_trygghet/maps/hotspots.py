@@ -113,7 +113,7 @@ def hotspot_map(result: HotSpotResult, *, boundary: gpd.GeoDataFrame | None = No
     """
     cells = result.cells
     shown = cells[cells[S.COUNT] > 0] if (cells[S.COUNT] > 0).any() else cells
-    m = new_map(tuple(shown.total_bounds))
+    m = new_map(tuple(shown.total_bounds), scale_position="bottomright")
     add_cells_layer(m, cells, by=S.COUNT, lang=lang, show=False)
     add_cells_layer(m, cells, by=S.GI_BIN, lang=lang)
     add_clusters_layer(m, result.clusters, lang=lang)
