@@ -60,7 +60,10 @@ def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | N
     text = summary(view, clusters)
     m = explorer_base_map(base_bounds(view), summary=text, boundary=view.ds.boundary, remarks=remarks, lang=lg)
     groups = explorer_layers(cells, clusters, incidents=_points(view, public), lang=lg)
-    control = SummaryLayerControl(text, hidden=("feature_group_feature_group_0",))
+    # streamlit-folium names the groups feature_group_feature_group_<i>: the counts (0) and the
+    # incident points (3) start hidden, as on the downloaded map; the layer control shows them
+    hidden = tuple(f"feature_group_feature_group_{i}" for i in (0, 3) if i < len(groups))
+    control = SummaryLayerControl(text, hidden=hidden)
     # the key carries the language: the legend (static HTML) is redrawn when it changes
     return st_folium(m, key=f"{key}_{lg}", height=height, use_container_width=True, feature_group_to_add=groups,
                      layer_control=control, returned_objects=["last_object_clicked"]) or {}
