@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import os as _os
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+#: The real data beside the checkout (``../shared/data``); ``GEO_TRYGGHET_SHARED_DATA`` points
+#: elsewhere (a git worktree one folder deeper).
+SHARED_DATA = Path(os.environ.get("GEO_TRYGGHET_SHARED_DATA") or REPO.parent / "shared" / "data")
 
 
 # --- real data fixtures ---
@@ -38,9 +40,9 @@ PG_REQUIRE_ENV = "GEO_TRYGGHET_REQUIRE_POSTGRES"
 
 def postgres_server_url() -> str:
     """The test PostgreSQL server URL, or skip/fail the test as the environment asks."""
-    url = _os.environ.get(PG_URL_ENV, "").strip()
+    url = os.environ.get(PG_URL_ENV, "").strip()
     if not url:
-        if _os.environ.get(PG_REQUIRE_ENV) == "1":
+        if os.environ.get(PG_REQUIRE_ENV) == "1":
             pytest.fail(f"{PG_URL_ENV} is not set but {PG_REQUIRE_ENV}=1: start PostgreSQL and export its URL")
         pytest.skip(f"PostgreSQL tests need {PG_URL_ENV} (e.g. postgresql+psycopg://geo@127.0.0.1:5433/postgres)")
     return url

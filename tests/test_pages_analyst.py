@@ -179,23 +179,28 @@ def test_explorer_public_role_suppresses_small_counts(app_env):
 def test_public_gpkg_export_has_no_small_counts(app_env, tmp_path):
     import geopandas as gpd
 
-    from geo_trygghet.ui import analyst as A
+    from geo_trygghet.maps.explorer import map_html
+    from geo_trygghet.ui.compute import compute_view
+    from geo_trygghet.ui.dataset import load_dataset
+    from geo_trygghet.ui.explorer_widgets import cells_csv, gpkg_bytes, static_map
+    from geo_trygghet.ui.filters import Filters
 
-    ds = A.load_dataset(app_env["dataset"])
-    view = A.compute_view(ds, A.Filters(crime_types=("Rån",), resolution=9))
+    ds = load_dataset(app_env["dataset"])
+    view = compute_view(ds, Filters(crime_types=("Rån",), resolution=9))
     assert view.cells["count"].between(1, 2).any()
     path = tmp_path / "pub.gpkg"
-    path.write_bytes(A._gpkg_bytes(view.cells, view.clusters, True))
+    path.write_bytes(gpkg_bytes(view.cells, view.clusters, True))
     for layer in ("cells", "clusters"):
         back = gpd.read_file(path, layer=layer)
         assert back.crs.to_epsg() == 4326
         assert not back["count"].between(1, 2).any()
-    csv = pd.read_csv(pd.io.common.BytesIO(A.cells_csv(view.cells, public=True)))
+    csv = pd.read_csv(pd.io.common.BytesIO(cells_csv(view.cells, public=True)))
     assert not csv["count"].between(1, 2).any() and "gi_z" not in csv
     # the HTML map download: public has no cell with 1-2 and no incident points
     small = re.compile(r'"count": [12][,}]')
-    assert small.search(A.map_html(A.explorer_map(view, public=False)))
-    public_html = A.map_html(A.explorer_map(view, public=True))
+    analyst_html = map_html(static_map(view, public=False))
+    assert small.search(analyst_html) and "Point" in analyst_html  # (so the checks below can fail)
+    public_html = map_html(static_map(view, public=True))
     assert not small.search(public_html) and "Point" not in public_html
 
 
@@ -330,16 +335,24 @@ def test_explorer_speaks_english_when_asked(app_env):
 
 def test_lagesbild_report_html_and_pdf(app_env):
     """What the report download buttons give: the filtered selection as HTML and PDF."""
-    from geo_trygghet.ui import analyst as A
+    from geo_trygghet.reports._html import esc
+    from geo_trygghet.ui.compute import RateInputs, compute_view, lagesbild_of
+    from geo_trygghet.ui.dataset import load_dataset
+    from geo_trygghet.ui.filters import Filters
+    from geo_trygghet.ui.lagesbild_widgets import report_bytes
 
-    ds = A.load_dataset(app_env["dataset"])
-    view = A.compute_view(ds, A.Filters(categories=("skadegorelse",)))
-    rates = A.RateInputs(areas=None, population=34_500.0, reference=3000.0, key=())
-    html = A.lagesbild_report_bytes(view, rates, lang_="sv", fmt="html", title="Lägesbild <test>").decode()
+    ds = load_dataset(app_env["dataset"])
+    view = compute_view(ds, Filters(categories=("skadegorelse",)))
+    rates = RateInputs(areas=None, population=34_500.0, reference=3000.0, key=(34_500.0, 3000.0))
+    lb = lagesbild_of(view, rates)
+    assert lagesbild_of(view, rates) is lb  # built once: the page and both downloads share it
+    html = report_bytes(lb, fmt="html", title="Lägesbild <test>").decode()
     assert "Lägesbild &lt;test&gt;" in html and "<test>" not in html
     assert "Vilka problem är vanligast?" in html and "Skadegörelsebrott" in html
-    assert f"{view.n:,}".replace(",", "\u202f") in html or str(view.n) in html.replace("\u202f", "").replace(" ", "")
-    pdf = A.lagesbild_report_bytes(view, rates, lang_="sv", fmt="pdf", title="Lägesbild")
+    assert f"{view.n:,}".replace(",", " ") in html  # the number of incidents, as Swedes write it
+    for answer in lb.answers:  # the report says what the page says
+        assert esc(answer.answer) in html, answer.key
+    pdf = report_bytes(lb, fmt="pdf", title="Lägesbild")
     assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
 
 
@@ -370,7 +383,7 @@ def test_reports_say_which_incidents_they_count():
     """A report's reader sees the file and every filter set (the Uppföljning report said neither)."""
     import datetime as dt
 
-    from geo_trygghet.ui.analyst import Filters
+    from geo_trygghet.ui.filters import Filters
 
     assert Filters().describe("brott.csv") == "Data: brott.csv · alla händelser (inget urval)"
     text = Filters(categories=("skadegorelse",), crime_types=("Klotter",), since=dt.date(2024, 1, 1),

@@ -12,6 +12,7 @@ from shapely.geometry import box
 
 from geo_trygghet import schema as S
 from geo_trygghet.errors import InputError, InsufficientDataError
+from geo_trygghet.lagesbild import concentration as C
 from geo_trygghet.lagesbild import patterns as P
 from geo_trygghet.lagesbild import stodfragor as Q
 
@@ -211,24 +212,24 @@ def test_weekday_hour_uses_only_clock_times():
 
 
 def test_concentration_weekend_nights(patterned, plain):
-    c = P.concentration(patterned)
+    c = C.concentration(patterned)
     assert 5 in c.top_days  # lördag
     assert c.weekday_p < 1e-6
     s, _ = c.peak_window
     assert s in (20, 21, 22)  # the 6-hour window spans the planted 22-03
     assert c.peak_window_share > 0.5
     assert c.top_cells_share > 0.45  # half the incidents sit in 10 of 168 cells
-    c0 = P.concentration(plain)
+    c0 = C.concentration(plain)
     assert c0.top_cells_share < 0.2
     assert c0.peak_window_share < 0.3
 
 
 def test_concentration_places(patterned, plain):
-    c = P.concentration(patterned)
+    c = C.concentration(patterned)
     assert c.top_places_share > 0.3 > c.top_places_expected
     assert c.places_p < 0.01
     assert c.n_cells > 100
     assert c.cell_counts[S.COUNT].sum() == len(patterned)
-    c0 = P.concentration(plain)
+    c0 = C.concentration(plain)
     assert c0.places_p > 0.01
     assert abs(c0.top_places_share - c0.top_places_expected) < 0.03

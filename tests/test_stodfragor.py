@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from geo_trygghet import schema as S
-from geo_trygghet.lagesbild import patterns as P
+from geo_trygghet.lagesbild import concentration as C
 from geo_trygghet.lagesbild import rates as R
 from geo_trygghet.lagesbild import stodfragor as Q
 
@@ -40,7 +40,8 @@ def test_lagesbild_answers_find_the_planted_patterns(patterned):
     n = len(patterned)
     years = ref.figures["years"]
     assert math.isclose(ref.figures["rate"], n / (25_000 * years) * 1e5)
-    expected_word = "högre" if ref.figures["rate_low"] > 2000 else ("lägre" if ref.figures["rate_high"] < 2000 else "säker")
+    low, high = ref.figures["rate_low"], ref.figures["rate_high"]
+    expected_word = "högre" if low > 2000 else ("lägre" if high < 2000 else "säker")
     assert expected_word in ref.answer
 
 
@@ -77,8 +78,8 @@ def test_day_resolution_rows_do_not_fake_hours():
 
 def test_small_numbers_are_judged_honestly():
     rng = np.random.default_rng(0)
-    assert P._gof_even_p(np.array([5, 0, 0, 0, 0, 0, 0]), rng) < 0.01  # exact: 7·(1/7)^5 ≈ 0.0004
-    assert P._gof_even_p(np.array([1, 1, 1, 1, 1, 0, 0]), rng) > 0.5
+    assert C._gof_even_p(np.array([5, 0, 0, 0, 0, 0, 0]), rng) < 0.01  # exact: 7·(1/7)^5 ≈ 0.0004
+    assert C._gof_even_p(np.array([1, 1, 1, 1, 1, 0, 0]), rng) > 0.5
     df = pd.DataFrame({S.OCCURRED_AT: pd.date_range("2024-01-01 22:00", periods=7, freq="D"),
                        S.TIME_RESOLUTION: "minute", S.CRIME_TYPE: "Misshandel",
                        S.CATEGORY: "brott_mot_liv_och_halsa", S.LON: 16.2, S.LAT: 59.0})

@@ -135,7 +135,7 @@ def type_categories(arrays: IncidentArrays) -> dict[str, str]:
     ncat = max(len(arrays.categories), 1)
     pair, freq = np.unique(arrays.type_code.astype(np.int64) * ncat + arrays.category_code, return_counts=True)
     best: dict[int, tuple[int, int]] = {}
-    for p, f in zip(pair.tolist(), freq.tolist()):
+    for p, f in zip(pair.tolist(), freq.tolist(), strict=True):
         ty, cat = divmod(p, ncat)
         if ty not in best or f > best[ty][1]:
             best[ty] = (cat, f)

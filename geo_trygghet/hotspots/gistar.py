@@ -33,19 +33,9 @@ from shapely.geometry.base import BaseGeometry
 from .. import schema as S
 from .. import settings
 from ..errors import InsufficientDataError
+from ..i18n import text
 from .grid import Grid, build_grid, cells_frame, neighbour_graph
 from .significance import conditional_permutation_p, fdr_bh
-
-#: gi_bin → (Swedish, English) label, from the glossary.
-GI_BIN_LABELS: dict[int, tuple[str, str]] = {
-    3: ("Het punkt 99 %", "Hot spot 99 %"),
-    2: ("Het punkt 95 %", "Hot spot 95 %"),
-    1: ("Het punkt 90 %", "Hot spot 90 %"),
-    0: ("Ej signifikant", "Not significant"),
-    -1: ("Kall punkt 90 %", "Cold spot 90 %"),
-    -2: ("Kall punkt 95 %", "Cold spot 95 %"),
-    -3: ("Kall punkt 99 %", "Cold spot 99 %"),
-}
 
 #: ColorBrewer RdBu, 7 classes: cold blue … hot red.
 GI_BIN_COLOURS: dict[int, str] = {
@@ -55,9 +45,15 @@ GI_BIN_COLOURS: dict[int, str] = {
 
 
 def gi_bin_label(value: int, lang: str = "sv") -> str:
-    """The glossary label of a ``gi_bin`` value."""
-    sv, en = GI_BIN_LABELS[int(value)]
-    return en if lang == "en" else sv
+    """The glossary label of a ``gi_bin`` value (the catalogue's ``bin.<value>``).
+
+    >>> gi_bin_label(3), gi_bin_label(-2, "en")
+    ('Het punkt 99 %', 'Cold spot 95 %')
+    """
+    if int(value) not in GI_BIN_COLOURS:
+        msg = f"gi_bin must be an integer from -3 to 3, got {value!r}"
+        raise ValueError(msg)
+    return text(f"bin.{int(value)}", lang)
 
 
 def gi_star(y: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

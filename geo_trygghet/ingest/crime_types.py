@@ -2,7 +2,7 @@
 
 The handbook (*Samverkan i lokalt brottsförebyggande arbete*) groups reported
 crimes into a handful of categories. :data:`BRA_CATEGORIES` holds them, in the
-order maps and tables list them, each with a Swedish and an English label.
+order maps and tables list them; their Swedish and English labels are in the label catalogue.
 
 Raw crime-type strings (police event types, brottstyper, police.uk types) are
 mapped to those categories by an editable table,
@@ -28,19 +28,21 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, SchemaError
+from ..i18n import text
 
-#: Brå crime categories: slug → (Swedish label, English label), in display order.
-BRA_CATEGORIES: dict[str, tuple[str, str]] = {
-    "brott_mot_liv_och_halsa": ("Brott mot liv och hälsa", "Crimes against life and health"),
-    "brott_mot_frihet_och_frid": ("Brott mot frihet och frid", "Crimes against liberty and peace"),
-    "tillgreppsbrott": ("Stöld, rån och andra tillgreppsbrott", "Theft, robbery and other theft offences"),
-    "bedrageri": ("Bedrägeri och annan oredlighet", "Fraud and other dishonesty"),
-    "skadegorelse": ("Skadegörelsebrott", "Criminal damage"),
-    "narkotika": ("Narkotikabrott", "Drug offences"),
-    "trafik": ("Trafikbrott", "Traffic offences"),
-    "ordningsstorning": ("Ordningsstörning", "Public disorder"),
-    "ovrigt": ("Övriga brott", "Other offences"),
-}
+#: Brå crime categories (slugs) in display order; their labels are the catalogue's
+#: ``crime_category.<slug>`` (``geo_trygghet/i18n/catalogue/crime_types.toml``).
+BRA_CATEGORIES: tuple[str, ...] = (
+    "brott_mot_liv_och_halsa",
+    "brott_mot_frihet_och_frid",
+    "tillgreppsbrott",
+    "bedrageri",
+    "skadegorelse",
+    "narkotika",
+    "trafik",
+    "ordningsstorning",
+    "ovrigt",
+)
 
 #: The mapping table shipped with the package.
 DEFAULT_TABLE_PATH = Path(__file__).resolve().parent / "data" / "crime_types.csv"
@@ -63,8 +65,14 @@ def _label(table: Mapping[str, tuple[str, str]], slug: str, lang: str, what: str
 
 
 def category_label(slug: str, lang: str = "sv") -> str:
-    """The Swedish (``lang="sv"``) or English label of a Brå category slug."""
-    return _label(BRA_CATEGORIES, slug, lang, "crime category")
+    """The Swedish (``lang="sv"``) or English label of a Brå category slug (from the catalogue)."""
+    if lang not in _LANGS:
+        msg = f"unknown language '{lang}': use 'sv' or 'en'"
+        raise InputError(msg)
+    if slug not in BRA_CATEGORIES:
+        msg = f"unknown crime category '{slug}': use one of {', '.join(BRA_CATEGORIES)}"
+        raise InputError(msg)
+    return text(f"crime_category.{slug}", lang)
 
 
 def normalize_type(text: object) -> str:
@@ -95,7 +103,8 @@ def _load_table_cached(path: str, mtime: float) -> pd.DataFrame:
         raise InputError(msg) from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         reason = " ".join(str(exc).split())[:160]
-        msg = f"crime-type table {path} cannot be read ({reason}): save it as UTF-8 CSV with columns crime_type,category"
+        msg = (f"crime-type table {path} cannot be read ({reason}): "
+               "save it as UTF-8 CSV with columns crime_type,category")
         raise InputError(msg) from None
     return _validate_table(table, path)
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
-from branca.element import Element, MacroElement, Template
+from branca.element import Element, Figure, MacroElement, Template
 
 from ..crs import to_wgs84
+from ..i18n import text
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 STATIC = Path(__file__).with_name("static")
@@ -46,23 +47,45 @@ def add_draw_control(m: folium.Map) -> folium.Map:
     return m
 
 
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (folium's ``control_scale`` shows feet and
+    miles too, which Swedish users do not read), in a corner of the map (``position``)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            L.control.scale({imperial: false, metric: true, position: {{ this.position|tojson }}})
+                .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """)
+
+    def __init__(self, position: str = "bottomleft") -> None:
+        super().__init__()
+        self._name = "MetricScale"
+        self.position = position
+
+
 def new_map(bounds: tuple[float, float, float, float] | None = None, *, tiles: str = "OpenStreetMap",
-            height: str = "100%") -> folium.Map:
-    """A Leaflet map fitted to WGS84 ``bounds`` (lon_min, lat_min, lon_max, lat_max)."""
+            height: str = "100%", scale_position: str = "bottomleft") -> folium.Map:
+    """A Leaflet map fitted to WGS84 ``bounds`` (lon_min, lat_min, lon_max, lat_max), with a
+    scale bar in metres and kilometres (:class:`MetricScale`) in the corner ``scale_position``
+    (put it where the map's legend is not)."""
     m = folium.Map(location=[59.33, 18.07] if bounds is None else
                    [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
-                   zoom_start=12, tiles=tiles, attr=ATTRIBUTION, control_scale=True,
+                   zoom_start=12, tiles=tiles, attr=ATTRIBUTION, control_scale=False,
                    prefer_canvas=True, height=height)
+    MetricScale(scale_position).add_to(m)
     self_contained(m)
     if bounds is not None:
         m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m
 
 
-def add_boundary(m: folium.Map, boundary: gpd.GeoDataFrame, *, name: str = "Gräns") -> folium.Map:
-    """Outline a study area or municipality boundary (no fill)."""
+def add_boundary(m: folium.Map, boundary: gpd.GeoDataFrame, *, name: str | None = None,
+                 lang: str = "sv") -> folium.Map:
+    """Outline a study area or municipality boundary (no fill); ``name`` in the layer control
+    (default the catalogue's "Gräns"/"Boundary")."""
     gdf = to_wgs84(boundary, "the boundary")[["geometry"]]
-    folium.GeoJson(gdf.to_json(), name=name, interactive=False,
+    folium.GeoJson(gdf.to_json(), name=name or text("maps.layer.boundary", lang), interactive=False,
                    style_function=lambda _: {"color": "#333333", "weight": 2, "fill": False,
                                              "dashArray": "6 4"}).add_to(m)
     return m
@@ -103,7 +126,9 @@ def add_legend(m: folium.Map, title: str, entries: list[tuple[str, str]]) -> fol
 def finish_map(m: folium.Map) -> folium.Map:
     """Add the layer control (collapsed on phones)."""
     folium.LayerControl(collapsed=True).add_to(m)
-    m.get_root().header.add_child(Element(
+    root = m.get_root()
+    assert isinstance(root, Figure)  # a map's root is the HTML page
+    root.header.add_child(Element(
         "<style>.leaflet-popup-content{font:13px/1.4 system-ui,sans-serif}"
         ".gt-legend.gt-min>div{display:none}"
         "@media (max-width:480px){.gt-legend{font-size:10.5px!important;padding:5px 7px!important;"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -9,16 +11,11 @@ import shapely
 
 from .. import schema as S
 from ..hotspots.gistar import GI_BIN_COLOURS, HotSpotResult, gi_bin_label
+from ..i18n import text
 from .base import add_boundary, add_legend, finish_map, new_map
 
-_TEXT = {
-    "sv": {"bins": "Gi* het/kall punkt (FDR)", "counts": "Antal händelser per cell", "clusters": "Hot spot-områden",
-           "count": "Antal", "z": "Gi* z", "class": "Klass", "cluster": "Område", "area": "Yta (ha)",
-           "legend": "Hot spots (Getis-Ord Gi*, FDR)"},
-    "en": {"bins": "Gi* hot/cold spots (FDR)", "counts": "Incidents per cell", "clusters": "Hot-spot areas",
-           "count": "Count", "z": "Gi* z", "class": "Class", "cluster": "Area", "area": "Area (ha)",
-           "legend": "Hot spots (Getis-Ord Gi*, FDR)"},
-}
+#: what a layer can be added to: the map or a feature group on it
+Layerable = TypeVar("Layerable", folium.Map, folium.FeatureGroup)
 
 _COUNT_COLOURS = ["#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"]
 
@@ -39,13 +36,12 @@ def _feature_collection(gdf: gpd.GeoDataFrame, props: list[str]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def add_cells_layer(m: folium.Map, cells: gpd.GeoDataFrame, *, by: str = S.GI_BIN, lang: str = "sv",
-                    show: bool = True, drop_empty: bool = True) -> folium.Map:
+def add_cells_layer(m: Layerable, cells: gpd.GeoDataFrame, *, by: str = S.GI_BIN, lang: str = "sv",
+                    show: bool = True, drop_empty: bool = True) -> Layerable:
     """Hexagons coloured by ``gi_bin`` (7-class diverging) or by ``count`` (sequential).
 
     Cells with no incidents and no significant bin are left out to keep the page light.
     """
-    t = _TEXT[lang]
     data = cells
     if drop_empty:
         keep = data[S.COUNT].fillna(0).to_numpy() > 0
@@ -57,7 +53,7 @@ def add_cells_layer(m: folium.Map, cells: gpd.GeoDataFrame, *, by: str = S.GI_BI
     if S.GI_Z in data:
         data[S.GI_Z] = data[S.GI_Z].round(2)
     if by == S.GI_BIN:
-        data["klass"] = [gi_bin_label(b, lang) for b in data[S.GI_BIN]]
+        data["bin_label"] = [gi_bin_label(b, lang) for b in data[S.GI_BIN]]
         colour = {int(b): GI_BIN_COLOURS[int(b)] for b in range(-3, 4)}
 
         def style(feature):
@@ -65,7 +61,9 @@ def add_cells_layer(m: folium.Map, cells: gpd.GeoDataFrame, *, by: str = S.GI_BI
             return {"fillColor": colour[b], "color": "#666666", "weight": 0.3,
                     "fillOpacity": 0.75 if b else 0.25}
 
-        name, fields, aliases = t["bins"], [S.COUNT, S.GI_Z, "klass"], [t["count"], t["z"], t["class"]]
+        name = text("maps.layer.bins", lang)
+        fields = [S.COUNT, S.GI_Z, "bin_label"]
+        aliases = [text("maps.popup.count", lang), text("maps.popup.z", lang), text("maps.popup.class", lang)]
     else:
         counts = data[S.COUNT].fillna(0).to_numpy(float)
         edges = np.unique(np.quantile(counts[counts > 0], np.linspace(0, 1, 9))) if (counts > 0).any() else [0, 1]
@@ -75,8 +73,8 @@ def add_cells_layer(m: folium.Map, cells: gpd.GeoDataFrame, *, by: str = S.GI_BI
             i = min(int(np.searchsorted(edges, c, side="right")) - 1, len(_COUNT_COLOURS) - 1)
             return {"fillColor": _COUNT_COLOURS[max(i, 0)], "color": "#666666", "weight": 0.3, "fillOpacity": 0.7}
 
-        name, fields, aliases = t["counts"], [S.COUNT], [t["count"]]
-    props = cols + (["klass"] if "klass" in data else [])
+        name, fields, aliases = text("maps.layer.counts", lang), [S.COUNT], [text("maps.popup.count", lang)]
+    props = cols + (["bin_label"] if "bin_label" in data else [])
     folium.GeoJson(
         _feature_collection(data, props), name=name, show=show, style_function=style,
         highlight_function=lambda _: {"weight": 2, "color": "#000000"},
@@ -86,21 +84,25 @@ def add_cells_layer(m: folium.Map, cells: gpd.GeoDataFrame, *, by: str = S.GI_BI
     return m
 
 
-def add_clusters_layer(m: folium.Map, clusters: gpd.GeoDataFrame, *, lang: str = "sv",
-                       show: bool = True) -> folium.Map:
+def add_clusters_layer(m: Layerable, clusters: gpd.GeoDataFrame, *, lang: str = "sv",
+                       show: bool = True) -> Layerable:
     """Hot-spot areas outlined, with their number and count."""
     if len(clusters) == 0:
         return m
-    t = _TEXT[lang]
     data = clusters[[S.CLUSTER_ID, S.COUNT, S.AREA_M2, "geometry"]].copy()
     data["ha"] = (data.pop(S.AREA_M2) / 10_000).round(1)
     folium.GeoJson(
-        data.to_json(drop_id=True), name=t["clusters"], show=show,
+        data.to_json(drop_id=True), name=text("maps.layer.clusters", lang), show=show,
         style_function=lambda _: {"color": "#000000", "weight": 2.5, "fill": False},
         popup=folium.GeoJsonPopup(fields=[S.CLUSTER_ID, S.COUNT, "ha"],
-                                  aliases=[t["cluster"], t["count"], t["area"]]),
+                                  aliases=[text(f"maps.popup.{k}", lang) for k in ("cluster", "count", "area_ha")]),
     ).add_to(m)
     return m
+
+
+def hotspot_legend_entries(lang: str = "sv") -> list[tuple[str, str]]:
+    """(colour, label) of the seven Gi* classes, hottest first, for a legend."""
+    return [(GI_BIN_COLOURS[b], gi_bin_label(b, lang)) for b in range(3, -4, -1)]
 
 
 def hotspot_map(result: HotSpotResult, *, boundary: gpd.GeoDataFrame | None = None, lang: str = "sv",
@@ -111,15 +113,15 @@ def hotspot_map(result: HotSpotResult, *, boundary: gpd.GeoDataFrame | None = No
     """
     cells = result.cells
     shown = cells[cells[S.COUNT] > 0] if (cells[S.COUNT] > 0).any() else cells
-    m = new_map(tuple(shown.total_bounds))
+    m = new_map(tuple(shown.total_bounds), scale_position="bottomright")
     add_cells_layer(m, cells, by=S.COUNT, lang=lang, show=False)
     add_cells_layer(m, cells, by=S.GI_BIN, lang=lang)
     add_clusters_layer(m, result.clusters, lang=lang)
     if boundary is not None:
-        add_boundary(m, boundary, name="Gräns" if lang == "sv" else "Boundary")
+        add_boundary(m, boundary, lang=lang)
     if remarks is not None and len(remarks):
         from .remarks import add_remarks_layer
 
         add_remarks_layer(m, remarks, lang=lang)
-    add_legend(m, _TEXT[lang]["legend"], [(GI_BIN_COLOURS[b], gi_bin_label(b, lang)) for b in range(3, -4, -1)])
+    add_legend(m, text("maps.legend.hotspots", lang), hotspot_legend_entries(lang))
     return finish_map(m)

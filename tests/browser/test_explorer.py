@@ -74,6 +74,9 @@ def test_analyst_explores_filters_and_downloads(app_server, desktop_page, tmp_pa
     # the layers are drawn on a canvas (prefer_canvas); the layer control lists them
     control = _map(page).locator(".leaflet-control-layers-overlays")
     assert "Gi* het/kall punkt (FDR)" in control.inner_text()
+    # one scale bar, in metres or kilometres (no feet, no miles)
+    scale = _map(page).locator(".leaflet-control-scale-line")
+    assert scale.count() == 1 and re.fullmatch(r"\d+ k?m", scale.inner_text().strip()), scale.all_inner_texts()
     shot(page, "analyst_explorer")
 
     # filter: one Brå category

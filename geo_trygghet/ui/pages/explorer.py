@@ -9,42 +9,44 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo_trygghet.ui import analyst as A
+from geo_trygghet.ui import explorer_widgets as X
 from geo_trygghet.ui import state
+from geo_trygghet.ui.compute import compute_view, map_remarks
+from geo_trygghet.ui.dataset import dataset_picker
+from geo_trygghet.ui.filters import filter_widgets, public_mode
+from geo_trygghet.ui.formats import fmt_count
 from geo_trygghet.ui.i18n import t
+from geo_trygghet.ui.kept import set_scope
 
-A.set_scope("ex")
+set_scope("ex")
 st.header(t("ex.heading"))
 st.caption(t("ex.intro"))
 
-public_role = state.role() == state.PUBLIC
-ds = A.dataset_picker(allow_upload=not public_role)
+ds = dataset_picker(allow_upload=state.role() != state.PUBLIC)
 if ds is None:
     st.stop()
-filters = A.filter_widgets(ds)
-public = A.public_mode()
+filters = filter_widgets(ds)
+public = public_mode()
 if public:
     st.info(t("f.public_on"), icon=":material/visibility_off:")
 
-view = A.compute_view(ds, filters)
-hot = int((view.cells["gi_bin"] > 0).sum())
+view = compute_view(ds, filters)
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("r.selected"), A._n(view.n))
-c2.metric(t("r.cells"), A._n(int((view.cells["count"] > 0).sum())))
-c3.metric(t("r.hot"), A._n(hot))
-c4.metric(t("r.clusters"), A._n(len(view.clusters)))
+c1.metric(t("r.selected"), fmt_count(view.n))
+c2.metric(t("r.cells"), fmt_count(int((view.cells["count"] > 0).sum())))
+c3.metric(t("r.hot"), fmt_count(int((view.cells["gi_bin"] > 0).sum())))
+c4.metric(t("r.clusters"), fmt_count(len(view.clusters)))
 if view.n == 0:
     st.warning(t("r.empty"))
 
-remarks = A._remarks(public)
+remarks = map_remarks(public)
 left, right = st.columns([3, 1], gap="medium")
 with left:
-    out = A.explorer_live_map(view, public=public, remarks=remarks, boundary=ds.boundary)
+    out = X.explorer_live_map(view, public=public, remarks=remarks)
 with right:
-    A.cell_panel(view, A.clicked_point(out), public=public)
+    X.cell_panel(view, X.clicked_point(out), public=public)
     st.markdown(f"**{t('r.top_cells')}**")
-    st.dataframe(A.top_cells_table(view, public=public), hide_index=True, key="an_top_cells",
+    st.dataframe(X.top_cells_table(view, public=public), hide_index=True, key="an_top_cells",
                  column_config={"Gi* z": st.column_config.NumberColumn(format="%.1f")})
 
-A.download_buttons(view, lambda: A.explorer_map(view, public=public, remarks=remarks, boundary=ds.boundary),
-                   public=public)
+X.download_buttons(view, lambda: X.static_map(view, public=public, remarks=remarks), public=public)

@@ -1,68 +1,71 @@
 """Lägesbild (handbook step 2): categories, monthly trend with a 12-month moving
 average, season, weekday × hour, rates per 100 000 against a reference, the
-stödfrågor answered with figures, and the report as HTML or PDF."""
+stödfrågor answered with figures, and the report as HTML or PDF. The page and the
+report show one :class:`~geo_trygghet.lagesbild.Lagesbild`, built once."""
 
 from __future__ import annotations
 
 import altair as alt
 import streamlit as st
 
-from geo_trygghet.ui import analyst as A
-from geo_trygghet.ui.i18n import lang, t
+from geo_trygghet.ui import lagesbild_widgets as L
+from geo_trygghet.ui.compute import compute_view, lagesbild_of
+from geo_trygghet.ui.dataset import dataset_picker
+from geo_trygghet.ui.filters import filter_widgets
+from geo_trygghet.ui.formats import AXIS_MONTH, AXIS_NUMBER, fmt_count
+from geo_trygghet.ui.i18n import t
+from geo_trygghet.ui.kept import set_scope
 
-A.set_scope("lb")
+set_scope("lb")
 st.header(t("lb.heading"))
 st.caption(t("lb.intro"))
-ds = A.dataset_picker()
+ds = dataset_picker()
 if ds is None:
     st.stop()
-filters = A.filter_widgets(ds)
-view = A.compute_view(ds, filters)
+filters = filter_widgets(ds)
+view = compute_view(ds, filters)
 if view.n == 0:
     st.warning(t("r.empty"))
     st.stop()
 
 with st.expander(t("lb.rate_inputs"), expanded=False, icon=":material/groups:"):
-    rates = A.rate_inputs(ds)
-parts = A.lagesbild_parts(ds.key, filters.selection(), lang(), rates.key, view, rates)
-for why in parts.get("problems", {}).values():
+    rates = L.rate_inputs(ds)
+lb = lagesbild_of(view, rates)
+for why in lb.problems.values():
     st.warning(t("lb.too_little", why=why))
 
 st.subheader(t("lb.answers"))
-if "answers" in parts:
-    with st.container(border=True):
-        for question, answer in parts["answers"].itertuples(index=False):
-            st.markdown(f"**{question}**  \n{answer}")
+with st.container(border=True):
+    for question, answer, _figures in lb.answers:
+        st.markdown(f"**{question}**  \n{answer}")
 
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(t("lb.categories"))
-    cats = parts["categories"]
-    st.altair_chart(alt.Chart(cats).mark_bar().encode(
-        x=alt.X("count:Q", title=t("r.count"), axis=alt.Axis(format=A.AXIS_NUMBER)),
+    st.altair_chart(alt.Chart(lb.categories).mark_bar().encode(
+        x=alt.X("count:Q", title=t("r.count"), axis=alt.Axis(format=AXIS_NUMBER)),
         y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
         tooltip=["label", "count"]).properties(height=260), key="lb_categories")
 with right:
-    if "season" in parts:
+    if lb.season is not None:
         st.subheader(t("lb.season"))
-        season = parts["season"]
+        season = lb.season.by_month
         st.altair_chart(alt.Chart(season).mark_bar().encode(
             x=alt.X("name:N", sort=list(season["name"]), title=None), y=alt.Y("index:Q", title="Index"),
             tooltip=["name", "count", alt.Tooltip("index:Q", format=".0f")]).properties(height=260),
             key="lb_season")
 
-if "trend" in parts:
+if lb.trend is not None:
     st.subheader(t("lb.trend"))
-    trend = parts["trend"].melt(id_vars="month", value_vars=["count", "ma12"], var_name="serie", value_name="v")
-    names = {"count": t("r.count"), "ma12": t("lb.ma12")}
-    trend["serie"] = trend["serie"].map(names)
+    trend = lb.trend.table.melt(id_vars="month", value_vars=["count", "ma12"], var_name="serie", value_name="v")
+    trend["serie"] = trend["serie"].map({"count": t("r.count"), "ma12": t("lb.ma12")})
     st.altair_chart(alt.Chart(trend.dropna()).mark_line(point=False).encode(
-        x=alt.X("month:T", title=None, axis=alt.Axis(format=A.AXIS_MONTH)),
-        y=alt.Y("v:Q", title=t("r.count"), axis=alt.Axis(format=A.AXIS_NUMBER)),
+        x=alt.X("month:T", title=None, axis=alt.Axis(format=AXIS_MONTH)),
+        y=alt.Y("v:Q", title=t("r.count"), axis=alt.Axis(format=AXIS_NUMBER)),
         color=alt.Color("serie:N", title=None, legend=alt.Legend(orient="top"))), key="lb_trend")
 
-if "weekday_hour" in parts:
-    wh = parts["weekday_hour"]
+if lb.weekday_hour is not None:
+    wh = lb.weekday_hour
     st.subheader(t("lb.weekday_hour"))
     long = wh.table.reset_index().melt(id_vars="weekday", var_name="hour", value_name="count")
     if long["count"].sum() > 0:  # month-only data (police.uk) has no clock times: no empty grid
@@ -71,25 +74,21 @@ if "weekday_hour" in parts:
             color=alt.Color("count:Q", scale=alt.Scale(scheme="orangered"), title=t("r.count")),
             tooltip=["weekday", "hour", "count"]), key="lb_weekday_hour")
     if wh.n_without_time:
-        st.caption(t("lb.no_time", n=A._n(wh.n_without_time)))
+        st.caption(t("lb.no_time", n=fmt_count(wh.n_without_time)))
 
-if "rates" in parts:
+if lb.rates_table is not None:
     st.subheader(t("lb.rates"))
-    rates_shown = A.rates_table(parts["rates"])
+    shown = L.rates_table(lb.rates_table)
     numbers = {c: st.column_config.NumberColumn(format="localized")  # 216 852 in a Swedish browser
-               for c in rates_shown.columns if rates_shown[c].dtype.kind in "fi"}
-    st.dataframe(rates_shown, hide_index=True, key="lb_rates", column_config=numbers,
-                 height=min(36 * (len(rates_shown) + 1) + 4, 640))
+               for c in shown.columns if shown[c].dtype.kind in "fi"}
+    st.dataframe(shown, hide_index=True, key="lb_rates", column_config=numbers,
+                 height=min(36 * (len(shown) + 1) + 4, 640))
 
 st.subheader(t("lb.export"))
-title = f"{t('lb.report_title')} – {ds.name}"
-lg = lang()
+title, about = f"{t('lb.report_title')} – {ds.name}", filters.describe(ds.name)
 c1, c2 = st.columns(2)
-about = filters.describe(ds.name)
-c1.download_button(t("lb.html"), lambda: A.lagesbild_report_bytes(view, rates, lang_=lg, fmt="html", title=title,
-                                                                  subtitle=about),
+c1.download_button(t("lb.html"), lambda: L.report_bytes(lb, fmt="html", title=title, subtitle=about),
                    "lagesbild.html", "text/html", key="lb_dl_html", on_click="ignore", icon=":material/description:")
-c2.download_button(t("lb.pdf"), lambda: A.lagesbild_report_bytes(view, rates, lang_=lg, fmt="pdf", title=title,
-                                                                  subtitle=about),
+c2.download_button(t("lb.pdf"), lambda: L.report_bytes(lb, fmt="pdf", title=title, subtitle=about),
                    "lagesbild.pdf", "application/pdf", key="lb_dl_pdf", on_click="ignore",
                    icon=":material/picture_as_pdf:")

@@ -1,0 +1,162 @@
+"""Cached computations of the analyst's pages: the grid, Gi* and hot-spot areas for a filter
+choice (a :class:`View`), the walk remarks for the map, and the lägesbild.
+
+Caching (see STYLE.md "Deliberate caching"): the prepared grid, the clusters and the
+:class:`~geo_trygghet.lagesbild.Lagesbild` are ``st.cache_resource`` entries keyed by the
+dataset's key and the filters (hashable primitives), shared read-only. A filter change only
+computes a boolean mask over cached arrays and Gi* on the same grid
+(:mod:`geo_trygghet.hotspots.explorer`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import schema as S
+from ..errors import GeoTrygghetError
+from ..hotspots import explorer as E
+from ..hotspots.gistar import HotSpotResult
+from ..lagesbild import Lagesbild, build_lagesbild
+from ..maps.explorer import focus_bounds
+from . import state
+from .data import database_url, remark_service_or_error
+from .dataset import Dataset
+from .filters import Filters
+from .formats import fmt_count
+from .i18n import lang, t
+
+__all__ = ["RateInputs", "View", "compute_view", "lagesbild_of", "map_remarks", "safe_table", "summary"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _prepared(key: str, resolution: int, area: str, _ds: Dataset) -> E.PreparedGrid:
+    return E.prepare_grid(_ds.arrays.lon, _ds.arrays.lat, resolution=resolution, boundary=_ds.study_geometry(area))
+
+
+def prepared_grid(ds: Dataset, resolution: int, area: str = "") -> E.PreparedGrid:
+    return _prepared(ds.key, int(resolution), area, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _clusters(key: str, selection: Filters, _ds: Dataset, _mask: np.ndarray) -> gpd.GeoDataFrame:
+    from ..hotspots.clusters import find_clusters
+
+    return find_clusters(_ds.arrays.lon[_mask], _ds.arrays.lat[_mask])
+
+
+@dataclass(frozen=True)
+class View:
+    """What the pages show for one dataset and filter choice."""
+
+    ds: Dataset
+    filters: Filters
+    mask: np.ndarray
+    prepared: E.PreparedGrid
+    cells: gpd.GeoDataFrame
+    clusters: gpd.GeoDataFrame
+
+    @property
+    def n(self) -> int:
+        return int(self.mask.sum())
+
+    def result(self) -> HotSpotResult:
+        return HotSpotResult(cells=self.cells, clusters=self.clusters, resolution=self.prepared.resolution,
+                             permutations=0, seed=None, grid=self.prepared.grid)
+
+    def incidents(self) -> gpd.GeoDataFrame:
+        return self.ds.incidents.loc[self.mask]
+
+
+def compute_view(ds: Dataset, filters: Filters) -> View:
+    """Mask → counts on the cached grid → Gi* → clusters (cached per selection)."""
+    mask = filters.mask(ds.arrays)
+    prepared = prepared_grid(ds, filters.resolution, filters.study_area)
+    cells = E.gi_cells(prepared, mask)
+    in_area = mask & (prepared.grid.incident_cell >= 0) if filters.study_area else mask
+    clusters = _clusters(ds.key, filters.selection(), ds, in_area)
+    return View(ds=ds, filters=filters, mask=mask, prepared=prepared, cells=cells, clusters=clusters)
+
+
+def safe_table(df: pd.DataFrame, count_cols: tuple[str, ...] = (S.COUNT,), *, public: bool) -> pd.DataFrame:
+    """In public mode: counts 1–2 blanked (and their Gi* columns) before a table is shown."""
+    if not public:
+        return df
+    from ..hotspots.privacy import suppress_small_cells
+
+    out = df
+    for col in count_cols:
+        if col in out.columns:
+            out = suppress_small_cells(out, col).drop(columns="suppressed")
+    return out
+
+
+def summary(view: View, clusters: gpd.GeoDataFrame) -> str:
+    """"1 234 händelser i urvalet · 12 heta celler · 3 hot spot-områden" for the map's legend."""
+    hot = int((view.cells[S.GI_BIN] > 0).sum())
+    return t("r.summary", n=fmt_count(view.n), hot=fmt_count(hot), areas=fmt_count(len(clusters)))
+
+
+def base_bounds(view: View) -> tuple | None:
+    """Where the explorer's map opens for this dataset and resolution (the same for every
+    filter, so a filter change updates the layers without reloading the map)."""
+    key = ("bounds", view.prepared.resolution)
+    if key not in view.ds.extra:
+        view.ds.extra[key] = focus_bounds(E.gi_cells(view.prepared), view.ds.boundary)
+    return view.ds.extra[key]
+
+
+# --------------------------------------------------------------------------- remarks on the map
+@st.cache_data(ttl=15, show_spinner=False, max_entries=32)
+def _remarks_for(url: str, who: tuple, public: bool, lang_: str, _actor: Any) -> gpd.GeoDataFrame | None:
+    service, _problem = remark_service_or_error()
+    if service is None:
+        return None
+    try:
+        if public:
+            fixed = service.public_summary().fixed
+            return fixed if len(fixed) else None
+        return service.remarks_frame(_actor, lang=lang_) if _actor is not None else None
+    except (SQLAlchemyError, GeoTrygghetError):  # the map must not fail because the remark database does
+        return None
+
+
+def map_remarks(public: bool) -> gpd.GeoDataFrame | None:
+    """The walk remarks for the map: the public's fixed ones, or what this actor may see
+    (read again at most every 15 s)."""
+    actor = None if public else state.actor()
+    who = (getattr(actor, "role", None), getattr(actor, "user_id", None), getattr(actor, "organisation_id", None),
+           getattr(actor, "walk_code", None))
+    return _remarks_for(database_url(), who, public, lang(), actor)
+
+
+# --------------------------------------------------------------------------- the lägesbild
+@dataclass(frozen=True)
+class RateInputs:
+    """Population and reference for the rates: ``areas`` (a GeoDataFrame with
+    ``population``) or a typed ``population``; ``reference`` a number, an area
+    name, ``"kommun"``, a reference table, or None. ``key`` identifies the choice."""
+
+    areas: gpd.GeoDataFrame | None
+    population: float | None
+    reference: Any
+    key: tuple
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _lagesbild(key: str, filters: Filters, lang_: str, rate_key: tuple, _view: View, _rates: RateInputs) -> Lagesbild:
+    return build_lagesbild(_view.incidents(), areas=_rates.areas, population=_rates.population,
+                           reference=_rates.reference, hotspot_result=_view.result(),
+                           resolution=_view.prepared.resolution, lang=lang_, errors="collect")
+
+
+def lagesbild_of(view: View, rates: RateInputs) -> Lagesbild:
+    """The lägesbild of the view's incidents, built once per dataset, filters, language and
+    rate choice; the page and its report downloads show this one object."""
+    return _lagesbild(view.ds.key, view.filters, lang(), rates.key, view, rates)
