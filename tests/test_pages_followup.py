@@ -90,7 +90,7 @@ def sv2(x: float) -> str:
 @pytest.fixture(scope="module")
 def direct(env):
     """The sample's intervention evaluated by the core, from the sample files (not through the page)."""
-    from geo_trygghet.followup.evaluation import evaluate, read_area
+    from geo_trygghet.followup import evaluate, read_area
 
     sample = env["sample"]
     meta = json.loads((sample / "intervention.json").read_text(encoding="utf-8"))
@@ -114,15 +114,15 @@ def test_sample_preset_gives_the_core_numbers(env, direct):
     assert counts.loc["Buffertzon", "Före"] == direct.buffer_before
     assert counts.loc["Buffertzon", "Efter"] == direct.buffer_after
     for pc in direct.per_control:
-        assert counts.loc[f"Kontroll: {pc['name']}", "Före"] == pc["control_before"]
-    assert metric(at, "Oddskvot (OR)") == sv2(direct.odds_ratio)
-    lo, hi = direct.odds_ratio_ci_overdispersed
+        assert counts.loc[f"Kontroll: {pc.name}", "Före"] == pc.before
+    assert metric(at, "Oddskvot (OR)") == sv2(direct.odds_ratio.value)
+    lo, hi = direct.odds_ratio_overdispersed.ci
     assert metric(at, "95 % KI (justerat)") == f"{sv2(lo)}–{sv2(hi)}"
     pd.testing.assert_frame_equal(table_with(at, "Mått").reset_index(drop=True), effect_table(direct, "sv"))
-    assert direct.reading_sv in [s.value for s in at.success] + [i.value for i in at.info]
+    assert direct.reading("sv") in [s.value for s in at.success] + [i.value for i in at.info]
     # the similarity of the sample's controls is shown, one row per control
     sim = table_with(at, "Likhet")
-    assert sorted(sim["Kontrollområden"]) == sorted(pc["name"] for pc in direct.per_control)
+    assert sorted(sim["Kontrollområden"]) == sorted(pc.name for pc in direct.per_control)
     assert sim["Likhet"].between(0, 1).all()
     # the downloads are offered
     labels = [b.label for b in at.get("download_button")]
@@ -134,8 +134,8 @@ def test_english_switch(env, direct):
     at.session_state["lang"] = "en"  # the sidebar's language switch
     at.run()
     assert not at.exception, at.exception
-    assert metric(at, "Odds ratio (OR)") == f"{direct.odds_ratio:.2f}"
-    assert direct.reading_en in [s.value for s in at.success] + [i.value for i in at.info]
+    assert metric(at, "Odds ratio (OR)") == f"{direct.odds_ratio.value:.2f}"
+    assert direct.reading("en") in [s.value for s in at.success] + [i.value for i in at.info]
     assert "Target area" in list(table_with(at, "Area")["Area"])
 
 
@@ -161,12 +161,13 @@ def test_fixed_remarks_tab_lists_the_sample_fixed_remarks(env):
     assert set(table["Anmärkning"]) == set(fixed["text"])
     # the pooled estimate per category equals the core's on the same remarks and incidents
     remarks = pd.DataFrame(fixed.drop(columns="geometry")).rename(columns={"id": "remark_id"})
-    core = remark_effects(remarks, env["incidents"]).pooled.set_index("category")
+    effects = remark_effects(remarks, env["incidents"])
+    core = effects.pooled.set_index("category")
     pooled = table_with(at, "Med skattning").set_index("Kategori")
     assert pooled.loc["Belysning", "Anmärkningar"] == core.loc["belysning", "remarks"]
     assert pooled.loc["Belysning", "OR"] == f"{core.loc['belysning', 'odds_ratio']:.2f}".replace(".", ",")
     assert "None" not in pooled.to_string() and "nan" not in pooled.to_string()
-    assert core.loc["belysning", "reading_sv"] in [i.value for i in at.info]
+    assert effects.reading("belysning", "sv") in [i.value for i in at.info]
     lo, hi = core.loc["belysning", "ci_lo"], core.loc["belysning", "ci_hi"]
     expected = "minskade" if lo > 1 else "ökade" if hi < 1 else "ingen säker förändring"
     assert pooled.loc["Belysning", "Brotten nära anmärkningarna"] == expected
@@ -174,7 +175,7 @@ def test_fixed_remarks_tab_lists_the_sample_fixed_remarks(env):
 
 
 def test_a_fixed_remark_as_the_target(env):
-    from geo_trygghet.followup.evaluation import circle_area, evaluate
+    from geo_trygghet.followup import circle_area, evaluate
 
     at = open_page(env)
     at.selectbox(key="fu_mode").set_value("remark").run()

@@ -170,7 +170,7 @@ def choose_target(ds: A.Dataset) -> Choice:
         lon, lat = st.session_state[K_POINT]
         r = st.number_input(t("fu.radius"), 25, 3000, int(settings.evaluation_radius_m), 25, key="fu_radius")
         st.caption(t("fu.click", lat=lat, lon=lon))
-        from ..followup.evaluation import circle_area
+        from ..followup import circle_area
 
         choice.target, choice.target_name, choice.point = circle_area(lon, lat, r), t("fu.circle_name", r=r), (lon, lat)
     elif mode == DRAW:
@@ -189,7 +189,7 @@ def choose_target(ds: A.Dataset) -> Choice:
         picked = st.multiselect(t("fu.cluster"), list(labels_c), default=list(labels_c)[:1],
                                 format_func=labels_c.get, key="fu_clusters", placeholder=t("ui.choose"))
         if picked:
-            from ..followup.evaluation import area_from_h3
+            from ..followup import area_from_h3
 
             shapes = clusters[clusters["cluster_id"].isin(picked)].geometry.union_all()
             hot = view.cells[(view.cells["gi_bin"] > 0) & view.cells.intersects(shapes)]
@@ -204,7 +204,7 @@ def choose_target(ds: A.Dataset) -> Choice:
                            format_func=lambda i: remark_label(frame.iloc[i]))
         row = frame.iloc[idx]
         r = st.number_input(t("fu.radius"), 25, 3000, int(settings.evaluation_radius_m), 25, key="fu_radius_r")
-        from ..followup.evaluation import circle_area
+        from ..followup import circle_area
 
         choice.point = (float(row.lon), float(row.lat))
         choice.target = circle_area(*choice.point, r)
@@ -375,7 +375,7 @@ def similarity_table(choice: Choice, incidents: gpd.GeoDataFrame, key: tuple) ->
 # --------------------------------------------------------------------------- evaluation
 @st.cache_data(show_spinner=False, max_entries=32)
 def _evaluate(key: tuple, _incidents: gpd.GeoDataFrame, _choice: Choice) -> Any:
-    from ..followup.evaluation import evaluate
+    from ..followup import evaluate
 
     c = _choice
     return evaluate(_incidents, target=c.target, controls=[g for _, g in c.controls],
@@ -397,18 +397,18 @@ def run_evaluation(choice: Choice, incidents: gpd.GeoDataFrame, key: tuple) -> A
 
 def show_result(result: Any) -> None:
     """The reading, the headline numbers, the counts and effect tables, the monthly chart."""
-    from ..followup.evaluation import VERDICT_FELL, VERDICT_ROSE, VERDICT_TOO_FEW
+    from ..followup import Verdict
 
     lg = lang()
-    box = {VERDICT_FELL: st.success, VERDICT_ROSE: st.warning, VERDICT_TOO_FEW: st.warning}.get(result.verdict,
+    box = {Verdict.FELL: st.success, Verdict.ROSE: st.warning, Verdict.TOO_FEW: st.warning}.get(result.verdict,
                                                                                               st.info)
     box(verdict_text(result, lg), icon=":material/insights:")
     m = result.models
     c1, c2, c3, c4 = st.columns(4)
-    ci = result.odds_ratio_ci_overdispersed
-    c1.metric(t("fu.or"), _num(result.odds_ratio), help=t("fu.or_help"))
+    ci = result.odds_ratio_overdispersed.ci
+    c1.metric(t("fu.or"), _num(result.odds_ratio.value), help=t("fu.or_help"))
     c2.metric(t("fu.ci_od"), f"{_num(ci[0])}–{_num(ci[1])}" if math.isfinite(ci[0]) else "–")
-    c3.metric(t("fu.irr"), _num(m.get("irr_negbin", math.nan)))
+    c3.metric(t("fu.irr"), _num(m.negbin.value))
     c4.metric(t("fu.wdq"), _num(result.wdq) if result.buffer_before is not None else "–")
     left, right = st.columns([2, 3], gap="medium")
     with left:
@@ -571,9 +571,8 @@ def download_buttons(result: Any, choice: Choice, *, about: str | None = None) -
 
 
 # --------------------------------------------------------------------------- fixed remarks
-_STATUS = {"ok": "status.ok", "ok, 0.5 added to every count (a count was 0)": "status.corrected",
-           "too few incidents": "status.too_few", "too little data around the date": "status.no_data",
-           "no control locations": "status.no_controls"}
+_STATUS = {"ok": "status.ok", "corrected": "status.corrected", "too_few": "status.too_few",
+           "no_data": "status.no_data", "no_controls": "status.no_controls"}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -657,7 +656,7 @@ def remark_effects_view(fixed: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, ke
                            format_func=lambda c: category_label(c, lg))
         row = pooled[pooled["category"] == cat].iloc[0]
         st.markdown(f"**{t('fr.question', cat=category_label(cat, lg).lower())}**")
-        st.info(row["reading_sv"] if lg == "sv" else row["reading_en"], icon=":material/lightbulb:")
+        st.info(res.reading(cat, lg), icon=":material/lightbulb:")
         forest_plot(res.table.merge(remarks[["remark_id", "walk_title", "number"]], on="remark_id", how="left"),
                     row, cat)
         st.markdown(f"**{t('fr.pooled')}**")
@@ -681,5 +680,5 @@ def remark_effects_view(fixed: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, ke
         t("col.ci_hi"): _texts(table["ci_hi"]),
         t("col.status"): [t(_STATUS.get(s, "status.ok")) if s in _STATUS else s for s in table["status"]]}),
         key="fr_table")
-    for note in res.notes:
+    for note in res.note_texts(lg):
         st.caption(note)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from geo_trygghet.ui import analyst as A
 from geo_trygghet.ui import followup as F
-from geo_trygghet.ui.i18n import t
+from geo_trygghet.ui.i18n import lang, t
 
 A.set_scope("fu")
 st.header(t("fu.heading"))
@@ -54,7 +54,7 @@ with tab_area:
             F.show_result(result)
             if result.notes:
                 with st.expander(t("fu.notes"), icon=":material/info:"):
-                    for note in result.notes:
+                    for note in result.note_texts(lang()):
                         st.caption(note)
             F.download_buttons(result, choice, about=filters.describe(ds.name))
 
