@@ -12,8 +12,8 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from geo_trygghet.errors import DateError, InputError
 from geo_trygghet import followup as ev
+from geo_trygghet.errors import DateError, InputError
 from geo_trygghet.followup import Verdict
 from geo_trygghet.followup.areas import points_in
 from geo_trygghet.followup.effects import wdq_code
@@ -35,7 +35,7 @@ def _points_in(geom, n, rng):
         x = rng.uniform(minx, maxx, 4 * n + 10)
         y = rng.uniform(miny, maxy, 4 * n + 10)
         ok = shapely.contains_xy(geom, x, y)
-        out.extend(zip(x[ok], y[ok]))
+        out.extend(zip(x[ok], y[ok], strict=True))
     return np.array(out[:n])
 
 

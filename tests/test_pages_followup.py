@@ -3,8 +3,8 @@
 The app keeps the sample municipality and a fresh SQLite database loaded with
 ``geo_trygghet.sample.load_sample`` (demo users, walks, fixed remarks). What
 the page shows is compared with calling the core directly on the same data:
-:func:`geo_trygghet.evaluation.evaluate` for the sample's intervention preset
-and :func:`geo_trygghet.remark_effects.remark_effects` for the fixed remarks.
+:func:`geo_trygghet.followup.evaluate` for the sample's intervention preset
+and :func:`geo_trygghet.followup.fixed_remarks.remark_effects` for the fixed remarks.
 """
 
 from __future__ import annotations
@@ -156,8 +156,8 @@ def test_fixed_remarks_tab_lists_the_sample_fixed_remarks(env):
     fixed = env["service"].remarks_frame(env["actor"], state="fixed")
     assert len(fixed) >= 7  # the sample has at least the seven lamp repairs
     table = table_with(at, "Anmärkning")
-    shown = set(zip(table["Vandring"], table["Nr"].astype(int)))
-    assert shown == set(zip(fixed["walk_title"], fixed["number"].astype(int)))
+    shown = set(zip(table["Vandring"], table["Nr"].astype(int), strict=True))
+    assert shown == set(zip(fixed["walk_title"], fixed["number"].astype(int), strict=True))
     assert set(table["Anmärkning"]) == set(fixed["text"])
     # the pooled estimate per category equals the core's on the same remarks and incidents
     remarks = pd.DataFrame(fixed.drop(columns="geometry")).rename(columns={"id": "remark_id"})
@@ -217,12 +217,12 @@ class _Upload:
 
 def test_uploaded_areas_one_per_feature_with_names(env, tmp_path):
     from geo_trygghet.errors import GeoTrygghetError
-    from geo_trygghet.ui.followup import areas_from_upload, ring_around
+    from geo_trygghet.ui.followup.areas import areas_from_upload, ring_around
 
     parts = areas_from_upload(_Upload(env["sample"] / "intervention_controls.geojson"))
     expected = gpd.read_file(env["sample"] / "intervention_controls.geojson")
     assert [n for n, _ in parts] == list(expected["name"])
-    assert all(g.equals_exact(e, 1e-9) for (_, g), e in zip(parts, expected.geometry))
+    assert all(g.equals_exact(e, 1e-9) for (_, g), e in zip(parts, expected.geometry, strict=True))
     # a file in SWEREF 99 TM comes back in WGS84; a nameless feature is named after the file
     sweref = tmp_path / "omrade.gpkg"
     expected.iloc[[0]].drop(columns=["name"]).to_crs("EPSG:3006").to_file(sweref)
@@ -230,7 +230,7 @@ def test_uploaded_areas_one_per_feature_with_names(env, tmp_path):
     assert name == "omrade" and geom.centroid.distance(expected.geometry.iloc[0].centroid) < 1e-6
     points = tmp_path / "points.geojson"
     gpd.GeoDataFrame(geometry=gpd.points_from_xy([16.2], [59.0]), crs="EPSG:4326").to_file(points)
-    with pytest.raises(GeoTrygghetError, match="points.geojson: has no polygons"):
+    with pytest.raises(GeoTrygghetError, match="points.geojson: har inga polygoner"):
         areas_from_upload(_Upload(points))
     # the ring: outside the target, about the requested width
     target = parts[0][1]

@@ -81,7 +81,7 @@ def test_report_shows_the_result(result, areas):
         assert f'<td class="num">{n}</td>' in page, n
     assert result.reading("sv") in text
     effects = effect_table(result, "sv")
-    for value, ci in zip(effects["Värde"], effects["95 % KI"]):
+    for value, ci in zip(effects["Värde"], effects["95 % KI"], strict=True):
         assert value in text and ci in text
     assert f"{result.odds_ratio.value:.2f}".replace(".", ",") in text
     assert "2024-01-01" in text
