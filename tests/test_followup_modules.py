@@ -41,7 +41,7 @@ from geo_trygghet.followup.wording import (
 from geo_trygghet.i18n import catalogue
 
 MODULES = ["areas", "windows", "effects", "models", "result", "before_after", "wording", "controls",
-           "fixed_remarks"]
+           "fixed_remarks", "pooling"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -19,9 +19,9 @@ from geo_trygghet.followup.fixed_remarks import (
     STATUS_NO_DATA,
     STATUS_OK,
     STATUS_TOO_FEW,
-    dersimonian_laird,
     remark_effects,
 )
+from geo_trygghet.followup.pooling import dersimonian_laird
 
 TO_WGS = Transformer.from_crs(3006, 4326, always_xy=True)
 X0, Y0 = 370_000.0, 6_160_000.0  # SWEREF 99 TM, near Malmö

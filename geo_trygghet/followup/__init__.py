@@ -11,7 +11,8 @@ One module per concern:
 ``before_after``  :func:`evaluate` and :func:`effect_from_monthly`
 ``wording``       the result in Swedish or English, from the label catalogue
 ``controls``      similarity of control areas and suggestions
-``fixed_remarks`` every fixed remark as an intervention, pooled per category
+``fixed_remarks`` every fixed remark as an intervention
+``pooling``       DerSimonian–Laird pooling of the fixed remarks per category
 
 >>> from geo_trygghet.followup import evaluate, circle_area                     # doctest: +SKIP
 >>> res = evaluate(incidents, target=circle_area(13.0, 55.6, 150), controls=[...],

@@ -28,17 +28,8 @@ is a small intervention with a place and a date. For each fixed remark:
   ``min_incidents`` incidents in its target circle (before + after) gets no
   estimate ("too few incidents") and does not enter the pooling.
 
-Per remark category the estimates are pooled with a DerSimonian–Laird
-random-effects model on ln OR::
-
-    w_i = 1/v_i,  θ_FE = Σ w_i θ_i / Σ w_i,  Q = Σ w_i (θ_i − θ_FE)²
-    τ² = max(0, (Q − (k − 1)) / (Σ w_i − Σ w_i² / Σ w_i))
-    w*_i = 1/(v_i + τ²),  θ_RE = Σ w*_i θ_i / Σ w*_i,  se = sqrt(1 / Σ w*_i)
-    I² = max(0, (Q − (k − 1)) / Q)
-
-(with one remark, τ², Q and I² are null and the pooled value is that remark's).
-
-giving the pooled OR ``exp(θ_RE)`` with a 95 % CI ``exp(θ_RE ± z·se)``. Each category gets a
+Per remark category the estimates are pooled by random effects
+(:mod:`geo_trygghet.followup.pooling`, DerSimonian–Laird on ln OR), and each category gets a
 verdict code (``fell``, ``rose``, ``unclear``, ``too_few``); :meth:`RemarkEffects.reading` words it.
 """
 
@@ -51,7 +42,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
-from scipy import stats
 from scipy.spatial import cKDTree
 
 from .. import schema, settings
@@ -59,9 +49,10 @@ from ..crs import WGS84, metric_crs_for
 from ..errors import InputError, SchemaError
 from .areas import incident_xy
 from .effects import Z975
+from .pooling import pool_categories
 from .result import Note, jsonable
 from .windows import incident_times, parse_date, time_resolution
-from .wording import pooled_reading, pooled_verdict
+from .wording import pooled_reading
 
 REMARK_COLUMNS = ("remark_id", "category", "lon", "lat", "fixed_date")
 
@@ -90,24 +81,6 @@ TABLE_COLUMNS = [
     "ci_hi",
     "status",
 ]
-POOLED_COLUMNS = [
-    "category",
-    "remarks",
-    "k",
-    "corrected",
-    "odds_ratio",
-    "ci_lo",
-    "ci_hi",
-    "ln_or",
-    "se",
-    "tau2",
-    "i2",
-    "q",
-    "p",
-    "verdict",
-]
-
-
 @dataclass
 class RemarkEffects:
     """Per-remark estimates (``table``) and per-category pooled estimates (``pooled``)."""
@@ -149,55 +122,6 @@ class RemarkEffects:
             "settings": self.settings,
             "notes": self.note_texts("en"),
         }
-
-
-def dersimonian_laird(ln_or: np.ndarray, variance: np.ndarray, *, level: float = 0.95) -> dict[str, float]:
-    """Random-effects pooling of log odds ratios (DerSimonian & Laird 1986).
-
-    Returns ``k``, ``ln_or``, ``se``, ``odds_ratio``, ``ci_lo``, ``ci_hi``,
-    ``tau2``, ``q``, ``i2`` and ``p`` (two-sided, pooled OR = 1).
-
-    Examples
-    --------
-    >>> r = dersimonian_laird(np.array([0.0, 0.0]), np.array([0.1, 0.1]))
-    >>> r["odds_ratio"], r["tau2"], r["i2"]
-    (1.0, 0.0, 0.0)
-    """
-    y = np.asarray(ln_or, dtype=float)
-    v = np.asarray(variance, dtype=float)
-    ok = np.isfinite(y) & np.isfinite(v) & (v > 0)
-    y, v = y[ok], v[ok]
-    k = len(y)
-    nan = math.nan
-    if k == 0:
-        return {"k": 0, "ln_or": nan, "se": nan, "odds_ratio": nan, "ci_lo": nan, "ci_hi": nan, "tau2": nan,
-                "q": nan, "i2": nan, "p": nan}
-    w = 1 / v
-    fixed = float((w * y).sum() / w.sum())
-    q = float((w * (y - fixed) ** 2).sum())
-    df = k - 1
-    c = float(w.sum() - (w**2).sum() / w.sum())
-    tau2 = max(0.0, (q - df) / c) if (k > 1 and c > 0) else 0.0
-    ws = 1 / (v + tau2)
-    theta = float((ws * y).sum() / ws.sum())
-    se = math.sqrt(1 / ws.sum())
-    z = float(stats.norm.ppf(1 - (1 - level) / 2))
-    if k == 1:  # one study: no heterogeneity to estimate
-        q, tau2, i2 = nan, nan, nan
-    else:
-        i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
-    return {
-        "k": k,
-        "ln_or": theta,
-        "se": se,
-        "odds_ratio": math.exp(theta),
-        "ci_lo": math.exp(theta - z * se),
-        "ci_hi": math.exp(theta + z * se),
-        "tau2": tau2,
-        "q": q,
-        "i2": i2,
-        "p": float(2 * stats.norm.sf(abs(theta / se))),
-    }
 
 
 def _check_remarks(remarks: pd.DataFrame) -> pd.DataFrame:
@@ -345,23 +269,6 @@ def _remark_row(scene: _Scene, i: int, r: pd.Series, opt: _Options) -> dict[str,
     return {**row, **_estimate(row, opt.min_incidents)}
 
 
-def _pool(table: pd.DataFrame) -> pd.DataFrame:
-    """DerSimonian–Laird per category over the remarks with an estimate, with a verdict code."""
-    pooled_rows = []
-    for cat, grp in table.groupby("category", sort=True):
-        use = grp[grp["status"].isin([STATUS_OK, STATUS_CORRECTED])]
-        res: dict[str, Any] = dict(
-            dersimonian_laird(use["ln_or"].to_numpy(float), use["se_ln_or"].to_numpy(float) ** 2)
-        )
-        res.update(
-            {"category": cat, "remarks": len(grp), "corrected": int((use["status"] == STATUS_CORRECTED).sum())}
-        )
-        res["verdict"] = pooled_verdict(k=res["k"], ci_low=res["ci_lo"], ci_high=res["ci_hi"])
-        pooled_rows.append(res)
-    pooled = pd.DataFrame(pooled_rows)
-    return pooled[POOLED_COLUMNS] if len(pooled) else pooled
-
-
 def _scene(rem: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, t_ok: np.ndarray, month_resolution: bool,
            seed: int) -> tuple[_Scene, Any]:
     crs = metric_crs_for(lon, lat)
@@ -471,7 +378,7 @@ def remark_effects(
         notes.append(Note("zero_count_remarks"))
     return RemarkEffects(
         table,
-        _pool(table),
+        pool_categories(table, used=(STATUS_OK, STATUS_CORRECTED), corrected=STATUS_CORRECTED),
         notes=notes,
         settings={
             "radius_m": opt.radius,
@@ -490,4 +397,4 @@ def remark_effects(
     )
 
 
-__all__ = ["REMARK_COLUMNS", "STATUSES", "RemarkEffects", "dersimonian_laird", "remark_effects"]
+__all__ = ["REMARK_COLUMNS", "STATUSES", "RemarkEffects", "remark_effects"]
