@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import box
 
-from geo_trygghet.followup.evaluation import effect_from_monthly, evaluate
+from geo_trygghet.followup import effect_from_monthly, evaluate
 
 METHODS = {
     "campbell": ("odds_ratio_ci", "or"),

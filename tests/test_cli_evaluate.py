@@ -397,3 +397,85 @@ def test_same_months_flag(tmp_path, capsys):
         res["control_before"],
         res["control_after"],
     ) == (12, 6, 10, 10)
+
+
+#: The README's `evaluate` JSON: every key, in this order (with a buffer; without one the three
+#: buffer keys and wdq, wdq_reading, wdq_reading_sv are left out).
+CONTRACT_KEYS = [
+    "target_before", "target_after", "control_before", "control_after", "buffer_before", "buffer_after",
+    "odds_ratio", "odds_ratio_ci", "ln_odds_ratio_se", "overdispersion", "overdispersion_df",
+    "odds_ratio_ci_overdispersed", "odds_ratio_haldane", "odds_ratio_haldane_ci", "wdq", "wdq_reading",
+    "wdq_reading_sv", "wdd", "wdd_variance", "wdd_z", "wdd_p", "irr_poisson", "irr_poisson_ci", "irr_poisson_p",
+    "irr_negbin", "irr_negbin_ci", "irr_negbin_p", "irr_poisson_hc_ci", "negbin_alpha", "model_errors", "verdict",
+    "reading_sv", "reading_en", "time_resolution", "windows", "per_control", "notes",
+]
+BUFFER_KEYS = {"buffer_before", "buffer_after", "wdq", "wdq_reading", "wdq_reading_sv"}
+
+
+@pytest.mark.skipif(not (SAMPLE / "intervention.json").exists(), reason="sample_data has no intervention yet")
+def test_the_sample_json_is_pinned_key_by_key(capsys):
+    """The README's command on the sample: the keys in their order, the counts, the effect sizes and the
+    exact readings (the JSON was byte-identical before and after the follow-up was split into modules)."""
+    files = [SAMPLE / f for f in ("incidents.csv", "intervention_target.geojson", "intervention_controls.geojson",
+                                  "intervention_buffer.geojson")]
+    argv = ["evaluate", files[0], "--target", files[1], "--control", files[2], "--intervention", "2024-01-01"]
+    code, out, err = _run([*argv, "--buffer", files[3]], capsys)
+    assert code == 0, err
+    res = json.loads(out)
+    assert list(res) == CONTRACT_KEYS
+    assert [res[k] for k in CONTRACT_KEYS[:6]] == [165, 97, 548, 523, 620, 565]
+    assert res["odds_ratio"] == pytest.approx(1.6234291519301678, rel=1e-12)
+    assert res["odds_ratio_ci"] == pytest.approx([1.2295167192569527, 2.1435432069028373], rel=1e-12)
+    assert res["odds_ratio_ci_overdispersed"] == pytest.approx([1.2198953155108823, 2.160449489252255], rel=1e-12)
+    assert (res["overdispersion"], res["overdispersion_df"]) == (1.0, 44)
+    assert res["odds_ratio_haldane"] is None and res["odds_ratio_haldane_ci"] == [None, None]
+    assert res["wdq"] == pytest.approx(0.4417755514650421, rel=1e-12)
+    assert (res["wdd"], res["wdd_variance"]) == (-98, 165 + 97 + 548 + 523 + 620 + 565)
+    assert res["wdd_p"] == pytest.approx(0.05082174290132679, rel=1e-9)
+    assert res["irr_poisson"] == pytest.approx(0.6159800683701259, rel=1e-6)
+    assert res["irr_negbin"] == pytest.approx(0.6159800462218417, rel=1e-5)
+    assert res["model_errors"] == "quasi-likelihood (Pearson dispersion), t quantile"
+    assert res["verdict"] == "fell"
+    assert res["wdq_reading"] == "diffusion of benefits: crime also fell in the buffer"
+    assert res["wdq_reading_sv"] == "spridning av nytta: brotten minskade även i buffertzonen"
+    assert res["reading_sv"] == (
+        "Brotten minskade i målområdet i förhållande till kontrollområdet (OR 1,62; 95 % KI 1,22–2,16). "
+        "I buffertzonen – spridning av nytta: brotten minskade även i buffertzonen (osäkert: WDD p = 0,051).")
+    assert res["reading_en"] == (
+        "Crime fell in the target area relative to the control area (OR 1.62; 95 % CI 1.22–2.16). "
+        "In the buffer – diffusion of benefits: crime also fell in the buffer (uncertain: WDD p = 0.051).")
+    assert res["time_resolution"] == "minute"
+    assert res["windows"] == {"intervention": "2024-01-01", "before": ["2023-01-01", "2023-12-31"],
+                              "after": ["2024-01-01", "2024-12-30"], "before_days": 365, "after_days": 365,
+                              "same_months": False}
+    assert [(p["name"], p["control_before"], p["control_after"]) for p in res["per_control"]] == [
+        ("intervention_controls.geojson", 548, 523)]
+    assert res["notes"] == []
+    # without a buffer the buffer keys are left out, the rest keeps its order
+    code, out, err = _run(argv, capsys)
+    assert code == 0, err
+    assert list(json.loads(out)) == [k for k in CONTRACT_KEYS if k not in BUFFER_KEYS]
+
+
+def test_too_few_incidents_json(tmp_path, capsys):
+    """Under ten incidents in the target: the verdict, null effect sizes, the counts and the readings."""
+    rows = [{"date": "2022-03-10", "lat": 59.3305, "lon": 18.0605}] * 3
+    rows += [{"date": "2023-03-10", "lat": 59.3305, "lon": 18.0605}] * 2
+    rows += [{"date": "2022-03-10", "lat": 59.3405, "lon": 18.0805}] * 1200
+    rows += [{"date": "2023-03-10", "lat": 59.3405, "lon": 18.0805}] * 30
+    pd.DataFrame(rows).to_csv(tmp_path / "inc.csv", index=False)
+    gpd.GeoDataFrame(geometry=[box(18.06, 59.33, 18.061, 59.331)], crs=4326).to_file(tmp_path / "t.geojson")
+    gpd.GeoDataFrame(geometry=[box(18.08, 59.34, 18.081, 59.341)], crs=4326).to_file(tmp_path / "c.geojson")
+    code, out, err = _run(["evaluate", tmp_path / "inc.csv", "--target", tmp_path / "t.geojson", "--control",
+                           tmp_path / "c.geojson", "--intervention", "2023-01-01"], capsys)
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["verdict"] == "not enough incidents to say"
+    assert [res[k] for k in ("target_before", "target_after", "control_before", "control_after")] == [3, 2, 1200, 30]
+    assert res["odds_ratio"] is None and res["irr_poisson"] is None and res["model_errors"] is None
+    assert res["reading_sv"] == ("För få brott för att säga något: 5 i målområdet och 1230 i kontrollområdet "
+                                 "(minst 10 behövs i vardera).")
+    assert res["reading_en"] == ("Not enough incidents to say: 5 in the target and 1230 in the control area "
+                                 "(at least 10 needed in each).")
+    assert res["notes"][-1] == ("fewer than 10 incidents in the target (5) or the control group (1230): no effect "
+                                "sizes are given because any number would look more certain than it is")

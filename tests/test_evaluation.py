@@ -12,8 +12,12 @@ import pytest
 import shapely
 from shapely.geometry import box
 
+from geo_trygghet import followup as ev
 from geo_trygghet.errors import DateError, InputError
-from geo_trygghet.followup import evaluation as ev
+from geo_trygghet.followup import Verdict
+from geo_trygghet.followup.areas import points_in
+from geo_trygghet.followup.effects import wdq_code
+from geo_trygghet.followup.wording import wdq_reading
 
 Z = 1.959963984540054
 D = pd.Timestamp("2022-07-01")
@@ -31,7 +35,7 @@ def _points_in(geom, n, rng):
         x = rng.uniform(minx, maxx, 4 * n + 10)
         y = rng.uniform(miny, maxy, 4 * n + 10)
         ok = shapely.contains_xy(geom, x, y)
-        out.extend(zip(x[ok], y[ok]))
+        out.extend(zip(x[ok], y[ok], strict=True))
     return np.array(out[:n])
 
 
@@ -65,10 +69,10 @@ def test_the_reading_reads_the_buffer_only_after_a_certain_fall_in_the_target():
         (CONTROL, [(*BEFORE, 100), (*AFTER, 100)]),
     ])
     res = ev.evaluate(gdf, target=TARGET, controls=CONTROL, buffer=BUFFER, intervention=D)
-    assert res.verdict == ev.VERDICT_UNCLEAR and res.wdq < -1  # the WDQ alone would say "more harm than good"
-    assert res.reading_sv.startswith("Ingen säker förändring")
-    assert "Buffertzonen tolkas inte" in res.reading_sv and "skada" not in res.reading_sv
-    assert "buffer is not interpreted" in res.reading_en
+    assert res.verdict == Verdict.UNCLEAR and res.wdq < -1  # the WDQ alone would say "more harm than good"
+    assert res.reading("sv").startswith("Ingen säker förändring")
+    assert "Buffertzonen tolkas inte" in res.reading("sv") and "skada" not in res.reading("sv")
+    assert "buffer is not interpreted" in res.reading("en")
 
 
 def test_hand_worked_example_wdq_minus_one_and_or():
@@ -101,7 +105,7 @@ def test_hand_worked_example_wdq_minus_one_and_or():
     assert d["wdd"] == 0 and d["wdd_variance"] == 600 and d["wdd_z"] == 0
     # Poisson DiD with one control reproduces the 2×2 table: IRR = 1/OR
     assert d["irr_poisson"] == pytest.approx(0.5, rel=1e-6)
-    assert d["verdict"] in {ev.VERDICT_FELL, ev.VERDICT_UNCLEAR}
+    assert d["verdict"] in {Verdict.FELL, Verdict.UNCLEAR}
     json.dumps(d, allow_nan=False)
 
 
@@ -115,10 +119,11 @@ def test_wdq_and_wdd_functions_by_hand():
     assert w == (60 - 100) - (90 - 80) + (55 - 50) - (30 - 40)
     assert var == 100 + 60 + 80 + 90 + 50 + 55 + 40 + 30
     assert z == pytest.approx(w / math.sqrt(var))
-    en, sv = ev.wdq_reading(0.5, -0.2)
-    assert "diffusion" in en and "spridning" in sv
-    en, _ = ev.wdq_reading(-0.5, 0.3)
-    assert "not interpreted" in en
+    assert wdq_code(0.5, -0.2) == "diffusion"
+    assert "diffusion" in wdq_reading("diffusion", "en") and "spridning" in wdq_reading("diffusion", "sv")
+    assert wdq_code(-0.5, 0.3) == "not_interpreted"
+    assert "not interpreted" in wdq_reading(wdq_code(-0.5, 0.3), "en")
+    assert wdq_reading(None, "en") is None
 
 
 def test_window_boundaries_days():
@@ -189,7 +194,7 @@ def test_month_resolution_stamp_counts_in_window_holding_it():
         16,
     )
     assert res.time_resolution == "month"
-    assert any("month resolution" in note for note in res.notes)
+    assert any("month resolution" in note for note in res.note_texts("en"))
     # intervention mid-July: the July stamp (1 July) is before it
     res2 = ev.evaluate(
         gdf,
@@ -226,7 +231,7 @@ def test_counts_equal_geopandas_within_on_awkward_polygon():
     inside = gdf.within(multi).to_numpy()
     want_b = int((inside & (t < pd.Timestamp("2022-07-01"))).sum())
     assert (res.target_before, res.target_after) == (want_b, int(inside.sum()) - want_b)
-    assert not ev.points_in(multi, x[:4], y[:4]).any()
+    assert not points_in(multi, x[:4], y[:4]).any()
 
 
 def test_projected_input_is_reprojected():
@@ -289,18 +294,18 @@ def test_several_controls_are_summed_and_reported_each():
     res = ev.evaluate(gdf, target=TARGET, controls=[CONTROL, c2, c3, c4, c5], intervention=D)
     assert res.control_before == 100 + 80 + 90 + 100 + 110
     assert res.control_after == 90 + 85 + 95 + 105 + 115
-    assert [p["control_before"] for p in res.per_control] == [100, 80, 90, 100, 110]
-    assert res.models["cov_type"].startswith("quasi")
+    assert [p.before for p in res.per_control] == [100, 80, 90, 100, 110]
+    assert res.models.errors.startswith("quasi")
     d = res.to_dict()
     assert d["irr_poisson_cluster_ci"][0] < d["irr_poisson"] < d["irr_poisson_cluster_ci"][1]
-    assert any("cluster-robust" in n for n in res.notes)
+    assert any("cluster-robust" in n for n in res.note_texts("en"))
     assert (
         "control" in res.monthly
         and res.monthly["control"].sum() == res.control_before + res.control_after
     )
-    assert res.verdict == ev.VERDICT_FELL
-    assert res.reading_sv.startswith("Brotten minskade i målområdet")
-    assert "95 % KI" in res.reading_sv and "," in res.reading_sv
+    assert res.verdict == Verdict.FELL
+    assert res.reading("sv").startswith("Brotten minskade i målområdet")
+    assert "95 % KI" in res.reading("sv") and "," in res.reading("sv")
 
 
 def test_control_overlapping_target_is_an_input_error():
@@ -321,7 +326,7 @@ def test_buffer_overlapping_target_is_cut():
         gdf, target=TARGET, controls=CONTROL, buffer=box(12.99, 55.59, 13.02, 55.62), intervention=D
     )
     assert (res.buffer_before, res.buffer_after) == (40, 40)
-    assert any("cut out" in n for n in res.notes)
+    assert any("cut out" in n for n in res.note_texts("en"))
 
 
 def test_bad_dates_and_windows_are_input_errors():
@@ -438,10 +443,10 @@ def test_planted_effect_is_recovered_on_points():
         intervention=D,
     )
     true_or = (240 * 210) / (150 * 200)
-    lo, hi = res.odds_ratio_ci_overdispersed
+    lo, hi = res.odds_ratio_overdispersed.ci
     assert lo <= true_or <= hi
-    assert res.models["irr_negbin_lo"] <= 1 / true_or <= res.models["irr_negbin_hi"]
-    assert res.models["negbin_alpha"] >= 0
+    assert res.models.negbin.ci_low <= 1 / true_or <= res.models.negbin.ci_high
+    assert res.models.negbin_alpha >= 0
 
 
 def test_windows_beyond_the_data_get_a_note():
@@ -458,13 +463,13 @@ def test_windows_beyond_the_data_get_a_note():
         before_days=(D - first).days,
         after_days=(last - D).days + 1,
     )
-    assert not any("does not cover" in n for n in inside.notes)
+    assert not any("does not cover" in n for n in inside.note_texts("en"))
     wide = ev.evaluate(
         gdf, target=TARGET, controls=CONTROL, intervention=D, before_days=500, after_days=500
     )
-    assert sum("does not cover" in n for n in wide.notes) == 2
+    assert sum("does not cover" in n for n in wide.note_texts("en")) == 2
     # months outside the data carry no exposure, so the models see only the covered months
     first = gdf["occurred_at"].min()
     assert (wide.monthly.loc[wide.monthly["end"] <= first, "days"] == 0).all()
     assert (wide.monthly["days"] == 0).sum() >= 8
-    assert wide.models["irr_poisson"] == pytest.approx(1 / wide.odds_ratio, rel=1e-6)
+    assert wide.models.poisson.value == pytest.approx(1 / wide.odds_ratio.value, rel=1e-6)

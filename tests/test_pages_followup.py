@@ -3,8 +3,8 @@
 The app keeps the sample municipality and a fresh SQLite database loaded with
 ``geo_trygghet.sample.load_sample`` (demo users, walks, fixed remarks). What
 the page shows is compared with calling the core directly on the same data:
-:func:`geo_trygghet.evaluation.evaluate` for the sample's intervention preset
-and :func:`geo_trygghet.remark_effects.remark_effects` for the fixed remarks.
+:func:`geo_trygghet.followup.evaluate` for the sample's intervention preset
+and :func:`geo_trygghet.followup.fixed_remarks.remark_effects` for the fixed remarks.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def sv2(x: float) -> str:
 @pytest.fixture(scope="module")
 def direct(env):
     """The sample's intervention evaluated by the core, from the sample files (not through the page)."""
-    from geo_trygghet.followup.evaluation import evaluate, read_area
+    from geo_trygghet.followup import evaluate, read_area
 
     sample = env["sample"]
     meta = json.loads((sample / "intervention.json").read_text(encoding="utf-8"))
@@ -114,15 +114,15 @@ def test_sample_preset_gives_the_core_numbers(env, direct):
     assert counts.loc["Buffertzon", "Före"] == direct.buffer_before
     assert counts.loc["Buffertzon", "Efter"] == direct.buffer_after
     for pc in direct.per_control:
-        assert counts.loc[f"Kontroll: {pc['name']}", "Före"] == pc["control_before"]
-    assert metric(at, "Oddskvot (OR)") == sv2(direct.odds_ratio)
-    lo, hi = direct.odds_ratio_ci_overdispersed
+        assert counts.loc[f"Kontroll: {pc.name}", "Före"] == pc.before
+    assert metric(at, "Oddskvot (OR)") == sv2(direct.odds_ratio.value)
+    lo, hi = direct.odds_ratio_overdispersed.ci
     assert metric(at, "95 % KI (justerat)") == f"{sv2(lo)}–{sv2(hi)}"
     pd.testing.assert_frame_equal(table_with(at, "Mått").reset_index(drop=True), effect_table(direct, "sv"))
-    assert direct.reading_sv in [s.value for s in at.success] + [i.value for i in at.info]
+    assert direct.reading("sv") in [s.value for s in at.success] + [i.value for i in at.info]
     # the similarity of the sample's controls is shown, one row per control
     sim = table_with(at, "Likhet")
-    assert sorted(sim["Kontrollområden"]) == sorted(pc["name"] for pc in direct.per_control)
+    assert sorted(sim["Kontrollområden"]) == sorted(pc.name for pc in direct.per_control)
     assert sim["Likhet"].between(0, 1).all()
     # the downloads are offered
     labels = [b.label for b in at.get("download_button")]
@@ -134,8 +134,8 @@ def test_english_switch(env, direct):
     at.session_state["lang"] = "en"  # the sidebar's language switch
     at.run()
     assert not at.exception, at.exception
-    assert metric(at, "Odds ratio (OR)") == f"{direct.odds_ratio:.2f}"
-    assert direct.reading_en in [s.value for s in at.success] + [i.value for i in at.info]
+    assert metric(at, "Odds ratio (OR)") == f"{direct.odds_ratio.value:.2f}"
+    assert direct.reading("en") in [s.value for s in at.success] + [i.value for i in at.info]
     assert "Target area" in list(table_with(at, "Area")["Area"])
 
 
@@ -156,17 +156,18 @@ def test_fixed_remarks_tab_lists_the_sample_fixed_remarks(env):
     fixed = env["service"].remarks_frame(env["actor"], state="fixed")
     assert len(fixed) >= 7  # the sample has at least the seven lamp repairs
     table = table_with(at, "Anmärkning")
-    shown = set(zip(table["Vandring"], table["Nr"].astype(int)))
-    assert shown == set(zip(fixed["walk_title"], fixed["number"].astype(int)))
+    shown = set(zip(table["Vandring"], table["Nr"].astype(int), strict=True))
+    assert shown == set(zip(fixed["walk_title"], fixed["number"].astype(int), strict=True))
     assert set(table["Anmärkning"]) == set(fixed["text"])
     # the pooled estimate per category equals the core's on the same remarks and incidents
     remarks = pd.DataFrame(fixed.drop(columns="geometry")).rename(columns={"id": "remark_id"})
-    core = remark_effects(remarks, env["incidents"]).pooled.set_index("category")
+    effects = remark_effects(remarks, env["incidents"])
+    core = effects.pooled.set_index("category")
     pooled = table_with(at, "Med skattning").set_index("Kategori")
     assert pooled.loc["Belysning", "Anmärkningar"] == core.loc["belysning", "remarks"]
     assert pooled.loc["Belysning", "OR"] == f"{core.loc['belysning', 'odds_ratio']:.2f}".replace(".", ",")
     assert "None" not in pooled.to_string() and "nan" not in pooled.to_string()
-    assert core.loc["belysning", "reading_sv"] in [i.value for i in at.info]
+    assert effects.reading("belysning", "sv") in [i.value for i in at.info]
     lo, hi = core.loc["belysning", "ci_lo"], core.loc["belysning", "ci_hi"]
     expected = "minskade" if lo > 1 else "ökade" if hi < 1 else "ingen säker förändring"
     assert pooled.loc["Belysning", "Brotten nära anmärkningarna"] == expected
@@ -174,7 +175,7 @@ def test_fixed_remarks_tab_lists_the_sample_fixed_remarks(env):
 
 
 def test_a_fixed_remark_as_the_target(env):
-    from geo_trygghet.followup.evaluation import circle_area, evaluate
+    from geo_trygghet.followup import circle_area, evaluate
 
     at = open_page(env)
     at.selectbox(key="fu_mode").set_value("remark").run()
@@ -216,12 +217,12 @@ class _Upload:
 
 def test_uploaded_areas_one_per_feature_with_names(env, tmp_path):
     from geo_trygghet.errors import GeoTrygghetError
-    from geo_trygghet.ui.followup import areas_from_upload, ring_around
+    from geo_trygghet.ui.followup.areas import areas_from_upload, ring_around
 
     parts = areas_from_upload(_Upload(env["sample"] / "intervention_controls.geojson"))
     expected = gpd.read_file(env["sample"] / "intervention_controls.geojson")
     assert [n for n, _ in parts] == list(expected["name"])
-    assert all(g.equals_exact(e, 1e-9) for (_, g), e in zip(parts, expected.geometry))
+    assert all(g.equals_exact(e, 1e-9) for (_, g), e in zip(parts, expected.geometry, strict=True))
     # a file in SWEREF 99 TM comes back in WGS84; a nameless feature is named after the file
     sweref = tmp_path / "omrade.gpkg"
     expected.iloc[[0]].drop(columns=["name"]).to_crs("EPSG:3006").to_file(sweref)
@@ -229,7 +230,7 @@ def test_uploaded_areas_one_per_feature_with_names(env, tmp_path):
     assert name == "omrade" and geom.centroid.distance(expected.geometry.iloc[0].centroid) < 1e-6
     points = tmp_path / "points.geojson"
     gpd.GeoDataFrame(geometry=gpd.points_from_xy([16.2], [59.0]), crs="EPSG:4326").to_file(points)
-    with pytest.raises(GeoTrygghetError, match="points.geojson: has no polygons"):
+    with pytest.raises(GeoTrygghetError, match="points.geojson: har inga polygoner"):
         areas_from_upload(_Upload(points))
     # the ring: outside the target, about the requested width
     target = parts[0][1]

@@ -19,9 +19,9 @@ from geo_trygghet.followup.fixed_remarks import (
     STATUS_NO_DATA,
     STATUS_OK,
     STATUS_TOO_FEW,
-    dersimonian_laird,
     remark_effects,
 )
+from geo_trygghet.followup.pooling import dersimonian_laird
 
 TO_WGS = Transformer.from_crs(3006, 4326, always_xy=True)
 X0, Y0 = 370_000.0, 6_160_000.0  # SWEREF 99 TM, near Malmö
@@ -102,7 +102,9 @@ def test_planted_lighting_effect_is_pooled_and_null_category_is_not():
     assert light["ci_lo"] <= 1 / 0.6 <= light["ci_hi"]
     assert light["ci_lo"] > 1
     assert graffiti["ci_lo"] <= 1 <= graffiti["ci_hi"]
-    assert light["reading_sv"].startswith("Brotten nära åtgärdade anmärkningar minskade")
+    assert light["verdict"] == "fell"
+    assert res.reading("Belysning", "sv").startswith("Brotten nära åtgärdade anmärkningar minskade")
+    assert res.reading("Belysning", "en").startswith("Incidents near fixed remarks fell")
     json.dumps(res.to_dict(), allow_nan=False)
 
 
@@ -164,7 +166,7 @@ def test_zero_counts_tiny_counts_and_missing_data():
         r[k] + 0.5 for k in ("target_before", "target_after", "control_before", "control_after")
     )
     assert r["odds_ratio"] == pytest.approx(a * d / (b * c))
-    assert any("0.5" in n for n in res.notes)
+    assert any("0.5" in n for n in res.note_texts("en"))
 
 
 def test_missing_columns_is_a_schema_error():

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo_trygghet.followup.evaluation import evaluate
+from geo_trygghet.followup import evaluate
 from geo_trygghet.reports.evaluation import (
     counts_table,
     effect_table,
@@ -79,11 +79,11 @@ def test_report_shows_the_result(result, areas):
     for n in (result.target_before, result.target_after, result.control_before, result.control_after,
               result.buffer_before, result.buffer_after):
         assert f'<td class="num">{n}</td>' in page, n
-    assert result.reading_sv in text
+    assert result.reading("sv") in text
     effects = effect_table(result, "sv")
-    for value, ci in zip(effects["Värde"], effects["95 % KI"]):
+    for value, ci in zip(effects["Värde"], effects["95 % KI"], strict=True):
         assert value in text and ci in text
-    assert f"{result.odds_ratio:.2f}".replace(".", ",") in text
+    assert f"{result.odds_ratio.value:.2f}".replace(".", ",") in text
     assert "2024-01-01" in text
     # two charts (time series, map), embedded, and nothing fetched from elsewhere
     assert page.count('src="data:image/png;base64,') == 2
@@ -95,18 +95,18 @@ def test_report_escapes_user_text(result, areas):
     assert "<script>" not in page and "<img src=x" not in page
     assert html.escape(SCRIPT) in page  # title (and the control name in the tables)
     assert html.escape(EVIL, quote=True) in page
-    assert "Kontroll: " + html.escape(result.per_control[0]["name"]) in page
+    assert "Kontroll: " + html.escape(result.per_control[0].name) in page
 
 
 def test_english_report(result, areas):
     page = evaluation_report(result, title="Follow-up", areas=areas, lang="en")
     text = " ".join(_text(page).split())
-    assert result.reading_en in text
-    assert "Odds ratio (Campbell), OR" in text and f"{result.odds_ratio:.2f}" in text
+    assert result.reading("en") in text
+    assert "Odds ratio (Campbell), OR" in text and f"{result.odds_ratio.value:.2f}" in text
 
 
 def test_too_few_incidents_report(incidents):
-    from geo_trygghet.followup.evaluation import circle_area
+    from geo_trygghet.followup import circle_area
 
     # a 25 m circle in the countryside: no incidents in the target
     target = circle_area(16.30, 59.05, 25)
@@ -124,7 +124,7 @@ def test_monthly_series_scales_to_30_days(result):
     mon = result.monthly[result.monthly["days"] > 0]
     assert np.allclose(target["value"].to_numpy(), mon["target"].to_numpy() * 30 / mon["days"].to_numpy())
     control = long[long["role"] == "control"]["value"].to_numpy()
-    names = [pc["name"] for pc in result.per_control]
+    names = [pc.name for pc in result.per_control]
     assert np.allclose(control, mon[names].sum(axis=1).to_numpy() * 30 / mon["days"].to_numpy() / len(names))
 
 

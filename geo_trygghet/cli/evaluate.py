@@ -76,7 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..followup.evaluation import evaluate, make_windows, read_area
+    from ..followup import evaluate, make_windows, read_area
     from ..ingest.incidents import read_incidents
 
     if args.radius is not None and not args.radius > 0:
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         control_names=names,
     )
     out = result.to_dict()
-    for entry, path in zip(out["per_control"], args.control):
+    for entry, path in zip(out["per_control"], args.control, strict=True):
         entry["file"] = path
     sys.stdout.write(json.dumps(out, ensure_ascii=False, allow_nan=False) + "\n")
     return 0

@@ -35,18 +35,11 @@ from shapely.geometry.base import BaseGeometry
 
 from .. import schema
 from ..crs import WGS84, metric_crs_for
-from ..errors import InputError, InsufficientDataError
+from ..errors import InputError
 from ..hotspots import grid
-from .evaluation import (
-    AreaLike,
-    _resolution,
-    _times,
-    _xy,
-    as_area,
-    make_windows,
-    monthly_periods,
-    points_in,
-)
+from ._errors import FollowupDataError
+from .areas import AreaLike, as_area, incident_xy, points_in
+from .windows import incident_times, make_windows, monthly_periods, time_resolution
 
 #: Areas closer than this (degrees, about 1 cm) count as touching: shared edges
 #: drawn in another CRS rarely meet exactly after reprojection.
@@ -124,11 +117,11 @@ def similarity_table(target_months: np.ndarray, candidate_months: np.ndarray) ->
 def _pre_period(incidents: pd.DataFrame, intervention: Any, before_days: int, same_months: bool):
     windows = make_windows(intervention, before_days=before_days, same_months=same_months)
     periods = monthly_periods(
-        windows, month_resolution=_resolution(incidents) == schema.RESOLUTION_MONTH
+        windows, month_resolution=time_resolution(incidents) == schema.RESOLUTION_MONTH
     )
     periods = periods[periods["window"] == "before"].reset_index(drop=True)
-    t = _times(incidents)
-    x, y = _xy(incidents)
+    t = incident_times(incidents)
+    x, y = incident_xy(incidents)
     starts = periods["start"].to_numpy(dtype="datetime64[ns]")
     ends = periods["end"].to_numpy(dtype="datetime64[ns]")
     tv = t.to_numpy(dtype="datetime64[ns]")
@@ -257,7 +250,7 @@ def suggest_controls(
     m = len(periods)
     if m == 0 or len(x) == 0:
         msg = "no incidents in the before window; choose an intervention date inside the data's time span"
-        raise InsufficientDataError(msg)
+        raise FollowupDataError(msg, code="no_before_incidents")
     t_months = _monthly_in(target_geom, x, y, idx, m)
     cells = grid.points_to_cell_ints(x, y, res)
     uniq, inv = np.unique(cells, return_inverse=True)
@@ -273,7 +266,7 @@ def suggest_controls(
             f"no H3 cells at resolution {res} with incidents away from the target and buffer; "
             "draw the control areas yourself or use a finer resolution"
         )
-        raise InsufficientDataError(msg)
+        raise FollowupDataError(msg, code="no_candidate_cells", resolution=res)
     tab = similarity_table(t_months, mat)
     out = gpd.GeoDataFrame(tab, geometry=polys.to_numpy(), crs=WGS84)
     out.insert(0, "h3", grid.to_str(uniq))

@@ -28,17 +28,9 @@ is a small intervention with a place and a date. For each fixed remark:
   ``min_incidents`` incidents in its target circle (before + after) gets no
   estimate ("too few incidents") and does not enter the pooling.
 
-Per remark category the estimates are pooled with a DerSimonian–Laird
-random-effects model on ln OR::
-
-    w_i = 1/v_i,  θ_FE = Σ w_i θ_i / Σ w_i,  Q = Σ w_i (θ_i − θ_FE)²
-    τ² = max(0, (Q − (k − 1)) / (Σ w_i − Σ w_i² / Σ w_i))
-    w*_i = 1/(v_i + τ²),  θ_RE = Σ w*_i θ_i / Σ w*_i,  se = sqrt(1 / Σ w*_i)
-    I² = max(0, (Q − (k − 1)) / Q)
-
-(with one remark, τ², Q and I² are null and the pooled value is that remark's).
-
-giving the pooled OR ``exp(θ_RE)`` with a 95 % CI ``exp(θ_RE ± z·se)``.
+Per remark category the estimates are pooled by random effects
+(:mod:`geo_trygghet.followup.pooling`, DerSimonian–Laird on ln OR), and each category gets a
+verdict code (``fell``, ``rose``, ``unclear``, ``too_few``); :meth:`RemarkEffects.reading` words it.
 """
 
 from __future__ import annotations
@@ -50,23 +42,45 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
-from scipy import stats
 from scipy.spatial import cKDTree
 
 from .. import schema, settings
 from ..crs import WGS84, metric_crs_for
 from ..errors import InputError, SchemaError
-from .evaluation import Z975, _resolution, _times, _xy, parse_date
+from .areas import incident_xy
+from .effects import Z975
+from .pooling import pool_categories
+from .result import Note, jsonable
+from .windows import incident_times, parse_date, time_resolution
+from .wording import pooled_reading
 
 REMARK_COLUMNS = ("remark_id", "category", "lon", "lat", "fixed_date")
 
+#: ``status`` of a remark's row (codes; the app words them).
 STATUS_OK = "ok"
-STATUS_CORRECTED = "ok, 0.5 added to every count (a count was 0)"
-STATUS_TOO_FEW = "too few incidents"
-STATUS_NO_DATA = "too little data around the fixed date"
-STATUS_NO_CONTROLS = "no control locations"
+STATUS_CORRECTED = "corrected"  # 0.5 added to every count, a count was 0
+STATUS_TOO_FEW = "too_few"
+STATUS_NO_DATA = "no_data"  # too little data around the fixed date
+STATUS_NO_CONTROLS = "no_controls"
+STATUSES = (STATUS_OK, STATUS_CORRECTED, STATUS_TOO_FEW, STATUS_NO_DATA, STATUS_NO_CONTROLS)
 
-
+TABLE_COLUMNS = [
+    *REMARK_COLUMNS,
+    "before_days",
+    "after_days",
+    "target_before",
+    "target_after",
+    "control_before",
+    "control_after",
+    "n_controls",
+    "control_distance_m",
+    "odds_ratio",
+    "ln_or",
+    "se_ln_or",
+    "ci_lo",
+    "ci_hi",
+    "status",
+]
 @dataclass
 class RemarkEffects:
     """Per-remark estimates (``table``) and per-category pooled estimates (``pooled``)."""
@@ -74,7 +88,17 @@ class RemarkEffects:
     table: pd.DataFrame
     pooled: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def reading(self, category: str, lang: str = "sv") -> str:
+        """The pooled reading of one category in ``lang``."""
+        row = self.pooled.loc[self.pooled["category"] == category].iloc[0]
+        return pooled_reading(
+            k=int(row["k"]), odds_ratio=row["odds_ratio"], ci_low=row["ci_lo"], ci_high=row["ci_hi"], lang=lang
+        )
+
+    def note_texts(self, lang: str = "en") -> list[str]:
+        return [note.text(lang) for note in self.notes]
 
     def to_dict(self) -> dict[str, Any]:
         def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -84,13 +108,11 @@ class RemarkEffects:
                 for k, v in rec.items():
                     if isinstance(v, pd.Timestamp):
                         v = v.date().isoformat()
-                    elif isinstance(v, (np.integer,)):
-                        v = int(v)
-                    elif isinstance(v, (float, np.floating)):
-                        v = float(v) if math.isfinite(v) else None
                     elif isinstance(v, np.bool_):
                         v = bool(v)
-                    clean[k] = v
+                    elif v is pd.NA:
+                        v = None
+                    clean[str(k)] = jsonable(v)
                 out.append(clean)
             return out
 
@@ -98,69 +120,8 @@ class RemarkEffects:
             "remarks": rows(self.table),
             "pooled": rows(self.pooled),
             "settings": self.settings,
-            "notes": list(self.notes),
+            "notes": self.note_texts("en"),
         }
-
-
-def dersimonian_laird(
-    ln_or: np.ndarray, variance: np.ndarray, *, level: float = 0.95
-) -> dict[str, float]:
-    """Random-effects pooling of log odds ratios (DerSimonian & Laird 1986).
-
-    Returns ``k``, ``ln_or``, ``se``, ``odds_ratio``, ``ci_lo``, ``ci_hi``,
-    ``tau2``, ``q``, ``i2`` and ``p`` (two-sided, pooled OR = 1).
-
-    Examples
-    --------
-    >>> r = dersimonian_laird(np.array([0.0, 0.0]), np.array([0.1, 0.1]))
-    >>> r["odds_ratio"], r["tau2"], r["i2"]
-    (1.0, 0.0, 0.0)
-    """
-    y = np.asarray(ln_or, dtype=float)
-    v = np.asarray(variance, dtype=float)
-    ok = np.isfinite(y) & np.isfinite(v) & (v > 0)
-    y, v = y[ok], v[ok]
-    k = len(y)
-    nan = math.nan
-    if k == 0:
-        return {
-            "k": 0,
-            "ln_or": nan,
-            "se": nan,
-            "odds_ratio": nan,
-            "ci_lo": nan,
-            "ci_hi": nan,
-            "tau2": nan,
-            "q": nan,
-            "i2": nan,
-            "p": nan,
-        }
-    w = 1 / v
-    fixed = float((w * y).sum() / w.sum())
-    q = float((w * (y - fixed) ** 2).sum())
-    df = k - 1
-    c = float(w.sum() - (w**2).sum() / w.sum())
-    tau2 = max(0.0, (q - df) / c) if (k > 1 and c > 0) else 0.0
-    ws = 1 / (v + tau2)
-    theta = float((ws * y).sum() / ws.sum())
-    se = math.sqrt(1 / ws.sum())
-    z = float(stats.norm.ppf(1 - (1 - level) / 2))
-    if k == 1:  # one study: no heterogeneity to estimate
-        q, tau2, i2 = nan, nan, nan
-    else:
-        i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
-    return {
-        "k": k,
-        "ln_or": theta,
-        "se": se,
-        "odds_ratio": math.exp(theta),
-        "ci_lo": math.exp(theta - z * se),
-        "ci_hi": math.exp(theta + z * se),
-        "tau2": tau2,
-        "q": q,
-        "i2": i2,
-        "p": float(2 * stats.norm.sf(abs(theta / se))),
-    }
 
 
 def _check_remarks(remarks: pd.DataFrame) -> pd.DataFrame:
@@ -194,6 +155,141 @@ def _hour_mask(t: pd.Series, hours: tuple[int, int] | None) -> np.ndarray:
     start, end = (int(h) % 24 for h in hours)
     h = t.dt.hour.to_numpy()
     return (h >= start) & (h < end) if start < end else (h >= start) | (h < end)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The settings of :func:`remark_effects`, checked."""
+
+    radius: float
+    before_days: int
+    after_days: int
+    n_controls: int
+    candidates: int
+    control_min_m: float
+    control_max_m: float
+    min_incidents: int
+    min_window_days: int
+    match_radius_m: float
+
+    def check(self) -> None:
+        if (
+            not self.radius > 0
+            or not 0 <= self.control_min_m < self.control_max_m
+            or self.n_controls < 1
+            or self.candidates < self.n_controls
+        ):
+            msg = (
+                f"radius {self.radius} m, controls {self.control_min_m}–{self.control_max_m} m, "
+                f"{self.n_controls} of {self.candidates}: "
+                "give a positive radius, 0 ≤ min < max distance, and at least as many candidates as controls"
+            )
+            raise InputError(msg)
+
+
+@dataclass
+class _Scene:
+    """The incidents and remarks in metres, with search trees, the data's time span and the random source."""
+
+    t: np.ndarray  # incident times, datetime64[ns]
+    tree: cKDTree  # incidents
+    remark_tree: cKDTree
+    rx: np.ndarray  # remark positions in metres
+    ry: np.ndarray
+    data_start: pd.Timestamp
+    data_end: pd.Timestamp
+    rng: np.random.Generator
+
+    def counts(self, idx: list[int], b0: np.datetime64, f: np.datetime64, a1: np.datetime64) -> tuple[int, int]:
+        tt = self.t[idx]
+        return int(((tt >= b0) & (tt < f)).sum()), int(((tt >= f) & (tt < a1)).sum())
+
+
+def _match_controls(scene: _Scene, i: int, opt: _Options, edges: tuple[np.datetime64, ...],
+                    cx: np.ndarray, cy: np.ndarray) -> dict[str, Any]:
+    """Target and matched control counts of remark ``i`` among the candidate points (cx, cy)."""
+    rx, ry = scene.rx[i], scene.ry[i]
+    a, b = scene.counts(scene.tree.query_ball_point([rx, ry], opt.radius), *edges)
+    cand = [scene.counts(ix, *edges) for ix in scene.tree.query_ball_point(np.column_stack([cx, cy]), opt.radius)]
+    if opt.match_radius_m == opt.radius:
+        level, pre = a, np.array([c[0] for c in cand])
+    else:
+        level = scene.counts(scene.tree.query_ball_point([rx, ry], opt.match_radius_m), *edges)[0]
+        near = scene.tree.query_ball_point(np.column_stack([cx, cy]), opt.match_radius_m)
+        pre = np.array([scene.counts(ix, *edges)[0] for ix in near])
+    order = np.lexsort((scene.rng.permutation(len(pre)), np.abs(pre - level)))[: opt.n_controls]
+    return {
+        "target_before": a,
+        "target_after": b,
+        "control_before": int(sum(cand[j][0] for j in order)),
+        "control_after": int(sum(cand[j][1] for j in order)),
+        "n_controls": len(order),
+        "control_distance_m": float(np.mean(np.hypot(cx[order] - rx, cy[order] - ry))),
+    }
+
+
+def _estimate(row: dict[str, Any], min_incidents: int) -> dict[str, Any]:
+    """The remark's odds ratio with its CI (Haldane-corrected when a count is 0), or the status why not."""
+    a, b, c, d = (row[k] for k in ("target_before", "target_after", "control_before", "control_after"))
+    if a + b < min_incidents:
+        return {"status": STATUS_TOO_FEW}
+    corrected = min(a, b, c, d) == 0
+    aa, bb, cc, dd = (v + 0.5 for v in (a, b, c, d)) if corrected else (a, b, c, d)
+    ln_or = math.log(aa * dd / (bb * cc))
+    se = math.sqrt(1 / aa + 1 / bb + 1 / cc + 1 / dd)
+    return {
+        "odds_ratio": math.exp(ln_or),
+        "ln_or": ln_or,
+        "se_ln_or": se,
+        "ci_lo": math.exp(ln_or - Z975 * se),
+        "ci_hi": math.exp(ln_or + Z975 * se),
+        "status": STATUS_CORRECTED if corrected else STATUS_OK,
+    }
+
+
+def _remark_row(scene: _Scene, i: int, r: pd.Series, opt: _Options) -> dict[str, Any]:
+    """One remark: its windows clipped to the data, random candidate controls, counts and estimate."""
+    f = parse_date(r["fixed_date"], what=f"the fixed date of remark {r['remark_id']}")
+    b0 = max(f - pd.Timedelta(days=opt.before_days), scene.data_start)
+    a1 = min(f + pd.Timedelta(days=opt.after_days), scene.data_end)
+    row: dict[str, Any] = {c: r[c] for c in REMARK_COLUMNS}
+    row.update({"before_days": int((f - b0).days), "after_days": int((a1 - f).days)})
+    # draw the candidate control points every time, so one remark's skip does not shift the others' draws
+    ang = scene.rng.uniform(0, 2 * np.pi, opt.candidates * 3)
+    dist = np.sqrt(scene.rng.uniform(opt.control_min_m**2, opt.control_max_m**2, opt.candidates * 3))
+    if row["before_days"] < opt.min_window_days or row["after_days"] < opt.min_window_days:
+        return {**row, "status": STATUS_NO_DATA}
+    cx, cy = scene.rx[i] + dist * np.cos(ang), scene.ry[i] + dist * np.sin(ang)
+    near_remark = scene.remark_tree.query(np.column_stack([cx, cy]), k=1)[0] < 2 * opt.radius
+    cx, cy = cx[~near_remark][: opt.candidates], cy[~near_remark][: opt.candidates]
+    if len(cx) < opt.n_controls:
+        return {**row, "status": STATUS_NO_CONTROLS}
+    edges = tuple(np.datetime64(v.value, "ns") for v in (b0, f, a1))
+    row.update(_match_controls(scene, i, opt, edges, cx, cy))
+    return {**row, **_estimate(row, opt.min_incidents)}
+
+
+def _scene(rem: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, t_ok: np.ndarray, month_resolution: bool,
+           seed: int) -> tuple[_Scene, Any]:
+    crs = metric_crs_for(lon, lat)
+    tr = Transformer.from_crs(WGS84, crs, always_xy=True)
+    ix, iy = tr.transform(lon, lat)
+    rx, ry = tr.transform(rem[schema.LON].to_numpy(float), rem[schema.LAT].to_numpy(float))
+    last = pd.Timestamp(t_ok.max())
+    data_end = (
+        (last + pd.offsets.MonthBegin(1)).normalize() if month_resolution else last.normalize() + pd.Timedelta(days=1)
+    )
+    scene = _Scene(
+        t=t_ok,
+        tree=cKDTree(np.column_stack([ix, iy])),
+        remark_tree=cKDTree(np.column_stack([rx, ry])),
+        rx=np.asarray(rx),
+        ry=np.asarray(ry),
+        data_start=pd.Timestamp(t_ok.min()).normalize(),
+        data_end=data_end,
+        rng=np.random.default_rng(seed),
+    )
+    return scene, crs
 
 
 def remark_effects(
@@ -240,197 +336,54 @@ def remark_effects(
         ``table``: per remark ``target_before``, ``target_after``,
         ``control_before``, ``control_after``, ``n_controls``,
         ``before_days``, ``after_days``, ``odds_ratio``, ``ln_or``,
-        ``se_ln_or``, ``ci_lo``, ``ci_hi``, ``status``; ``pooled``: per
-        category ``k``, ``odds_ratio``, ``ci_lo``, ``ci_hi``, ``ln_or``,
-        ``se``, ``tau2``, ``i2``, ``q``, ``p``, ``reading_sv``, ``reading_en``.
+        ``se_ln_or``, ``ci_lo``, ``ci_hi``, ``status`` (one of
+        :data:`STATUSES`); ``pooled``: per category ``k``, ``odds_ratio``,
+        ``ci_lo``, ``ci_hi``, ``ln_or``, ``se``, ``tau2``, ``i2``, ``q``,
+        ``p``, ``verdict`` (``fell``, ``rose``, ``unclear``, ``too_few``;
+        :meth:`RemarkEffects.reading` words it).
     """
-    radius = float(settings.evaluation_radius_m if radius_m is None else radius_m)
-    if (
-        not radius > 0
-        or not 0 <= control_min_m < control_max_m
-        or n_controls < 1
-        or candidates < n_controls
-    ):
-        msg = (
-            f"radius {radius} m, controls {control_min_m}–{control_max_m} m, {n_controls} of {candidates}: "
-            "give a positive radius, 0 ≤ min < max distance, and at least as many candidates as controls"
-        )
-        raise InputError(msg)
+    opt = _Options(
+        radius=float(settings.evaluation_radius_m if radius_m is None else radius_m),
+        before_days=int(before_days),
+        after_days=int(after_days),
+        n_controls=n_controls,
+        candidates=candidates,
+        control_min_m=control_min_m,
+        control_max_m=control_max_m,
+        min_incidents=min_incidents,
+        min_window_days=min_window_days,
+        match_radius_m=match_radius_m,
+    )
+    opt.check()
     rem = _check_remarks(remarks)
-    t = _times(incidents)
-    x, y = _xy(incidents)
+    t = incident_times(incidents)
+    x, y = incident_xy(incidents)
     ok = np.isfinite(x) & np.isfinite(y) & t.notna().to_numpy() & _hour_mask(t, hours)
-    notes: list[str] = []
-    if hours is not None and _resolution(incidents) in (
-        schema.RESOLUTION_DAY,
-        schema.RESOLUTION_MONTH,
-    ):
-        notes.append(
-            "the incidents have no time of day, so the hours filter keeps only those stamped in its hours"
-        )
+    notes: list[Note] = []
+    resolution = time_resolution(incidents)
+    if hours is not None and resolution in (schema.RESOLUTION_DAY, schema.RESOLUTION_MONTH):
+        notes.append(Note("hours_without_time"))
     t_ok = t[ok].to_numpy(dtype="datetime64[ns]")
     lon, lat = x[ok], y[ok]
     if len(rem) == 0 or len(lon) == 0:
         empty = pd.DataFrame(columns=[*REMARK_COLUMNS, "status"])
-        return RemarkEffects(
-            empty,
-            pd.DataFrame(columns=["category", "k"]),
-            notes=["no fixed remarks or no incidents"],
-        )
+        return RemarkEffects(empty, pd.DataFrame(columns=["category", "k"]), notes=[Note("nothing_to_evaluate")])
 
-    crs = metric_crs_for(lon, lat)
-    tr = Transformer.from_crs(WGS84, crs, always_xy=True)
-    ix, iy = tr.transform(lon, lat)
-    rx, ry = tr.transform(rem[schema.LON].to_numpy(float), rem[schema.LAT].to_numpy(float))
-    tree = cKDTree(np.column_stack([ix, iy]))
-    remark_tree = cKDTree(np.column_stack([rx, ry]))
-    data_start = pd.Timestamp(t_ok.min()).normalize()
-    last = pd.Timestamp(t_ok.max())
-    data_end = (
-        (last + pd.offsets.MonthBegin(1)).normalize()
-        if _resolution(incidents) == schema.RESOLUTION_MONTH
-        else last.normalize() + pd.Timedelta(days=1)
-    )
-    rng = np.random.default_rng(seed)
-
-    rows = []
-    for i, r in rem.iterrows():
-        f = parse_date(r["fixed_date"], what=f"the fixed date of remark {r['remark_id']}")
-        b0 = max(f - pd.Timedelta(days=int(before_days)), data_start)
-        a1 = min(f + pd.Timedelta(days=int(after_days)), data_end)
-        row: dict[str, Any] = {c: r[c] for c in REMARK_COLUMNS}
-        row.update({"before_days": int((f - b0).days), "after_days": int((a1 - f).days)})
-        # draw the candidate control points every time, so one remark's skip does not shift the others' draws
-        ang = rng.uniform(0, 2 * np.pi, candidates * 3)
-        dist = np.sqrt(rng.uniform(control_min_m**2, control_max_m**2, candidates * 3))
-        if row["before_days"] < min_window_days or row["after_days"] < min_window_days:
-            rows.append({**row, "status": STATUS_NO_DATA})
-            continue
-        cx, cy = rx[i] + dist * np.cos(ang), ry[i] + dist * np.sin(ang)
-        near_remark = remark_tree.query(np.column_stack([cx, cy]), k=1)[0] < 2 * radius
-        cx, cy = cx[~near_remark][:candidates], cy[~near_remark][:candidates]
-        if len(cx) < n_controls:
-            rows.append({**row, "status": STATUS_NO_CONTROLS})
-            continue
-        b0n, fn, a1n = (np.datetime64(v.to_datetime64(), "ns") for v in (b0, f, a1))
-
-        def counts(idx: list[int], b0n=b0n, fn=fn, a1n=a1n) -> tuple[int, int]:
-            tt = t_ok[idx]
-            return int(((tt >= b0n) & (tt < fn)).sum()), int(((tt >= fn) & (tt < a1n)).sum())
-
-        a, b = counts(tree.query_ball_point([rx[i], ry[i]], radius))
-        cand = [counts(ix_) for ix_ in tree.query_ball_point(np.column_stack([cx, cy]), radius)]
-        if match_radius_m == radius:
-            level, pre = a, np.array([c[0] for c in cand])
-        else:
-            level = counts(tree.query_ball_point([rx[i], ry[i]], match_radius_m))[0]
-            pre = np.array(
-                [
-                    counts(ix_)[0]
-                    for ix_ in tree.query_ball_point(np.column_stack([cx, cy]), match_radius_m)
-                ]
-            )
-        order = np.lexsort((rng.permutation(len(pre)), np.abs(pre - level)))[:n_controls]
-        c = int(sum(cand[j][0] for j in order))
-        d = int(sum(cand[j][1] for j in order))
-        row.update(
-            {
-                "target_before": a,
-                "target_after": b,
-                "control_before": c,
-                "control_after": d,
-                "n_controls": len(order),
-                "control_distance_m": float(
-                    np.mean(np.hypot(cx[order] - rx[i], cy[order] - ry[i]))
-                ),
-            }
-        )
-        if a + b < min_incidents:
-            rows.append({**row, "status": STATUS_TOO_FEW})
-            continue
-        corrected = min(a, b, c, d) == 0
-        aa, bb, cc, dd = (v + 0.5 for v in (a, b, c, d)) if corrected else (a, b, c, d)
-        ln_or = math.log(aa * dd / (bb * cc))
-        se = math.sqrt(1 / aa + 1 / bb + 1 / cc + 1 / dd)
-        row.update(
-            {
-                "odds_ratio": math.exp(ln_or),
-                "ln_or": ln_or,
-                "se_ln_or": se,
-                "ci_lo": math.exp(ln_or - Z975 * se),
-                "ci_hi": math.exp(ln_or + Z975 * se),
-                "status": STATUS_CORRECTED if corrected else STATUS_OK,
-            }
-        )
-        rows.append(row)
-
-    cols = [
-        *REMARK_COLUMNS,
-        "before_days",
-        "after_days",
-        "target_before",
-        "target_after",
-        "control_before",
-        "control_after",
-        "n_controls",
-        "control_distance_m",
-        "odds_ratio",
-        "ln_or",
-        "se_ln_or",
-        "ci_lo",
-        "ci_hi",
-        "status",
-    ]
-    table = pd.DataFrame(rows).reindex(columns=cols)
+    scene, crs = _scene(rem, lon, lat, t_ok, resolution == schema.RESOLUTION_MONTH, seed)
+    rows = [_remark_row(scene, i, r, opt) for i, (_, r) in enumerate(rem.iterrows())]
+    table = pd.DataFrame(rows).reindex(columns=TABLE_COLUMNS)
     for col in ("target_before", "target_after", "control_before", "control_after", "n_controls"):
         table[col] = table[col].astype("Int64")
-    pooled_rows = []
-    for cat, grp in table.groupby("category", sort=True):
-        use = grp[grp["status"].isin([STATUS_OK, STATUS_CORRECTED])]
-        res = dersimonian_laird(use["ln_or"].to_numpy(float), use["se_ln_or"].to_numpy(float) ** 2)
-        res.update(
-            {
-                "category": cat,
-                "remarks": len(grp),
-                "corrected": int((use["status"] == STATUS_CORRECTED).sum()),
-            }
-        )
-        res["reading_sv"], res["reading_en"] = _pooled_reading(res)
-        pooled_rows.append(res)
-    pooled = pd.DataFrame(pooled_rows)
-    if len(pooled):
-        pooled = pooled[
-            [
-                "category",
-                "remarks",
-                "k",
-                "corrected",
-                "odds_ratio",
-                "ci_lo",
-                "ci_hi",
-                "ln_or",
-                "se",
-                "tau2",
-                "i2",
-                "q",
-                "p",
-                "reading_sv",
-                "reading_en",
-            ]
-        ]
     if (table["status"] == STATUS_CORRECTED).any():
-        notes.append(
-            "remarks with a zero count have 0.5 added to all four counts (Haldane–Anscombe), "
-            "which pulls their odds ratio towards 1"
-        )
+        notes.append(Note("zero_count_remarks"))
     return RemarkEffects(
         table,
-        pooled,
+        pool_categories(table, used=(STATUS_OK, STATUS_CORRECTED), corrected=STATUS_CORRECTED),
         notes=notes,
         settings={
-            "radius_m": radius,
-            "before_days": int(before_days),
-            "after_days": int(after_days),
+            "radius_m": opt.radius,
+            "before_days": opt.before_days,
+            "after_days": opt.after_days,
             "n_controls": n_controls,
             "candidates": candidates,
             "control_min_m": control_min_m,
@@ -444,30 +397,4 @@ def remark_effects(
     )
 
 
-def _pooled_reading(res: dict[str, Any]) -> tuple[str, str]:
-    k = res["k"]
-    if k == 0:
-        return (
-            "För få brott nära de åtgärdade anmärkningarna för att säga något.",
-            "Not enough incidents near the fixed remarks to say.",
-        )
-    o, lo, hi = res["odds_ratio"], res["ci_lo"], res["ci_hi"]
-    sv_ci = f"(OR {o:.2f}; 95 % KI {lo:.2f}–{hi:.2f}; {k} anmärkningar)".replace(".", ",")
-    en_ci = f"(OR {o:.2f}; 95 % CI {lo:.2f}–{hi:.2f}; {k} remarks)"
-    if lo > 1:
-        return (
-            f"Brotten nära åtgärdade anmärkningar minskade i förhållande till kontrollplatserna {sv_ci}.",
-            f"Incidents near fixed remarks fell relative to the control locations {en_ci}.",
-        )
-    if hi < 1:
-        return (
-            f"Brotten nära åtgärdade anmärkningar ökade i förhållande till kontrollplatserna {sv_ci}.",
-            f"Incidents near fixed remarks rose relative to the control locations {en_ci}.",
-        )
-    return (
-        f"Ingen säker förändring nära åtgärdade anmärkningar {sv_ci}.",
-        f"No clear change near fixed remarks {en_ci}.",
-    )
-
-
-__all__ = ["REMARK_COLUMNS", "RemarkEffects", "dersimonian_laird", "remark_effects"]
+__all__ = ["REMARK_COLUMNS", "STATUSES", "RemarkEffects", "remark_effects"]

@@ -25,16 +25,13 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
 from ..errors import InputError
-from ..followup.evaluation import (
-    MIN_INCIDENTS,
-    VERDICT_FELL,
-    VERDICT_ROSE,
-    VERDICT_TOO_FEW,
-    EvaluationResult,
-)
+from ..followup import MIN_INCIDENTS, EvaluationResult, Verdict
+from ..i18n import LANGUAGES, text
+from ..i18n.formatting import localise
 from ._html import esc, fmt_value, img_tag, page, table_html
 from .lagesbild import write_report
 
@@ -44,71 +41,12 @@ __all__ = ["ROLE_COLOURS", "counts_table", "effect_table", "evaluation_report", 
 #: Map and chart colours per area role.
 ROLE_COLOURS = {"target": "#c0392b", "control": "#1f78b4", "buffer": "#e6922e", "candidate": "#7f7f7f"}
 
-_T: dict[str, dict[str, str]] = {
-    "sv": {
-        "_lang": "sv",
-        "intervention": "Åtgärdsdatum", "before": "Före", "after": "Efter", "days": "dagar",
-        "same_months": "samma kalendermånader ett år tidigare", "made": "Framtagen",
-        "reading": "Bedömning", "counts": "Antal brott före och efter", "area": "Område",
-        "change": "Förändring (%)", "target": "Målområde", "control": "Kontrollområden (summa)",
-        "control_one": "Kontrollområde", "control_named": "Kontroll: {name}", "buffer": "Buffertzon",
-        "effects": "Effektmått", "measure": "Mått", "value": "Värde", "ci": "95 % KI", "comment": "Tolkning",
-        "or": "Oddskvot (Campbell), OR", "or_comment": "över 1 = brotten minskade i målområdet jämfört med kontroll",
-        "or_od": "OR, KI justerat för överspridning (D = {d})",
-        "or_od_comment": "D skattat ur månadsantalen; detta intervall ligger till grund för bedömningen",
-        "or_haldane": "OR med Haldanes korrigering (+0,5)", "haldane_comment": "ett antal är 0: endast en grov vägledning",
-        "wdq": "WDQ (Bowers & Johnson)", "wdd": "WDD (Wheeler & Ratcliffe)",
-        "wdd_comment": "z = {z}, p {p}; negativt = brotten minskade",
-        "irr_p": "IRR, Poisson-DiD", "irr_nb": "IRR, negativ binomial-DiD",
-        "irr_comment": "under 1 = brotten minskade; p {p}", "irr_nb_comment": "under 1 = brotten minskade; α {a}, p {p}",
-        "too_few": "För få brott för att säga något", "per_control": "Varje kontrollområde för sig",
-        "series": "Brott per månad", "series_title": "Brott per 30 dagar, månad för månad",
-        "per30": "Brott per 30 dagar", "control_mean": "Kontrollområden (medel per område)",
-        "line": "Åtgärd", "map": "Områdena", "map_title": "Målområde, kontrollområden och buffertzon",
-        "notes": "Metodanteckningar", "method": (
-            "Före = de {b} dagarna som slutar dagen före åtgärdsdatumet, efter = de {a} dagarna från och med "
-            "datumet. Oddskvoten OR = (a·d)/(b·c) med a, b = målområdet före/efter och c, d = kontrollområdena "
-            "före/efter (Campbell-översikterna); 95 % KI ur var(ln OR) = 1/a + 1/b + 1/c + 1/d. WDQ och WDD mäter "
-            "förflyttning till eller spridning av vinster i buffertzonen. IRR från en Poisson- respektive "
-            "negativ binomial-modell (difference-in-differences) på månadsantalen."),
-        "notes_en": "Anteckningar från beräkningen (på engelska):",
-    },
-    "en": {
-        "_lang": "en",
-        "intervention": "Intervention date", "before": "Before", "after": "After", "days": "days",
-        "same_months": "the same calendar months one year earlier", "made": "Made",
-        "reading": "Assessment", "counts": "Incidents before and after", "area": "Area",
-        "change": "Change (%)", "target": "Target area", "control": "Control areas (sum)",
-        "control_one": "Control area", "control_named": "Control: {name}", "buffer": "Buffer",
-        "effects": "Effect sizes", "measure": "Measure", "value": "Value", "ci": "95 % CI", "comment": "Reading",
-        "or": "Odds ratio (Campbell), OR", "or_comment": "above 1 = crime fell in the target relative to control",
-        "or_od": "OR, CI adjusted for overdispersion (D = {d})",
-        "or_od_comment": "D estimated from the monthly counts; the assessment uses this interval",
-        "or_haldane": "OR with Haldane's correction (+0.5)", "haldane_comment": "a count is 0: a rough guide only",
-        "wdq": "WDQ (Bowers & Johnson)", "wdd": "WDD (Wheeler & Ratcliffe)",
-        "wdd_comment": "z = {z}, p {p}; negative = crime fell",
-        "irr_p": "IRR, Poisson DiD", "irr_nb": "IRR, negative binomial DiD",
-        "irr_comment": "below 1 = crime fell; p {p}", "irr_nb_comment": "below 1 = crime fell; α {a}, p {p}",
-        "too_few": "Not enough incidents to say", "per_control": "Each control area on its own",
-        "series": "Incidents per month", "series_title": "Incidents per 30 days, month by month",
-        "per30": "Incidents per 30 days", "control_mean": "Control areas (mean per area)",
-        "line": "Intervention", "map": "The areas", "map_title": "Target, control areas and buffer",
-        "notes": "Method notes", "method": (
-            "Before = the {b} days ending the day before the intervention date, after = the {a} days starting on "
-            "it. Odds ratio OR = (a·d)/(b·c) with a, b = target before/after and c, d = control before/after "
-            "(the Campbell reviews); 95 % CI from var(ln OR) = 1/a + 1/b + 1/c + 1/d. WDQ and WDD measure "
-            "displacement to, or diffusion of benefits into, the buffer. IRR from a Poisson and a negative "
-            "binomial difference-in-differences model on the monthly counts."),
-        "notes_en": "Notes from the computation:",
-    },
-}
 
-
-def _texts(lang: str) -> dict[str, str]:
-    if lang not in _T:
+def _check_lang(lang: str) -> str:
+    if lang not in LANGUAGES:
         msg = f"unknown language '{lang}': use 'sv' or 'en'"
         raise InputError(msg)
-    return _T[lang]
+    return lang
 
 
 def _num(value: Any, lang: str, decimals: int = 2) -> str:
@@ -129,7 +67,7 @@ def _p(value: Any, lang: str) -> str:
     if value is None or not math.isfinite(float(value)):
         return "= –"
     if value < 0.001:
-        return "< 0,001" if lang == "sv" else "< 0.001"
+        return "< " + localise("0.001", lang)
     return "= " + _num(value, lang, 3)
 
 
@@ -141,52 +79,64 @@ def _change(before: int | None, after: int | None) -> float:
 
 def verdict_text(result: EvaluationResult, lang: str = "sv") -> str:
     """The plain reading of the result (Swedish or English)."""
-    return result.reading_sv if lang == "sv" else result.reading_en
+    return result.reading(_check_lang(lang))
 
 
 def counts_table(result: EvaluationResult, lang: str = "sv") -> pd.DataFrame:
     """Target, control group (and each control when there are several) and buffer × before/after."""
-    t = _texts(lang)
+    _check_lang(lang)
     many = len(result.per_control) > 1
-    rows = [(t["target"], result.target_before, result.target_after),
-            (t["control"] if many else t["control_one"], result.control_before, result.control_after)]
+    control = text("fu.report.control", lang) if many else text("fu.report.control_one", lang)
+    rows: list[tuple[str, int | None, int | None]] = [
+        (text("fu.report.target", lang), result.target_before, result.target_after),
+        (control, result.control_before, result.control_after),
+    ]
     if many:
-        rows += [(t["control_named"].format(name=pc["name"]), pc["control_before"], pc["control_after"])
+        rows += [(text("fu.report.control_named", lang, name=pc.name), pc.before, pc.after)
                  for pc in result.per_control]
-    if result.buffer_before is not None:
-        rows.append((t["buffer"], result.buffer_before, result.buffer_after))
-    df = pd.DataFrame(rows, columns=[t["area"], t["before"], t["after"]])
-    df[t["change"]] = [_change(b, a) for _, b, a in rows]
+    if result.has_buffer:
+        rows.append((text("fu.report.buffer", lang), result.buffer_before, result.buffer_after))
+    df = pd.DataFrame(rows, columns=[text("fu.report.area", lang), text("fu.report.before", lang),
+                                     text("fu.report.after", lang)])
+    df[text("fu.report.change", lang)] = [_change(b, a) for _, b, a in rows]
     return df
+
+
+def _effect_columns(lang: str) -> list[str]:
+    return [text("fu.report.measure", lang), text("fu.report.value", lang), text("fu.report.ci", lang),
+            text("fu.report.comment", lang)]
+
+
+def _odds_ratio_rows(result: EvaluationResult, lang: str) -> list[tuple[str, str, str, str]]:
+    rows = [(text("fu.report.or", lang), _num(result.odds_ratio.value, lang), _ci(result.odds_ratio.ci, lang),
+             text("fu.report.or_comment", lang))]
+    if math.isfinite(result.overdispersion):
+        rows.append((text("fu.report.or_od", lang, d=_num(result.overdispersion, lang)),
+                     _num(result.odds_ratio.value, lang), _ci(result.odds_ratio_overdispersed.ci, lang),
+                     text("fu.report.or_od_comment", lang)))
+    if not result.odds_ratio.has_value and result.odds_ratio_haldane.has_value:
+        rows.append((text("fu.report.or_haldane", lang), _num(result.odds_ratio_haldane.value, lang),
+                     _ci(result.odds_ratio_haldane.ci, lang), text("fu.report.haldane_comment", lang)))
+    return rows
 
 
 def effect_table(result: EvaluationResult, lang: str = "sv") -> pd.DataFrame:
     """The effect sizes as text rows: measure, value, 95 % CI, reading (formatted for ``lang``)."""
-    t = _texts(lang)
+    _check_lang(lang)
+    if result.verdict == Verdict.TOO_FEW:
+        return pd.DataFrame([(text("fu.report.or", lang), "–", "–", text("fu.report.too_few", lang))],
+                            columns=_effect_columns(lang))
+    rows = _odds_ratio_rows(result, lang)
+    if result.has_buffer:
+        rows.append((text("fu.report.wdq", lang), _num(result.wdq, lang), "–", result.wdq_reading(lang) or "–"))
+    rows.append((text("fu.report.wdd", lang), _num(result.wdd.value, lang, 0), "–",
+                 text("fu.report.wdd_comment", lang, z=_num(result.wdd.z, lang), p=_p(result.wdd.p, lang))))
     m = result.models
-    if result.verdict == VERDICT_TOO_FEW:
-        return pd.DataFrame([(t["or"], "–", "–", t["too_few"])],
-                            columns=[t["measure"], t["value"], t["ci"], t["comment"]])
-    rows = [(t["or"], _num(result.odds_ratio, lang), _ci(result.odds_ratio_ci, lang), t["or_comment"])]
-    if math.isfinite(result.overdispersion):
-        rows.append((t["or_od"].format(d=_num(result.overdispersion, lang)), _num(result.odds_ratio, lang),
-                     _ci(result.odds_ratio_ci_overdispersed, lang), t["or_od_comment"]))
-    if not math.isfinite(result.odds_ratio) and math.isfinite(result.odds_ratio_haldane):
-        rows.append((t["or_haldane"], _num(result.odds_ratio_haldane, lang), _ci(result.odds_ratio_haldane_ci, lang),
-                     t["haldane_comment"]))
-    if result.buffer_before is not None:
-        reading = result.wdq_reading_sv if lang == "sv" else result.wdq_reading
-        rows.append((t["wdq"], _num(result.wdq, lang), "–", reading or "–"))
-    rows.append((t["wdd"], _num(result.wdd, lang, 0), "–",
-                 t["wdd_comment"].format(z=_num(result.wdd_z, lang), p=_p(result.wdd_p, lang))))
-    rows.append((t["irr_p"], _num(m.get("irr_poisson"), lang),
-                 _ci((m.get("irr_poisson_lo"), m.get("irr_poisson_hi")), lang),
-                 t["irr_comment"].format(p=_p(m.get("irr_poisson_p", math.nan), lang))))
-    rows.append((t["irr_nb"], _num(m.get("irr_negbin"), lang),
-                 _ci((m.get("irr_negbin_lo"), m.get("irr_negbin_hi")), lang),
-                 t["irr_nb_comment"].format(a=_p(m.get("negbin_alpha", math.nan), lang),
-                                            p=_p(m.get("irr_negbin_p", math.nan), lang))))
-    return pd.DataFrame(rows, columns=[t["measure"], t["value"], t["ci"], t["comment"]])
+    rows.append((text("fu.report.irr_p", lang), _num(m.poisson.value, lang), _ci(m.poisson.ci, lang),
+                 text("fu.report.irr_comment", lang, p=_p(m.poisson.p, lang))))
+    rows.append((text("fu.report.irr_nb", lang), _num(m.negbin.value, lang), _ci(m.negbin.ci, lang),
+                 text("fu.report.irr_nb_comment", lang, a=_p(m.negbin_alpha, lang), p=_p(m.negbin.p, lang))))
+    return pd.DataFrame(rows, columns=_effect_columns(lang))
 
 
 def monthly_series(result: EvaluationResult, lang: str = "sv") -> pd.DataFrame:
@@ -196,49 +146,54 @@ def monthly_series(result: EvaluationResult, lang: str = "sv") -> pd.DataFrame:
     the data's time span (exposure 0) are left out. Several controls are shown
     as their mean per area, so the line is on the target's scale.
     """
-    t = _texts(lang)
+    _check_lang(lang)
     mon = result.monthly
     if mon is None or not len(mon):
         return pd.DataFrame(columns=["month", "series", "role", "value"])
     mon = mon[mon["days"] > 0]
-    names = [pc["name"] for pc in result.per_control]
+    names = [pc.name for pc in result.per_control]
     scale = 30.0 / mon["days"].to_numpy(float)
-    series = [(t["target"], "target", mon["target"].to_numpy(float))]
+    series = [(text("fu.report.target", lang), "target", mon["target"].to_numpy(float))]
     if names:
         control = mon[names].to_numpy(float).sum(axis=1) / len(names)
-        series.append((t["control_mean"] if len(names) > 1 else t["control_one"], "control", control))
-    if "buffer" in mon.columns and result.buffer_before is not None:
-        series.append((t["buffer"], "buffer", mon["buffer"].to_numpy(float)))
+        label = text("fu.report.control_mean", lang) if len(names) > 1 else text("fu.report.control_one", lang)
+        series.append((label, "control", control))
+    if "buffer" in mon.columns and result.has_buffer:
+        series.append((text("fu.report.buffer", lang), "buffer", mon["buffer"].to_numpy(float)))
     frames = [pd.DataFrame({"month": pd.to_datetime(mon["start"]).to_numpy(), "series": label, "role": role,
                             "value": values * scale}) for label, role, values in series]
     return pd.concat(frames, ignore_index=True)
 
 
 # --------------------------------------------------------------------------- figures
-def _series_chart(result: EvaluationResult, t: dict[str, str], lang: str) -> str:
+def _series_chart(result: EvaluationResult, lang: str) -> str:
     long = monthly_series(result, lang)
+    title = text("fu.report.series_title", lang)
     fig = Figure(figsize=(7.2, 3.0))
     fig.set_layout_engine("tight")
     ax = fig.add_subplot()
     for (label, role), grp in long.groupby(["series", "role"], sort=False):
         ax.plot(grp["month"], grp["value"], marker="o", markersize=3, linewidth=1.8,
-                color=ROLE_COLOURS.get(role, "#333333"), label=label)
+                color=ROLE_COLOURS.get(str(role), "#333333"), label=label)
     day = result.windows.intervention
-    ax.axvline(day, color="#222222", linestyle="--", linewidth=1.2)
+    x_day = float(date2num(day))
+    ax.axvline(x_day, color="#222222", linestyle="--", linewidth=1.2)
     ymax = float(long["value"].max()) if len(long) else 1.0
-    ax.text(day, ymax * 1.12, f" {t['line']} {day.date().isoformat()}", fontsize=8, va="bottom")
+    ax.text(x_day, ymax * 1.12, f" {text('fu.report.line', lang)} {day.date().isoformat()}", fontsize=8, va="bottom")
     ax.set_ylim(0, max(ymax, 1.0) * 1.45)
-    ax.set_ylabel(t["per30"], fontsize=8)
-    ax.set_title(t["series_title"], fontsize=10)
+    ax.set_ylabel(text("fu.report.per30", lang), fontsize=8)
+    ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="upper left", ncol=3)
     ax.spines[["top", "right"]].set_visible(False)
     fig.autofmt_xdate()
-    return img_tag(fig, t["series_title"])
+    return img_tag(fig, title)
 
 
-def _areas_map(areas: Any, t: dict[str, str]) -> str:
+def _areas_map(areas: Any, lang: str) -> str:
     import geopandas as gpd
+    from matplotlib.patches import Patch
 
+    title = text("fu.report.map_title", lang)
     gdf = areas if isinstance(areas, gpd.GeoDataFrame) else gpd.GeoDataFrame(areas)
     gdf = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf.set_crs("EPSG:4326")
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
@@ -265,17 +220,35 @@ def _areas_map(areas: Any, t: dict[str, str]) -> str:
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title(t["map_title"], fontsize=10)
-    from matplotlib.patches import Patch
-
+    ax.set_title(title, fontsize=10)
     present = [r for r in ("target", "control", "buffer") if r in set(gdf.get("role", []))]
-    label = {"target": t["target"], "control": t["control_one"], "buffer": t["buffer"]}
+    label = {"target": text("fu.report.target", lang), "control": text("fu.report.control_one", lang),
+             "buffer": text("fu.report.buffer", lang)}
     ax.legend(handles=[Patch(facecolor=ROLE_COLOURS[r], alpha=0.5, label=label[r]) for r in present],
               fontsize=7, loc="lower left", framealpha=0.9)
-    return img_tag(fig, t["map_title"], width_pt=400)
+    return img_tag(fig, title, width_pt=400)
 
 
 # --------------------------------------------------------------------------- the report
+def _meta(result: EvaluationResult, lang: str, made: date) -> str:
+    w = result.windows.to_dict()
+    days = text("fu.report.days", lang)
+    before = f"{w['before'][0]} – {w['before'][1]} ({w['before_days']} {days}"
+    before += f", {text('fu.report.same_months', lang)})" if w["same_months"] else ")"
+    return (f'<p class="meta">{esc(text("fu.report.intervention", lang))}: <b>{esc(w["intervention"])}</b> · '
+            f'{esc(text("fu.report.before", lang))}: {esc(before)} · {esc(text("fu.report.after", lang))}: '
+            f'{esc(w["after"][0])} – {esc(w["after"][1])} ({esc(w["after_days"])} {esc(days)}) · '
+            f'{esc(text("fu.report.made", lang))}: {esc(made.isoformat())}</p>')
+
+
+def _per_control_table(result: EvaluationResult, lang: str) -> str:
+    per = pd.DataFrame([(pc.name, pc.before, pc.after, _num(pc.odds_ratio.value, lang), _ci(pc.odds_ratio.ci, lang))
+                        for pc in result.per_control],
+                       columns=[text("fu.report.control_one", lang), text("fu.report.before", lang),
+                                text("fu.report.after", lang), "OR", text("fu.report.ci", lang)])
+    return table_html(per, lang=lang, index=False)
+
+
 def evaluation_report(result: EvaluationResult, *, title: str, areas: Any = None, lang: str = "sv",
                       subtitle: str | None = None, made_on: date | None = None) -> str:
     """The follow-up as one self-contained HTML page (charts and map embedded as PNG).
@@ -283,7 +256,7 @@ def evaluation_report(result: EvaluationResult, *, title: str, areas: Any = None
     Parameters
     ----------
     result
-        What :func:`geo_trygghet.evaluation.evaluate` returned.
+        What :func:`geo_trygghet.followup.evaluate` returned.
     title, subtitle
         Shown at the top (escaped).
     areas
@@ -295,36 +268,32 @@ def evaluation_report(result: EvaluationResult, *, title: str, areas: Any = None
     made_on
         The date printed as "Framtagen" (default today).
     """
-    t = _texts(lang)
-    w = result.windows.to_dict()
-    made = made_on or date.today()
-    before = f"{w['before'][0]} – {w['before'][1]} ({w['before_days']} {t['days']}"
-    before += f", {t['same_months']})" if w["same_months"] else ")"
-    meta = (f'<p class="meta">{esc(t["intervention"])}: <b>{esc(w["intervention"])}</b> · '
-            f'{esc(t["before"])}: {esc(before)} · {esc(t["after"])}: {esc(w["after"][0])} – {esc(w["after"][1])} '
-            f'({esc(w["after_days"])} {esc(t["days"])}) · {esc(t["made"])}: {esc(made.isoformat())}</p>')
+    _check_lang(lang)
+    meta = _meta(result, lang, made_on or date.today())
     if subtitle:
         meta = f"<p><b>{esc(subtitle)}</b></p>" + meta
-    colour = {VERDICT_FELL: "#1a7f37", VERDICT_ROSE: "#b2182b"}.get(result.verdict, "#555555")
-    body = [meta, f"<h2>{esc(t['reading'])}</h2>",
+    colour = {Verdict.FELL: "#1a7f37", Verdict.ROSE: "#b2182b"}.get(result.verdict, "#555555")
+    body = [meta, f"<h2>{esc(text('fu.report.reading', lang))}</h2>",
             f'<p style="color:{colour}"><b>{esc(verdict_text(result, lang))}</b></p>']
-    if result.verdict == VERDICT_TOO_FEW:
-        body.append(f'<p class="note">{esc(t["too_few"])} (&lt; {MIN_INCIDENTS}).</p>')
-    body += [f"<h2>{esc(t['counts'])}</h2>", table_html(counts_table(result, lang), lang=lang, decimals=0, index=False),
-             f"<h2>{esc(t['effects'])}</h2>", table_html(effect_table(result, lang), lang=lang, index=False)]
-    if len(result.per_control) > 1 and result.verdict != VERDICT_TOO_FEW:
-        per = pd.DataFrame([(pc["name"], pc["control_before"], pc["control_after"], _num(pc["odds_ratio"], lang),
-                             _ci(pc["odds_ratio_ci"], lang)) for pc in result.per_control],
-                           columns=[t["control_one"], t["before"], t["after"], "OR", t["ci"]])
-        body += [f"<h3>{esc(t['per_control'])}</h3>", table_html(per, lang=lang, index=False)]
+    if result.verdict == Verdict.TOO_FEW:
+        body.append(f'<p class="note">{esc(text("fu.report.too_few", lang))} (&lt; {MIN_INCIDENTS}).</p>')
+    body += [f"<h2>{esc(text('fu.report.counts', lang))}</h2>",
+             table_html(counts_table(result, lang), lang=lang, decimals=0, index=False),
+             f"<h2>{esc(text('fu.report.effects', lang))}</h2>",
+             table_html(effect_table(result, lang), lang=lang, index=False)]
+    if len(result.per_control) > 1 and result.verdict != Verdict.TOO_FEW:
+        body += [f"<h3>{esc(text('fu.report.per_control', lang))}</h3>", _per_control_table(result, lang)]
     if result.monthly is not None and len(result.monthly):
-        body += [f'<h2 style="-pdf-keep-with-next: true">{esc(t["series"])}</h2>', _series_chart(result, t, lang)]
+        body += [f'<h2 style="-pdf-keep-with-next: true">{esc(text("fu.report.series", lang))}</h2>',
+                 _series_chart(result, lang)]
     if areas is not None and len(areas):
-        body += [f'<h2 style="-pdf-keep-with-next: true">{esc(t["map"])}</h2>', _areas_map(areas, t)]
-    body += [f"<h2>{esc(t['notes'])}</h2>",
-             f"<p>{esc(t['method'].format(b=w['before_days'], a=w['after_days']))}</p>"]
+        body += [f'<h2 style="-pdf-keep-with-next: true">{esc(text("fu.report.map", lang))}</h2>',
+                 _areas_map(areas, lang)]
+    w = result.windows
+    body += [f"<h2>{esc(text('fu.report.notes', lang))}</h2>",
+             f"<p>{esc(text('fu.report.method', lang, b=w.before_days, a=w.after_days))}</p>"]
     if result.notes:
-        items = "".join(f"<li>{esc(n)}</li>" for n in result.notes)
-        body.append(f'<p class="note">{esc(t["notes_en"])}</p><ul class="note">{items}</ul>')
+        items = "".join(f"<li>{esc(n)}</li>" for n in result.note_texts(lang))
+        heading = esc(text("fu.report.computation_notes", lang))
+        body.append(f'<p class="note">{heading}</p><ul class="note">{items}</ul>')
     return page(title, "\n".join(body), lang=lang)
-

@@ -31,7 +31,7 @@ def _login(page, base: str) -> None:
 
 def _expected():
     """The sample intervention evaluated by the core in this process."""
-    from geo_trygghet.followup.evaluation import evaluate, read_area
+    from geo_trygghet.followup import evaluate, read_area
     from geo_trygghet.ingest.incidents import read_incidents
 
     sample = REPO / "sample_data"
@@ -55,8 +55,8 @@ def test_analyst_evaluates_the_sample_intervention(app_server, desktop_page, tmp
     metric = page.get_by_test_id("stMetric").filter(has_text="Oddskvot (OR)")
     metric.wait_for(timeout=90_000)
     value = metric.get_by_test_id("stMetricValue").inner_text().strip()
-    assert value == f"{expected.odds_ratio:.2f}".replace(".", ",")
-    assert page.get_by_text(expected.reading_sv).first.is_visible()
+    assert value == f"{expected.odds_ratio.value:.2f}".replace(".", ",")
+    assert page.get_by_text(expected.reading("sv")).first.is_visible()
     # the map with the areas is drawn (vendored Leaflet, no CDN)
     frame = page.locator('iframe[title="streamlit_folium.st_folium"]').last.content_frame
     frame.locator(".gt-legend").wait_for(timeout=60_000)
@@ -76,7 +76,7 @@ def test_analyst_evaluates_the_sample_intervention(app_server, desktop_page, tmp
     assert path.suffix == ".html"
     assert f'<td class="num">{expected.target_before}</td>' in report
     assert f'<td class="num">{expected.control_after}</td>' in report
-    assert expected.reading_sv in report.replace("&amp;", "&")
+    assert expected.reading("sv") in report.replace("&amp;", "&")
     assert "Data: incidents.csv · alla händelser (inget urval)" in report  # what was counted
 
     with page.expect_download(timeout=120_000) as info:

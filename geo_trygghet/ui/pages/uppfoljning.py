@@ -6,7 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from geo_trygghet.ui import analyst as A
-from geo_trygghet.ui import followup as F
+from geo_trygghet.ui.followup import choose, map_view, result
+from geo_trygghet.ui.followup._common import localized
+from geo_trygghet.ui.followup.areas import CLUSTER, DRAW, POINT
+from geo_trygghet.ui.followup.fixed_remarks import fixed_remarks, remark_effects_view
 from geo_trygghet.ui.i18n import t
 
 A.set_scope("fu")
@@ -25,45 +28,42 @@ tab_area, tab_remarks = st.tabs([t("fu.tab_area"), t("fu.tab_remarks")])
 with tab_area:
     settings_col, map_col = st.columns([2, 3], gap="large")
     with settings_col:
-        choice = F.choose_target(ds)
+        choice = choose.choose_target(ds)
         if choice.target is not None:
             with st.expander(t("fu.dates"), expanded=True, icon=":material/event:"):
-                F.choose_dates(choice, ds)
-            F.choose_buffer(choice)
-            F.choose_controls(choice, ds, incidents, key)
+                choose.choose_dates(choice, ds)
+            choose.choose_buffer(choice)
+            choose.choose_controls(choice, ds, incidents, key)
     with map_col:
         st.markdown(f"**{t('fu.map')}**")
         mode = st.session_state.get("fu_mode")
-        context = A.compute_view(ds, A.Filters()).clusters if mode in ("point", "cluster") else None
-        out = F.followup_map(choice, clickable=mode == F.POINT, drawable=mode == F.DRAW, boundary=ds.boundary,
-                             context=context)
-        sim = F.similarity_table(choice, incidents, key)
+        context = A.compute_view(ds, A.Filters()).clusters if mode in (POINT, CLUSTER) else None
+        out = map_view.followup_map(choice, clickable=mode == POINT, drawable=mode == DRAW, boundary=ds.boundary,
+                                context=context)
+        sim = result.similarity_table(choice, incidents, key)
         if sim is not None:
             st.markdown(f"**{t('fu.similarity')}**", help=t("fu.sim_help"))
-            st.dataframe(sim, hide_index=True, key="fu_similarity", column_config=F.localized(sim))
-    if mode == F.POINT:
-        F.remember_click(out)
-    elif mode == F.DRAW:
-        F.remember_drawing(out)
+            st.dataframe(sim, hide_index=True, key="fu_similarity", column_config=localized(sim))
+    if mode == POINT:
+        map_view.remember_click(out)
+    elif mode == DRAW:
+        map_view.remember_drawing(out)
     if choice.target is not None and choice.controls:
         st.subheader(t("fu.result"))
-        result = F.run_evaluation(choice, incidents, key)
-        if F.weak_controls(sim):
-            st.warning(t("fu.weak_controls", best=F.fmt_sim(sim)))
-        if result is not None:
-            F.show_result(result)
-            if result.notes:
-                with st.expander(t("fu.notes"), icon=":material/info:"):
-                    for note in result.notes:
-                        st.caption(note)
-            F.download_buttons(result, choice, about=filters.describe(ds.name))
+        res = result.run_evaluation(choice, incidents, key)
+        if result.weak_controls(sim):
+            st.warning(t("fu.weak_controls", best=result.fmt_sim(sim)))
+        if res is not None:
+            result.show_result(res)
+            result.show_notes(res)
+            result.download_buttons(res, choice, about=filters.describe(ds.name))
 
 with tab_remarks:
     st.caption(t("fr.intro"))
-    fixed, why = F.fixed_remarks()
+    fixed, why = fixed_remarks()
     if fixed is None:
         st.info(why)
     elif not len(fixed):
         st.info(t("fr.none"))
     else:
-        F.remark_effects_view(fixed, incidents, key)
+        remark_effects_view(fixed, incidents, key)
