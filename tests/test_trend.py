@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pymannkendall as mk
 import pytest
 
 from geo_trygghet.errors import InputError
 from geo_trygghet.hotspots.trend import mann_kendall, tie_term
-
-mk = pytest.importorskip("pymannkendall")
 
 
 def _series_with_ties(seed: int, n: int, t: int) -> np.ndarray:
