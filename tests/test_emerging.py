@@ -263,3 +263,18 @@ def test_lancashire_monthly_real_data(lancashire) -> None:
     assert counts.get("persistent_hot_spot", 0) > 50
     assert result.cells["count"].sum() == len(incidents)
     assert set(result.cells["pattern"]) <= set(PATTERNS)
+
+
+def test_where_and_by_area_name_the_places() -> None:
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    result = emerging_hotspots(read_incidents(sample / "incidents.csv").gdf, resolution=9)
+    hot = result.where("persistent_hot_spot", "intensifying_hot_spot")
+    assert len(hot) == sum(result.pattern_counts().get(p, 0) for p in ("persistent_hot_spot", "intensifying_hot_spot"))
+    assert hot["count"].is_monotonic_decreasing and {"lat", "lon"} <= set(hot.columns)
+    areas = gpd.read_file(sample / "omraden.geojson")
+    table = result.by_area(areas, "name", "persistent_hot_spot", "intensifying_hot_spot")
+    assert list(table.columns) == ["pattern", "area", "cells", "count"]
+    assert table["cells"].sum() <= len(hot) and set(table["area"]) <= set(areas["name"])
+    assert table["cells"].is_monotonic_decreasing

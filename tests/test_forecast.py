@@ -137,3 +137,21 @@ def test_auto_is_at_least_the_three_year_count_on_pei_at_three_percent(case: str
     base = forecast(incidents, train_until=train, test_until=test, method="count")
     assert auto.validation.folds >= 2
     assert auto.scores[1].pei >= base.scores[1].pei
+
+
+def test_a_forecast_of_the_coming_months_has_validated_scores_for_any_coverage() -> None:
+    incidents, _, b = moved_hot_spot()
+    res = forecast(incidents, train_until="2023-12-31", test_until="2024-03-31", require_test=False)
+    assert not res.scored and res.to_dict()["pei"] is None
+    assert res.cells["observed"].sum() == 0 and len(res.folds) == 3
+    chosen = res.validation.of(res.method)
+    assert res.validated_at(0.03).pei == pytest.approx(chosen.scores[1].pei)
+    slider = res.validated_at(0.07)
+    assert 0 < slider.pei <= 1 and slider.coverage == 0.07
+    mask = res.flagged(0.05)
+    assert abs(int(mask.sum()) - res.validated_at(0.05).cells) <= 1
+    assert res.area_km2[mask].sum() <= 0.05 * res.area_km2.sum() + 1e-9
+    assert res.cells.loc[mask, "predicted"].min() >= res.cells.loc[~mask, "predicted"].max()
+    assert b in set(res.cells.loc[mask, "h3"])
+    with pytest.raises(InsufficientDataError, match="the test period"):
+        forecast(incidents, train_until="2023-12-31", test_until="2024-03-31")

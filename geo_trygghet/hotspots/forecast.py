@@ -45,7 +45,7 @@ from ..i18n import text
 from .cube import spatial_weights
 from .grid import Grid, build_grid, cell_polygons
 from .scale import ScaleChoice, choose_resolution
-from .scoring import COVERAGES, CoverageScore, cumulative_scores, score_at
+from .scoring import COVERAGES, CoverageScore, Cumulative, cumulative_scores, score_at
 
 METHODS = ("count", "decay", "kde")
 LAYER_FORECAST = "forecast"
@@ -178,9 +178,12 @@ class ForecastResult:
     method
         The method used (chosen by validation for ``auto``).
     scores
-        Hit rate, PAI and PEI at 1, 3, 5, 10 % coverage on the test period.
+        Hit rate, PAI and PEI at 1, 3, 5, 10 % coverage on the test period (empty when
+        the test period holds no incidents, see ``require_test``).
     validation
         The rolling-origin validation (every candidate for ``auto``, the method alone otherwise).
+    folds
+        The chosen method's cumulative scores on each rolling origin (:meth:`validated_at`).
     """
 
     cells: gpd.GeoDataFrame
@@ -194,15 +197,39 @@ class ForecastResult:
     validation: Validation
     resolution: int
     scale: ScaleChoice | None = None
+    folds: tuple[Cumulative, ...] = ()
+
+    @property
+    def scored(self) -> bool:
+        """Whether the test period held incidents to score against."""
+        return bool(self.scores)
 
     def score_at(self, coverage: float) -> CoverageScore:
-        """Scores on the test period at any coverage (the app's slider)."""
+        """Scores on the test period at any coverage."""
         cum = cumulative_scores(self.cells["observed"].to_numpy(), self.cells["predicted"].to_numpy(), self.area_km2)
         return score_at(cum, coverage)
+
+    def validated_at(self, coverage: float) -> CoverageScore | None:
+        """The chosen method's mean scores over the rolling origins at any coverage (the app's slider),
+        or None when the training data were too short for a single origin."""
+        if not self.folds:
+            return None
+        return _mean_score([score_at(cum, coverage) for cum in self.folds])
+
+    def flagged(self, coverage: float) -> np.ndarray:
+        """The cells a map shows at ``coverage``: the highest predictions whose area is at most that
+        share of the study area (equal predictions in cell order; the scores break them pessimistically)."""
+        order = np.argsort(-self.cells["predicted"].to_numpy(), kind="stable")
+        share = np.cumsum(self.area_km2[order]) / self.area_km2.sum()
+        k = max(1, int(np.searchsorted(share, coverage * (1 + 1e-12), side="right")))
+        mask = np.zeros(len(order), dtype=bool)
+        mask[order[:k]] = True
+        return mask
 
     def to_dict(self) -> dict:
         """The JSON object the ``forecast`` command prints."""
         chosen = self.validation.of(self.method)
+        scores = self.scores
         return {
             "method": self.method.name,
             "parameters": self.method.parameters(),
@@ -212,11 +239,11 @@ class ForecastResult:
             "resolution": self.resolution,
             "cells": len(self.cells),
             "test_incidents": int(self.cells["observed"].sum()),
-            "coverage": [s.coverage for s in self.scores],
-            "hit_rate": [round(s.hit_rate, 6) for s in self.scores],
-            "pai": [round(s.pai, 6) for s in self.scores],
-            "pei": [round(s.pei, 6) for s in self.scores],
-            "at_coverage": self.score_at(self.coverage).to_dict(),
+            "coverage": list(COVERAGES),
+            "hit_rate": [round(s.hit_rate, 6) for s in scores] if scores else None,
+            "pai": [round(s.pai, 6) for s in scores] if scores else None,
+            "pei": [round(s.pei, 6) for s in scores] if scores else None,
+            "at_coverage": self.score_at(self.coverage).to_dict() if scores else None,
             "validation": {
                 "origins": [str(o.date()) for o in self.validation.origins],
                 "chosen": chosen.to_dict() if chosen else None,
@@ -253,37 +280,47 @@ def _end(day: pd.Timestamp) -> np.datetime64:
     return (day + pd.Timedelta(days=1)).to_datetime64()
 
 
-def validate(methods: tuple[Method, ...], space: _Space, cell: np.ndarray, when: np.ndarray,
-             train_until: pd.Timestamp, test_until: pd.Timestamp, coverage: float) -> Validation:
-    """Each method's mean scores over the rolling origins that have enough data."""
+def _folds(cell: np.ndarray, when: np.ndarray, n_cells: int, train_until: pd.Timestamp,
+           test_until: pd.Timestamp) -> list[tuple[pd.Timestamp, np.ndarray]]:
+    """(last training day, observed per cell in the period after it) of each rolling origin with enough data."""
     first = when.min() if len(when) else None
-    origins: list[pd.Timestamp] = []
-    scored: dict[Method, list[list[CoverageScore]]] = {m: [] for m in methods}
+    folds = []
     horizon_end = train_until
     for origin in _horizon_origins(train_until, test_until, FOLDS):
         span = _end(horizon_end) - _end(origin)
         if first is None or _end(origin) - 0.9 * span < first:  # less training than the period it predicts
             break
         target = (when >= _end(origin)) & (when < _end(horizon_end))
-        observed = np.bincount(cell[target], minlength=len(space.grid.cells))
-        if observed.sum() == 0:
-            horizon_end = origin
-            continue
-        origins.append(origin)
-        for m in methods:
-            cum = cumulative_scores(observed, predict(m, space, cell, when, _end(origin)), space.area_km2)
-            extra = () if any(abs(coverage - c) < 1e-12 for c in COVERAGES) else (coverage,)
-            scored[m].append([score_at(cum, c) for c in (*COVERAGES, *extra)])
+        observed = np.bincount(cell[target], minlength=n_cells)
+        if observed.sum() > 0:
+            folds.append((origin, observed))
         horizon_end = origin
+    return folds
+
+
+def validate(methods: tuple[Method, ...], space: _Space, cell: np.ndarray, when: np.ndarray,
+             train_until: pd.Timestamp, test_until: pd.Timestamp, coverage: float) -> Validation:
+    """Each method's mean scores over the rolling origins that have enough data."""
+    folds = _folds(cell, when, len(space.grid.cells), train_until, test_until)
+    extra = () if any(abs(coverage - c) < 1e-12 for c in COVERAGES) else (coverage,)
     candidates = []
-    for m in methods:
-        if not scored[m]:
-            continue
-        folds = scored[m]
-        mean = tuple(_mean_score([f[i] for f in folds]) for i in range(len(COVERAGES)))
-        pei = float(np.mean([[s.pei for s in f] for f in folds]))
+    for m in methods if folds else ():
+        scored = []
+        for origin, observed in folds:
+            cum = cumulative_scores(observed, predict(m, space, cell, when, _end(origin)), space.area_km2)
+            scored.append([score_at(cum, c) for c in (*COVERAGES, *extra)])
+        mean = tuple(_mean_score([f[i] for f in scored]) for i in range(len(COVERAGES)))
+        pei = float(np.mean([[s.pei for s in f] for f in scored]))
         candidates.append(CandidateScore(method=m, scores=mean, mean_pei=round(pei, 12)))
-    return Validation(origins=tuple(origins), candidates=tuple(candidates))
+    return Validation(origins=tuple(origin for origin, _ in folds), candidates=tuple(candidates))
+
+
+def fold_cumulatives(method: Method, space: _Space, cell: np.ndarray, when: np.ndarray,
+                     train_until: pd.Timestamp, test_until: pd.Timestamp) -> tuple[Cumulative, ...]:
+    """The method's cumulative scores on each rolling origin (for validated scores at any coverage)."""
+    folds = _folds(cell, when, len(space.grid.cells), train_until, test_until)
+    return tuple(cumulative_scores(observed, predict(method, space, cell, when, _end(origin)), space.area_km2)
+                 for origin, observed in folds)
 
 
 def _mean_score(items: list[CoverageScore]) -> CoverageScore:
@@ -303,13 +340,16 @@ def _choose(validation: Validation) -> Method:
 
 def forecast(incidents: pd.DataFrame, *, train_until: str | pd.Timestamp, test_until: str | pd.Timestamp,
              method: str = "auto", resolution: int | str = 9, boundary: BaseGeometry | None = None,
-             coverage: float = 0.03) -> ForecastResult:
+             coverage: float = 0.03, require_test: bool = True) -> ForecastResult:
     """Predict the test period's incidents per cell from the training period, and score it.
 
     ``method`` is "auto", "count", "decay" or "kde"; ``resolution`` an H3
     resolution or "auto" (chosen as for hot spots, on the training incidents);
     ``coverage`` a share of the area ``auto`` also weighs in its choice and
-    ``to_dict`` reports as ``at_coverage``.
+    ``to_dict`` reports as ``at_coverage``. With ``require_test=False`` the
+    test period may hold no incidents (a forecast of the coming months, as the
+    app's *Prognos* layer makes it): the result then has no test scores, only
+    the rolling-origin validation.
     """
     if method not in ("auto", *METHODS):
         msg = f"--method must be auto, count, decay or kde, got {method!r}"
@@ -331,7 +371,7 @@ def forecast(incidents: pd.DataFrame, *, train_until: str | pd.Timestamp, test_u
     if not in_training.any():
         msg = f"no incidents on or before --train-until {train_end.date()}: choose a later date"
         raise InsufficientDataError(msg)
-    if not test.any():
+    if require_test and not test.any():
         msg = (f"no incidents from {(train_end + pd.Timedelta(days=1)).date()} to {test_end.date()} "
                f"(the test period): choose --train-until/--test-until within the data")
         raise InsufficientDataError(msg)
@@ -351,7 +391,11 @@ def forecast(incidents: pd.DataFrame, *, train_until: str | pd.Timestamp, test_u
     predicted = predict(chosen, space, cell[training], when[training], _end(train_end))
     target = (when >= _end(train_end)) & (when < _end(test_end))
     observed = np.bincount(cell[target], minlength=len(grid.cells))
-    cum = cumulative_scores(observed, predicted, area)
+    scores: tuple[CoverageScore, ...] = ()
+    if observed.sum() > 0:
+        cum = cumulative_scores(observed, predicted, area)
+        scores = tuple(score_at(cum, c) for c in COVERAGES)
+    folds = fold_cumulatives(chosen, space, cell[training], when[training], train_end, test_end)
     cells = gpd.GeoDataFrame({
         S.H3: grid.h3,
         "predicted": predicted.astype(float),
@@ -359,6 +403,5 @@ def forecast(incidents: pd.DataFrame, *, train_until: str | pd.Timestamp, test_u
         "observed": observed.astype(np.int64),
     }, geometry=cell_polygons(grid.cells).to_numpy(), crs=WGS84)
     return ForecastResult(cells=cells, area_km2=area, method=chosen, auto=method == "auto", train_until=train_end,
-                          test_until=test_end, coverage=float(coverage),
-                          scores=tuple(score_at(cum, c) for c in COVERAGES), validation=validation,
-                          resolution=grid.resolution, scale=scale)
+                          test_until=test_end, coverage=float(coverage), scores=scores, validation=validation,
+                          resolution=grid.resolution, scale=scale, folds=folds)
