@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr
@@ -194,8 +195,8 @@ class EmergingResult:
         most incidents first, with the centre of each cell as ``lat``/``lon``."""
         wanted = list(patterns) or [p for p in PATTERNS if p != NO_PATTERN]
         out = self.cells[self.cells["pattern"].isin(wanted)].sort_values(S.COUNT, ascending=False, kind="stable")
-        centre = out.geometry.to_crs(3006).centroid.to_crs(WGS84)
-        return out.assign(**{S.LAT: centre.y.to_numpy(), S.LON: centre.x.to_numpy()})
+        centre = np.array([h3.cell_to_latlng(c) for c in out[S.H3]], dtype=float).reshape(-1, 2)
+        return out.assign(**{S.LAT: centre[:, 0], S.LON: centre[:, 1]})
 
     def by_area(self, areas: gpd.GeoDataFrame, name_col: str, *patterns: str) -> pd.DataFrame:
         """Cells per pattern and named area (the area holding the cell's centre): ``pattern``,
