@@ -14,7 +14,8 @@ from ._resolution import RESOLUTION_HELP, resolution_arg
 EPILOG = """The incidents up to --train-until predict each H3 cell of the test period (the day after
 --train-until to --test-until). Methods: count (the last 3 years, the baseline), decay (time-decayed
 count, half-life 90 days), kde (the count smoothed over one ring of cells), auto (the best mean PEI
-at --coverage in rolling-origin validation inside the training data; ties go to the baseline).
+at 1, 3, 5, 10 % and --coverage in rolling-origin validation inside the training data; ties go to
+the baseline).
 
 Prints one JSON object: method, parameters, coverage [0.01, 0.03, 0.05, 0.1] and, at each of
 them, hit_rate, pai (Chainey) and pei (Hunt: PAI over the best PAI possible), with true H3 cell
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--method", choices=("auto", "count", "decay", "kde"), default="auto",
                    help="forecast method (default auto)")
     p.add_argument("--coverage", type=_share, default=0.03, metavar="SHARE",
-                   help="share of the area auto optimises PEI at and at_coverage reports (default 0.03)")
+                   help="a share of the area auto also weighs and at_coverage reports (default 0.03)")
     p.add_argument("--resolution", type=resolution_arg, default=9, metavar="N|auto", help=RESOLUTION_HELP)
     p.add_argument("--boundary", metavar="AREA", help="study area polygon (default: convex hull of the incidents)")
     add_ingest_arguments(p)
