@@ -25,16 +25,24 @@ _API: dict[str, str] = {
     "Incidents": "geo_trygghet.ingest",
     "hotspots": "geo_trygghet.hotspots",
     "HotSpotResult": "geo_trygghet.hotspots",
+    "emerging_hotspots": "geo_trygghet.hotspots",
+    "EmergingResult": "geo_trygghet.hotspots",
+    "forecast": "geo_trygghet.hotspots.forecast",
+    "ForecastResult": "geo_trygghet.hotspots.forecast",
     "evaluate": "geo_trygghet.followup",
     "EvaluationResult": "geo_trygghet.followup",
 }
 
 __all__ = [
+    "EmergingResult",
     "EvaluationResult",
+    "ForecastResult",
     "HotSpotResult",
     "Incidents",
     "__version__",
+    "emerging_hotspots",
     "evaluate",
+    "forecast",
     "hotspots",
     "incidents_from_frame",
     "read_boundary",
@@ -43,7 +51,8 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from .followup import EvaluationResult, evaluate
-    from .hotspots import HotSpotResult, hotspots
+    from .hotspots import EmergingResult, HotSpotResult, emerging_hotspots, hotspots
+    from .hotspots.forecast import ForecastResult, forecast
     from .ingest import Incidents, incidents_from_frame, read_boundary, read_incidents
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from .. import schema as S
 from ..errors import InputError
 from ._common import add_ingest_arguments, ingest_options, progress
+from ._resolution import RESOLUTION_HELP, resolution_arg
 
 EPILOG = """Columns are recognised by name (lat/latitude, lon/longitude, x/y or E/N with a CRS,
 datum/date/month, brottstyp/type …); the flags override. The GeoPackage has the layers
@@ -23,9 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("input", metavar="INPUT", help="CSV, Excel, GeoPackage, Shapefile, GeoJSON or Parquet")
     p.add_argument("-o", "--output", required=True, metavar="OUT.gpkg", help="GeoPackage to write")
     p.add_argument("--map", metavar="MAP.html", help="also write an HTML map")
-    p.add_argument("--resolution", type=int, default=9, help="H3 resolution (default 9, cells of about 0.1 km²)")
+    p.add_argument("--resolution", type=resolution_arg, default=9, metavar="N|auto", help=RESOLUTION_HELP)
     add_ingest_arguments(p)
-    p.add_argument("--boundary", metavar="AREA.geojson", help="study area polygon (default: convex hull of the incidents)")
+    p.add_argument("--boundary", metavar="AREA.geojson",
+                   help="study area polygon (default: convex hull of the incidents)")
     p.add_argument("--permutations", type=int, default=0, metavar="N",
                    help="conditional permutations for gi_p (default 0: analytic p-values)")
     p.add_argument("--seed", type=int, default=None, help="seed for the permutations")
@@ -51,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         data = read_incidents(args.input, boundary=boundary_gdf, require_time=False, **ingest_options(args))
         step("Gi* och kluster / Gi* and clusters")
         boundary = boundary_gdf.geometry.union_all() if boundary_gdf is not None else None
-        result = hotspots(data.gdf, resolution=args.resolution, boundary=boundary,
+        scale = _auto_scale(data.gdf) if args.resolution == "auto" else None
+        result = hotspots(data.gdf, resolution=scale.resolution if scale else args.resolution, boundary=boundary,
                           permutations=args.permutations, seed=args.seed)
         step("skriver GeoPackage / writing GeoPackage")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -62,13 +65,23 @@ def run(args: argparse.Namespace) -> int:
 
             Path(args.map).parent.mkdir(parents=True, exist_ok=True)
             hotspot_map(result, boundary=boundary_gdf, lang=args.lang).save(args.map)
-    _summary(data.report, result, out, args.map, time.perf_counter() - started)
+    _summary(data.report, result, out, args.map, time.perf_counter() - started, scale)
     return 0
 
 
-def _summary(report, result, out: Path, map_path: str | None, seconds: float) -> None:
+def _auto_scale(incidents):
+    """The resolution ``--resolution auto`` chooses (one period: the whole file)."""
+    from .. import schema as S
+    from ..hotspots.scale import choose_resolution
+
+    return choose_resolution(incidents[S.LON].to_numpy(float), incidents[S.LAT].to_numpy(float))
+
+
+def _summary(report, result, out: Path, map_path: str | None, seconds: float, scale=None) -> None:
     cells = result.cells
     lines = list(report.summary_lines())
+    if scale is not None:
+        lines.append(scale.reason("en"))
     bins = result.bin_counts()
     lines.append(f"cells: {len(cells):,} at H3 resolution {result.resolution} "
                  f"({int((cells[S.COUNT] == 0).sum()):,} without incidents)")
