@@ -10,7 +10,7 @@ calls :func:`geo_trygghet.followup.evaluate` (cached) and the result is shown wi
 the same tables the report prints (:mod:`geo_trygghet.reports.evaluation`). The
 second tab evaluates every fixed remark (:mod:`.fixed_remarks`).
 
-The incidents are the explorer's dataset (``geo_trygghet.ui.analyst.dataset_picker``).
+The incidents are the explorer's dataset (``geo_trygghet.ui.dataset.dataset_picker``).
 
 Modules: ``areas`` (the choice, uploads, the sample's preset), ``choose`` (the
 widgets), ``map_view``, ``result`` (evaluation, tables, chart, downloads),

@@ -17,8 +17,8 @@ from shapely.geometry.base import BaseGeometry
 
 from ...crs import WGS84, metric_crs_for, to_wgs84
 from ...errors import GeoTrygghetError
-from .. import analyst as A
 from ..data import SAMPLE_DIR
+from ..dataset import save_upload
 from ..i18n import t
 
 PRESET, POINT, DRAW, CLUSTER, REMARK, UPLOAD = "preset", "point", "draw", "cluster", "remark", "upload"
@@ -67,7 +67,7 @@ def sample_preset(folder: str = str(SAMPLE_DIR)) -> dict | None:
 
 def areas_from_upload(upload: Any) -> list[tuple[str, BaseGeometry]]:
     """One (name, polygon) per feature of an uploaded file; the name from ``name``/``namn`` or the file."""
-    path = A._save_upload(upload.getvalue(), upload.name)
+    path = save_upload(upload.getvalue(), upload.name)
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # noqa: BLE001 - the user's file; say so in one line

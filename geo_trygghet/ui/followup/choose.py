@@ -18,8 +18,11 @@ from ... import settings
 from ...errors import GeoTrygghetError
 from ...followup import area_from_h3, circle_area
 from ...followup.before_after import RESERVED_NAMES
-from .. import analyst as A
+from ..compute import compute_view
+from ..dataset import Dataset
+from ..filters import Filters
 from ..i18n import t
+from ..walk_planning import cluster_choice_label
 from ._common import error_text, num, wkb
 from .areas import (
     CLUSTER,
@@ -46,12 +49,12 @@ CONTROL_LABELS = {"preset": "fu.c_preset", "suggest": "fu.c_suggest", "upload": 
 
 
 # --------------------------------------------------------------------------- the target, one mode each
-def _target_preset(choice: Choice, ds: A.Dataset, preset: dict) -> None:
+def _target_preset(choice: Choice, ds: Dataset, preset: dict) -> None:
     choice.target, choice.target_name, choice.default_date = preset["target"], preset["name"], preset["date"]
     choice.preset = preset
 
 
-def _target_point(choice: Choice, ds: A.Dataset, preset: dict | None) -> None:
+def _target_point(choice: Choice, ds: Dataset, preset: dict | None) -> None:
     if K_POINT not in st.session_state:
         st.session_state[K_POINT] = (float(np.median(ds.arrays.lon)), float(np.median(ds.arrays.lat)))
     lon, lat = st.session_state[K_POINT]
@@ -60,7 +63,7 @@ def _target_point(choice: Choice, ds: A.Dataset, preset: dict | None) -> None:
     choice.target, choice.target_name, choice.point = circle_area(lon, lat, r), t("fu.circle_name", r=r), (lon, lat)
 
 
-def _target_draw(choice: Choice, ds: A.Dataset, preset: dict | None) -> None:
+def _target_draw(choice: Choice, ds: Dataset, preset: dict | None) -> None:
     drawn = st.session_state.get(K_DRAWN)
     if not drawn:
         st.info(t("fu.draw_first"))
@@ -68,13 +71,13 @@ def _target_draw(choice: Choice, ds: A.Dataset, preset: dict | None) -> None:
     choice.target, choice.target_name = shapely.geometry.shape(drawn), t("fu.drawn_name")
 
 
-def _target_cluster(choice: Choice, ds: A.Dataset, preset: dict | None) -> None:
-    view = A.compute_view(ds, A.Filters())
+def _target_cluster(choice: Choice, ds: Dataset, preset: dict | None) -> None:
+    view = compute_view(ds, Filters())
     clusters = view.clusters.sort_values("count", ascending=False)
     if not len(clusters):
         st.info(t("fu.no_clusters"))
         return
-    labels = A.cluster_choice_label(clusters)
+    labels = cluster_choice_label(clusters)
     picked = st.multiselect(t("fu.cluster"), list(labels), default=list(labels)[:1], format_func=lambda c: labels[c],
                             key="fu_clusters", placeholder=t("ui.choose"))
     if picked:
@@ -84,7 +87,7 @@ def _target_cluster(choice: Choice, ds: A.Dataset, preset: dict | None) -> None:
         choice.target_name = t("fu.cluster_name", ids=", ".join(str(i) for i in picked))
 
 
-def _target_remark(choice: Choice, ds: A.Dataset, preset: dict | None) -> None:
+def _target_remark(choice: Choice, ds: Dataset, preset: dict | None) -> None:
     frame, why = fixed_remarks()
     if frame is None or not len(frame):
         st.info(why or t("fu.no_remarks"))
@@ -99,7 +102,7 @@ def _target_remark(choice: Choice, ds: A.Dataset, preset: dict | None) -> None:
     choice.default_date = pd.Timestamp(row.fixed_date).date()
 
 
-def _target_upload(choice: Choice, ds: A.Dataset, preset: dict | None) -> None:
+def _target_upload(choice: Choice, ds: Dataset, preset: dict | None) -> None:
     up = st.file_uploader(t("fu.file"), type=UPLOAD_TYPES, key="fu_target_file")
     if up is None:
         st.info(t("fu.upload_first"))
@@ -113,13 +116,13 @@ def _target_upload(choice: Choice, ds: A.Dataset, preset: dict | None) -> None:
     choice.target_name = parts[0][0] if len(parts) == 1 else Path(up.name).stem
 
 
-_TARGET_MODES: dict[str, Callable[[Choice, A.Dataset, dict | None], None]] = {
+_TARGET_MODES: dict[str, Callable[[Choice, Dataset, dict | None], None]] = {
     POINT: _target_point, DRAW: _target_draw, CLUSTER: _target_cluster, REMARK: _target_remark,
     UPLOAD: _target_upload,
 }
 
 
-def choose_target(ds: A.Dataset) -> Choice:
+def choose_target(ds: Dataset) -> Choice:
     """The target widgets; returns the choice (``target`` None when something is missing)."""
     preset = sample_preset()
     modes = ([PRESET] if preset else []) + list(_TARGET_MODES)
@@ -139,7 +142,7 @@ def choose_target(ds: A.Dataset) -> Choice:
 
 
 # --------------------------------------------------------------------------- windows and buffer
-def choose_dates(choice: Choice, ds: A.Dataset) -> None:
+def choose_dates(choice: Choice, ds: Dataset) -> None:
     span = ds.arrays.date_range()
     default = choice.default_date or (span[0] + (span[1] - span[0]) / 2 if span else dt.date.today())
     if st.session_state.get(K_DATE_FOR) != (choice.target_name, default):
@@ -220,7 +223,7 @@ def distinct_names(controls: list[tuple[str, shapely.Geometry]]) -> list[tuple[s
     return named
 
 
-def choose_controls(choice: Choice, ds: A.Dataset, incidents: gpd.GeoDataFrame, key: tuple) -> None:
+def choose_controls(choice: Choice, ds: Dataset, incidents: gpd.GeoDataFrame, key: tuple) -> None:
     preset = choice.preset
     modes = (["preset"] if preset else []) + ["suggest", "upload"]
     mode = st.radio(t("fu.controls"), modes, key="fu_control_mode", horizontal=True,

@@ -13,7 +13,7 @@ import streamlit as st
 from ...errors import GeoTrygghetError
 from ...followup import EvaluationResult, Verdict
 from ...reports.evaluation import ROLE_COLOURS, counts_table, effect_table, monthly_series, verdict_text
-from .. import analyst as A
+from ..formats import AXIS_MONTH, AXIS_NUMBER
 from ..i18n import lang, t
 from ._common import error_text, glossary, num, wkb
 from .areas import Choice, areas_frame
@@ -130,8 +130,8 @@ def series_chart(result: EvaluationResult) -> None:
     order = list(dict.fromkeys(long["series"]))
     colours = [ROLE_COLOURS[r] for r in dict.fromkeys(long["role"])]
     lines = alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("month:T", title=None, axis=alt.Axis(format=A.AXIS_MONTH)),
-        y=alt.Y("value:Q", title=None, axis=alt.Axis(format=A.AXIS_NUMBER)),
+        x=alt.X("month:T", title=None, axis=alt.Axis(format=AXIS_MONTH)),
+        y=alt.Y("value:Q", title=None, axis=alt.Axis(format=AXIS_NUMBER)),
         color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=colours), title=None,
                         legend=alt.Legend(orient="top", labelLimit=0)),
         tooltip=[alt.Tooltip("month:T", format="%Y-%m"), "series:N", alt.Tooltip("value:Q", format=".1f")])

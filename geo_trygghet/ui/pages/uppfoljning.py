@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo_trygghet.ui import analyst as A
+from geo_trygghet.ui.compute import compute_view
+from geo_trygghet.ui.dataset import dataset_picker
+from geo_trygghet.ui.filters import Filters, filter_widgets
 from geo_trygghet.ui.followup import choose, map_view, result
 from geo_trygghet.ui.followup._common import localized
 from geo_trygghet.ui.followup.areas import CLUSTER, DRAW, POINT
 from geo_trygghet.ui.followup.fixed_remarks import fixed_remarks, remark_effects_view
 from geo_trygghet.ui.i18n import t
+from geo_trygghet.ui.kept import set_scope
 
-A.set_scope("fu")
+set_scope("fu")
 st.header(t("fu.heading"))
 st.caption(t("fu.intro"))
-ds = A.dataset_picker()
+ds = dataset_picker()
 if ds is None:
     st.stop()
-filters = A.filter_widgets(ds, resolution=False)
+filters = filter_widgets(ds, resolution=False)
 mask = filters.mask(ds.arrays)
 incidents = ds.incidents.loc[mask] if not mask.all() else ds.incidents
 key = (ds.key, filters.selection())
@@ -37,7 +40,7 @@ with tab_area:
     with map_col:
         st.markdown(f"**{t('fu.map')}**")
         mode = st.session_state.get("fu_mode")
-        context = A.compute_view(ds, A.Filters()).clusters if mode in (POINT, CLUSTER) else None
+        context = compute_view(ds, Filters()).clusters if mode in (POINT, CLUSTER) else None
         out = map_view.followup_map(choice, clickable=mode == POINT, drawable=mode == DRAW, boundary=ds.boundary,
                                 context=context)
         sim = result.similarity_table(choice, incidents, key)
