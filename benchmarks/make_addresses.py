@@ -128,7 +128,7 @@ def clean_queries(reg: pd.DataFrame, n: int, seed: int = 11) -> pd.DataFrame:
     r = reg.iloc[idx]
     return pd.DataFrame({
         "Adress": [_label(s, int(nb), lt or "") for s, nb, lt in
-                   zip(r["adressomrade_faststalltnamn"], r["adressplatsnummer"], r["bokstavstillagg"])],
+                   zip(r["adressomrade_faststalltnamn"], r["adressplatsnummer"], r["bokstavstillagg"], strict=True)],
         "Postnummer": [f"{int(p) // 100} {int(p) % 100:02d}" for p in r["postnummer"]],
         "Postort": r["postort"].to_numpy(),
         "truth_x": r["x"].to_numpy(), "truth_y": r["y"].to_numpy(),
@@ -149,7 +149,7 @@ def dirty_queries(reg: pd.DataFrame, n: int, seed: int = 13) -> tuple[pd.DataFra
     drop = np.zeros(len(reg), dtype=bool)
     out = []
     kinds = rng.integers(0, 9, n)
-    for i, (addr, town) in enumerate(zip(q["Adress"], q["Postort"])):
+    for i, (addr, town) in enumerate(zip(q["Adress"], q["Postort"], strict=True)):
         street = q["truth_street"].iloc[i]
         rest = addr[len(street):]
         kind = int(kinds[i])

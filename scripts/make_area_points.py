@@ -60,7 +60,8 @@ def build(folder: Path) -> pd.DataFrame:
             rows.append({"level": "kommun", "code": code, "name": str(r.name), "kind": "town",
                          "x": float(big["x_sweref99tm"]), "y": float(big["y_sweref99tm"]), "radius_m": town_r})
     for r in lan.itertuples():
-        rows += _rows("lan", str(r.lan_kod).zfill(2), str(r.lan), r.geometry, _radius(r.geometry.area, 0.25, 5000, 40000))
+        radius = _radius(r.geometry.area, 0.25, 5000, 40000)
+        rows += _rows("lan", str(r.lan_kod).zfill(2), str(r.lan), r.geometry, radius)
     df = pd.DataFrame(rows)
     pts = gpd.GeoSeries.from_xy(df["x"], df["y"], crs=3006).to_crs(4326)
     df["lon"], df["lat"] = pts.x.round(6), pts.y.round(6)

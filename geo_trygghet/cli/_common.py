@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-
 #: the address register the commands (and the app) use when none is given
 REGISTER_ENV = "GEO_TRYGGHET_ADDRESS_REGISTER"
 

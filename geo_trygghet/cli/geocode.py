@@ -40,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..i18n import fmt_num, text
     from ..ingest.files import check_path, read_any
     from ..ingest.geocode import geocode_frame, read_register
 
@@ -63,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     _write(table, out)
     lines = [*reg.notes, *result.summary_lines(args.lang)]
-    lines.append(f"wrote {out} ({len(table):,} rows) in {time.perf_counter() - started:.1f} s")
+    lines.append(text("geocode.wrote", args.lang, path=out, rows=fmt_num(len(table), args.lang),
+                      seconds=fmt_num(time.perf_counter() - started, args.lang, 1)))
     print("\n".join(lines), file=sys.stdout)
     return 0
 

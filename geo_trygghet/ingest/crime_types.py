@@ -118,7 +118,8 @@ def _load_table_cached(path: str, mtime: float) -> pd.DataFrame:
         raise InputError(msg) from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         reason = " ".join(str(exc).split())[:160]
-        msg = f"crime-type table {path} cannot be read ({reason}): save it as UTF-8 CSV with columns crime_type,category"
+        msg = (f"crime-type table {path} cannot be read ({reason}): "
+               "save it as UTF-8 CSV with columns crime_type,category")
         raise InputError(msg) from None
     return _validate_table(table, path)
 

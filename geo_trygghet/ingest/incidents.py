@@ -49,6 +49,8 @@ from ..errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaEr
 from .columns import TYPE_NAMES, Columns
 from .crime_types import categorize
 from .files import check_path, read_any, read_parquet, read_vector, unsupported
+from .geocode import AddressRegister, GeocodeResult, find_address_columns, geocode_frame, read_register
+from .location_quality import CENTROID, LEFT_OUT, PLACE, POINT, SHARED, LocationQuality, classify_positions
 from .positions import (
     BAD_POSITION,
     NO_POSITION,
@@ -58,8 +60,6 @@ from .positions import (
     dedupe,
     positions,
 )
-from .geocode import AddressRegister, GeocodeResult, find_address_columns, geocode_frame, read_register
-from .location_quality import CENTROID, LEFT_OUT, PLACE, POINT, SHARED, LocationQuality, classify_positions
 from .report import AREA_CENTROID, IngestReport
 from .timecols import AFTER_UNTIL, BEFORE_SINCE, RESOLUTION_UNKNOWN, times, window
 
@@ -265,7 +265,8 @@ def _locate(df, cols: Columns, geometry, source: str, rows: np.ndarray, opt: _Op
                f"{reg.source} (e.g. {geo.unmatched(1)[0]}); check the column and that the register covers the area")
         raise InputError(msg)
     if (~placed).any():
-        notes.append(f"{int((~placed).sum()):,} addresses not found in {reg.source}, e.g. " + "; ".join(geo.unmatched(3)))
+        examples = "; ".join(geo.unmatched(3))
+        notes.append(f"{int((~placed).sum()):,} addresses not found in {reg.source}, e.g. {examples}")
     pos = Positions(lon=np.where(placed, geo.lon, np.nan), lat=np.where(placed, geo.lat, np.nan), usable=placed,
                     dropped={NO_ADDRESS: ~placed}, crs=f"{WGS84} (geocoded against {reg.source})", guessed=False)
     return pos, geo
@@ -411,7 +412,8 @@ def read_boundary(path_or_gdf: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFram
     out = gdf.to_crs(WGS84) if not crs.equals(CRS.from_user_input(WGS84)) else gdf.copy()
     out = out[[out.geometry.name]].reset_index(drop=True)
     out = out.set_geometry(shapely.make_valid(out.geometry.to_numpy()))
-    out.attrs["label"] = label if label != "the boundary" else path_or_gdf.attrs.get("label", label)
+    given = path_or_gdf.attrs.get("label", label) if isinstance(path_or_gdf, gpd.GeoDataFrame) else label
+    out.attrs["label"] = label if label != "the boundary" else given
     return out
 
 

@@ -44,7 +44,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from ..i18n import text
+from ..i18n import fmt_num, text
 
 __all__ = [
     "CENTROID", "LEFT_OUT", "PLACE", "POINT", "SHARED", "LocationQuality", "StackedPosition", "area_points",
@@ -96,11 +96,12 @@ class LocationQuality:
 
     def lines(self, lang: str = "en") -> list[str]:
         """The summary line, and one line naming the centroids found (if any)."""
-        out = [text("location.summary", lang, points=f"{self.points:,}", shared=f"{self.shared:,}",
-                    centroids=f"{self.centroids:,}", places=f"{self.places:,}", withheld=f"{self.withheld:,}")]
+        out = [text("location.summary", lang, points=fmt_num(self.points, lang), shared=fmt_num(self.shared, lang),
+                    centroids=fmt_num(self.centroids, lang), places=fmt_num(self.places, lang),
+                    withheld=fmt_num(self.withheld, lang))]
         if self.stacked:
             names = ", ".join(dict.fromkeys(s.area for s in self.stacked[:6])) + (" …" if len(self.stacked) > 6 else "")
-            out.append(text("location.centroids_found", lang, n=f"{self.centroids:,}", k=len(self.stacked),
+            out.append(text("location.centroids_found", lang, n=fmt_num(self.centroids, lang), k=len(self.stacked),
                             names=names))
         return out
 
@@ -109,7 +110,7 @@ def left_out_line(quality: LocationQuality, lang: str = "en", *, cli: bool = Tru
     """One line: how many incidents hot spots leave out and why ("" when none)."""
     if not quality.left_out:
         return ""
-    line = text("location.left_out", lang, n=f"{quality.left_out:,}")
+    line = text("location.left_out", lang, n=fmt_num(quality.left_out, lang))
     return f"{line}; {text('location.keep_cli', lang)}" if cli else line
 
 
@@ -164,7 +165,7 @@ def classify_positions(lon: np.ndarray, lat: np.ndarray, *, areas: gpd.GeoDataFr
     u_lon, u_lat = q_lon[first], q_lat[first]
     quality = np.where(counts >= SHARED_MIN, SHARED, POINT).astype(object)
     stacked = _stacked(u_lon, u_lat, counts, areas)
-    for i, sp in stacked:
+    for i, _sp in stacked:
         quality[i] = CENTROID
     out[ok] = quality[inverse]
     if coarse is not None:
@@ -186,7 +187,7 @@ def _stacked(u_lon, u_lat, counts, areas) -> list[tuple[int, StackedPosition]]:
     radius = refs["radius_m"].to_numpy(dtype="float64")
     polygon_point = refs["kind"].isin(["centroid", "surface"]).to_numpy()
     central: dict[int, tuple[int, bool]] = {}
-    for i, near in zip(cand, ref_tree.query_ball_point(xy[cand], r=float(radius.max()))):
+    for i, near in zip(cand.tolist(), ref_tree.query_ball_point(xy[cand], r=float(radius.max())), strict=True):
         if near:
             near_a = np.asarray(near, dtype=np.int64)
             d = np.hypot(*(ref_xy[near_a] - xy[i]).T)

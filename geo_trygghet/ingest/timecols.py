@@ -51,6 +51,7 @@ def _detect(df: pd.DataFrame, cols: Columns, source: str, clock: str | None) -> 
 
 
 def _columns(df, cols: Columns, source: str, time, date, clock) -> tuple[str | None, str, str | None]:
+    date_col: str | None
     if time is not None:
         date_col, role, clock_col = cols.given(time, "--time", source), "time", None
     elif date is not None:

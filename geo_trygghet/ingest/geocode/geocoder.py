@@ -18,7 +18,7 @@ from pyproj import Transformer
 
 from ...crs import SWEREF99TM, WGS84
 from ...errors import SchemaError, one_line
-from ...i18n import text
+from ...i18n import fmt_num, text
 from ..columns import Columns
 from .match import FAILED, LEVELS, POSTORT, AddressMatcher, Match
 from .normalise import ParsedAddress, fix_text, parse_address, parse_number, parse_postcode, street_keys
@@ -82,7 +82,7 @@ class GeocodeResult:
     def counts(self) -> dict[str, int]:
         """Level → rows, every level listed (in order, zeros included)."""
         vals, n = np.unique(self.level.astype(str), return_counts=True)
-        have = dict(zip(vals.tolist(), n.tolist()))
+        have = dict(zip(vals.tolist(), n.tolist(), strict=True))
         return {lvl: int(have.get(lvl, 0)) for lvl in LEVELS}
 
     def notes(self, lang: str = "en") -> np.ndarray:
@@ -106,15 +106,15 @@ class GeocodeResult:
     def unmatched(self, limit: int = 10, lang: str = "en") -> list[str]:
         """The first failed rows: 'row 7 'Storgtan 99': reason'."""
         rows = np.flatnonzero(~self.placed)[:limit]
-        return [f"row {i + 1} '{one_line(str(self.written[i]))[:40]}': {reason_text(str(self.reason[i]), str(self.detail[i]), lang)}"
-                for i in rows]
+        return [f"row {i + 1} '{one_line(str(self.written[i]))[:40]}': "
+                f"{reason_text(str(self.reason[i]), str(self.detail[i]), lang)}" for i in rows]
 
     def summary_lines(self, lang: str = "en") -> list[str]:
         counts = self.counts()
-        shown = ", ".join(f"{text('geocode.level.' + lvl, lang)} {n:,}" for lvl, n in counts.items() if n)
-        lines = [text("geocode.summary", lang, n=f"{len(self):,}", register=self.register, levels=shown)]
+        shown = ", ".join(f"{text('geocode.level.' + lvl, lang)} {fmt_num(n, lang)}" for lvl, n in counts.items() if n)
+        lines = [text("geocode.summary", lang, n=fmt_num(len(self), lang), register=self.register, levels=shown)]
         if counts[FAILED]:
-            lines.append(text("geocode.failed_head", lang, n=f"{counts[FAILED]:,}"))
+            lines.append(text("geocode.failed_head", lang, n=fmt_num(counts[FAILED], lang)))
             lines.extend("  " + u for u in self.unmatched(5, lang))
         return lines
 

@@ -57,7 +57,7 @@ class StreetSides:
         keys = frame["unit"].to_numpy() * 2 + frame["side"].to_numpy()
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([], dtype=np.int64)
         ends = np.r_[starts[1:], len(keys)] if len(keys) else starts
-        spans = {(int(keys[s] // 2), int(keys[s] % 2)): (int(s), int(e)) for s, e in zip(starts, ends)}
+        spans = {(int(keys[s] // 2), int(keys[s] % 2)): (int(s), int(e)) for s, e in zip(starts, ends, strict=True)}
         return cls(frame["number"].to_numpy(), frame["x"].to_numpy(), frame["y"].to_numpy(), spans)
 
     def between(self, unit: int, number: int) -> tuple[float, float, int, int] | None:

@@ -93,18 +93,19 @@ class AddressMatcher:
         self.unit_skey = first["skey"].to_numpy()
         self.unit_pkey = first["pkey"].to_numpy()
         self.units_by_key: dict[str, list[int]] = {}
-        for u, k in zip(first["unit"].to_numpy(), self.unit_skey):
+        for u, k in zip(first["unit"].to_numpy(), self.unit_skey, strict=True):
             self.units_by_key.setdefault(k, []).append(int(u))
         self.keys_by_pkey: dict[str, list[str]] = {
-            pk: sorted(set(g)) for pk, g in first.groupby("pkey")["skey"]
+            str(pk): sorted(set(g)) for pk, g in first.groupby("pkey")["skey"]
         }
         self.all_keys = sorted(self.units_by_key)
-        self.unit_postcodes = set(zip(self.unit_of.tolist(), pts["postcode"].tolist()))
+        self.unit_postcodes = set(zip(self.unit_of.tolist(), pts["postcode"].tolist(), strict=True))
         order = pts.assign(unit=self.unit_of, idx=np.arange(len(pts))).sort_values(["unit", "number", "letter"])
-        self.by_address = dict(zip(zip(order["unit"].tolist(), order["number"].tolist(), order["letter"].tolist()),
-                                   order["idx"].tolist()))
+        keys = zip(order["unit"].tolist(), order["number"].tolist(), order["letter"].tolist(), strict=True)
+        self.by_address = dict(zip(keys, order["idx"].tolist(), strict=True))
         firsts = order.drop_duplicates(["unit", "number"], keep="first")
-        self.by_number = dict(zip(zip(firsts["unit"].tolist(), firsts["number"].tolist()), firsts["idx"].tolist()))
+        pairs = zip(firsts["unit"].tolist(), firsts["number"].tolist(), strict=True)
+        self.by_number = dict(zip(pairs, firsts["idx"].tolist(), strict=True))
         self.sides = StreetSides.build(self.unit_of, self.number, self.x, self.y)
         self.postcode_middle = self._area_middles(pts["postcode"])
         self.postort_middle = self._area_middles(pts["pkey"])
@@ -114,7 +115,7 @@ class AddressMatcher:
     def _area_middles(self, column: pd.Series) -> dict[str, int]:
         codes, uniques = pd.factorize(column)
         best, _ = medoids(codes.astype(np.int64), self.x, self.y)
-        return {str(u): int(best[i]) for i, u in enumerate(uniques) if u}
+        return {str(u): int(best[i]) for i, u in enumerate(uniques.tolist()) if u}
 
     # ------------------------------------------------------------------ one address
 
@@ -178,7 +179,7 @@ class AddressMatcher:
         c = self.postort_middle[pkey]
         mids = self.unit_middle[units]
         d = np.hypot(self.x[mids] - self.x[c], self.y[mids] - self.y[c])
-        return [u for u, dist in zip(units, d) if dist <= NEAR_POSTORT_M]
+        return [u for u, dist in zip(units, d, strict=True) if dist <= NEAR_POSTORT_M]
 
     def _choose(self, cands: list[int], p: ParsedAddress, pkey: str, postcode: str) -> tuple[int, str, str]:
         if len(cands) == 1:

@@ -93,10 +93,10 @@ _NUMBER_ONLY = re.compile(
     re.IGNORECASE,
 )
 #: words that end a street name when read backwards from its number in a sentence
-_STOP_WORDS = frozenset(
-    "vid på i mot utanför nära framför bakom längs från till hos invid mellan och samt vid. korsningen "
-    "hörnet in vid. ute uppe nere at on in near the".split()
-)
+_STOP_WORDS = frozenset((
+    "vid", "på", "i", "mot", "utanför", "nära", "framför", "bakom", "längs", "från", "till", "hos", "invid",
+    "mellan", "och", "samt", "vid.", "korsningen", "hörnet", "in", "ute", "uppe", "nere", "at", "on", "near", "the",
+))
 _LOWER_OK = frozenset({"gata", "gatan", "väg", "vägen", "allé", "gränd", "torg", "plan", "backe", "stig", "v.", "g.",
                        "gat.", "pl.", "s:t", "s:ta", "von", "af", "de", "la", "le", "du", "van", "der"})  # fmt: skip
 _ORDINAL = re.compile(r"^\d:[ae]$")

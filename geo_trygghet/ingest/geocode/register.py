@@ -122,7 +122,8 @@ def _read_gpkg(p: Path, label: str, layer: str | None) -> pd.DataFrame:
         raise InputError(msg) from None
 
 
-def register_from_frame(df: pd.DataFrame, *, source: str = "the register", kommun: str | None = None) -> AddressRegister:
+def register_from_frame(df: pd.DataFrame, *, source: str = "the register",
+                        kommun: str | None = None) -> AddressRegister:
     """A table of address points → :class:`AddressRegister` (columns recognised by name)."""
     label = f"address register {source}"
     geometry = active_geometry(df)
@@ -226,8 +227,8 @@ def _street_number_letter(df, cols: Columns, label: str, used: dict[str, str]):
 def _numbers(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         v = s.to_numpy(dtype="float64", na_value=np.nan)
-        num = np.where(np.isfinite(v), v, -1).astype(np.int64)
-        return num, pd.Series(np.full(len(s), "", dtype=object))
+        whole = np.where(np.isfinite(v), v, -1).astype(np.int64)
+        return whole, pd.Series(np.full(len(s), "", dtype=object))
     parts = s.astype("str").str.extract(r"^\s*(\d{1,5})\s*([A-Za-z]?)", expand=True)
     num = pd.to_numeric(parts[0], errors="coerce").fillna(-1).astype(np.int64).to_numpy()
     return num, parts[1].fillna("").str.upper()
