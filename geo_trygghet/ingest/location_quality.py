@@ -25,6 +25,10 @@ A position is an **area centroid** on two signals together:
    filled in at a kommun's centroid amid precise points). A police station that a tenth of the
    frauds are recorded at is stacked in neither sense: the town's other incidents surround it.
 
+Unless one of them lies on a polygon's centroid or point-on-surface, the stacked central positions
+must belong to at least two areas (kommuner, or a kommun and its län, as the feed's events do): a
+file whose incidents all sit on a couple of points in one town is a small extract, not a feed.
+
 The police feed's points are a geocoder's points for the area's name (the town centre; Stockholm
 59.329324,18.068581), up to a few kilometres from any polygon's centroid, hence the radii (3–12
 km for a kommun, 5–40 km for a län, the tätort's equivalent radius for a town) and hence the
@@ -202,11 +206,15 @@ def _stacked(u_lon, u_lat, counts, areas) -> list[tuple[int, StackedPosition]]:
     is_central = np.zeros(len(counts), dtype=bool)
     is_central[list(central)] = True
     found = []
+    on_polygon_point = False
     for i, (r, tight) in central.items():
         if _is_stacked(i, xy, counts, tree, is_central, tight):
             ref = refs.iloc[r]
             found.append((i, StackedPosition(float(u_lon[i]), float(u_lat[i]), int(counts[i]), str(ref["name"]),
                                              str(ref["level"]))))
+            on_polygon_point |= tight
+    if not on_polygon_point and len({(sp.level, sp.area) for _, sp in found}) < 2:
+        return []  # one stack near one town's centre, nothing else: a place, not a feed of areas
     return sorted(found, key=lambda t: -t[1].count)
 
 
