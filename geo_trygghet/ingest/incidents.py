@@ -298,8 +298,7 @@ def _with_dates(keep, occurred, used, source, dropped):
 
 
 def _location(pos: Positions, keep, geo, opt: _Options, dropped) -> tuple[np.ndarray, LocationQuality]:
-    areas = read_boundary(opt.areas) if opt.areas is not None and not isinstance(opt.areas, gpd.GeoDataFrame) \
-        else opt.areas
+    areas = _read_areas(opt.areas) if opt.areas is not None else None
     quality, stacked = classify_positions(pos.lon, pos.lat, areas=areas,
                                           coarse=geo.coarse if geo is not None else None)
     kept = quality[keep]
@@ -311,6 +310,17 @@ def _location(pos: Positions, keep, geo, opt: _Options, dropped) -> tuple[np.nda
         shared_positions=_shared_positions(pos, keep, quality),
     )
     return quality, location
+
+
+def _read_areas(areas: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A file's own area polygons with their attributes (names), checked as a boundary is."""
+    if isinstance(areas, gpd.GeoDataFrame):
+        raw = areas
+    else:
+        p = check_path(areas, "areas file")
+        raw, _ = read_vector(p, None, f"areas {p.name}")
+    read_boundary(raw)  # the one-line errors of a boundary: no polygons, no CRS, metres as degrees
+    return raw.loc[raw.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()]
 
 
 def _shared_positions(pos: Positions, keep, quality) -> int:

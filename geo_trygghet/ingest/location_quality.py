@@ -129,7 +129,8 @@ def _own_area_points(areas: gpd.GeoDataFrame) -> pd.DataFrame:
     """Centroid and point-on-surface of each polygon of a file's own areas, with a radius by size."""
     geoms = areas.to_crs(3006).geometry if areas.crs is not None else areas.geometry
     rows = []
-    name_col = next((c for c in areas.columns if c != areas.geometry.name and areas[c].dtype == object), None)
+    name_col = next((c for c in areas.columns
+                     if c != areas.geometry.name and pd.api.types.is_string_dtype(areas[c].dtype)), None)
     for i, g in enumerate(geoms):
         if g is None or g.is_empty:
             continue
