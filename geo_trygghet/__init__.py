@@ -23,6 +23,8 @@ _API: dict[str, str] = {
     "incidents_from_frame": "geo_trygghet.ingest",
     "read_boundary": "geo_trygghet.ingest",
     "Incidents": "geo_trygghet.ingest",
+    "geocode": "geo_trygghet.ingest.geocode",
+    "read_register": "geo_trygghet.ingest.geocode",
     "hotspots": "geo_trygghet.hotspots",
     "HotSpotResult": "geo_trygghet.hotspots",
     "evaluate": "geo_trygghet.followup",
@@ -35,16 +37,19 @@ __all__ = [
     "Incidents",
     "__version__",
     "evaluate",
+    "geocode",
     "hotspots",
     "incidents_from_frame",
     "read_boundary",
     "read_incidents",
+    "read_register",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .followup import EvaluationResult, evaluate
     from .hotspots import HotSpotResult, hotspots
     from .ingest import Incidents, incidents_from_frame, read_boundary, read_incidents
+    from .ingest.geocode import geocode, read_register
 
 
 def __getattr__(name: str) -> Any:

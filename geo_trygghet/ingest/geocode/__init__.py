@@ -11,7 +11,7 @@ Modules: :mod:`.normalise` (Swedish address text → street keys, number, letter
 :mod:`.geocoder` (a table's columns → :class:`GeocodeResult`).
 """
 
-from .geocoder import COARSE_LEVELS, GEOCODE_COLUMNS, GeocodeResult, find_address_columns, geocode_frame
+from .geocoder import COARSE_LEVELS, GEOCODE_COLUMNS, GeocodeResult, find_address_columns, geocode, geocode_frame
 from .match import LEVELS, SCORES, AddressMatcher, Match, max_edits
 from .normalise import ParsedAddress, fix_text, parse_address, parse_number, parse_postcode, street_key, street_keys
 from .register import AddressRegister, read_register, register_from_frame
@@ -28,6 +28,7 @@ __all__ = [
     "ParsedAddress",
     "find_address_columns",
     "fix_text",
+    "geocode",
     "geocode_frame",
     "max_edits",
     "parse_address",

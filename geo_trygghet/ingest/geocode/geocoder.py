@@ -11,6 +11,7 @@ their row with level ``failed`` and a reason, nothing is dropped silently.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ from .match import FAILED, LEVELS, POSTORT, AddressMatcher, Match
 from .normalise import ParsedAddress, fix_text, parse_address, parse_number, parse_postcode, street_keys
 from .register import ADDRESS_NAMES, NUMBER_NAMES, POSTCODE_NAMES, POSTORT_NAMES, STREET_NAMES, AddressRegister
 
-__all__ = ["COARSE_LEVELS", "GEOCODE_COLUMNS", "GeocodeResult", "find_address_columns", "geocode_frame"]
+__all__ = ["COARSE_LEVELS", "GEOCODE_COLUMNS", "GeocodeResult", "find_address_columns", "geocode", "geocode_frame"]
 
 #: the columns :meth:`GeocodeResult.frame` adds (DESIGN.md, "Locations as they come")
 GEOCODE_COLUMNS = ("lat", "lon", "geocode_level", "geocode_score", "matched_address")
@@ -206,6 +207,26 @@ def geocode_frame(df: pd.DataFrame, register: AddressRegister, *, address: str |
         detail=np.array([m.detail for m in matches], dtype=object)[codes],
         written=written, source=source, register=register.source, columns=cols.used(),
     )
+
+
+def geocode(table: pd.DataFrame | str | Path, register: AddressRegister | str | Path, *, address: str | None = None,
+            street: str | None = None, number: str | None = None, postort: str | None = None,
+            kommun: str | None = None) -> GeocodeResult:
+    """Geocode a table (or a file) against a register (or a register file, narrowed to ``kommun``).
+
+    >>> import geo_trygghet as gt                                   # doctest: +SKIP
+    >>> res = gt.geocode("reparationer.xlsx", "belagenhetsadresser.gpkg", address="Adress")  # doctest: +SKIP
+    >>> res.frame().head()                                          # doctest: +SKIP
+    """
+    from ..files import check_path, read_any
+    from .register import read_register
+
+    reg = register if isinstance(register, AddressRegister) else read_register(register, kommun=kommun)
+    if isinstance(table, pd.DataFrame):
+        return geocode_frame(table, reg, address=address, street=street, number=number, postort=postort)
+    p = check_path(table)
+    df, _ = read_any(p)
+    return geocode_frame(df, reg, address=address, street=street, number=number, postort=postort, source=p.name)
 
 
 def _cells(df: pd.DataFrame, col: str | None, n: int) -> pd.Series:
