@@ -93,8 +93,10 @@ class AddressMatcher:
         self.unit_skey = first["skey"].to_numpy()
         self.unit_pkey = first["pkey"].to_numpy()
         self.units_by_key: dict[str, list[int]] = {}
-        for u, k in zip(first["unit"].to_numpy(), self.unit_skey, strict=True):
+        self.units_by_key_place: dict[tuple[str, str], list[int]] = {}
+        for u, k, pk in zip(first["unit"].tolist(), self.unit_skey.tolist(), self.unit_pkey.tolist(), strict=True):
             self.units_by_key.setdefault(k, []).append(int(u))
+            self.units_by_key_place.setdefault((k, pk), []).append(int(u))
         self.keys_by_pkey: dict[str, list[str]] = {
             str(pk): sorted(set(g)) for pk, g in first.groupby("pkey")["skey"]
         }
@@ -110,7 +112,7 @@ class AddressMatcher:
         self.postcode_middle = self._area_middles(pts["postcode"])
         self.postort_middle = self._area_middles(pts["pkey"])
         self.kommun_keys = set(pts["kkey"].unique()) - {""}
-        self._fuzzy_cache: dict[tuple[str, str], tuple[str, int, str]] = {}
+        self._fuzzy_cache: dict[tuple[tuple[str, ...], str], tuple[str, int, str]] = {}
 
     def _area_middles(self, column: pd.Series) -> dict[str, int]:
         codes, uniques = pd.factorize(column)
@@ -155,12 +157,15 @@ class AddressMatcher:
             cands = self.units_by_key.get(key)
             if not cands:
                 continue
-            if pkey and not any(self.unit_pkey[u] == pkey for u in cands):
-                elsewhere = elsewhere or cands
-                continue
+            if pkey:
+                here = self.units_by_key_place.get((key, pkey))
+                if not here:
+                    elsewhere = elsewhere or cands
+                    continue
+                cands = here
             unit, why, detail = self._choose(cands, p, pkey, postcode)
             return unit, 1.0, why, detail
-        key, edits, why = self._fuzzy(p.keys[0], pkey)
+        key, edits, why = self._fuzzy(p.keys, pkey)
         if key:
             unit, why2, detail = self._choose(self.units_by_key[key], p, pkey, postcode)
             if unit < 0:
@@ -203,21 +208,29 @@ class AddressMatcher:
         where = ", ".join(sorted({str(self.postort[m]) or "?" for m in mids})[:4])
         return -1, "street_ambiguous", f"street={p.street};places={where}"
 
-    def _fuzzy(self, key: str, pkey: str) -> tuple[str, int, str]:
-        """(register key, edits, reason); key "" when no street is near enough or two are equally near."""
-        cached = self._fuzzy_cache.get((key, pkey))
+    def _fuzzy(self, keys: tuple[str, ...], pkey: str) -> tuple[str, int, str]:
+        """(register key, edits, reason) nearest to any spelling of the name; "" when none is near enough
+        or two register streets are equally near."""
+        cached = self._fuzzy_cache.get((keys, pkey))
         if cached is not None:
             return cached
-        limit = max_edits(key)
         choices = self.keys_by_pkey.get(pkey) if pkey else self.all_keys
-        result: tuple[str, int, str] = ("", 0, "street_unknown")
-        if limit and choices and len(choices) <= FUZZY_ALL_LIMIT:
-            best = process.extract(key, choices, scorer=OSA.distance, score_cutoff=limit, limit=2)
-            if best and (len(best) == 1 or best[1][1] > best[0][1]):
-                result = (str(best[0][0]), int(best[0][1]), "fuzzy")
-            elif best:
-                result = ("", 0, "fuzzy_ambiguous")
-        self._fuzzy_cache[(key, pkey)] = result
+        nearest: dict[str, int] = {}
+        if choices and len(choices) <= FUZZY_ALL_LIMIT:
+            for key in keys:
+                limit = max_edits(key)
+                if not limit:
+                    continue
+                for choice, dist, _ in process.extract(key, choices, scorer=OSA.distance, score_cutoff=limit, limit=2):
+                    nearest[str(choice)] = min(int(dist), nearest.get(str(choice), 99))
+        ranked = sorted(nearest.items(), key=lambda kv: kv[1])
+        if not ranked:
+            result: tuple[str, int, str] = ("", 0, "street_unknown")
+        elif len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            result = ("", 0, "fuzzy_ambiguous")
+        else:
+            result = (ranked[0][0], ranked[0][1], "fuzzy")
+        self._fuzzy_cache[(keys, pkey)] = result
         return result
 
     def _number(self, unit: int, p: ParsedAddress) -> Match:

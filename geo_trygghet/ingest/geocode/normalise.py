@@ -38,7 +38,7 @@ _GENERIC_RE = re.compile(r"(?:" + "|".join(sorted(set(GENERICS), key=len, revers
 
 #: abbreviations at the end of a street name → their spellings out, most likely first
 _SUFFIX_ABBREV: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
-    (re.compile(r"^(.+?)(?:g\.|gat\.?|gt\.?)$"), ("gatan", "gata")),
+    (re.compile(r"^(.+?)(?:g\.|gat\.|gt\.)$"), ("gatan", "gata")),
     (re.compile(r"^(.+?)(?:v\.|vg\.?)$"), ("vägen", "väg")),
     (re.compile(r"^(.+?)(?:pl\.|pl)$"), ("platsen", "plan", "plats")),
     (re.compile(r"^(.+?)(?:gr\.)$"), ("gränd", "gränden")),
@@ -99,6 +99,11 @@ _STOP_WORDS = frozenset((
 ))
 _LOWER_OK = frozenset({"gata", "gatan", "väg", "vägen", "allé", "gränd", "torg", "plan", "backe", "stig", "v.", "g.",
                        "gat.", "pl.", "s:t", "s:ta", "von", "af", "de", "la", "le", "du", "van", "der"})  # fmt: skip
+#: the common clean form, "Storgatan 12" or "Storgatan 12 B", read without the general machinery
+_L = "A-Za-zÅÄÖåäöÉéÜü"
+_SIMPLE = re.compile(rf"^([{_L}][{_L}:. -]*?[{_L}.])\s+(\d{{1,4}})(?:\s?([A-HJ-NP-Za-hj-np-z]))?$")
+#: words that make a street-looking prefix something else (a sentence, a unit, a number word)
+_SIMPLE_NOT = re.compile(r"(?i)\b(?:nr|no|lgh|box|vid|på|i|och|tr|vån|c/o|n:o|nummer)\b|\s\S+\s+\S+\s+\S+\s")
 _ORDINAL = re.compile(r"^\d:[ae]$")
 _BOX = re.compile(r"^\s*(?:box|pl|postbox|postbox)\s+\d+", re.IGNORECASE)
 
@@ -165,6 +170,7 @@ def street_key(name: str) -> str:
     return s
 
 
+@lru_cache(maxsize=65536)
 def street_keys(street: str) -> tuple[str, ...]:
     """The keys of a street name as written, with abbreviations spelled out; most likely first."""
     text = fix_text(street).lower().strip(" ,;")
@@ -224,6 +230,12 @@ def parse_address(text: object) -> ParsedAddress | None:
     s = fix_text(text)
     if not s or _BOX.match(s):
         return None
+    simple = _SIMPLE.match(s)
+    if simple and not _SIMPLE_NOT.search(simple.group(1)) and _street_before(simple.group(1)) == simple.group(1):
+        keys = street_keys(simple.group(1))
+        if keys:
+            return ParsedAddress(street=simple.group(1), keys=keys, number=int(simple.group(2)),
+                                 letter=(simple.group(3) or "").upper())
     postcode = ""
     places: list[str] = []
     m = _POSTCODE.search(s)

@@ -147,7 +147,8 @@ def register_from_frame(df: pd.DataFrame, *, source: str = "the register",
         notes.append(f"{int((~keep).sum()):,} points without a street name left out")
     status_col = cols.exact(STATUS_NAMES)
     if status_col is not None:
-        status = df[status_col].astype("str").map(norm)
+        codes, uniques = pd.factorize(df[status_col].astype("str"))
+        status = pd.Series(np.array([norm(u) for u in uniques] + [""], dtype=object)[codes])
         valid = status.str.startswith("gall").to_numpy() | status.isin(["", "nan", "none"]).to_numpy()
         if (keep & ~valid).any():
             notes.append(f"{int((keep & ~valid).sum()):,} addresses not in force (e.g. 'Reserverad') left out")
