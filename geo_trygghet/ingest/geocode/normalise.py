@@ -69,6 +69,7 @@ _CANONICAL = (
 _MOJIBAKE = re.compile(r"[ÃÂ][\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a\u20ac]")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _NON_KEY = re.compile(r"[^a-z0-9]+")
+_DOUBLE_A = re.compile(r"a{2,}")
 
 _POSTCODE = re.compile(r"(?<![\d-])(?:SE-?\s?)?(\d{3})\s?(\d{2})(?!\d)")
 #: apartment, floor, entrance and c/o tails, dropped (the building stands still)
@@ -165,8 +166,8 @@ def street_key(name: str) -> str:
     s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = _NON_KEY.sub("", s)
-    if "a" in s or "o" in s:
-        s = s.replace("aa", "a").replace("ae", "a").replace("oe", "o")
+    while "aa" in s or "ae" in s or "oe" in s:  # å, ä, ö written as aa, ae, oe; to a fixed point
+        s = _DOUBLE_A.sub("a", s.replace("ae", "a").replace("oe", "o"))
     return s
 
 
