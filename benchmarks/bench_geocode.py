@@ -56,14 +56,14 @@ def _distances(out: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
     return np.where(np.isfinite(d), d, np.inf)
 
 
-def _wrong_street_exact(out: pd.DataFrame, truth: pd.DataFrame) -> int:
+def _wrong_street_exact(out: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
     exact = (out["geocode_level"] == "exact").to_numpy()
     matched = out["matched_address"].fillna("").str.replace(r"\s+\d.*$", "", regex=True)
     mk = np.array([street_key(s) for s in matched])
     tk = np.array([street_key(s) for s in truth["truth_street"]])
     town_ok = np.array([m.endswith(", " + t) for m, t in zip(out["matched_address"].fillna(""), truth["Postort"],
                                                                strict=True)])
-    return int((exact & ((mk != tk) | ~town_ok)).sum())
+    return exact & ((mk != tk) | ~town_ok)
 
 
 def main(argv: list[str]) -> int:
@@ -86,12 +86,16 @@ def main(argv: list[str]) -> int:
             res = pd.read_csv(out)
             d = _distances(res, queries)
             levels = res["geocode_level"].value_counts().to_dict()
+            wrong = _wrong_street_exact(res, queries)
+            for i in np.flatnonzero(wrong)[:5]:
+                print(f"wrong street as exact: {queries['Adress'].iloc[i]!r} ({queries['Postort'].iloc[i]}), "
+                      f"truth {queries['truth_street'].iloc[i]}, got {res['matched_address'].iloc[i]}")
             rows.append({
                 "run": name, "addresses": len(queries),
                 "register points": int(len(full) - (drop.sum() if name == "dirty" else 0)),
                 "wall s": round(seconds, 2), "cpu s": round(cpu, 2), "peak MB": round(mb),
                 "exact ≤ 5 m": f"{np.mean((res['geocode_level'] == 'exact').to_numpy() & (d <= 5)):.2%}",
-                "≤ 50 m": f"{np.mean(d <= 50):.2%}", "wrong street as exact": _wrong_street_exact(res, queries),
+                "≤ 50 m": f"{np.mean(d <= 50):.2%}", "wrong street as exact": int(wrong.sum()),
                 "levels": ", ".join(f"{k} {v}" for k, v in levels.items()),
             })
     table = pd.DataFrame(rows)
