@@ -169,3 +169,34 @@ def test_left_out_line_in_both_languages():
         left_out_line(q, "sv", cli=False).startswith("1 236 händelser") or \
         left_out_line(q, "sv", cli=False).startswith("1\u202f236 händelser")
     assert left_out_line(LocationQuality(points=3)) == ""
+
+
+def test_evaluate_leaves_centroids_out_with_one_line_on_stderr(kommuner, tmp_path, capsys):
+    import json
+
+    from shapely.geometry import box
+
+    lan = kommuner[kommuner["code"].str.startswith("03")]
+    feed = _feed(gpd.GeoSeries(lan.geometry.centroid, crs=3006).to_crs(4326), 600)
+    rng = np.random.default_rng(5)
+    n = 200
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    real = pd.DataFrame({"datetime": days.strftime("%Y-%m-%d 10:00:00 +01:00"), "type": "Stöld", "location.name": "x",
+                         "location.gps": [f"{59.86 + 0.001 * (i % 2):.6f},{17.64 + 0.02 * (i % 4 > 1):.6f}"
+                                          for i in range(n)]})
+    path = tmp_path / "events.csv"
+    pd.concat([feed, real]).to_csv(path, index=False)
+    gpd.GeoDataFrame(geometry=[box(17.63, 59.855, 17.65, 59.865)], crs=4326).to_file(tmp_path / "t.geojson")
+    gpd.GeoDataFrame(geometry=[box(17.65, 59.855, 17.67, 59.865)], crs=4326).to_file(tmp_path / "c.geojson")
+    argv = ["evaluate", str(path), "--target", str(tmp_path / "t.geojson"), "--control", str(tmp_path / "c.geojson"),
+            "--intervention", "2024-07-01", "--before", "180", "--after", "180"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith("note: 600 incidents at area centroids")
+    assert captured.err.count("\n") == 1
+    dropped = json.loads(captured.out)
+    assert dropped["target_before"] + dropped["target_after"] > 80  # the real points in the target
+    assert main([*argv, "--keep-centroids"]) == 0
+    kept = capsys.readouterr()
+    assert kept.err == ""
+    assert json.loads(kept.out)["target_before"] == dropped["target_before"]  # no centroid lies in the target
