@@ -190,9 +190,12 @@ def geocode_frame(df: pd.DataFrame, register: AddressRegister, *, address: str |
     codes, uniques = pd.factorize(combined)
     matcher = matcher or AddressMatcher(register)
     matches: list[Match] = []
-    for u in uniques:
+    parsed_once: dict[tuple[str, str], ParsedAddress | None] = {}
+    for u in np.asarray(uniques, dtype=object).tolist():
         a, nb, pt, pc = str(u).split("\x1f")
-        parsed = _parse(a, nb if cols.street else None)
+        parsed = parsed_once.get((a, nb))
+        if parsed is None and (a, nb) not in parsed_once:
+            parsed = parsed_once[(a, nb)] = _parse(a, nb if cols.street else None)
         matches.append(matcher.match(parsed, postort=pt, postcode=parse_postcode(pc)))
     x = np.array([m.x for m in matches], dtype="float64")[codes]
     y = np.array([m.y for m in matches], dtype="float64")[codes]
@@ -236,7 +239,8 @@ def _cells(df: pd.DataFrame, col: str | None, n: int) -> pd.Series:
     if pd.api.types.is_float_dtype(s.dtype):
         s = s.astype("Int64")
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    table = np.array([fix_text(v).replace("\x1f", " ") for v in uniques] + [""], dtype=object)
+    table = np.array([fix_text(v).replace("\x1f", " ") for v in np.asarray(uniques, dtype=object).tolist()] + [""],
+                     dtype=object)
     return pd.Series(table[codes])
 
 
