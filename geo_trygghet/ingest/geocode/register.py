@@ -89,7 +89,7 @@ def read_register(path: str | Path, *, kommun: str | None = None, layer: str | N
     p = check_path(path, "address register")
     label = f"address register {p.name}"
     if p.suffix.lower() == ".gpkg":
-        df = _read_gpkg(p, label, layer)
+        df = _read_gpkg(p, label, layer, kommun)
         how = ""
     else:
         try:
@@ -102,7 +102,9 @@ def read_register(path: str | Path, *, kommun: str | None = None, layer: str | N
     return reg
 
 
-def _read_gpkg(p: Path, label: str, layer: str | None) -> pd.DataFrame:
+def _read_gpkg(p: Path, label: str, layer: str | None, kommun: str | None = None) -> pd.DataFrame:
+    """The layer's address fields only; with ``kommun``, only that kommun's rows are read (SQL ``where``),
+    so that the national file (3.7 million points) can be narrowed without loading it whole."""
     import pyogrio
 
     try:
@@ -115,11 +117,31 @@ def _read_gpkg(p: Path, label: str, layer: str | None) -> pd.DataFrame:
     if layer is None or layer not in layers:
         msg = f"{label} has no layer '{layer}'; its layers are {', '.join(layers) or '(none)'}"
         raise InputError(msg)
+    fields = [str(f) for f in pyogrio.read_info(p, layer=layer)["fields"]]
+    wanted = {norm(n) for n in (*STREET_NAMES, *FARM_NAMES, *NUMBER_NAMES, *LETTER_NAMES, *POSTCODE_NAMES,
+                                *POSTORT_NAMES, *KOMMUN_NAMES, *KOMMUNKOD_NAMES, *STATUS_NAMES, *ADDRESS_NAMES,
+                                "x", "y", "e", "n", "lat", "lon", "latitude", "longitude")}
+    columns = [f for f in fields if norm(f) in wanted] or None
+    where = _kommun_where(fields, kommun) if kommun else None
     try:
-        return pyogrio.read_dataframe(p, layer=layer, use_arrow=True)
+        df = pyogrio.read_dataframe(p, layer=layer, columns=columns, where=where, use_arrow=True)
+        if where and not len(df):  # another spelling or case of the name: filter after reading (and say so)
+            df = pyogrio.read_dataframe(p, layer=layer, columns=columns, use_arrow=True)
+        return df
     except Exception as exc:  # noqa: BLE001 - translated
         msg = f"{label} cannot be read ({one_line(str(exc))[:120]}); check that the file is complete"
         raise InputError(msg) from None
+
+
+def _kommun_where(fields: list[str], kommun: str) -> str | None:
+    """An OGR SQL filter on the kommun's code or name field, when the layer has one."""
+    wanted = str(kommun).strip().replace("'", "''")
+    by_norm = {norm(f): f for f in fields}
+    if re.fullmatch(r"\d{3,4}", wanted):
+        col = next((by_norm[n] for n in KOMMUNKOD_NAMES if n in by_norm), None)
+        return f"\"{col}\" = '{wanted.zfill(4)}'" if col else None
+    col = next((by_norm[n] for n in KOMMUN_NAMES if n in by_norm), None)
+    return f"lower(\"{col}\") = lower('{wanted}')" if col else None
 
 
 def register_from_frame(df: pd.DataFrame, *, source: str = "the register",
