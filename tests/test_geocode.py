@@ -216,7 +216,7 @@ def test_street_and_number_columns(register_frame):
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     gen = _generator()
-    reg = gen.make_register(3000, seed=3)
+    reg = gen.make_register(9000, seed=3)
     folder = tmp_path_factory.mktemp("register")
     gpkg, csv = gen.write_register(reg, folder)
     return gen, reg, gpkg, csv
@@ -231,6 +231,10 @@ def test_lantmateriet_geopackage_in_sweref(synthetic):
     assert r.columns["letter"] == "bokstavstillagg"
     assert r.columns["geometry"] == "geometry"
     assert np.allclose(r.points["x"].to_numpy(), reg["x"].to_numpy(), atol=0.01)
+    in_orebro = int((reg["kommunnamn"] == "Örebro").sum())
+    assert 0 < in_orebro < len(reg)
+    assert len(read_register(gpkg, kommun="Örebro")) == len(read_register(gpkg, kommun="1880")) == in_orebro
+    assert len(read_register(gpkg, kommun="örebro")) == in_orebro  # another case: filtered after reading
 
 
 def test_csv_in_wgs84_gives_the_same_points(synthetic):
