@@ -23,6 +23,8 @@ _API: dict[str, str] = {
     "incidents_from_frame": "geo_trygghet.ingest",
     "read_boundary": "geo_trygghet.ingest",
     "Incidents": "geo_trygghet.ingest",
+    "geocode": "geo_trygghet.ingest.geocode",
+    "read_register": "geo_trygghet.ingest.geocode",
     "hotspots": "geo_trygghet.hotspots",
     "HotSpotResult": "geo_trygghet.hotspots",
     "emerging_hotspots": "geo_trygghet.hotspots",
@@ -43,10 +45,12 @@ __all__ = [
     "emerging_hotspots",
     "evaluate",
     "forecast",
+    "geocode",
     "hotspots",
     "incidents_from_frame",
     "read_boundary",
     "read_incidents",
+    "read_register",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .hotspots import EmergingResult, HotSpotResult, emerging_hotspots, hotspots
     from .hotspots.forecast import ForecastResult, forecast
     from .ingest import Incidents, incidents_from_frame, read_boundary, read_incidents
+    from .ingest.geocode import geocode, read_register
 
 
 def __getattr__(name: str) -> Any:

@@ -7,6 +7,9 @@ Incidents (what :mod:`geo_trygghet.ingest` returns, EPSG:4326)
     ``category``        Brå crime category slug (see :mod:`geo_trygghet.categories`)
     ``lon``, ``lat``    float64 WGS84 degrees (also the point geometry)
     ``source_row``      1-based row number in the input file (for messages)
+    ``location_quality`` "point", "shared", "centroid" (an area's central point) or "place"
+                        (geocoded only to a postort); see :mod:`geo_trygghet.ingest.location_quality`
+    ``geocode_level``, ``geocode_score``, ``matched_address``  when read through an address register
 
 Cells (the ``cells`` layer of the hot-spot GeoPackage, EPSG:4326)
     ``h3``, ``count``, ``gi_z``, ``gi_p`` (two-sided), ``gi_q`` (FDR-adjusted),
@@ -26,7 +29,11 @@ CATEGORY = "category"
 LON = "lon"
 LAT = "lat"
 SOURCE_ROW = "source_row"
-INCIDENT_COLUMNS = (OCCURRED_AT, TIME_RESOLUTION, CRIME_TYPE, CATEGORY, LON, LAT, SOURCE_ROW)
+LOCATION_QUALITY = "location_quality"
+INCIDENT_COLUMNS = (OCCURRED_AT, TIME_RESOLUTION, CRIME_TYPE, CATEGORY, LON, LAT, SOURCE_ROW, LOCATION_QUALITY)
+GEOCODE_LEVEL = "geocode_level"
+GEOCODE_SCORE = "geocode_score"
+MATCHED_ADDRESS = "matched_address"
 
 RESOLUTION_MINUTE = "minute"
 RESOLUTION_DAY = "day"

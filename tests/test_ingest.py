@@ -223,7 +223,8 @@ def test_geojson_wgs84_and_legacy_crs_member(tmp_path):
     del fc["crs"]
     bare = tmp_path / "bare.json"
     bare.write_text(json.dumps(fc), encoding="utf-8")
-    with pytest.raises(CRSError, match=r"bare.json: the geometry hold values like .* look like metres.*--crs EPSG:3006"):
+    pattern = r"bare.json: the geometry hold values like .* look like metres.*--crs EPSG:3006"
+    with pytest.raises(CRSError, match=pattern):
         read_incidents(bare)
     assert_points(read_incidents(bare, crs="EPSG:3006"), SWEDEN)
 
@@ -315,7 +316,8 @@ def test_swedish_and_english_projected_names(tmp_path, xname, yname):
 
 @pytest.mark.parametrize(
     ("latname", "lonname"),
-    [("Latitude", "Longitude"), ("breddgrad", "längdgrad"), ("LAT", "LNG"), (" lat ", " long "), ("lat_wgs84", "lon_wgs84")],
+    [("Latitude", "Longitude"), ("breddgrad", "längdgrad"), ("LAT", "LNG"), (" lat ", " long "),
+     ("lat_wgs84", "lon_wgs84")],
 )
 def test_latlon_names(tmp_path, latname, lonname):
     df = wgs_frame().rename(columns={"lat": latname, "lon": lonname})
@@ -373,7 +375,8 @@ def test_metres_as_degrees(tmp_path):
     e, n = project(SWEDEN, 3006)
     df = wgs_frame()
     df["lat"], df["lon"] = n, e
-    with pytest.raises(CRSError, match=r"look like metres \(e.g. SWEREF 99 TM\), not degrees; use --x/--y with --crs EPSG:3006"):
+    pattern = r"look like metres \(e.g. SWEREF 99 TM\), not degrees; use --x/--y with --crs EPSG:3006"
+    with pytest.raises(CRSError, match=pattern):
         read_incidents(write_csv(tmp_path / "m.csv", df))
 
 
@@ -439,7 +442,8 @@ def test_date_formats_through_csv(tmp_path):
     assert inc.gdf[schema.OCCURRED_AT].tolist() == [pd.Timestamp("2024-01-05 22:15"), pd.Timestamp("2024-07-01 12:00")]
 
 
-@pytest.mark.parametrize("clock", [["22:15", "08:05"], ["2215", "0805"], ["22.15", "8.05"], [2215, 805], ["22:15:00", "8:05"]])
+@pytest.mark.parametrize("clock", [["22:15", "08:05"], ["2215", "0805"], ["22.15", "8.05"], [2215, 805],
+                                   ["22:15:00", "8:05"]])
 def test_separate_date_and_time_columns(tmp_path, clock):
     df = pd.DataFrame({"datum": ["2024-01-05", "2024-01-06"], "tid": clock, "lat": [59.3, 59.4], "lon": [18.0, 18.1]})
     inc = read_incidents(write_csv(tmp_path / "dt.csv", df))
@@ -455,8 +459,10 @@ def test_explicit_date_and_clock_flags():
 
 
 def test_bad_clock_values():
-    df = pd.DataFrame({"datum": ["2024-01-05", "2024-01-06"], "tid": ["25:99", "08:00"], "lat": [59.3, 59.4], "lon": [18.0, 18.1]})
-    with pytest.raises(DateError, match=r"column 'tid': 1 row cannot be read as times of day, e.g. row 1 '25:99'; use HH:MM"):
+    df = pd.DataFrame({"datum": ["2024-01-05", "2024-01-06"], "tid": ["25:99", "08:00"], "lat": [59.3, 59.4],
+                       "lon": [18.0, 18.1]})
+    pattern = r"column 'tid': 1 row cannot be read as times of day, e.g. row 1 '25:99'; use HH:MM"
+    with pytest.raises(DateError, match=pattern):
         incidents_from_frame(df, clock="tid")
 
 
@@ -481,7 +487,8 @@ def test_unparseable_dates_name_the_first_five_rows(tmp_path):
     with pytest.raises(DateError) as err:
         read_incidents(write_csv(tmp_path / "dates.csv", df))
     msg = str(err.value)
-    assert msg.startswith("dates.csv, column 'datum': 6 rows cannot be read as dates, e.g. row 2 '31/31/2024', row 4 'x'")
+    expected = "dates.csv, column 'datum': 6 rows cannot be read as dates, e.g. row 2 '31/31/2024', row 4 'x'"
+    assert msg.startswith(expected)
     assert "row 7 '??'" in msg
     assert "row 8" not in msg
     assert msg.endswith("use YYYY-MM-DD (or YYYY-MM-DD HH:MM)")
@@ -503,7 +510,8 @@ def test_rows_without_date_are_dropped_and_counted():
 
 def test_require_time_false():
     df = pd.DataFrame({"lat": [59.3, 59.4], "lon": [18.0, 18.1]})
-    with pytest.raises(SchemaError, match=r"the table: no time column found among \['lat', 'lon'\]; name it with --time"):
+    pattern = r"the table: no time column found among \['lat', 'lon'\]; name it with --time"
+    with pytest.raises(SchemaError, match=pattern):
         incidents_from_frame(df)
     inc = incidents_from_frame(df, require_time=False)
     assert inc.report.time_resolution == "unknown"
@@ -515,7 +523,8 @@ def test_require_time_false():
 
 def test_time_flag_overrides_detection():
     df = pd.DataFrame(
-        {"datum": ["2000-01-01", "2000-01-02"], "anmäld": ["2024-03-01", "2024-03-02"], "lat": [59.3, 59.4], "lon": [18.0, 18.1]}
+        {"datum": ["2000-01-01", "2000-01-02"], "anmäld": ["2024-03-01", "2024-03-02"], "lat": [59.3, 59.4],
+         "lon": [18.0, 18.1]}
     )
     assert incidents_from_frame(df).report.columns["date"] == "datum"
     inc = incidents_from_frame(df, time="Anmäld")
@@ -537,7 +546,8 @@ def test_since_until_inclusive_days():
     inc = incidents_from_frame(df, since="2024-02-01", until=pd.Timestamp("2024-02-29").date())
     assert inc.gdf[schema.SOURCE_ROW].tolist() == [2, 3]
     assert inc.report.dropped == {"before --since": 1, "after --until": 1}
-    with pytest.raises(DateError, match=r"no incidents from 2025-01-01 to …; the file's dates run from 2024-01-31 to 2024-03-01"):
+    pattern = r"no incidents from 2025-01-01 to …; the file's dates run from 2024-01-31 to 2024-03-01"
+    with pytest.raises(DateError, match=pattern):
         incidents_from_frame(df, since="2025-01-01")
     with pytest.raises(DateError, match="--since 'förra året' is not a date; use YYYY-MM-DD"):
         incidents_from_frame(df, since="förra året")
@@ -589,7 +599,9 @@ def test_read_boundary_errors(tmp_path):
         read_boundary(pts)
     metres = tmp_path / "metres.geojson"
     metres.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": json.loads(gpd.GeoSeries([box(600000, 6500000, 700000, 6600000)]).to_json())["features"][0]["geometry"]}
+        {"type": "Feature", "properties": {},
+         "geometry": json.loads(gpd.GeoSeries([box(600000, 6500000, 700000, 6600000)]).to_json())["features"][0][
+             "geometry"]}
     ]}), encoding="utf-8")  # fmt: skip
     with pytest.raises(CRSError, match="says WGS84 .* look like metres"):
         read_boundary(metres)
@@ -621,7 +633,8 @@ def test_empty_and_header_only(tmp_path):
 
 def test_missing_columns_name_the_columns(tmp_path):
     df = pd.DataFrame({"datum": ["2024-01-01"], "plats": ["Storgatan 1"]})
-    with pytest.raises(SchemaError, match=r"no coordinate columns found among \['datum', 'plats'\]; name them with --lat/--lon"):
+    pattern = r"no coordinate columns found among \['datum', 'plats'\]; name them with --lat/--lon"
+    with pytest.raises(SchemaError, match=pattern):
         read_incidents(write_csv(tmp_path / "m.csv", df))
     with pytest.raises(SchemaError, match="found coordinate column 'lat' but not its pair; name it with --lon"):
         incidents_from_frame(pd.DataFrame({"datum": ["2024-01-01"], "lat": [59.3]}))
@@ -759,7 +772,8 @@ def test_decimal_commas_dots_and_thousand_spaces_in_one_file(tmp_path):
 def test_excel_saved_with_a_csv_name(tmp_path):
     path = tmp_path / "export.csv"
     wgs_frame().to_excel(path, index=False, engine="openpyxl")
-    with pytest.raises(InputError, match=r"export.csv is an Excel workbook or another zip file, not a text table: rename it to .xlsx"):
+    pattern = r"export.csv is an Excel workbook or another zip file, not a text table: rename it to .xlsx"
+    with pytest.raises(InputError, match=pattern):
         read_incidents(path)
 
 

@@ -223,3 +223,33 @@ def test_cli_bad_input_exit_2_one_line(tmp_path, name):
     assert len(lines) == 1, proc.stderr
     assert name in lines[0]
     assert not (tmp_path / "out.gpkg").exists()
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+@SETTINGS
+@given(text=st.text(max_size=80))
+def test_address_normaliser_never_crashes(text):
+    from geo_trygghet.ingest.geocode import parse_address, street_key
+
+    a = parse_address(text)
+    if a is not None:
+        assert a.keys and all(k == street_key(k) for k in a.keys)  # keys are fixed points of street_key
+        assert a.number is None or 0 <= a.number <= 9999
+        assert a.number_to is None or a.number_to > a.number
+
+
+@SETTINGS
+@given(cells=st.lists(st.one_of(st.none(), st.text(max_size=30), st.integers(-5, 100_000)), min_size=1, max_size=8))
+def test_geocoding_random_cells_is_a_level_per_row_or_one_line(cells):
+    from geo_trygghet.ingest.geocode import LEVELS, geocode_frame, register_from_frame
+
+    reg = register_from_frame(pd.DataFrame({"gatunamn": ["Storgatan", "Storgatan"], "nummer": [1, 3],
+                                            "lat": [59.3, 59.3001], "lon": [18.0, 18.0001]}), source="r")
+    try:
+        res = geocode_frame(pd.DataFrame({"adress": pd.Series(cells, dtype=object)}), reg, address="adress")
+    except GeoTrygghetError as err:
+        assert "\n" not in str(err)
+        return
+    assert len(res) == len(cells) and set(res.level) <= set(LEVELS)

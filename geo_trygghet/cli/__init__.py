@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from ..errors import GeoTrygghetError, one_line
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("hotspots", "emerging", "forecast", "evaluate", "remarks", "protocol", "sample", "serve")
+COMMANDS = ("hotspots", "emerging", "forecast", "evaluate", "geocode", "remarks", "protocol", "sample", "serve")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from ._common import add_ingest_arguments, ingest_options
+from ._common import add_ingest_arguments, ingest_options, location_note
 
 EPILOG = """Windows: before = the --before days (default 365) ending the day before the
 intervention date; after = the --after days (default 365) starting on it. --same-months
@@ -94,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     buffer = read_area(args.buffer) if args.buffer else None
     control_buffer = read_area(args.control_buffer) if args.control_buffer else None
     data = read_incidents(args.input, require_time=True, **ingest_options(args))
+    location_note(data.report)
     names: list[str] = []
     for c in args.control:  # the file names, so that messages and per_control name them
         name = Path(c).name

@@ -23,7 +23,8 @@ LAT_TOKENS = {"lat", "latitude", "breddgrad", "latitud"}
 LON_TOKENS = {"lon", "lng", "longitude", "langdgrad", "longitud"}
 
 X_NAMES = ("x", "e", "east", "easting", "ost", "ostlig", "ostkoordinat", "x_koordinat", "koordinat_x", "e_koordinat")
-Y_NAMES = ("y", "n", "north", "northing", "nord", "nordlig", "nordkoordinat", "y_koordinat", "koordinat_y", "n_koordinat")
+Y_NAMES = ("y", "n", "north", "northing", "nord", "nordlig", "nordkoordinat", "y_koordinat", "koordinat_y",
+           "n_koordinat")
 X_TOKENS = {"x", "e", "east", "easting", "ost", "ostlig", "ostkoordinat", "xkoordinat", "xkoord"}
 Y_TOKENS = {"y", "n", "north", "northing", "nord", "nordlig", "nordkoordinat", "ykoordinat", "ykoord"}
 #: other tokens allowed beside an axis token, e.g. x_sweref99tm, sweref_99_tm_x, e_m, x_koord
@@ -98,7 +99,8 @@ class Columns:
                 return hit
         return None
 
-    def token(self, tokens: set[str], exclude: Iterable[str] = (), qualifier: re.Pattern[str] | None = None) -> str | None:
+    def token(self, tokens: set[str], exclude: Iterable[str] = (),
+              qualifier: re.Pattern[str] | None = None) -> str | None:
         """First column whose first or last ``_``-token is in ``tokens``."""
         skip = set(exclude)
         for n in self.names:

@@ -173,7 +173,7 @@ def parse_dates(
     formats = (MONTH_FORMATS + DATE_FORMATS) if month_only else DATE_FORMATS
     aware = bool(sample.str.contains(_TZ_SUFFIX).any())
     fmt = _choose(sample, formats, aware)
-    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")  # type: ignore[assignment]
     parsed = _apply(values, fmt, aware)
     out[present] = parsed.to_numpy()
     failed = present & np.isnat(out)
@@ -246,8 +246,8 @@ def parse_clock(s: pd.Series, *, column: str, source: str, rows: np.ndarray) -> 
         if not ok.any():
             return out
         if np.nanmax(vals) < 1.0 and np.nanmin(vals) >= 0.0:  # Excel fraction of a day
-            out = pd.to_timedelta(np.round(vals * 86400.0), unit="s")
-            return pd.Series(out, index=s.index).astype("timedelta64[ns]")
+            fraction = pd.to_timedelta(np.round(vals * 86400.0), unit="s")
+            return pd.Series(fraction, index=s.index).astype("timedelta64[ns]")
         fractional = bool(np.any(np.floor(vals[ok]) != vals[ok]))
         if fractional:  # 22.15 read as a number: H.MM
             h = np.floor(vals)
@@ -292,7 +292,8 @@ def looks_like_clock(s: pd.Series) -> bool:
         return True
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         ts = s.dropna()
-        return bool(len(ts)) and bool((ts.dt.normalize() == ts.dt.normalize().iloc[0]).all()) and ts.dt.year.iloc[0] < 1901
+        same_day = bool(len(ts)) and bool((ts.dt.normalize() == ts.dt.normalize().iloc[0]).all())
+        return same_day and ts.dt.year.iloc[0] < 1901
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         v = s.dropna().astype("float64")
         return bool(len(v)) and float(v.min()) >= 0 and float(v.max()) <= 2400
@@ -311,16 +312,17 @@ def parse_bound(value: object, flag: str) -> pd.Timestamp:
         ts = pd.Timestamp(value)
     else:
         text = str(value).strip()
-        ts = pd.NaT
+        parsed = None
         for fmt in ("ISO8601", "%Y%m%d"):
             try:
-                ts = pd.to_datetime(text, format=fmt)
+                parsed = pd.to_datetime(text, format=fmt)
                 break
             except (ValueError, TypeError, OverflowError):
                 continue
-        if ts is pd.NaT or pd.isna(ts):
+        if parsed is None or pd.isna(parsed):
             msg = f"{flag} '{_short(value)}' is not a date; use YYYY-MM-DD"
             raise DateError(msg)
+        ts = pd.Timestamp(parsed)
     if ts.tzinfo is not None:
         ts = ts.tz_convert(LOCAL_TZ).tz_localize(None)
     return ts.normalize()

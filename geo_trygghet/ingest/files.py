@@ -82,11 +82,13 @@ def decode_bytes(raw: bytes, name: str) -> tuple[bytes, str]:
         odd, even = head[1::2].count(0) / (len(head) // 2), head[0::2].count(0) / ((len(head) + 1) // 2)
         order = "utf-16-le" if odd > 0.4 and even < 0.05 else "utf-16-be" if even > 0.4 and odd < 0.05 else None
         if order is not None:  # UTF-16 without a byte-order mark
+            decoded: str | None
             try:
-                text = raw[: len(raw) // 2 * 2].decode(order)
+                decoded = raw[: len(raw) // 2 * 2].decode(order)
             except UnicodeDecodeError:
-                text = None
-            if text is not None:
+                decoded = None
+            if decoded is not None:
+                text = decoded
                 _check_text(text, name)
                 return text.encode("utf-8"), "UTF-16"
     if b"\x00" in head:
@@ -186,7 +188,7 @@ def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                df = pd.read_csv(io.BytesIO(data), sep=delim, **kwargs)
+                df = pd.read_csv(io.BytesIO(data), sep=delim, **kwargs)  # type: ignore[call-overload]
         except pd.errors.EmptyDataError:
             msg = f"{p.name} is empty: it has no header and no data rows"
             raise InputError(msg) from None
@@ -239,10 +241,12 @@ def read_excel(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
         }
         wb.close()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        msg = f"{p.name} is not a readable Excel .xlsx file ({_reason(exc)}); open it in Excel and save it as .xlsx or CSV"
+        msg = (f"{p.name} is not a readable Excel .xlsx file ({_reason(exc)}); "
+               "open it in Excel and save it as .xlsx or CSV")
         raise InputError(msg) from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on corrupt files
-        msg = f"{p.name} is not a readable Excel .xlsx file ({_reason(exc)}); open it in Excel and save it as .xlsx or CSV"
+        msg = (f"{p.name} is not a readable Excel .xlsx file ({_reason(exc)}); "
+               "open it in Excel and save it as .xlsx or CSV")
         raise InputError(msg) from None
     target: str | int
     if sheet is None:
@@ -250,7 +254,8 @@ def read_excel(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
     elif isinstance(sheet, int) or str(sheet).strip().isdigit() and str(sheet).strip() not in names:
         idx = int(sheet)
         if not 0 <= idx < len(names):
-            msg = f"{p.name} has no sheet number {idx}; its sheets are {', '.join(repr(n) for n in names)} (numbered from 0)"
+            shown = ", ".join(repr(n) for n in names)
+            msg = f"{p.name} has no sheet number {idx}; its sheets are {shown} (numbered from 0)"
             raise InputError(msg)
         target = idx
     else:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -46,10 +46,11 @@ from pyproj import CRS
 from .. import schema
 from ..crs import WGS84
 from ..errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaError, one_line
-from .columns import CLOCK_NAMES, DATE_NAMES, DATETIME_NAMES, MONTH_NAMES, TYPE_NAMES, Columns, norm
+from .columns import TYPE_NAMES, Columns
 from .crime_types import categorize
-from .dates import looks_like_clock, parse_bound, parse_clock, parse_dates
 from .files import check_path, read_any, read_parquet, read_vector, unsupported
+from .geocode import AddressRegister, GeocodeResult, find_address_columns, geocode_frame, read_register
+from .location_quality import CENTROID, LEFT_OUT, PLACE, POINT, SHARED, LocationQuality, classify_positions
 from .positions import (
     BAD_POSITION,
     NO_POSITION,
@@ -59,79 +60,19 @@ from .positions import (
     dedupe,
     positions,
 )
+from .report import AREA_CENTROID, IngestReport
+from .timecols import AFTER_UNTIL, BEFORE_SINCE, RESOLUTION_UNKNOWN, times, window
 
 __all__ = ["Incidents", "IngestReport", "incidents_from_frame", "read_boundary", "read_incidents", "read_table"]
 
-RESOLUTION_UNKNOWN = "unknown"
 F = TypeVar("F", bound=Callable[..., object])
 
 # reasons rows are left out (the keys of IngestReport.dropped)
-__all__ += ["BAD_POSITION", "NO_POSITION", "ZERO_POSITION"]
+__all__ += ["AFTER_UNTIL", "AREA_CENTROID", "BAD_POSITION", "BEFORE_SINCE", "NO_POSITION", "RESOLUTION_UNKNOWN",
+            "ZERO_POSITION"]
 NO_DATE = "no date"
-BEFORE_SINCE = "before --since"
-AFTER_UNTIL = "after --until"
 OUTSIDE = "outside boundary"
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    """What :func:`read_incidents` read, left out and guessed.
-
-    Attributes
-    ----------
-    source
-        The file name (or "the table").
-    rows_read, rows_used
-        Data rows in the input, and rows in the result.
-    dropped
-        Reason → rows left out: "no position", "position 0/0", "position not a
-        number", "no date", "before --since", "after --until", "outside boundary".
-    columns
-        Role → input column used: lat, lon, x, y, position (one "lat,lon" column),
-        geometry, time (a date-time or month column), date, clock, crime_type.
-    crs
-        CRS of the input coordinates, e.g. "EPSG:3006".
-    time_resolution
-        "minute", "day", "month", or "unknown" (no time column, ``require_time=False``).
-    unmapped_types
-        Raw crime types (of the rows used) without a Brå category → rows.
-    notes
-        What was guessed or noticed, one sentence each.
-    """
-
-    source: str
-    rows_read: int
-    rows_used: int
-    dropped: dict[str, int] = field(default_factory=dict)
-    columns: dict[str, str] = field(default_factory=dict)
-    crs: str = WGS84
-    time_resolution: str = schema.RESOLUTION_DAY
-    unmapped_types: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def summary_lines(self) -> list[str]:
-        """Short human lines for the CLI summary."""
-        lines = [f"{self.source}: {_n(self.rows_read)} rows read, {_n(self.rows_used)} used"]
-        for reason, n in self.dropped.items():
-            if n:
-                lines.append(f"  left out: {_n(n)} rows ({reason})")
-        if self.columns:
-            cols = ", ".join(f"{role}={name!r}" for role, name in self.columns.items())
-            lines.append(f"  columns: {cols}; coordinates {self.crs}; time resolution {self.time_resolution}")
-        if self.unmapped_types:
-            top = list(self.unmapped_types.items())[:5]
-            shown = ", ".join(f"'{t}' ({n})" for t, n in top)
-            more = f" and {len(self.unmapped_types) - 5} more" if len(self.unmapped_types) > 5 else ""
-            lines.append(
-                f"  crime types without a Brå category: {shown}{more} "
-                "(add them to geo_trygghet/ingest/data/crime_types.csv)"
-            )
-        lines.extend(f"  note: {note}" for note in self.notes)
-        return lines
-
-
-def _n(k: int) -> str:
-    return f"{k:,}"
+NO_ADDRESS = "address not found"
 
 
 @dataclass(frozen=True)
@@ -140,6 +81,13 @@ class Incidents:
 
     gdf: gpd.GeoDataFrame
     report: IngestReport
+
+    def mappable(self, keep_centroids: bool = False) -> gpd.GeoDataFrame:
+        """The incidents hot spots, clusters and emerging hot spots use: without area centroids and
+        postort-only geocodes unless ``keep_centroids`` (the report's ``location`` says how many)."""
+        if keep_centroids or schema.LOCATION_QUALITY not in self.gdf.columns:
+            return self.gdf
+        return self.gdf.loc[~self.gdf[schema.LOCATION_QUALITY].isin(LEFT_OUT)]
 
 
 # --------------------------------------------------------------------------- public API
@@ -162,6 +110,29 @@ def _one_line_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class _Options:
+    """The column, filter and location options of one read."""
+
+    lat: str | None = None
+    lon: str | None = None
+    x: str | None = None
+    y: str | None = None
+    crs: str | int | CRS | None = None
+    time: str | None = None
+    date: str | None = None
+    clock: str | None = None
+    crime_type: str | None = None
+    since: str | dt.date | None = None
+    until: str | dt.date | None = None
+    boundary: str | Path | gpd.GeoDataFrame | None = None
+    require_time: bool = True
+    crime_type_table: object = None
+    address: str | None = None
+    register: str | Path | AddressRegister | None = None
+    areas: str | Path | gpd.GeoDataFrame | None = None
+    drop_centroids: bool = False
+
 
 @_one_line_errors
 def read_incidents(
@@ -183,6 +154,10 @@ def read_incidents(
     sheet: str | int | None = None,
     require_time: bool = True,
     crime_type_table: object = None,
+    address: str | None = None,
+    register: str | Path | AddressRegister | None = None,
+    areas: str | Path | gpd.GeoDataFrame | None = None,
+    drop_centroids: bool = False,
 ) -> Incidents:
     """Read an incident file (format by extension) into :class:`Incidents`.
 
@@ -190,111 +165,175 @@ def read_incidents(
     CRS of ``x``/``y`` (or of a layer without one). ``since``/``until`` keep
     whole days (inclusive). ``boundary`` (a path or GeoDataFrame) drops the
     points outside it. ``require_time=False`` accepts files without dates.
+
+    ``register`` (a file or an :class:`~geo_trygghet.ingest.geocode.AddressRegister`) places
+    the incidents by their addresses instead (``address`` names the column, else it is
+    recognised); the output then has ``geocode_level``, ``geocode_score`` and
+    ``matched_address``. ``areas`` (polygons) adds their central points to the bundled Swedish
+    kommuner and län for recognising area centroids; ``drop_centroids`` leaves those rows out
+    (as the CLI does unless ``--keep-centroids``), else :meth:`Incidents.mappable` does.
     """
     p = check_path(path)
     df, how = read_any(p, layer=layer, sheet=sheet)
     return incidents_from_frame(
-        df,
-        source=p.name,
-        lat=lat,
-        lon=lon,
-        x=x,
-        y=y,
-        crs=crs,
-        time=time,
-        date=date,
-        clock=clock,
-        crime_type=crime_type,
-        since=since,
-        until=until,
-        boundary=boundary,
-        require_time=require_time,
-        crime_type_table=crime_type_table,
-        _how=how,
+        df, source=p.name, lat=lat, lon=lon, x=x, y=y, crs=crs, time=time, date=date, clock=clock,
+        crime_type=crime_type, since=since, until=until, boundary=boundary, require_time=require_time,
+        crime_type_table=crime_type_table, address=address, register=register, areas=areas,
+        drop_centroids=drop_centroids, _how=how,
     )
 
 
 @_one_line_errors
-def incidents_from_frame(
-    df: pd.DataFrame,
-    *,
-    source: str = "the table",
-    lat: str | None = None,
-    lon: str | None = None,
-    x: str | None = None,
-    y: str | None = None,
-    crs: str | int | CRS | None = None,
-    time: str | None = None,
-    date: str | None = None,
-    clock: str | None = None,
-    crime_type: str | None = None,
-    since: str | dt.date | None = None,
-    until: str | dt.date | None = None,
-    boundary: str | Path | gpd.GeoDataFrame | None = None,
-    require_time: bool = True,
-    crime_type_table: object = None,
-    _how: str = "",
-) -> Incidents:
+def incidents_from_frame(df: pd.DataFrame, *, source: str = "the table", _how: str = "", **options) -> Incidents:
     """The funnel every reader ends in: a (Geo)DataFrame → :class:`Incidents`.
 
-    A GeoDataFrame's point geometry is used when no coordinate columns are found.
+    Takes the keyword options of :func:`read_incidents` (but ``layer`` and ``sheet``). A
+    GeoDataFrame's point geometry is used when no coordinate columns are found.
     """
+    opt = _Options(**options)
     if not isinstance(df, pd.DataFrame):
         msg = f"{source}: expected a table (DataFrame), got {type(df).__name__}"
         raise InputError(msg)
     notes: list[str] = [_how] if _how and _how != "read as UTF-8 text, comma-separated" else []
+    df, names, geometry = _prepared(df, source)
+    cols = Columns(names)
+    n = len(df)
+    rows = np.arange(1, n + 1, dtype=np.int64)
+    used: dict[str, str] = {}
+    dropped: dict[str, int] = {}
+
+    pos, geo = _locate(df, cols, geometry, source, rows, opt, notes, used)
+    keep = pos.usable.copy()
+    for reason, mask in pos.dropped.items():
+        if mask.any():
+            dropped[reason] = int(mask.sum())
+    occurred, resolution = times(df, cols, source, rows, time=opt.time, date=opt.date, clock=opt.clock,
+                                 require_time=opt.require_time, notes=notes, used=used)
+    if opt.require_time:
+        keep = _with_dates(keep, occurred, used, source, dropped)
+    crime = _crime_types(df, cols, source, opt.crime_type, used, notes, n)
+    if opt.since is not None or opt.until is not None:
+        keep = window(occurred, keep, opt.since, opt.until, resolution, source, dropped)
+    if opt.boundary is not None:
+        keep = _clip(pos, keep, opt.boundary, source, dropped)
+    quality, location = _location(pos, keep, geo, opt, dropped)
+    if opt.drop_centroids and location.left_out:
+        left = keep & np.isin(quality, LEFT_OUT)
+        dropped[AREA_CENTROID] = int(left.sum())
+        keep &= ~left
+    idx = np.flatnonzero(keep)
+    gdf, unmapped = _frame(idx, occurred, resolution, crime, pos, rows, quality, geo, used, notes, opt)
+    report = IngestReport(source=source, rows_read=n, rows_used=len(idx), dropped=dropped, columns=used,
+                          crs=pos.crs, time_resolution=resolution, unmapped_types=unmapped, notes=notes,
+                          location=location, geocoded=geo.counts() if geo is not None else {})
+    return Incidents(gdf=gdf, report=report)
+
+
+def _prepared(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[str], gpd.GeoSeries | None]:
     geometry = active_geometry(df)
     names = [str(c) for c in df.columns if geometry is None or c != geometry.name]
     if df.columns.has_duplicates or any(not isinstance(c, str) for c in df.columns):
         df = df.copy()
         df.columns = dedupe([str(c) for c in df.columns])
         names = [c for c in df.columns if geometry is None or c != geometry.name]
-    cols = Columns(names)
-    n = len(df)
-    if n == 0:
+    if len(df) == 0:
         what = "only a header" if len(names) else "no columns"
         msg = f"{source} has no data rows ({what}); give a file with at least one incident"
         raise InputError(msg)
-    rows = np.arange(1, n + 1, dtype=np.int64)
-    used: dict[str, str] = {}
-    dropped: dict[str, int] = {}
+    return df, names, geometry
 
-    # ---- positions
-    pos = positions(df, cols, geometry, source, rows, lat=lat, lon=lon, x=x, y=y, crs=crs, notes=notes, used=used)
-    keep = pos.usable.copy()
-    for reason, mask in pos.dropped.items():
-        if mask.any():
-            dropped[reason] = int(mask.sum())
 
-    # ---- time
-    occurred, resolution = _times(
-        df, cols, source, rows, time=time, date=date, clock=clock, require_time=require_time, notes=notes, used=used
+def _locate(df, cols: Columns, geometry, source: str, rows: np.ndarray, opt: _Options, notes: list[str],
+            used: dict[str, str]) -> tuple[Positions, GeocodeResult | None]:
+    """Positions from coordinates, or from addresses when a register is given."""
+    if opt.register is None:
+        if opt.address is not None:
+            msg = (f"{source}: --address '{opt.address}' needs an address register to place the addresses: "
+                   "give --register FILE (Lantmäteriet's belägenhetsadress GeoPackage or a CSV)")
+            raise SchemaError(msg)
+        try:
+            return positions(df, cols, geometry, source, rows, lat=opt.lat, lon=opt.lon, x=opt.x, y=opt.y,
+                             crs=opt.crs, notes=notes, used=used), None
+        except SchemaError as err:
+            raise _with_address_hint(err, df, source) from None
+    reg = opt.register if isinstance(opt.register, AddressRegister) else read_register(opt.register)
+    geo = geocode_frame(df, reg, address=opt.address, source=source)
+    used.update({"address" if k == "address" else k: v for k, v in geo.columns.items()})
+    placed = geo.placed
+    if not placed.any():
+        msg = (f"{source}: no address in column '{next(iter(geo.columns.values()))}' was found in the register "
+               f"{reg.source} (e.g. {geo.unmatched(1)[0]}); check the column and that the register covers the area")
+        raise InputError(msg)
+    if (~placed).any():
+        examples = "; ".join(geo.unmatched(3))
+        notes.append(f"{int((~placed).sum()):,} addresses not found in {reg.source}, e.g. {examples}")
+    pos = Positions(lon=np.where(placed, geo.lon, np.nan), lat=np.where(placed, geo.lat, np.nan), usable=placed,
+                    dropped={NO_ADDRESS: ~placed}, crs=f"{WGS84} (geocoded against {reg.source})", guessed=False)
+    return pos, geo
+
+
+def _with_address_hint(err: SchemaError, df: pd.DataFrame, source: str) -> SchemaError:
+    """A missing-coordinates error that names the address column a register could place."""
+    text = str(err)
+    if not text.startswith(f"{source}: no coordinate columns found"):
+        return err
+    try:
+        col = find_address_columns(df, source=source)
+    except SchemaError:
+        return err
+    name = col.address or col.street
+    return SchemaError(f"{text}; or place the addresses in column '{name}' with --address '{name}' --register FILE")
+
+
+def _with_dates(keep, occurred, used, source, dropped):
+    no_date = keep & np.isnat(occurred)
+    if no_date.any():
+        dropped[NO_DATE] = int(no_date.sum())
+        keep = keep & ~no_date
+        if not keep.any():
+            col = used.get("time") or used.get("date") or "the time column"
+            msg = f"{source}: no row has both a position and a date in column '{col}'; fill in the dates"
+            raise DateError(msg)
+    return keep
+
+
+def _location(pos: Positions, keep, geo, opt: _Options, dropped) -> tuple[np.ndarray, LocationQuality]:
+    areas = _read_areas(opt.areas) if opt.areas is not None else None
+    quality, stacked = classify_positions(pos.lon, pos.lat, areas=areas,
+                                          coarse=geo.coarse if geo is not None else None)
+    kept = quality[keep]
+    withheld = dropped.get(NO_POSITION, 0) + dropped.get(ZERO_POSITION, 0)
+    shown = tuple(s for s in stacked)
+    location = LocationQuality(
+        points=int((kept == POINT).sum()), shared=int((kept == SHARED).sum()), centroids=int((kept == CENTROID).sum()),
+        places=int((kept == PLACE).sum()), withheld=withheld, stacked=shown,
+        shared_positions=_shared_positions(pos, keep, quality),
     )
-    if require_time:
-        no_date = keep & np.isnat(occurred)
-        if no_date.any():
-            dropped[NO_DATE] = int(no_date.sum())
-            keep &= ~no_date
-            if not keep.any():
-                col = used.get("time") or used.get("date") or "the time column"
-                msg = f"{source}: no row has both a position and a date in column '{col}'; fill in the dates"
-                raise DateError(msg)
+    return quality, location
 
-    # ---- crime type (categorised below, on the rows kept)
-    crime = _crime_types(df, cols, source, crime_type, used, notes, n)
 
-    # ---- since / until
-    if since is not None or until is not None:
-        keep = _window(occurred, keep, since, until, resolution, source, dropped)
+def _read_areas(areas: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A file's own area polygons with their attributes (names), checked as a boundary is."""
+    if isinstance(areas, gpd.GeoDataFrame):
+        raw = areas
+    else:
+        p = check_path(areas, "areas file")
+        raw, _ = read_vector(p, None, f"areas {p.name}")
+    read_boundary(raw)  # the one-line errors of a boundary: no polygons, no CRS, metres as degrees
+    return raw.loc[raw.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()]
 
-    # ---- boundary
-    if boundary is not None:
-        keep = _clip(pos, keep, boundary, source, dropped)
 
-    idx = np.flatnonzero(keep)
+def _shared_positions(pos: Positions, keep, quality) -> int:
+    mask = keep & (quality == SHARED)
+    if not mask.any():
+        return 0
+    return len(np.unique(np.round(pos.lon[mask], 6) * 1e7 + np.round(pos.lat[mask], 6)))
+
+
+def _frame(idx, occurred, resolution, crime, pos, rows, quality, geo, used, notes, opt):
     crime = crime.iloc[idx].reset_index(drop=True)
     if schema.CRIME_TYPE in used:
-        category, unmapped = categorize(crime, crime_type_table)
+        category, unmapped = categorize(crime, opt.crime_type_table)
         missing = int(crime.isna().sum())
         if missing:
             notes.append(f"{missing} rows have no crime type in column '{used[schema.CRIME_TYPE]}'")
@@ -311,24 +350,17 @@ def incidents_from_frame(
             schema.LON: lon_out,
             schema.LAT: lat_out,
             schema.SOURCE_ROW: rows[idx],
+            schema.LOCATION_QUALITY: pd.Series(quality[idx], dtype="str"),
         }
     )
+    if geo is not None:
+        out[schema.GEOCODE_LEVEL] = pd.Series(geo.level[idx], dtype="str")
+        out[schema.GEOCODE_SCORE] = geo.score[idx]
+        out[schema.MATCHED_ADDRESS] = pd.Series(geo.matched[idx], dtype="str")
     gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lon_out, lat_out), crs=WGS84)
-    report = IngestReport(
-        source=source,
-        rows_read=n,
-        rows_used=len(idx),
-        dropped=dropped,
-        columns=used,
-        crs=pos.crs,
-        time_resolution=resolution,
-        unmapped_types=unmapped,
-        notes=notes,
-    )
-    return Incidents(gdf=gdf, report=report)
+    return gdf, unmapped
 
 
-@_one_line_errors
 @_one_line_errors
 def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
     """A plain table (CSV in any delimiter and encoding, Excel .xlsx, Parquet), e.g. the
@@ -390,101 +422,9 @@ def read_boundary(path_or_gdf: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFram
     out = gdf.to_crs(WGS84) if not crs.equals(CRS.from_user_input(WGS84)) else gdf.copy()
     out = out[[out.geometry.name]].reset_index(drop=True)
     out = out.set_geometry(shapely.make_valid(out.geometry.to_numpy()))
-    out.attrs["label"] = label if label != "the boundary" else path_or_gdf.attrs.get("label", label)
+    given = path_or_gdf.attrs.get("label", label) if isinstance(path_or_gdf, gpd.GeoDataFrame) else label
+    out.attrs["label"] = label if label != "the boundary" else given
     return out
-
-
-# --------------------------------------------------------------------------- time
-
-
-def _is_month_name(name: str) -> bool:
-    k = norm(name)
-    return k in MONTH_NAMES or k.split("_")[0] in ("month", "manad")
-
-
-def _times(df, cols, source, rows, *, time, date, clock, require_time, notes, used):
-    n = len(df)
-    date_col = clock_col = None
-    if time is not None:
-        date_col = cols.given(time, "--time", source)
-        role = "time"
-    elif date is not None:
-        date_col = cols.given(date, "--date", source)
-        role = "date"
-    else:
-        dt_c = cols.find(DATETIME_NAMES, {"datetime", "tidpunkt", "handelsetid", "timestamp", "brottstid"})
-        d_c = cols.find(DATE_NAMES, {"date", "datum", "handelsedatum", "brottsdatum"}, exclude=[dt_c] if dt_c else ())
-        m_c = cols.find(MONTH_NAMES, {"month", "manad"})
-        c_c = cols.find(CLOCK_NAMES, {"klockslag", "time", "kl"}, exclude=[c for c in (dt_c, d_c, m_c) if c])
-        if dt_c and d_c and looks_like_clock(df[dt_c]):
-            date_col, role, clock_col = d_c, "date", dt_c
-        elif dt_c:
-            date_col, role = dt_c, "time"
-        elif d_c:
-            date_col, role = d_c, "date"
-            if c_c and clock is None and looks_like_clock(df[c_c]):
-                clock_col = c_c
-        elif m_c:
-            date_col, role = m_c, "time"
-        elif c_c and not looks_like_clock(df[c_c]):
-            date_col, role = c_c, "time"
-        elif c_c:
-            msg = f"{source}: column '{c_c}' holds times of day but no date column was found; name it with --time"
-            raise SchemaError(msg)
-    if clock is not None:
-        clock_col = cols.given(clock, "--clock", source)
-        if date_col is None:
-            msg = f"{source}: --clock '{clock}' needs a date column as well; name it with --time or --date"
-            raise SchemaError(msg)
-        role = "date"
-    if date_col is None:
-        if require_time:
-            msg = f"{source}: no time column found among [{cols.listing()}]; name it with --time"
-            raise SchemaError(msg)
-        notes.append("no time column: dates left empty (time analyses need one; name it with --time)")
-        return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), RESOLUTION_UNKNOWN
-    used[role] = date_col
-    ts, resolution = parse_dates(df[date_col], column=date_col, source=source, rows=rows, month=_is_month_name(date_col))
-    if clock_col is not None and resolution != schema.RESOLUTION_MONTH:
-        used["clock"] = clock_col
-        td = parse_clock(df[clock_col], column=clock_col, source=source, rows=rows)
-        if td.notna().any():
-            ts = ts.dt.normalize() + td.fillna(pd.Timedelta(0))
-            resolution = schema.RESOLUTION_MINUTE
-    if resolution == schema.RESOLUTION_MONTH:
-        ts = ts.dt.to_period("M").dt.to_timestamp()
-        notes.append(f"column '{date_col}' gives months only: time resolution is month")
-    return ts.to_numpy(dtype="datetime64[ns]"), resolution
-
-
-def _window(occurred, keep, since, until, resolution, source, dropped):
-    if resolution == RESOLUTION_UNKNOWN:
-        msg = f"{source}: --since/--until need a time column; name it with --time"
-        raise SchemaError(msg)
-    lo = parse_bound(since, "--since") if since is not None else None
-    hi = parse_bound(until, "--until") if until is not None else None
-    if lo is not None and hi is not None and hi < lo:
-        msg = f"--until {hi.date()} is before --since {lo.date()}; swap them"
-        raise DateError(msg)
-    before_n = keep.sum()
-    if lo is not None:
-        mask = keep & (occurred < lo.to_datetime64())
-        if mask.any():
-            dropped[BEFORE_SINCE] = int(mask.sum())
-        keep = keep & ~mask
-    if hi is not None:
-        end = (hi + pd.Timedelta(days=1)).to_datetime64()
-        mask = keep & (occurred >= end)
-        if mask.any():
-            dropped[AFTER_UNTIL] = int(mask.sum())
-        keep = keep & ~mask
-    if before_n and not keep.any():
-        ts = occurred[~np.isnat(occurred)]
-        span = f"{pd.Timestamp(ts.min()).date()} to {pd.Timestamp(ts.max()).date()}" if len(ts) else "no dates"
-        window = f"{lo.date() if lo is not None else '…'} to {hi.date() if hi is not None else '…'}"
-        msg = f"{source}: no incidents from {window}; the file's dates run from {span}: change --since/--until"
-        raise DateError(msg)
-    return keep
 
 
 # --------------------------------------------------------------------------- crime types and boundary

@@ -68,7 +68,8 @@ def _numbers(s: pd.Series, column: str, source: str, rows: np.ndarray) -> tuple[
     if pd.api.types.is_numeric_dtype(s.dtype):
         return s.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(s), dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        msg = f"{source}, column '{column}' holds dates, not coordinates; name the coordinate columns with --lat/--lon or --x/--y"
+        msg = (f"{source}, column '{column}' holds dates, not coordinates; "
+               "name the coordinate columns with --lat/--lon or --x/--y")
         raise SchemaError(msg)
     text = s.astype("str").str.strip()
     text = text.where(text != "")
@@ -90,85 +91,12 @@ def _numbers(s: pd.Series, column: str, source: str, rows: np.ndarray) -> tuple[
 
 
 def positions(df, cols, geometry, source, rows, *, lat, lon, x, y, crs, notes, used) -> Positions:
+    """Find the coordinate columns (or the geometry), read them and convert them to WGS84."""
     crs_obj = parse_crs(crs) if crs is not None else None
-    mode = None
-    if lat is not None or lon is not None:
-        if lat is None or lon is None:
-            msg = f"{source}: give both --lat and --lon (got only {'--lat' if lat else '--lon'})"
-            raise SchemaError(msg)
-        lat_c, lon_c = cols.given(lat, "--lat", source), cols.given(lon, "--lon", source)
+    mode, pair = _mode(df, cols, geometry, source, lat=lat, lon=lon, x=x, y=y, crs_obj=crs_obj)
+    first, second, invalid, labels, crs_obj = _coordinates(df, mode, pair, geometry, crs_obj, source, notes, used)
+    if mode == "combined":
         mode = "latlon"
-    elif x is not None or y is not None:
-        if x is None or y is None:
-            msg = f"{source}: give both --x and --y (got only {'--x' if x else '--y'})"
-            raise SchemaError(msg)
-        x_c, y_c = cols.given(x, "--x", source), cols.given(y, "--y", source)
-        mode = "xy"
-    else:
-        lat_c, lon_c = find_lat_lon(cols)
-        x_c, y_c = find_x_y(cols, exclude=[c for c in (lat_c, lon_c) if c])
-        projected_flag = crs_obj is not None and not crs_obj.is_geographic
-        if lat_c and lon_c and not (projected_flag and x_c and y_c):
-            mode = "latlon"
-        elif x_c and y_c:
-            mode = "xy"
-        elif geometry is not None and len(geometry) and geometry.notna().any():
-            mode = "geometry"
-        elif (pt_c := cols.exact(POINT_NAMES)) is not None and _is_point_text(df[pt_c]):
-            mode = "combined"
-        elif lat_c or lon_c:
-            have, need = (lat_c, "--lon") if lat_c else (lon_c, "--lat")
-            msg = f"{source}: found coordinate column '{have}' but not its pair; name it with {need}"
-            raise SchemaError(msg)
-        elif x_c or y_c:
-            have, need = (x_c, "--y") if x_c else (y_c, "--x")
-            msg = f"{source}: found coordinate column '{have}' but not its pair; name it with {need}"
-            raise SchemaError(msg)
-        else:
-            msg = (
-                f"{source}: no coordinate columns found among [{cols.listing()}]; name them with "
-                "--lat/--lon (WGS84) or --x/--y and --crs (e.g. EPSG:3006)"
-            )
-            raise SchemaError(msg)
-
-    invalid = np.zeros(len(df), dtype=bool)
-    file_crs = None
-    if mode == "latlon":
-        lat_v, bad1 = _numbers(df[lat_c], lat_c, source, rows)
-        lon_v, bad2 = _numbers(df[lon_c], lon_c, source, rows)
-        invalid = bad1 | bad2
-        first, second = lon_v, lat_v
-        labels = (lon_c, lat_c)
-        used["lat"], used["lon"] = lat_c, lon_c
-    elif mode == "xy":
-        xv, bad1 = _numbers(df[x_c], x_c, source, rows)
-        yv, bad2 = _numbers(df[y_c], y_c, source, rows)
-        invalid = bad1 | bad2
-        first, second = xv, yv
-        labels = (x_c, y_c)
-        used["x"], used["y"] = x_c, y_c
-    elif mode == "combined":
-        lat_v, lon_v, invalid = _split_point_text(df[pt_c])
-        ok = ~np.isnan(lat_v) & ~np.isnan(lon_v)
-        if ok.any():
-            mlat, mlon = float(np.median(lat_v[ok])), float(np.median(lon_v[ok]))
-            if (10 <= mlat <= 25 and 54 <= mlon <= 70) or (abs(mlat) > 90 >= abs(mlon)):
-                lat_v, lon_v = lon_v, lat_v
-                notes.append(f"column '{pt_c}' holds 'longitude,latitude'; read it that way")
-        first, second = lon_v, lat_v
-        labels = (f"{pt_c} (longitude)", f"{pt_c} (latitude)")
-        used["position"] = pt_c
-        mode = "latlon"
-    else:
-        first, second = _geometry_xy(geometry, source)
-        labels = ("geometry x", "geometry y")
-        used["geometry"] = str(geometry.name)
-        file_crs = CRS.from_user_input(geometry.crs) if geometry.crs is not None else None
-        if crs_obj is not None and file_crs is not None and not crs_obj.equals(file_crs):
-            notes.append(f"the file says {_crs_name(file_crs)}; read as {_crs_name(crs_obj)} as asked")
-        if crs_obj is None:
-            crs_obj = file_crs
-
     missing = np.isnan(first) | np.isnan(second)
     zero = ~missing & (first == 0) & (second == 0)
     usable = ~missing & ~zero
@@ -182,79 +110,139 @@ def positions(df, cols, geometry, source, rows, *, lat, lon, x, y, crs, notes, u
             f"{int(zero.sum())} at 0/0); fill in the coordinates"
         )
         raise CRSError(msg)
-
     u = np.flatnonzero(usable)
-    a, b = first[u], second[u]
-    guessed = False
-    if mode == "latlon" and (crs_obj is None or crs_obj.is_geographic):
-        a, b = _check_degrees(a, b, labels, source, rows[u], mode)
-        src = crs_obj or CRS.from_user_input(WGS84)
-    elif mode == "geometry" and crs_obj is not None and crs_obj.is_geographic:
-        a, b = _check_degrees(a, b, labels, source, rows[u], mode)
-        src = crs_obj
-    else:
-        # x/y (or geometry) in a projected CRS, declared or guessed
-        swedish = crs_obj is None or _epsg(crs_obj) in SWEDISH_PROJECTED
-        mx, my = float(np.median(a)), float(np.median(b))
-        if swedish and _is_northing(mx) and 0 < my < 2.0e6 and not _is_northing(my):
-            a, b = b, a
-            mx, my = my, mx
-            notes.append(
-                f"column '{labels[0]}' holds northings and '{labels[1]}' eastings (the Swedish x = north "
-                "convention); read them that way"
-            )
-            labels = (labels[1], labels[0])
-        if crs_obj is None:
-            if abs(mx) <= 180 and abs(my) <= 180:
-                if 54 <= mx <= 70 and 10 <= my <= 25:  # x = north in degrees
-                    a, b = b, a
-                    notes.append(f"column '{labels[0]}' holds latitudes and '{labels[1]}' longitudes; read them that way")
-                    labels = (labels[1], labels[0])
-                a, b = _check_degrees(a, b, labels, source, rows[u], mode)
-                src = CRS.from_user_input(WGS84)
-                notes.append(f"coordinates in {_pair(labels)} look like degrees: read as WGS84 (EPSG:4326); pass --crs to override")
-            else:
-                src = _guess_metric(mx, my, labels, source)
-                guessed = True
-                notes.append(
-                    f"coordinates look like {_crs_name(src)} ({_epsg(src)}); pass --crs to override"
-                )
-        else:
-            src = crs_obj
-            if not src.is_geographic and np.all(np.abs(a) <= 180) and np.all(np.abs(b) <= 90):
-                msg = (
-                    f"{source}: {_pair(labels)} hold values like {a[0]:.5g}, {b[0]:.5g}, which look like "
-                    f"degrees, not metres of {_epsg(src) or src.name}; use --lat/--lon (WGS84) or check --crs"
-                )
-                raise CRSError(msg)
-            if src.is_geographic:
-                a, b = _check_degrees(a, b, labels, source, rows[u], mode)
+    a, b, src, guessed = _source_crs(first[u], second[u], mode, crs_obj, labels, source, rows[u], notes)
     lon_all = np.full(len(df), np.nan)
     lat_all = np.full(len(df), np.nan)
-    if src.equals(CRS.from_user_input(WGS84)):
-        lo, la = a, b
-    else:
-        lo, la = _transformer(src.to_wkt()).transform(a, b)
-        lo, la = np.asarray(lo, dtype="float64"), np.asarray(la, dtype="float64")
-        bad = ~np.isfinite(lo) | ~np.isfinite(la) | (np.abs(la) > 90) | (np.abs(lo) > 180)
-        if bad.any():
-            i = np.flatnonzero(bad)[:5]
-            ex = ", ".join(f"row {int(rows[u][j])} ({a[j]:.6g}, {b[j]:.6g})" for j in i)
+    lon_all[u], lat_all[u] = _to_wgs84(a, b, src, labels, source, rows[u], guessed)
+    return Positions(lon=lon_all, lat=lat_all, usable=usable, dropped=dropped, crs=_epsg(src) or src.to_string(),
+                     guessed=guessed)
+
+
+def _given_pair(cols, source: str, a: str | None, b: str | None, flags: tuple[str, str]) -> tuple[str, str]:
+    if a is None or b is None:
+        msg = f"{source}: give both {flags[0]} and {flags[1]} (got only {flags[0] if a else flags[1]})"
+        raise SchemaError(msg)
+    return cols.given(a, flags[0], source), cols.given(b, flags[1], source)
+
+
+def _mode(df, cols, geometry, source, *, lat, lon, x, y, crs_obj) -> tuple[str, tuple[str, str] | None]:
+    """How the positions are given: latlon, xy, combined ("lat,lon" in one column) or geometry."""
+    if lat is not None or lon is not None:
+        return "latlon", _given_pair(cols, source, lat, lon, ("--lat", "--lon"))
+    if x is not None or y is not None:
+        return "xy", _given_pair(cols, source, x, y, ("--x", "--y"))
+    lat_c, lon_c = find_lat_lon(cols)
+    x_c, y_c = find_x_y(cols, exclude=[c for c in (lat_c, lon_c) if c])
+    projected_flag = crs_obj is not None and not crs_obj.is_geographic
+    if lat_c and lon_c and not (projected_flag and x_c and y_c):
+        return "latlon", (lat_c, lon_c)
+    if x_c and y_c:
+        return "xy", (x_c, y_c)
+    if geometry is not None and len(geometry) and geometry.notna().any():
+        return "geometry", None
+    pt_c = cols.exact(POINT_NAMES)
+    if pt_c is not None and _is_point_text(df[pt_c]):
+        return "combined", (pt_c, pt_c)
+    for have, pair_flag in ((lat_c, "--lon"), (lon_c, "--lat"), (x_c, "--y"), (y_c, "--x")):
+        if have:
+            msg = f"{source}: found coordinate column '{have}' but not its pair; name it with {pair_flag}"
+            raise SchemaError(msg)
+    msg = (
+        f"{source}: no coordinate columns found among [{cols.listing()}]; name them with "
+        "--lat/--lon (WGS84) or --x/--y and --crs (e.g. EPSG:3006)"
+    )
+    raise SchemaError(msg)
+
+
+def _coordinates(df, mode, pair, geometry, crs_obj, source, notes, used):
+    """(first, second, invalid, labels, crs): x-like and y-like floats of every row."""
+    rows = np.arange(1, len(df) + 1, dtype=np.int64)
+    if mode in ("latlon", "xy"):
+        c1, c2 = pair
+        v1, bad1 = _numbers(df[c1], c1, source, rows)
+        v2, bad2 = _numbers(df[c2], c2, source, rows)
+        if mode == "latlon":
+            used["lat"], used["lon"] = c1, c2
+            return v2, v1, bad1 | bad2, (c2, c1), crs_obj
+        used["x"], used["y"] = c1, c2
+        return v1, v2, bad1 | bad2, (c1, c2), crs_obj
+    if mode == "combined":
+        pt_c = pair[0]
+        lat_v, lon_v, invalid = _split_point_text(df[pt_c])
+        ok = ~np.isnan(lat_v) & ~np.isnan(lon_v)
+        if ok.any():
+            mlat, mlon = float(np.median(lat_v[ok])), float(np.median(lon_v[ok]))
+            if (10 <= mlat <= 25 and 54 <= mlon <= 70) or (abs(mlat) > 90 >= abs(mlon)):
+                lat_v, lon_v = lon_v, lat_v
+                notes.append(f"column '{pt_c}' holds 'longitude,latitude'; read it that way")
+        used["position"] = pt_c
+        return lon_v, lat_v, invalid, (f"{pt_c} (longitude)", f"{pt_c} (latitude)"), crs_obj
+    first, second = _geometry_xy(geometry, source)
+    used["geometry"] = str(geometry.name)
+    file_crs = CRS.from_user_input(geometry.crs) if geometry.crs is not None else None
+    if crs_obj is not None and file_crs is not None and not crs_obj.equals(file_crs):
+        notes.append(f"the file says {_crs_name(file_crs)}; read as {_crs_name(crs_obj)} as asked")
+    invalid = np.zeros(len(df), dtype=bool)
+    return first, second, invalid, ("geometry x", "geometry y"), crs_obj if crs_obj is not None else file_crs
+
+
+def _source_crs(a, b, mode, crs_obj, labels, source, rows, notes):
+    """The usable coordinates (swapped where detected) and their CRS, declared or guessed."""
+    if mode == "latlon" and (crs_obj is None or crs_obj.is_geographic):
+        a, b = _check_degrees(a, b, labels, source, rows, mode)
+        return a, b, crs_obj or CRS.from_user_input(WGS84), False
+    if mode == "geometry" and crs_obj is not None and crs_obj.is_geographic:
+        a, b = _check_degrees(a, b, labels, source, rows, mode)
+        return a, b, crs_obj, False
+    # x/y (or geometry) in a projected CRS, declared or guessed
+    swedish = crs_obj is None or _epsg(crs_obj) in SWEDISH_PROJECTED
+    mx, my = float(np.median(a)), float(np.median(b))
+    if swedish and _is_northing(mx) and 0 < my < 2.0e6 and not _is_northing(my):
+        a, b, mx, my = b, a, my, mx
+        notes.append(f"column '{labels[0]}' holds northings and '{labels[1]}' eastings (the Swedish x = north "
+                     "convention); read them that way")
+        labels = (labels[1], labels[0])
+    if crs_obj is not None:
+        if not crs_obj.is_geographic and np.all(np.abs(a) <= 180) and np.all(np.abs(b) <= 90):
             msg = (
-                f"{source}: {int(bad.sum())} rows cannot be converted from {_epsg(src) or src.name} "
-                f"to WGS84, e.g. {ex}; check --crs and the coordinate columns"
+                f"{source}: {_pair(labels)} hold values like {a[0]:.5g}, {b[0]:.5g}, which look like "
+                f"degrees, not metres of {_epsg(crs_obj) or crs_obj.name}; use --lat/--lon (WGS84) or check --crs"
             )
             raise CRSError(msg)
-        _check_area(lo, la, src, source, labels, guessed)
-    lon_all[u], lat_all[u] = lo, la
-    return Positions(
-        lon=lon_all,
-        lat=lat_all,
-        usable=usable,
-        dropped=dropped,
-        crs=_epsg(src) or src.to_string(),
-        guessed=guessed,
-    )
+        if crs_obj.is_geographic:
+            a, b = _check_degrees(a, b, labels, source, rows, mode)
+        return a, b, crs_obj, False
+    if abs(mx) <= 180 and abs(my) <= 180:
+        if 54 <= mx <= 70 and 10 <= my <= 25:  # x = north in degrees
+            a, b = b, a
+            notes.append(f"column '{labels[0]}' holds latitudes and '{labels[1]}' longitudes; read them that way")
+            labels = (labels[1], labels[0])
+        a, b = _check_degrees(a, b, labels, source, rows, mode)
+        notes.append(f"coordinates in {_pair(labels)} look like degrees: read as WGS84 (EPSG:4326); "
+                     "pass --crs to override")
+        return a, b, CRS.from_user_input(WGS84), False
+    src = _guess_metric(mx, my, labels, source)
+    notes.append(f"coordinates look like {_crs_name(src)} ({_epsg(src)}); pass --crs to override")
+    return a, b, src, True
+
+
+def _to_wgs84(a, b, src: CRS, labels, source, rows, guessed: bool) -> tuple[np.ndarray, np.ndarray]:
+    if src.equals(CRS.from_user_input(WGS84)):
+        return a, b
+    lo, la = _transformer(src.to_wkt()).transform(a, b)
+    lo, la = np.asarray(lo, dtype="float64"), np.asarray(la, dtype="float64")
+    bad = ~np.isfinite(lo) | ~np.isfinite(la) | (np.abs(la) > 90) | (np.abs(lo) > 180)
+    if bad.any():
+        i = np.flatnonzero(bad)[:5]
+        ex = ", ".join(f"row {int(rows[j])} ({a[j]:.6g}, {b[j]:.6g})" for j in i)
+        msg = (
+            f"{source}: {int(bad.sum())} rows cannot be converted from {_epsg(src) or src.name} "
+            f"to WGS84, e.g. {ex}; check --crs and the coordinate columns"
+        )
+        raise CRSError(msg)
+    _check_area(lo, la, src, source, labels, guessed)
+    return lo, la
 
 
 _POINT_TEXT = r"^\s*\(?\s*([-+]?\d+(?:\.\d+)?)\s*[,; ]\s*([-+]?\d+(?:\.\d+)?)\s*\)?\s*$"
