@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up and run the whole test suite:
-#   .venv with the project and its test extras, PostgreSQL and Chromium (apt, when
-#   missing), a throwaway PostgreSQL cluster, then pytest over tests/ on SQLite and
-#   PostgreSQL with the browser tests in headless Chromium.
+#   .venv with the project and its test extras; PostgreSQL, Chromium, poppler and fonts
+#   (apt-get, when missing); the lint and type gate (ruff, mypy); a throwaway PostgreSQL
+#   cluster; then pytest over tests/ on SQLite and PostgreSQL with the browser tests in
+#   headless Chromium.
 # Extra arguments go to pytest, e.g.  ./scripts/test.sh -k walk -x
 # Exit status: pytest's; "no tests collected" (5) and any skipped test are failures.
 set -euo pipefail
@@ -32,6 +33,11 @@ if [ "${#need[@]}" -gt 0 ]; then
     "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
         "${need[@]}" >/dev/null
 fi
+
+# --- the lint and type gate, before any test -------------------------------------------
+_gt_log "ruff check (lint) and mypy (types of the core)"
+"$GT_VENV/bin/ruff" check --quiet . || { _gt_log "FAILED: ruff check found problems (ruff check --fix fixes many)"; exit 1; }
+"$GT_VENV/bin/mypy" || { _gt_log "FAILED: mypy found type errors"; exit 1; }
 
 # --- a throwaway PostgreSQL cluster, stopped on exit ------------------------------------
 pgdir="$(mktemp -d -t geo_trygghet_pg.XXXXXX)"

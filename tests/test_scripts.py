@@ -252,3 +252,9 @@ def test_test_command_installs_every_system_tool_the_tests_need():
     for package in ("postgresql", "chromium", "poppler-utils", "fonts-dejavu-core"):
         assert f"need+=({package})" in text, package
     assert "apt-get update" in text
+
+
+def test_test_command_runs_the_lint_and_type_gate_before_pytest():
+    text = (REPO / "scripts" / "test.sh").read_text()
+    ruff, mypy, pytest_ = text.index("ruff\" check"), text.index("/mypy\""), text.index("-m pytest")
+    assert ruff < pytest_ and mypy < pytest_
