@@ -52,18 +52,6 @@ TABLE_COLUMNS = ("crime_type", "category")
 _LANGS = ("sv", "en")
 
 
-def _label(table: Mapping[str, tuple[str, str]], slug: str, lang: str, what: str) -> str:
-    if lang not in _LANGS:
-        msg = f"unknown language '{lang}': use 'sv' or 'en'"
-        raise InputError(msg)
-    try:
-        sv, en = table[slug]
-    except KeyError:
-        msg = f"unknown {what} '{slug}': use one of {', '.join(table)}"
-        raise InputError(msg) from None
-    return sv if lang == "sv" else en
-
-
 def category_label(slug: str, lang: str = "sv") -> str:
     """The Swedish (``lang="sv"``) or English label of a Brå category slug (from the catalogue)."""
     if lang not in _LANGS:

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from .. import settings
+from ..i18n import text
 from . import states as st
 
 if TYPE_CHECKING:
@@ -25,9 +26,9 @@ if TYPE_CHECKING:
 
 
 def overdue_reason(
-    remark: Remark, today: dt.date | None = None, days: int | None = None
+    remark: Remark, today: dt.date | None = None, days: int | None = None, lang: str = "sv"
 ) -> str | None:
-    """Why ``remark`` is overdue (Swedish, one line), or None when it is not."""
+    """Why ``remark`` is overdue (one line in ``lang``), or None when it is not."""
     today = today or dt.date.today()
     days = settings.overdue_days if days is None else days
     if (
@@ -35,13 +36,12 @@ def overdue_reason(
         and remark.planned_date is not None
         and remark.planned_date < today
     ):
-        return f"planerat till {remark.planned_date.isoformat()}, ännu inte åtgärdat"
+        return text("reminder.reason_planned", lang, date=remark.planned_date.isoformat())
     if remark.state == st.TILLDELAD and remark.assigned_at is not None:
         waited = (today - remark.assigned_at.date()).days
         if waited >= days:
-            return (
-                f"tilldelad {remark.assigned_at.date().isoformat()}, ingen åtgärd på {waited} dagar"
-            )
+            return text("reminder.reason_assigned", lang, date=remark.assigned_at.date().isoformat(),
+                        days=waited)
     return None
 
 
@@ -60,30 +60,19 @@ def reminder_message(
 ) -> EmailMessage:
     """The reminder for one organisation (plain text, Swedish)."""
     msg = EmailMessage()
-    msg["Subject"] = f"Påminnelse: {len(remarks)} försenade anmärkningar från trygghetsvandringar"
+    msg["Subject"] = text("reminder.subject", "sv", n=len(remarks))
     msg["From"] = sender
     msg["To"] = to
-    lines = [
-        f"Hej {organisation_name}!",
-        "",
-        f"Följande anmärkningar från trygghetsvandringar är försenade per {today.isoformat()}.",
-        "Planera en åtgärd med datum, markera dem som åtgärdade, eller svara",
-        "'inte vårt ansvar' med en motivering i geo_trygghet.",
-        "",
-    ]
+    lines = [text("reminder.greeting", "sv", name=organisation_name), "",
+             *text("reminder.intro", "sv", date=today.isoformat()).splitlines(), ""]
     for r in sorted(remarks, key=lambda r: (r.walk_title, r.number)):
-        text = " ".join((r.text or "").split())
-        if len(text) > 140:
-            text = text[:137] + "..."
+        said = " ".join((r.text or "").split())
+        if len(said) > 140:
+            said = said[:137] + "..."
         reason = overdue_reason(r, today, days) or ""
-        lines.append(f"- {r.walk_title} nr {r.number} ({r.category_label()}): {text}")
+        lines.append(f"- {r.walk_title} nr {r.number} ({r.category_label()}): {said}")
         lines.append(f"  {reason}. Id: {r.id}")
-    lines += [
-        "",
-        "Tack för hjälpen!",
-        "",
-        "Detta meddelande skickades automatiskt av geo_trygghet.",
-    ]
+    lines += ["", text("reminder.thanks", "sv"), "", text("reminder.automatic", "sv")]
     msg.set_content("\n".join(lines))
     return msg
 
