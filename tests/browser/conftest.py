@@ -28,6 +28,7 @@ test command sets it), else they skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -263,18 +264,6 @@ def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
     return path
 
 
-def wait_for_app(page: Any, text: str, timeout_ms: int = 30_000) -> None:
-    """Wait until Streamlit has rendered ``text`` and finished running the script."""
-    page.get_by_text(text, exact=False).first.wait_for(state="visible", timeout=timeout_ms)
-    wait_idle(page, timeout_ms)
-
-
-def wait_idle(page: Any, timeout_ms: int = 30_000) -> None:
-    """Wait until the Streamlit script is not running (the page may still be redrawing)."""
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
-        state="attached", timeout=timeout_ms)
-
-
 _SETTLED_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   return app && app.getAttribute('data-test-script-state') === 'notRunning'
@@ -283,29 +272,64 @@ _SETTLED_JS = """() => {
 }"""
 
 
-def settle(page: Any, timeout_ms: int = 60_000) -> None:
-    """Wait until the script is idle and the page holds no stale (previous run's) elements."""
-    page.wait_for_timeout(400)  # a click's rerun may take a moment to start
-    page.wait_for_function(_SETTLED_JS, timeout=timeout_ms)
+def _probe(page: Any, check: Any) -> Callable[[], Any]:
+    if check is None:
+        return lambda: True
+    if isinstance(check, str):
+        return lambda: page.get_by_text(check, exact=False).first.is_visible()
+    if callable(check):
+        return check
+    return lambda: check.first.is_visible()  # a Playwright locator
 
 
-def choose(page: Any, key: str, option: str, attempts: int = 8) -> None:
-    """Pick ``option`` in the selectbox with widget key ``key``.
+def until(page: Any, check: Any = None, *, act: Callable[[], Any] | None = None,
+          timeout_ms: int = 60_000) -> Any:
+    """The one way browser tests wait on the Streamlit app.
 
-    A rerun can redraw the box between the click that opens it and the click on the option,
-    which closes the list: open it again until the option is clicked."""
+    Waits until the page has settled (the script is idle and no element of the previous run is
+    left) and ``check`` holds: a text that must be visible, a locator that must be visible, or a
+    function whose truthy result is returned (None: only settled). With ``act`` (a click, a
+    choice) the action is done first, and done again whenever the page settles without
+    ``check`` holding: Streamlit redraws asynchronously, so an action can land on an element
+    that is being replaced and be lost. Fails, saying what it waited for, when time is up.
+    """
     from playwright.sync_api import Error as PlaywrightError
 
-    for _ in range(attempts):
-        wait_idle(page, 90_000)
+    deadline = time.monotonic() + timeout_ms / 1000
+    probe = _probe(page, check)
+    while True:
+        if act is not None:
+            with contextlib.suppress(PlaywrightError):  # replaced while we used it: do it again
+                act()
+        left_ms = max(1_000, int((deadline - time.monotonic()) * 1000))
+        page.wait_for_timeout(300)  # a click's rerun may take a moment to start
+        page.wait_for_function(_SETTLED_JS, timeout=left_ms)
         try:
-            page.locator(f".st-key-{key} input").first.click(timeout=5_000)
-            page.get_by_role("option", name=option, exact=True).first.click(timeout=3_000)
-            return
+            result = probe()
         except PlaywrightError:
+            result = None
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout_ms / 1000:.0f} s for {check!r}"
+                                 + (" after acting" if act else ""))
+        page.wait_for_timeout(300)
+
+
+def choose(page: Any, key: str, option: str, timeout_ms: int = 60_000) -> None:
+    """Pick ``option`` in the selectbox with widget key ``key`` (with :func:`until`)."""
+
+    def pick() -> None:
+        page.locator(f".st-key-{key} input").first.click(timeout=5_000)
+        page.get_by_role("option", name=option, exact=True).first.click(timeout=3_000)
+
+    def picked() -> bool:
+        if page.get_by_role("option").count():  # the list is still open: close it, try again
             page.keyboard.press("Escape")
-            page.wait_for_timeout(300)
-    raise AssertionError(f"could not choose {option!r} in the selectbox {key!r}")
+            return False
+        return page.locator(f".st-key-{key} input").first.input_value() == option
+
+    until(page, picked, act=pick, timeout_ms=timeout_ms)
 
 
 @pytest.fixture

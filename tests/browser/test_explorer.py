@@ -12,24 +12,21 @@ import geopandas as gpd
 import pyogrio
 import pytest
 
-from .conftest import ACCOUNTS, settle, shot, wait_for_app
+from .conftest import ACCOUNTS, shot, until
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
-
-def _settle(page, timeout_ms: int = 60_000) -> None:
-    settle(page, timeout_ms)
 
 
 def _login(page, base: str, role: str = "analytiker") -> None:
     username, password = ACCOUNTS[role]
     page.goto(f"{base}/logga-in")
-    wait_for_app(page, "Användarnamn")
+    until(page, "Användarnamn")
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     page.get_by_text("Inloggad som").wait_for(timeout=30_000)
-    _settle(page)
+    until(page)
 
 
 def _map(page):
@@ -37,19 +34,17 @@ def _map(page):
     return page.locator(MAP_FRAME).last.content_frame
 
 
-def _download(page, label: str, tries: int = 3):
+def _download(page, label: str):
     """Click a download button until the file comes (a click that lands while the page
     reruns can hit the previous run's file, which Streamlit has released)."""
-    for attempt in range(tries):
-        _settle(page)
-        try:
-            with page.expect_download(timeout=30_000) as info:
-                page.get_by_role("button", name=label).click()
-            return info.value
-        except Exception:
-            if attempt == tries - 1:
-                raise
-    return None
+    got = []
+
+    def click() -> None:
+        with page.expect_download(timeout=30_000) as info:
+            page.get_by_role("button", name=label).click()
+        got.append(info.value)
+
+    return until(page, lambda: got and got[-1], act=click, timeout_ms=120_000)
 
 
 def _legend(page) -> str:
@@ -60,8 +55,8 @@ def _legend(page) -> str:
 
 def _open(page, link: str, text: str) -> None:
     page.get_by_role("link", name=link).click()
-    wait_for_app(page, text, timeout_ms=60_000)
-    _settle(page)
+    until(page, text, timeout_ms=60_000)
+    until(page)
 
 
 def test_analyst_explores_filters_and_downloads(app_server, desktop_page, tmp_path):
@@ -86,7 +81,7 @@ def test_analyst_explores_filters_and_downloads(app_server, desktop_page, tmp_pa
     page.keyboard.type("Skadegörelse")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
-    _settle(page)
+    until(page)
     _map(page).locator(".gt-summary").filter(
         has_not_text=before).wait_for(timeout=60_000)
     after = _legend(page)
@@ -99,7 +94,7 @@ def test_analyst_explores_filters_and_downloads(app_server, desktop_page, tmp_pa
     box = page.locator(MAP_FRAME).last.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.get_by_text("Händelser per månad").wait_for(timeout=60_000)
-    _settle(page)
+    until(page)
     assert page.get_by_text("Vanligaste brottstyper").count() == 1
     page.get_by_text("Händelser per månad").scroll_into_view_if_needed()
     shot(page, "analyst_explorer_cell", full_page=False)
@@ -141,7 +136,7 @@ def test_screenshots_of_the_analyst_pages(app_server, desktop_page):
     assert page.get_by_text(re.compile(r"Rutt: \d+,\d km")).count() == 1
     shot(page, "analyst_plan_walk")
     page.get_by_role("button", name="Skapa vandring").click()
-    _settle(page)
+    until(page)
     page.get_by_text("Koden är").wait_for(timeout=30_000)
     qr = page.locator('[data-testid="stImage"] img').first  # the QR code
     qr.wait_for(timeout=30_000)
@@ -155,7 +150,7 @@ def test_screenshots_of_the_analyst_pages(app_server, desktop_page):
 def test_public_explorer_has_no_points_and_no_full_export(app_server, desktop_page, role):
     page = desktop_page
     page.goto(app_server)
-    wait_for_app(page, "Start")
+    until(page, "Start")
     _open(page, "Hot spots", "Hot spots: var koncentreras brotten?")
     assert "Offentligt läge" in page.get_by_test_id("stAlert").first.inner_text()
     _legend(page)

@@ -10,23 +10,20 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from .conftest import ACCOUNTS, REPO, choose, settle, shot, wait_for_app
+from .conftest import ACCOUNTS, REPO, choose, shot, until
 
 HEADING = "Uppföljning: fungerade åtgärden?"
 
-
-def _settle(page, timeout_ms: int = 90_000) -> None:
-    settle(page, timeout_ms)
 
 
 def _login(page, base: str) -> None:
     username, password = ACCOUNTS["analytiker"]
     page.goto(f"{base}/logga-in")
-    wait_for_app(page, "Användarnamn")
+    until(page, "Användarnamn")
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
-    _settle(page)
+    until(page)
 
 
 def _expected():
@@ -49,8 +46,8 @@ def test_analyst_evaluates_the_sample_intervention(app_server, desktop_page, tmp
     expected = _expected()
     _login(page, app_server)
     page.get_by_role("link", name="Uppföljning").click()
-    wait_for_app(page, HEADING, timeout_ms=90_000)
-    _settle(page)
+    until(page, HEADING, timeout_ms=90_000)
+    until(page)
     # the preset is the default target: the odds ratio is shown as the core computes it
     metric = page.get_by_test_id("stMetric").filter(has_text="Oddskvot (OR)")
     metric.wait_for(timeout=90_000)
@@ -86,7 +83,7 @@ def test_analyst_evaluates_the_sample_intervention(app_server, desktop_page, tmp
     assert pdf.read_bytes().startswith(b"%PDF")
 
     page.get_by_role("tab", name="Åtgärdade anmärkningar").click()
-    _settle(page)
+    until(page)
     page.get_by_text("Varje åtgärdad anmärkning").first.wait_for(timeout=30_000)
     shot(page, "followup_fixed_remarks")
 
@@ -97,11 +94,11 @@ def test_analyst_draws_the_target_area_on_the_map(app_server, desktop_page):
     page = desktop_page
     _login(page, app_server)
     page.get_by_role("link", name="Uppföljning").click()
-    wait_for_app(page, HEADING, timeout_ms=90_000)
-    _settle(page)
+    until(page, HEADING, timeout_ms=90_000)
+    until(page)
     choose(page, "fu_mode", "Rita ett område i kartan")
-    wait_for_app(page, "Rita målområdet", timeout_ms=90_000)
-    _settle(page)
+    until(page, "Rita målområdet", timeout_ms=90_000)
+    until(page)
     frame = page.frame_locator("iframe[title*='st_folium']").first
     tool = frame.locator(".leaflet-draw-draw-rectangle")
     tool.wait_for(timeout=60_000)  # the toolbar is there: its JS and CSS loaded from the page itself
@@ -112,7 +109,7 @@ def test_analyst_draws_the_target_area_on_the_map(app_server, desktop_page):
     page.mouse.down()
     page.mouse.move(cx + 60, cy + 40, steps=8)
     page.mouse.up()
-    _settle(page)
+    until(page)
     # the drawn rectangle is the target now: the controls are suggested for it and the result shown
     page.get_by_test_id("stMetric").filter(has_text="Oddskvot (OR)").wait_for(timeout=90_000)
     assert page.get_by_text("Rita målområdet").count() == 0  # the how-to-draw hint is gone: a target exists

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from .conftest import ACCOUNTS, settle, shot, wait_for_app
+from .conftest import ACCOUNTS, shot, until
 
 LANCS_FILES = ("lancashire_asb_2022.csv", "lancashire_wards.gpkg", "lancashire_ward_pop.xlsx")
 
@@ -24,33 +24,33 @@ def test_lagesbild_of_an_uploaded_real_file_with_a_separate_population_table(app
     incidents, wards, population = lancs
     page = desktop_page
     page.goto(f"{app_server}/logga-in")
-    wait_for_app(page, "Användarnamn")
+    until(page, "Användarnamn")
     username, password = ACCOUNTS["analytiker"]
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
-    wait_for_app(page, "Inloggad som")
-    settle(page)
+    until(page, "Inloggad som")
+    until(page)
 
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Ladda upp en fil", exact=True).click()
-    settle(page)
+    until(page)
     sidebar.locator("input[type=file]").first.set_input_files(str(incidents))
-    wait_for_app(page, "56 434 händelser inlästa ur lancashire_asb_2022.csv", timeout_ms=120_000)
+    until(page, "56 434 händelser inlästa ur lancashire_asb_2022.csv", timeout_ms=120_000)
 
     page.get_by_role("link", name="Lägesbild").click()
-    wait_for_app(page, "Stödfrågorna besvarade", timeout_ms=120_000)
-    settle(page, 120_000)
+    until(page, "Stödfrågorna besvarade", timeout_ms=120_000)
+    until(page, timeout_ms=120_000)
     page.get_by_text("Befolkning och referensvärde").click()
     page.get_by_role("radiogroup", name="Befolkning").get_by_text("Ladda upp områden (GeoJSON/GeoPackage)").click()
-    settle(page, 120_000)
+    until(page, timeout_ms=120_000)
     inputs = page.get_by_test_id("stExpander").locator("input[type=file]")
     inputs.nth(0).set_input_files(str(wards))
-    settle(page, 120_000)
+    until(page, timeout_ms=120_000)
     inputs.nth(1).set_input_files(str(population))
     joined = page.get_by_text(re.compile(r"Befolkning kopplad för 245 av 271 områden \(ward_code = gss_code"))
     joined.wait_for(timeout=120_000)
-    settle(page, 120_000)
+    until(page, timeout_ms=120_000)
     rates = page.get_by_text("Per 100 000 invånare och år", exact=True)
     rates.wait_for(timeout=120_000)
     rates.scroll_into_view_if_needed()

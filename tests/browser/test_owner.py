@@ -8,9 +8,8 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.conftest import ACCOUNTS, SAMPLE_TOWN, settle, shot, wait_for_app
+from tests.browser.conftest import ACCOUNTS, SAMPLE_TOWN, shot, until
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -18,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def log_in(page, app_server, role: str) -> None:
     username, password = ACCOUNTS[role]
     page.goto(f"{app_server}/logga-in")
-    wait_for_app(page, "Användarnamn")
+    until(page, "Användarnamn")
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
@@ -31,32 +30,24 @@ def pick_remark(page, text: str) -> None:
         box.locator("input").fill(text[:25])
         page.keyboard.press("Enter")
     page.get_by_test_id("stMarkdownContainer").filter(has_text=text).first.wait_for()
-    wait_for_app(page, "Välj anmärkning")
+    until(page, "Välj anmärkning")
 
 
 def save_visible(page) -> None:
-    settle(page)
+    until(page)
     page.locator("button:visible", has_text=re.compile(r"^Spara$")).first.click()
 
 
-def open_tab(page, name: str, shows: str, attempts: int = 10):
-    """Click the tab called `name` until its panel, containing `shows`, is on screen; the panel.
+def open_tab(page, name: str, shows: str):
+    """Click the tab called `name` until its own panel shows `shows`; the panel.
 
-    The actions are redrawn for the remark's new state after a save, and for a moment the old
-    tab set (stale, about to be removed) and the new one are both in the page; a late redraw can
-    also reset the selection. So: wait for the script to be idle, click the last visible tab of
-    that name, and check its own panel is shown; try again otherwise."""
-    for _ in range(attempts):
-        settle(page)
-        try:
-            page.locator("[role=tab]:visible", has_text=re.compile(f"^{re.escape(name)}$")).last.click(timeout=5000)
-            panel = page.get_by_role("tabpanel", name=name).last
-            if panel.locator(shows).first.is_visible():
-                return panel
-        except PlaywrightError:  # the element was replaced while we used it: look again
-            pass
-        page.wait_for_timeout(500)
-    raise AssertionError(f"the tab {name!r} never showed {shows!r}")
+    After a save the actions are redrawn for the remark's new state, and for a moment the old
+    tab set (about to be removed) and the new one are both in the page: click the last visible
+    tab of that name, as often as a redraw swallows the click."""
+    tab = page.locator("[role=tab]:visible", has_text=re.compile(f"^{re.escape(name)}$"))
+    panel = page.get_by_role("tabpanel", name=name)
+    until(page, lambda: panel.last.locator(shows).first.is_visible(), act=lambda: tab.last.click(timeout=5000))
+    return panel.last
 
 
 def test_owner_plans_and_fixes_a_remark(app_server, desktop_page):
@@ -74,14 +65,14 @@ def test_owner_plans_and_fixes_a_remark(app_server, desktop_page):
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         log_in(page, app_server, "problemagare")
-        wait_for_app(page, "Anmärkningar till Gatukontoret")
+        until(page, "Anmärkningar till Gatukontoret")
         pick_remark(page, text)
         page.frame_locator("iframe[title*='st_folium']").first.locator(".gt-remark").first.wait_for()
         page.get_by_text("Välj anmärkning").scroll_into_view_if_needed()
         shot(page, "owner_desktop_list", full_page=False)
 
         save_visible(page)  # the first tab: Planera, today's date
-        wait_for_app(page, "är nu Planerad")
+        until(page, "är nu Planerad")
         planned = service.get_remark(Actor.system(), remark.id)
         assert planned.state == "planerad" and planned.planned_date == dt.date.today()
 
@@ -90,9 +81,9 @@ def test_owner_plans_and_fixes_a_remark(app_server, desktop_page):
         comment = panel.locator("input[aria-label='Kommentar']")
         comment.fill("Ny lampa monterad")
         comment.press("Tab")  # commit the text before the button reads it
-        settle(page)
+        until(page)
         panel.get_by_role("button", name="Spara").click()
-        wait_for_app(page, "är nu Åtgärdad")
+        until(page, "är nu Åtgärdad")
         shot(page, "owner_desktop_fixed")
         fixed = service.get_remark(Actor.system(), remark.id)
         assert fixed.state == "atgardad" and fixed.fixed_date == dt.date.today()

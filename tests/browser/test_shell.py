@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ACCOUNTS, shot, wait_for_app
+from tests.browser.conftest import ACCOUNTS, shot, until
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -25,32 +25,32 @@ def _no_horizontal_scroll(page) -> None:
 def test_desktop_start_page_in_swedish_then_english(app_server, desktop_page):
     page = desktop_page
     page.goto(app_server)
-    wait_for_app(page, START_SV)
+    until(page, START_SV)
     expect(page.get_by_role("link", name="Logga in")).to_be_visible()
     expect(page.get_by_role("link", name="Gå med i en vandring")).to_be_visible()
     shot(page, "shell_desktop_start_sv")
 
     page.get_by_text("English", exact=True).click()
-    wait_for_app(page, START_EN)
+    until(page, START_EN)
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
     expect(page.get_by_text(START_SV)).to_have_count(0)
     shot(page, "shell_desktop_start_en")
 
     # the choice survives moving to another page
     page.get_by_role("link", name="Log in").click()
-    wait_for_app(page, "User name")
+    until(page, "User name")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     # ... and a reload or a new tab (the browser keeps it in a cookie for a year)
     page.wait_for_function("() => document.cookie.includes('gt_lang=en')")
     page.reload()
-    wait_for_app(page, "User name")
+    until(page, "User name")
     expect(page.get_by_text("Användarnamn")).to_have_count(0)
 
 
 def test_phone_start_page_fits_and_offers_the_join_form(app_server, phone_page):
     page = phone_page
     page.goto(app_server)
-    wait_for_app(page, START_SV)
+    until(page, START_SV)
     expect(page.get_by_label("Vandringskod")).to_be_visible()
     expect(page.get_by_role("button", name="Gå med")).to_be_visible()
     _no_horizontal_scroll(page)
@@ -60,10 +60,10 @@ def test_phone_start_page_fits_and_offers_the_join_form(app_server, phone_page):
 def test_phone_join_with_typed_code(app_server, phone_page):
     page = phone_page
     page.goto(app_server)
-    wait_for_app(page, START_SV)
+    until(page, START_SV)
     page.get_by_label("Vandringskod").fill(app_server.seed["walk_code"].lower())
     page.get_by_role("button", name="Gå med").tap()
-    wait_for_app(page, "Du är med i vandringen")
+    until(page, "Du är med i vandringen")
     expect(page.get_by_text(app_server.seed["walk_title"]).first).to_be_visible()
     shot(page, "shell_phone_joined_by_code")
 
@@ -72,7 +72,7 @@ def test_phone_deep_link_joins_the_walk(app_server, phone_page):
     page = phone_page
     code = app_server.seed["walk_code"]
     page.goto(f"{app_server}/?kod={code}")
-    wait_for_app(page, "Du är med i vandringen")
+    until(page, "Du är med i vandringen")
     expect(page.get_by_text(app_server.seed["walk_title"]).first).to_be_visible()
     # the code is consumed: a reload does not join again or show an error
     page.wait_for_function("() => !location.search.includes('kod=')")
@@ -81,7 +81,7 @@ def test_phone_deep_link_joins_the_walk(app_server, phone_page):
     # a reload in the middle of the walk keeps the phone in it, on the remark form
     page.wait_for_function("() => document.cookie.includes('gt_walk=')")
     page.reload()
-    wait_for_app(page, "Ny anmärkning")
+    until(page, "Ny anmärkning")
     expect(page.get_by_test_id("stSidebar")).to_contain_text(code)
     expect(page.get_by_text("Du är med i vandringen")).to_have_count(0)  # no second welcome
 
@@ -89,7 +89,7 @@ def test_phone_deep_link_joins_the_walk(app_server, phone_page):
 def test_deep_link_with_unknown_code_explains(app_server, phone_page):
     page = phone_page
     page.goto(f"{app_server}/?kod=QQQQQQ")
-    wait_for_app(page, "Ingen vandring har koden QQQQQQ")
+    until(page, "Ingen vandring har koden QQQQQQ")
     expect(page.get_by_text(START_SV)).to_be_visible()  # still the public start page
     shot(page, "shell_phone_unknown_code")
 
@@ -98,18 +98,18 @@ def test_login_wrong_password_then_right_then_logout(app_server, desktop_page):
     page = desktop_page
     username, password = ACCOUNTS["analytiker"]
     page.goto(app_server)
-    wait_for_app(page, START_SV)
+    until(page, START_SV)
     page.get_by_role("link", name="Logga in").click()
-    wait_for_app(page, "Användarnamn")
+    until(page, "Användarnamn")
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill("fel-losen")
     page.get_by_role("button", name="Logga in").click()
-    wait_for_app(page, "Fel användarnamn eller lösenord.")
+    until(page, "Fel användarnamn eller lösenord.")
     shot(page, "shell_desktop_login_failed")
 
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
-    wait_for_app(page, "Välkommen")
+    until(page, "Välkommen")
     expect(page.get_by_test_id("stSidebar")).to_contain_text(
         re.compile(r"Inloggad som \w+ \(Analytiker\)"))
     expect(page.get_by_role("link", name="Logga ut")).to_be_visible()
@@ -120,19 +120,19 @@ def test_login_wrong_password_then_right_then_logout(app_server, desktop_page):
     cookie = next(c for c in page.context.cookies() if c["name"] == "gt_login")
     assert cookie["expires"] == -1 and cookie["sameSite"] == "Strict"  # a session cookie
     page.reload()
-    wait_for_app(page, "Inloggad som")
+    until(page, "Inloggad som")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("(Analytiker)")
     second = page.context.new_page()
     second.goto(app_server)
-    wait_for_app(second, "Inloggad som")
+    until(second, "Inloggad som")
     second.close()
 
     page.get_by_role("link", name="Logga ut").click()
-    wait_for_app(page, "Du är utloggad.")
+    until(page, "Du är utloggad.")
     expect(page.get_by_role("link", name="Logga in")).to_be_visible()
     page.wait_for_function("() => !document.cookie.includes('gt_login=')")
     page.reload()
-    wait_for_app(page, START_SV)
+    until(page, START_SV)
     expect(page.get_by_role("link", name="Logga in")).to_be_visible()
 
 
@@ -144,19 +144,19 @@ def test_remember_me_keeps_the_login_and_a_stolen_old_token_is_dead(app_server, 
     try:
         page = context.new_page()
         page.goto(f"{app_server}/logga-in")
-        wait_for_app(page, "Användarnamn")
+        until(page, "Användarnamn")
         page.get_by_label("Användarnamn").fill(username)
         page.get_by_label("Lösenord").fill(password)
         page.get_by_text("Kom ihåg mig i två veckor").click()
         page.get_by_role("button", name="Logga in").click()
-        wait_for_app(page, "Välkommen")
+        until(page, "Välkommen")
         page.wait_for_function("() => document.cookie.includes('gt_login=')")
         kept = next(c for c in context.cookies() if c["name"] == "gt_login")
         assert kept["expires"] > time.time() + 13 * 86400
         page.reload()
-        wait_for_app(page, "Anmärkningar till")  # the problemägare's own start page
+        until(page, "Anmärkningar till")  # the problemägare's own start page
         page.get_by_role("link", name="Logga ut").click()
-        wait_for_app(page, "Du är utloggad.")
+        until(page, "Du är utloggad.")
     finally:
         context.close()
     replay = browser.new_context(locale="sv-SE")
@@ -164,7 +164,7 @@ def test_remember_me_keeps_the_login_and_a_stolen_old_token_is_dead(app_server, 
         replay.add_cookies([{k: kept[k] for k in ("name", "value", "domain", "path")}])
         page = replay.new_page()
         page.goto(app_server)
-        wait_for_app(page, START_SV)
+        until(page, START_SV)
         expect(page.get_by_role("link", name="Logga in")).to_be_visible()
     finally:
         replay.close()
@@ -176,14 +176,14 @@ def test_the_app_on_postgresql_logs_in_and_joins(app_server_postgres, desktop_pa
     page = desktop_page
     username, password = ACCOUNTS["admin"]
     page.goto(f"{app_server_postgres}/logga-in")
-    wait_for_app(page, "Användarnamn")
+    until(page, "Användarnamn")
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
-    wait_for_app(page, "Välkommen")
+    until(page, "Välkommen")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("(Administratör)")
     shot(page, "shell_desktop_admin_postgres")
 
     phone_page.goto(f"{app_server_postgres}/?kod={app_server_postgres.seed['walk_code']}")
-    wait_for_app(phone_page, "Du är med i vandringen")
+    until(phone_page, "Du är med i vandringen")
     expect(phone_page.get_by_text(app_server_postgres.seed["walk_title"]).first).to_be_visible()

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SAMPLE_TOWN, settle, shot, wait_for_app
+from tests.browser.conftest import SAMPLE_TOWN, shot, until
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -39,7 +39,7 @@ def service_for(app_server):
 
 def join_on_phone(page, app_server) -> None:
     page.goto(f"{app_server}/?kod={app_server.seed['walk_code']}")
-    wait_for_app(page, "Ny anmärkning")
+    until(page, "Ny anmärkning")
     geo = page.frame_locator("iframe[title*='gt_geolocation']")
     geo.get_by_text("Position från mobilen").wait_for(timeout=20_000)
 
@@ -49,12 +49,12 @@ def pick_category(page, category: str, attempts: int = 4) -> None:
     redrawing, e.g. right after a tap on the map, is lost, as a person would see)."""
     pill = page.get_by_role("radio", name=category, exact=True).first
     for attempt in range(attempts):
-        settle(page)
+        until(page)
         if pill.get_attribute("aria-checked") != "true":
             pill.tap()
         try:
             expect(pill).to_have_attribute("aria-checked", "true", timeout=5_000)
-            settle(page)
+            until(page)
             return
         except AssertionError:
             if attempt == attempts - 1:
@@ -65,7 +65,7 @@ def attach_photo(page, photo: Path, attempts: int = 4) -> None:
     """Choose ``photo`` in the file input until the uploader lists it (a rerun that lands
     just then redraws the uploader and drops the choice)."""
     for attempt in range(attempts):
-        settle(page)
+        until(page)
         page.locator("input[type=file]").first.set_input_files(str(photo))
         try:
             page.get_by_text(photo.name).first.wait_for(timeout=10_000)
@@ -85,10 +85,10 @@ def send_remark(page, category: str, text: str, photo: Path | None = None) -> in
     page.get_by_label("Beskriv kort").fill(text)
     page.get_by_label("Beskriv kort").blur()
     page.wait_for_timeout(300)
-    wait_for_app(page, "Ny anmärkning")
+    until(page, "Ny anmärkning")
     if photo is not None:
         attach_photo(page, photo)
-    wait_for_app(page, "Ny anmärkning")
+    until(page, "Ny anmärkning")
     sent = page.get_by_text(re.compile(r"Skickad som nr \d+"))
     anyway = page.get_by_role("button", name="Skicka ändå")
     for attempt in range(3):
@@ -101,7 +101,7 @@ def send_remark(page, category: str, text: str, photo: Path | None = None) -> in
                 shot(page, "walk_phone_send_failed", full_page=False)
                 raise
     if anyway.count():  # an open remark of the same kind within 25 m: it is a new one, send anyway
-        wait_for_app(page, "Skicka ändå")
+        until(page, "Skicka ändå")
         shot(page, "walk_phone_duplicate_hint", full_page=False)
         for attempt in range(3):
             anyway.tap()
@@ -165,7 +165,7 @@ def test_phone_logs_a_remark_with_photo_and_gps(app_server, phone_page, tmp_path
     page.wait_for_timeout(300)
     page.get_by_role("button", name="Skicka anmärkningen").evaluate("b => { b.click(); b.click(); }")
     page.get_by_text(f"Skickad som nr {number + 1}").wait_for(timeout=30_000)
-    wait_for_app(page, f"{number + 1}. Klotter")
+    until(page, f"{number + 1}. Klotter")
     assert page.get_by_text("Välj en kategori.").count() == 0
     service = service_for(app_server)
     try:
@@ -203,7 +203,7 @@ def test_phone_without_position_taps_the_map(app_server, browser):
     try:
         page = context.new_page()
         page.goto(f"{app_server}/?kod={app_server.seed['walk_code']}")
-        wait_for_app(page, "Ny anmärkning")
+        until(page, "Ny anmärkning")
         geo = page.frame_locator("iframe[title*='gt_geolocation']")
         geo.get_by_text(re.compile("tryck på kartan", re.IGNORECASE)).wait_for()
         page.get_by_text("Tryck på kartan där anmärkningen gäller.").first.wait_for()
@@ -234,9 +234,9 @@ def test_phone_bad_photo_is_one_swedish_line_and_the_text_stays(app_server, phon
     page.get_by_label("Beskriv kort").fill("Texten ska finnas kvar")
     page.get_by_label("Beskriv kort").blur()
     page.wait_for_timeout(300)
-    wait_for_app(page, "Ny anmärkning")
+    until(page, "Ny anmärkning")
     attach_photo(page, bad)
-    wait_for_app(page, "Ny anmärkning")
+    until(page, "Ny anmärkning")
     error = page.get_by_text("Fotot kunde inte läsas: skicka ett foto i JPEG, PNG eller WebP.")
     for attempt in range(3):
         page.get_by_role("button", name="Skicka anmärkningen").tap()

@@ -7,9 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.conftest import settle, shot
+from tests.browser.conftest import shot, until
 from tests.browser.test_walk_phone import join_on_phone, send_remark
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -45,14 +44,8 @@ def test_remark_html_stays_text_in_page_popup_and_protocol(app_server, phone_pag
     # (the map is drawn anew while the page settles after the send: click again until the popup shows)
     walk_map = page.frame_locator("iframe[title*='st_folium']").last
     popup = walk_map.locator(".leaflet-popup-content")
-    for _ in range(6):
-        settle(page)
-        try:
-            walk_map.locator(".gt-remark", has_text=re.compile(rf"^\s*{number}\s*$")).first.click(timeout=10_000)
-            popup.wait_for(timeout=5_000)
-            break
-        except PlaywrightError:
-            continue
+    marker = walk_map.locator(".gt-remark", has_text=re.compile(rf"^\s*{number}\s*$")).first
+    until(page, popup, act=lambda: marker.click(timeout=10_000))
     assert text in popup.inner_text().replace("\n", " ")
     _no_injected_nodes(walk_map)
     page.locator("iframe[title*='st_folium']").last.scroll_into_view_if_needed()
