@@ -48,13 +48,13 @@ class Reporting:
             raise InputError(msg)
         day = as_date(production_date, "production date")
         values: dict[str, Any] = {}
-        if status is not None:
-            values.update(production=status, production_date=day or dt.date.today())
-            if values["production_date"] > dt.date.today() + dt.timedelta(days=1):
-                msg = f"production date {values['production_date']} is in the future: give the day it was done"
-                raise InputError(msg)
-        elif day is not None:
+        if day is not None and day > dt.date.today() + dt.timedelta(days=1):
+            msg = f"production date {day} is in the future: give the day it was done"
+            raise InputError(msg)
+        if status is not None or day is not None:
             values["production_date"] = day
+        if status is not None:
+            values["production"] = status
         if count is not None:
             values["production_count"] = as_int(count, "count")
         if hours is not None:
