@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from ..errors import GeoTrygghetError, one_line
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("hotspots", "evaluate", "remarks", "protocol", "sample", "serve")
+COMMANDS = ("hotspots", "evaluate", "remarks", "protocol", "plan", "sample", "serve")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -52,6 +52,13 @@ class _Popup(MacroElement):
         self.tooltip = _js(tooltip)
 
 
+def _bounds(geoms: list[Any]) -> tuple[float, float, float, float] | None:
+    if not geoms:
+        return None
+    x0, y0, x1, y1 = (float(v) for v in gpd.GeoSeries(geoms, crs="EPSG:4326").total_bounds)
+    return x0, y0, x1, y1
+
+
 def _shape(area: Any) -> Any:
     if not area:
         return None
@@ -115,8 +122,7 @@ def plan_map(view: PlanView, follow_up: PlanFollowUp | None = None, *, hotspot_c
 
     geoms = [g for g in (_shape(p.area) for p in view.problems) if g is not None]
     geoms += [g for g in (_shape(view.place_of(a)) for a in view.actions) if g is not None]
-    bounds = gpd.GeoSeries(geoms, crs="EPSG:4326").total_bounds if geoms else None
-    m = new_map(tuple(float(v) for v in bounds) if bounds is not None else None, height=height)
+    m = new_map(_bounds(geoms), height=height)
     if hotspot_cells is not None and len(hotspot_cells):
         hot = hotspot_cells[hotspot_cells[S.GI_BIN] > 0]
         if len(hot):
@@ -160,8 +166,7 @@ def promise_map(promises: list[PublicPromise], *, lang: str = "sv", height: str 
     placed = [(p, _shape(p.place)) for p in promises if p.place]
     if not placed:
         return None
-    bounds = gpd.GeoSeries([g for _, g in placed], crs="EPSG:4326").total_bounds
-    m = new_map(tuple(float(v) for v in bounds), height=height)
+    m = new_map(_bounds([g for _, g in placed]), height=height)
     for p, geom in placed:
         popup = (f"<b>{html.escape(p.text)}</b><br>{html.escape(text('ap.pub.state', lang))}: "
                  f"{html.escape(p.production_label(lang))}")

@@ -73,11 +73,10 @@ def static_plan_figure(view: PlanView, follow: PlanFollowUp | None = None, *, ho
             if f.effect is not None:
                 controls += [shape(c["geometry"]) for c in json.loads(f.effect.controls).get("features", [])]
     every = [g for _, g in places] + problems + controls
+    crs: Any = "EPSG:3006"
     if every:
         c = gpd.GeoSeries(every, crs="EPSG:4326").union_all().representative_point()
         crs = metric_crs_for(np.array([c.x]), np.array([c.y]))
-    else:
-        crs = "EPSG:3006"
 
     def metric(geoms: list[Any]) -> gpd.GeoSeries:
         return gpd.GeoSeries(geoms, crs="EPSG:4326").to_crs(crs)
