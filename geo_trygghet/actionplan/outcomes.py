@@ -13,8 +13,8 @@ For each action, as of a date, on a set of incidents (pure: no database here):
   days after the start there is no effect yet. ``geo-trygghet evaluate`` with the same place,
   controls, buffer, date, ``--before`` and ``--after`` gives the same numbers.
 * **goal** progress of a measurable goal: incidents of its categories in the action's place in
-  the 12 months before the start (the baseline, unless one was written down), in the 12 months
-  up to the as-of date (current), the target (baseline × (1 + change)); met when current ≤
+  the 12 calendar months before the start (the baseline, unless one was written down), in the
+  12 calendar months up to the as-of date or the data's last day, whichever is first (current), the target (baseline × (1 + change)); met when current ≤
   target, not met when its date has passed without that, else pending.
 * **remarks**: how many of the linked walk remarks are fixed.
 * **production**: the report, or what the linked remarks tell; and the **light** by the rule of
@@ -48,7 +48,8 @@ BEFORE_DAYS = 365
 AFTER_DAYS = 365
 MIN_AFTER_DAYS = 30
 CONTROL_COUNT = 3
-YEAR = pd.Timedelta(days=365)
+#: A goal's "12 months" are calendar months (a leap year has 366 days).
+TWELVE_MONTHS = pd.DateOffset(months=12)
 
 
 @dataclass(frozen=True)
@@ -291,9 +292,9 @@ def goal_progress(goal: Goal, place: BaseGeometry | None, incidents: pd.DataFram
         if start is None:
             return GoalProgress(goal, rules.GOAL_UNKNOWN)
         s0 = pd.Timestamp(start)
-        baseline = float((inside & ((t >= s0 - YEAR) & (t < s0)).to_numpy()).sum())
+        baseline = float((inside & ((t >= s0 - TWELVE_MONTHS) & (t < s0)).to_numpy()).sum())
     stop = pd.Timestamp(until) + pd.Timedelta(days=1)
-    current = int((inside & ((t >= stop - YEAR) & (t < stop)).to_numpy()).sum())
+    current = int((inside & ((t >= stop - TWELVE_MONTHS) & (t < stop)).to_numpy()).sum())
     target = baseline * (1 + (goal.target_change or 0.0))
     if current <= target and (start is None or until >= start):
         status = rules.GOAL_MET

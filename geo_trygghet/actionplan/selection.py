@@ -121,6 +121,21 @@ class ProblemFigures:
             d[key] = list(d[key])
         return json.loads(json.dumps(d))
 
+    def describe(self, lang: str = "sv") -> str:
+        """The figures in one sentence (the catalogue's ``ap.fig.*``), plain text."""
+        from ..i18n import text
+        from ..i18n.formatting import fmt_num, fmt_signed_pct
+        from ..ingest.crime_types import category_label
+
+        period = " – ".join(d.isoformat() for d in (self.period_from, self.period_to) if d) or "–"
+        cats = ", ".join(f"{category_label(c, lang)} {fmt_num(n, lang)}" for c, n in self.by_category[:3]) or "–"
+        out = text("ap.fig.sentence", lang, n=fmt_num(self.incidents, lang), period=period,
+                   ha=fmt_num(self.hectares, lang, 1), cats=cats)
+        if self.trend is not None:
+            out += " " + text(f"ap.fig.trend_{self.trend}", lang, days=self.window_days,
+                              change=fmt_signed_pct(self.change, lang))
+        return out
+
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> ProblemFigures | None:
         if not d:

@@ -92,6 +92,22 @@ def _summary(follow: PlanFollowUp, lang: str) -> str:
             f"<p>{esc(_t('produced', lang))}: {done}. {esc(_t('promises_n', lang, n=promises))}</p>")
 
 
+def _problems(view: PlanView, lang: str) -> str:
+    from ..actionplan.selection import ProblemFigures
+    from ..ingest.crime_types import category_label
+
+    if not view.problems:
+        return f"<p>{esc(_t('no_problems', lang))}</p>"
+    out = []
+    for p in view.problems:
+        figures = ProblemFigures.from_dict(p.figures)
+        cats = ", ".join(category_label(c, lang) for c in p.categories)
+        out.append(f"<h3>{esc(p.title)}</h3>" + (f"<p>{_cell(p.description)}</p>" if p.description else "")
+                   + (f'<p class="meta">{esc(cats)}</p>' if cats else "")
+                   + (f'<p class="meta">{esc(figures.describe(lang))}</p>' if figures is not None else ""))
+    return "".join(out)
+
+
 def _handbook(view: PlanView, follow: PlanFollowUp, lang: str, pdf: bool) -> str:
     table = handbook_table(view, follow, lang=lang)
     if table.empty:
@@ -201,6 +217,7 @@ def plan_report_html(view: PlanView, follow: PlanFollowUp | None = None, *, inci
     follow = follow or follow_up(view, incidents, as_of=as_of)
     sections = [
         ("plan", _meta(view, follow, lang) + _summary(follow, lang)),
+        ("problems", _problems(view, lang)),
         ("table", _handbook(view, follow, lang, for_pdf)),
         ("effects", _effects(follow, lang, for_pdf)),
         ("map", _map(view, follow, hotspot_cells, lang, for_pdf)),

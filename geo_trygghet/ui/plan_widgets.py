@@ -22,7 +22,6 @@ import streamlit as st
 
 from ..actionplan import rules
 from ..errors import GeoTrygghetError
-from ..i18n.formatting import fmt_num, fmt_signed_pct
 from . import state
 from .i18n import lang, t
 from .plan_data import plan_error, plan_service_or_error
@@ -41,19 +40,7 @@ def light_text(light: str | None) -> str:
 
 def figures_caption(figures: Any) -> str:
     """The figures of the moment in one sentence (plain text)."""
-    from ..ingest.crime_types import category_label
-
-    if figures is None:
-        return t("ap.fig.none")
-    lg = lang()
-    period = " – ".join(d.isoformat() for d in (figures.period_from, figures.period_to) if d) or "–"
-    cats = ", ".join(f"{category_label(c, lg)} {fmt_num(n, lg)}" for c, n in figures.by_category[:3]) or "–"
-    text = t("ap.fig.sentence", n=fmt_num(figures.incidents, lg), period=period, ha=fmt_num(figures.hectares, lg, 1),
-             cats=cats)
-    if figures.trend is not None:
-        text += " " + t(f"ap.fig.trend_{figures.trend}", days=figures.window_days,
-                        change=fmt_signed_pct(figures.change, lg))
-    return text
+    return t("ap.fig.none") if figures is None else figures.describe(lang())
 
 
 def add_to_plan(selection: Any, *, key: str, incidents: Any = None, service: Any = None, actor: Any = None,
