@@ -107,7 +107,10 @@ def handbook_table(view: PlanView, follow_up: PlanFollowUp | None = None, *, lan
         rows.append({"ORSAK": orsak, "ÅTGÄRD": f"{a.nr}. {a.description}",
                      "OPERATIVA MÅL": "\n".join(g.text for g in a.goals), "NÄR": when_text(a), "VEM": who_text(a),
                      "UPPFÖLJNING": follow_up_text(a, follow, lang), "_light": light, "_action_id": a.id})
-    return pd.DataFrame(rows, columns=[*HEADERS, "_light", "_action_id"])
+    table = pd.DataFrame(rows, columns=[*HEADERS, "_light", "_action_id"])
+    lights = table["_light"].astype(object)
+    table["_light"] = lights.where(lights.notna(), None)  # "not judged" stays None, not NaN
+    return table
 
 
 def _guard(value: Any) -> Any:
