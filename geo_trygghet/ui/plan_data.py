@@ -24,6 +24,9 @@ from .i18n import t
 from .service_errors import swedish_error
 
 DATASET_ENV = "GEO_TRYGGHET_DATASET"
+#: session_state: the plan the plan page shows (its selectbox), and the one it is to show next
+#: (set by a widget that made or imported a plan; the page moves it into PLAN before the box is drawn).
+PLAN, NEXT_PLAN = "ap_plan", "ap_plan_next"
 #: Hot-spot study areas looked for beside the kept dataset, the first found is used.
 STUDY_AREAS = ("tatort.geojson", "kommun.geojson")
 

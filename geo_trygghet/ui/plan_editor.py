@@ -17,7 +17,7 @@ from ..i18n.formatting import fmt_num
 from ..ingest.crime_types import BRA_CATEGORIES, category_label
 from . import state
 from .i18n import lang, t
-from .plan_data import kept_hotspots, kept_incidents, plan_error
+from .plan_data import NEXT_PLAN, kept_hotspots, kept_incidents, plan_error
 from .plan_widgets import add_to_plan, figures_caption
 from .remark_display import labeller, md
 
@@ -44,7 +44,7 @@ def new_plan_form(service: Any, actor: Any, *, key: str = "ap_new") -> None:
         except GeoTrygghetError as exc:
             st.error(plan_error(exc))
             return
-        st.session_state["ap_plan"] = plan.id
+        st.session_state[NEXT_PLAN] = plan.id
         _saved(t("ap.plan.created", title=plan.title))
 
 

@@ -17,7 +17,7 @@ from ..errors import GeoTrygghetError
 from ..i18n.formatting import fmt_num
 from . import state
 from .i18n import lang, t
-from .plan_data import kept_hotspots, plan_error, plan_follow_up
+from .plan_data import NEXT_PLAN, kept_hotspots, plan_error, plan_follow_up
 from .plan_widgets import handbook_frame, light_text, show_plan_map
 from .remark_display import actor_name, labeller, local_time, md
 
@@ -176,6 +176,6 @@ def import_form(service: Any, actor: Any) -> None:
         except GeoTrygghetError as exc:
             st.error(plan_error(exc))
             return
-    st.session_state["ap_plan"] = summary.plan_id
+    st.session_state[NEXT_PLAN] = summary.plan_id
     state.flash(t("ap.import.done", title=summary.title, n=summary.actions), toast=True)
     st.rerun()

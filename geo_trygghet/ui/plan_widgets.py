@@ -24,7 +24,7 @@ from ..actionplan import rules
 from ..errors import GeoTrygghetError
 from . import state
 from .i18n import lang, t
-from .plan_data import plan_error, plan_service_or_error
+from .plan_data import NEXT_PLAN, plan_error, plan_service_or_error
 from .remark_display import labeller
 
 __all__ = ["add_to_plan", "figures_caption", "handbook_frame", "light_text", "show_plan_map"]
@@ -79,7 +79,7 @@ def add_to_plan(selection: Any, *, key: str, incidents: Any = None, service: Any
     except GeoTrygghetError as exc:
         st.error(plan_error(exc))
         return None
-    st.session_state["ap_plan"] = target.id  # the plan page opens this plan
+    st.session_state[NEXT_PLAN] = target.id  # the plan page opens this plan
     st.success(t("ap.add.done", title=problem.title, plan=target.title))
     return problem
 

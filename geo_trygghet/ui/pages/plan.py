@@ -12,7 +12,7 @@ import streamlit as st
 from geo_trygghet.actionplan import rules
 from geo_trygghet.ui import state
 from geo_trygghet.ui.i18n import lang, t
-from geo_trygghet.ui.plan_data import plan_service_or_error
+from geo_trygghet.ui.plan_data import NEXT_PLAN, PLAN, plan_service_or_error
 from geo_trygghet.ui.plan_editor import action_editor, cause_editor, new_plan_form, plan_status_editor, problem_editor
 from geo_trygghet.ui.plan_followup import downloads, follow_up_view, history_view, import_form, plan_overview
 from geo_trygghet.ui.remark_display import labeller, md
@@ -26,11 +26,13 @@ st.header(t("ap.page.heading"))
 st.caption(t("ap.page.intro"))
 
 plans = service.list_plans(actor)
-if st.session_state.get("ap_plan") not in [p.id for p in plans]:
-    st.session_state.pop("ap_plan", None)
+if NEXT_PLAN in st.session_state:  # a plan just made or imported
+    st.session_state[PLAN] = st.session_state.pop(NEXT_PLAN)
+if st.session_state.get(PLAN) not in [p.id for p in plans]:
+    st.session_state.pop(PLAN, None)
 c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
 if plans:
-    chosen = c1.selectbox(t("ap.page.plan"), [p.id for p in plans], key="ap_plan",
+    chosen = c1.selectbox(t("ap.page.plan"), [p.id for p in plans], key=PLAN,
                           format_func=labeller({p.id: f"{p.title} ({p.status_label(lang())})" for p in plans}))
 with c2.popover(t("ap.plan.new"), icon=":material/add:", use_container_width=True):
     new_plan_form(service, actor)
