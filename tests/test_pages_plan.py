@@ -106,7 +106,7 @@ def test_an_analyst_builds_a_plan_from_a_hot_spot(env):
     # the handbook's table on the first tab, with the action and its (not yet judged) light
     table = handbook(at)
     assert table.iloc[0]["ÅTGÄRD"] == "1a. Ny belysning vid cykelparkeringen"
-    assert table.iloc[0]["Färg"].endswith("Ej bedömd")
+    assert table.iloc[0]["Färg"] == "● Ej bedömd"
     events = [e.what for e in env.plans.history(SYSTEM, plan)]
     assert events == ["plan_created", "problem_added", "cause_added", "action_added"]
 
@@ -194,4 +194,6 @@ def test_hostile_text_stays_text_on_the_plan_page(env):
     assert not any(live_html(m.value) for m in at.markdown)
     table = handbook(at)
     assert table.iloc[1]["ÅTGÄRD"] == f"1b. Åtgärd {XSS}"  # plain text cells (the widget never renders HTML)
-    assert any(f"Åtgärd {XSS}" in e.label for e in at.expander)
+    from geo_trygghet.ui.remark_display import md
+
+    assert any(md(f"Åtgärd {XSS}") in e.label for e in at.expander)  # escaped: labels take markdown

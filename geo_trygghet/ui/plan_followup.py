@@ -18,7 +18,7 @@ from ..i18n.formatting import fmt_num
 from . import state
 from .i18n import lang, t
 from .plan_data import NEXT_PLAN, kept_hotspots, plan_error, plan_follow_up
-from .plan_widgets import handbook_frame, light_text, show_plan_map
+from .plan_widgets import handbook_frame, light_md, light_text, show_plan_map, styled_handbook
 from .remark_display import actor_name, labeller, local_time, md
 
 __all__ = ["downloads", "follow_up_view", "history_view", "import_form", "plan_overview"]
@@ -29,11 +29,11 @@ def plan_overview(view: Any, follow: Any) -> None:
     counts = follow.light_counts()
     cols = st.columns(len(counts))
     for col, (light, n) in zip(cols, counts.items(), strict=True):
-        col.metric(light_text(light), n)
+        col.metric(light_md(light), n)
     if not view.actions:
         st.info(t("ap.overview.empty"))
     else:
-        st.dataframe(handbook_frame(view, follow), hide_index=True, width="stretch", key="ap_table")
+        st.dataframe(styled_handbook(handbook_frame(view, follow)), hide_index=True, width="stretch", key="ap_table")
     with st.expander(t("ap.overview.rule")):
         st.markdown(t("ap.report.rule_1"))
         st.markdown(t("ap.report.rule_2"))
@@ -97,7 +97,7 @@ def follow_up_view(service: Any, actor: Any, view: Any, *, staff: bool = True) -
         st.info(t("ap.fu.no_data"))
     for f in follow.actions:
         a = f.action
-        with st.expander(f"{light_text(f.light.light)} · {a.nr}. {a.description}", expanded=False):
+        with st.expander(f"{light_md(f.light.light)} · {a.nr}. {md(a.description)}", expanded=False):
             done = rules.label("production", f.production, lang())
             if f.production_from_remarks:
                 done += " " + t("ap.report.from_remarks")

@@ -15,7 +15,7 @@ from ..errors import GeoTrygghetError
 from . import state
 from .i18n import lang, t
 from .plan_data import plan_error, plan_follow_up
-from .plan_widgets import light_text
+from .plan_widgets import light_md
 from .remark_display import labeller, md
 
 __all__ = ["my_actions", "my_actions_view"]
@@ -71,7 +71,8 @@ def my_actions_view(service: Any, actor: Any) -> None:
         follow = follow_ups[view.plan.id].of(a)
         cause = view.cause(a.cause_id)
         due = a.due_date.isoformat() if a.due_date else "–"
-        with st.expander(f"{light_text(follow.light.light)} · {a.nr}. {a.description}", expanded=len(items) == 1):
+        label = f"{light_md(follow.light.light)} · {a.nr}. {md(a.description)}"
+        with st.expander(label, expanded=len(items) == 1):
             st.markdown(f"**{md(view.plan.title)}** · {t('ap.col.due')} {due} · "
                         f"{md(rules.label('production', follow.production, lang()))}")
             if cause is not None:

@@ -27,15 +27,22 @@ from .i18n import lang, t
 from .plan_data import NEXT_PLAN, plan_error, plan_service_or_error
 from .remark_display import labeller
 
-__all__ = ["add_to_plan", "figures_caption", "handbook_frame", "light_text", "show_plan_map"]
+__all__ = ["add_to_plan", "figures_caption", "handbook_frame", "light_md", "light_text", "show_plan_map",
+           "styled_handbook"]
 
-_DOTS = {rules.GRON: "🟢", rules.GUL: "🟡", rules.ROD: "🔴", None: "⚪"}
+#: Streamlit's colour names for the lights (markdown ``:green[…]`` in labels).
+_MD_COLOURS = {rules.GRON: "green", rules.GUL: "yellow", rules.ROD: "red", None: "gray"}
 _NEW = -1
 
 
 def light_text(light: str | None) -> str:
-    """A light as a coloured dot and its word (plain text for tables)."""
-    return f"{_DOTS[light]} {rules.label('light', light or 'none', lang())}"
+    """A light as a dot and its word (plain text, e.g. for an option or a table cell)."""
+    return f"● {rules.label('light', light or 'none', lang())}"
+
+
+def light_md(light: str | None) -> str:
+    """A light as a coloured dot and its word, for a label that takes markdown (metric, expander)."""
+    return f":{_MD_COLOURS[light]}[●] {rules.label('light', light or 'none', lang())}"
 
 
 def figures_caption(figures: Any) -> str:
@@ -93,6 +100,21 @@ def handbook_frame(view: Any, follow: Any = None) -> pd.DataFrame:
     frame.columns = [t(f"ap.col.h{i}") for i in range(6)]
     frame.insert(0, t("ap.col.light"), [light_text(x) for x in table["_light"]])
     return frame
+
+
+def styled_handbook(frame: pd.DataFrame) -> Any:
+    """The handbook's table with its light column coloured as the handbook's figures."""
+    column = t("ap.col.light")
+    by_word = {light_text(x): rules.LIGHT_COLOURS[x] for x in (*rules.LIGHTS, None)}
+
+    def colour(value: Any) -> str:
+        background = by_word.get(value)
+        if background is None:
+            return ""
+        fg = "#222222" if background in (rules.LIGHT_COLOURS[rules.GUL], rules.LIGHT_COLOURS[None]) else "#ffffff"
+        return f"background-color: {background}; color: {fg}; font-weight: bold"
+
+    return frame.style.map(colour, subset=[column])
 
 
 def show_plan_map(view: Any, follow: Any = None, *, hotspot_cells: Any = None, key: str, height: int = 460) -> None:
