@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from .. import settings
 from ..errors import InputError
 from ..remarks.auth import Actor
-from ..remarks.models import utcnow
+from ..remarks.models import OrganisationRow, utcnow
 from . import rules
 from .models import ActionRemarkRow, ActionRow, CauseRow, GoalRow, ProblemRow
 from .permissions import require
@@ -114,13 +114,8 @@ class ActionEditor:
 
     def _action(self, s: Any, row: ActionRow) -> Action:
         cause = s.get(CauseRow, row.cause_id)
-        names = {}
-        if row.responsible_id is not None:
-            from ..remarks.models import OrganisationRow
-
-            org = s.get(OrganisationRow, row.responsible_id)
-            names[row.responsible_id] = org.name if org is not None else None
-        return self.repo.action_record(row, cause.number if cause else 0, names.get(row.responsible_id or -1),
+        org = s.get(OrganisationRow, row.responsible_id) if row.responsible_id is not None else None
+        return self.repo.action_record(row, cause.number if cause else 0, org.name if org is not None else None,
                                        self.repo.goals_of(s, [row.id]).get(row.id, ()),
                                        self.repo.linked_remarks(s, [row.id]).get(row.id, ()))
 

@@ -14,8 +14,9 @@ For each action, as of a date, on a set of incidents (pure: no database here):
   controls, buffer, date, ``--before`` and ``--after`` gives the same numbers.
 * **goal** progress of a measurable goal: incidents of its categories in the action's place in
   the 12 calendar months before the start (the baseline, unless one was written down), in the
-  12 calendar months up to the as-of date or the data's last day, whichever is first (current), the target (baseline × (1 + change)); met when current ≤
-  target, not met when its date has passed without that, else pending.
+  12 calendar months up to the as-of date or the data's last day, whichever is first (current),
+  the target (baseline × (1 + change)); met when current ≤ target, not met when its date has
+  passed without that, else pending.
 * **remarks**: how many of the linked walk remarks are fixed.
 * **production**: the report, or what the linked remarks tell; and the **light** by the rule of
   :mod:`.rules` (or the override).

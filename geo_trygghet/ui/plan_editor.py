@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -71,7 +72,20 @@ def plan_status_editor(service: Any, actor: Any, view: Any) -> None:
 
 
 # ---------------------------------------------------------------- problems
-def _hotspot_selection(incidents: Any) -> Any:
+def _drawn_selection() -> Any:
+    """A PlanSelection from an uploaded GeoJSON polygon (drawn in a GIS or on the explorer's map)."""
+    upload = st.file_uploader(t("ap.problem.upload"), type=["geojson", "json"], key="ap_problem_upload")
+    if upload is None:
+        return None
+    try:
+        return PlanSelection.from_polygon(json.loads(upload.getvalue().decode("utf-8")),
+                                          label=Path(upload.name).stem)
+    except (GeoTrygghetError, ValueError) as exc:
+        st.error(plan_error(exc) if isinstance(exc, GeoTrygghetError) else t("ap.problem.bad_file"))
+        return None
+
+
+def _hotspot_selection() -> Any:
     """A PlanSelection from a hot-spot area or chosen hot cells of the kept data (or None)."""
     result = kept_hotspots()
     if result is None:
@@ -111,11 +125,13 @@ def problem_editor(service: Any, actor: Any, view: Any) -> None:
             cats = ", ".join(category_label(c, lang()) for c in p.categories)
             st.caption((cats + " · " if cats else "") + figures_caption(ProblemFigures.from_dict(p.figures)))
     st.markdown(f"#### {t('ap.problem.new')}")
-    source = st.radio(t("ap.problem.where"), ["hotspot", "none"], horizontal=True, key="ap_problem_source",
-                      format_func=labeller({"hotspot": t("ap.problem.from_hotspot"), "none": t("ap.problem.no_place")}))
-    if source == "hotspot":
+    sources = {"hotspot": t("ap.problem.from_hotspot"), "drawn": t("ap.problem.drawn"),
+               "none": t("ap.problem.no_place")}
+    source = st.radio(t("ap.problem.where"), list(sources), horizontal=True, key="ap_problem_source",
+                      format_func=labeller(sources))
+    if source in ("hotspot", "drawn"):
         incidents, _name = kept_incidents()
-        selection = _hotspot_selection(incidents)
+        selection = _hotspot_selection() if source == "hotspot" else _drawn_selection()
         if selection is not None and add_to_plan(selection, key="ap_add", incidents=incidents, service=service,
                                                  actor=actor, plan=view.plan) is not None:
             _saved(t("ap.problem.added"))
