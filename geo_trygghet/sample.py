@@ -290,6 +290,10 @@ def sample_info(service: Any) -> list[str]:
                      + (f" — {states}" if states else ""))
     orgs = service.list_organisations()
     lines.append(f"{len(orgs)} problemägare: " + ", ".join(o.name for o in orgs))
+    from .actionplan import PlanService
+
+    plans = PlanService(service.store).list_plans(actor)
+    lines.append(f"{len(plans)} åtgärdsplaner" + (": " + ", ".join(p.title for p in plans) if plans else ""))
     lines.extend(_open_walk_lines(_open_walks(service)))
     known = {u.username: u for u in service.list_users(actor)}
     demo = [d for d in demo_users([o.name for o in orgs]) if d[0] in known]
