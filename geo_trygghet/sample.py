@@ -7,7 +7,9 @@ their categories and areas from ``omraden.geojson``), demo users, the walks of
 owners assigned and fixed dates written as back-dated events, so every
 remark has a real history. One walk has state planerad and no protocol: it takes
 remarks, so a newcomer can try the participants' form at once (the summary names
-its join code and link). Running it again changes nothing (idempotent);
+its join code and link). Last the åtgärdsplan of ``atgardsplan_2024.json``
+(:mod:`geo_trygghet.actionplan.sample_plan`), whose actions gather the walks' remarks.
+Running it again changes nothing (idempotent);
 ``force=True`` also resets the demo passwords and the organisations' details.
 
 Demo accounts (for trying the app; change or remove them in a real
@@ -62,6 +64,7 @@ class SampleSummary:
     walks: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
     open_walks: tuple[tuple[str, str, str], ...] = ()
+    plan: str | None = None  # what happened to the sample's åtgärdsplan, one line
 
     def summary_lines(self) -> list[str]:
         lines = [
@@ -73,6 +76,8 @@ class SampleSummary:
         lines.append("demo logins (user / password / role):")
         lines.extend(f"  {u} / {p} / {r}" + (f" ({o})" if o else "") for u, p, r, o in self.users)
         lines.extend(_open_walk_lines(self.open_walks))
+        if self.plan:
+            lines.append(self.plan)
         lines.extend(f"  note: {n}" for n in self.notes)
         return lines
 
@@ -159,10 +164,14 @@ def load_sample(service: Any, sample_dir: str | Path | None = None, *, force: bo
     users = demo_users(list(org_ids))
     users_created = load.users(users, org_ids)
     titles, walks_created, imported, present = load.walks(_read_csv(root / "walks.csv"))
+    from .actionplan.sample_plan import load_sample_plan
+
+    plan = load_sample_plan(service, root, actor=load.actor)
     return SampleSummary(
         sample_dir=str(root), organisations_created=orgs_created, users_created=users_created,
         walks_created=walks_created, remarks_imported=imported, remarks_present=present,
         users=tuple(users), walks=tuple(titles), notes=tuple(load.notes), open_walks=_open_walks(service),
+        plan=plan.line() if plan is not None else None,
     )
 
 
@@ -281,6 +290,10 @@ def sample_info(service: Any) -> list[str]:
                      + (f" — {states}" if states else ""))
     orgs = service.list_organisations()
     lines.append(f"{len(orgs)} problemägare: " + ", ".join(o.name for o in orgs))
+    from .actionplan import PlanService
+
+    plans = PlanService(service.store).list_plans(actor)
+    lines.append(f"{len(plans)} åtgärdsplaner" + (": " + ", ".join(p.title for p in plans) if plans else ""))
     lines.extend(_open_walk_lines(_open_walks(service)))
     known = {u.username: u for u in service.list_users(actor)}
     demo = [d for d in demo_users([o.name for o in orgs]) if d[0] in known]

@@ -651,8 +651,10 @@ ORGANISATIONS = [
      ["Belysning", "Gångtunnel/passage", "Skadegörelse", "Trafik"], "Stationsområdet"),
     ("Polisen (lokalpolisområde Katrineholm)", "polis", "polisen@example.se",
      ["Trafik", "Övergivet föremål", "Annat"], ""),
+    # no remark categories: it answers for an action of the åtgärdsplan (föräldravandringar), not for remarks
+    ("Fritidsgården (Kultur- och fritidsförvaltningen)", "kommun", "fritidsgarden@example.se", [], ""),
 ]
-GATU, PARK, KFAST, BOSTAD, BYGATAN, TRV, POLIS = (o[0] for o in ORGANISATIONS)
+GATU, PARK, KFAST, BOSTAD, BYGATAN, TRV, POLIS, FRITID = (o[0] for o in ORGANISATIONS)
 
 # (street, number) or a local-metres point; owner; planned; fixed
 WALKS = [
@@ -824,6 +826,161 @@ def _freeze_zip(path: Path) -> None:
     path.write_bytes(buf.getvalue())
 
 
+# --------------------------------------------------------------------------- the åtgärdsplan
+#: The sample municipality's åtgärdsplan for 2024, decided by the styrgrupp in December 2023 from
+#: the lägesbild of 2023: the planted hot spots HS1 and HS2 and the walks' lamp remarks are its
+#: problems; the intervention is action 1a (with its planted effect), the walks' lamp repairs are
+#: action 4a (its remarks linked), föräldravandringar are a social action without a place (3b),
+#: three actions have measurable goals and one is a medborgarlöfte (3a). Places: "HS1"/"HS2" are
+#: the hot-spot rectangles, "TARGET" the intervention's target, "CONTROLS" its control areas.
+PLAN_TITLE = "Åtgärdsplan Katrineholm 2024"
+PLAN = {
+    "title": PLAN_TITLE, "area_name": LABEL, "period_start": "2024-01-01", "period_end": "2024-12-31",
+    "decided_date": "2023-12-12", "figures_as_of": "2023-11-30",
+    "problems": [
+        {"key": "P1", "title": "Stölder och skadegörelse vid Resecentrum och stationsområdet", "place": "HS2",
+         "categories": ["tillgreppsbrott", "skadegorelse", "brott_mot_frihet_och_frid"],
+         "description": "En av kommunens tre brottskoncentrationer i lägesbilden 2023: cykelstölder, stölder, "
+                        "skadegörelse, klotter och ofredanden, mest kvällar och vid pendeltider. Kvinnorna på "
+                        "trygghetsvandringen i oktober beskrev cykelparkeringen som mörk och otrygg."},
+        {"key": "P2", "title": "Våld och ordningsstörningar kring Torget och Storgatan helgnätter", "place": "HS1",
+         "categories": ["brott_mot_liv_och_halsa", "ordningsstorning", "brott_mot_frihet_och_frid"],
+         "description": "Misshandel, ordningsstörningar, olaga hot och sexuella ofredanden fredag och lördag "
+                        "kl. 22–04 kring Torget och krogarna på Storgatan."},
+        {"key": "P3", "title": "Mörka gångstråk och trasig belysning", "place": None, "categories": [],
+         "description": "Trygghetsvandringarna 2023–2024 anmälde trasig eller saknad belysning i flera "
+                        "stadsdelar; kvinnor och äldre undviker stråken kvällstid."},
+    ],
+    "causes": [
+        {"number": 1, "problem": "P1", "text": "Mörkt och ingen naturlig övervakning vid Resecentrum och "
+                                               "cykelparkeringen"},
+        {"number": 2, "problem": "P1", "text": "Cyklar står i ställ där ramen inte kan låsas fast"},
+        {"number": 3, "problem": "P2", "text": "Många berusade unga vuxna samlas vid Torget efter "
+                                               "krogstängning, och få vuxna är ute"},
+        {"number": 4, "problem": "P3", "text": "Trasig och saknad belysning längs gång- och cykelstråk"},
+    ],
+    "actions": [
+        {"nr": "1a", "cause": 1, "description": INTERVENTION_NAME, "kind": "situationell", "responsible": TRV,
+         "contact": "Stationsmiljö, Trafikverket region Öst", "start_date": "2024-01-01",
+         "due_date": "2024-01-31", "position": 1, "place": "TARGET", "controls": "CONTROLS",
+         "buffer_m": BUFFER_WIDTH, "remarks": [["Stationsområdet hösten 2023", 1]],
+         "goals": [{"text": "20 % färre anmälda brott vid Resecentrum under 2024 än året före",
+                    "measurable": True, "categories": [], "target_change": -0.2, "by_date": "2024-12-31"}],
+         "reports": [{"at": "2024-01-08", "production": "genomford", "production_date": "2024-01-01",
+                      "count": 16, "hours": 140,
+                      "process_note": "Tolv nya armaturer och fyra kameror i drift före årsskiftet; skyltar om "
+                                      "kamerabevakning uppsatta. Klart enligt plan."}]},
+        {"nr": "2a", "cause": 2, "description": "Låsbara cykelställ och ett cykelgarage vid Resecentrum",
+         "kind": "situationell", "responsible": GATU, "contact": "Trafikplanerare, gatukontoret@example.se",
+         "start_date": "2024-03-01", "due_date": "2024-06-30", "position": 2, "place": "problem",
+         "goals": [{"text": "15 % färre stölder i stationsområdet under 2024", "measurable": True,
+                    "categories": ["tillgreppsbrott"], "target_change": -0.15, "by_date": "2024-12-31"}],
+         "reports": [{"at": "2024-07-01", "production": "delvis", "production_date": "2024-06-28",
+                      "count": 120, "hours": 260,
+                      "process_note": "120 av 200 cykelplatser klara; cykelgaraget skjuts till våren 2025 "
+                                      "efter fördröjda markarbeten."}]},
+        {"nr": "3a", "cause": 3, "description": "Polisens synliga närvaro vid Torget fredag och lördag kl. 22–03",
+         "kind": "situationell", "responsible": POLIS, "contact": "Kommunpolisen, polisen@example.se",
+         "start_date": "2024-03-01", "due_date": "2024-12-31", "position": 1, "place": "problem",
+         "promise": True,
+         "promise_text": "Polisen och kommunen lovar: under 2024 finns poliser och vuxna ute kring Torget varje "
+                         "fredags- och lördagskväll, så att det känns tryggare att gå hem från stan.",
+         "goals": [{"text": "15 % färre våldsbrott och ordningsstörningar kring Torget under 2024",
+                    "measurable": True, "categories": ["brott_mot_liv_och_halsa", "ordningsstorning"],
+                    "target_change": -0.15, "by_date": "2024-12-31"}],
+         "reports": [{"at": "2025-01-10", "production": "genomford", "production_date": "2024-12-31",
+                      "count": 80, "hours": 640,
+                      "process_note": "80 pass med två poliser kl. 22–03; tre sommarhelger uteblev vid "
+                                      "samtidiga händelser."}]},
+        {"nr": "3b", "cause": 3, "description": "Föräldravandringar fredagar kl. 21–01", "kind": "social",
+         "responsible": FRITID, "contact": "Fritidsgårdens föreståndare", "start_date": "2024-02-02",
+         "due_date": "2024-12-20", "position": 2, "place": None,
+         "goals": [{"text": "Vuxna ute varje fredag under terminerna", "measurable": False}],
+         "reports": [{"at": "2024-12-23", "production": "genomford", "production_date": "2024-12-20",
+                      "count": 38, "hours": 456,
+                      "process_note": "38 av 40 planerade fredagar, i snitt sex föräldrar per kväll; "
+                                      "samordningen med polisens pass fungerade."}],
+         "override": {"at": "2025-01-20", "light": "gron",
+                      "reason": "Polis och fritidsgård bedömer att stöket vid Torget minskade de kvällar "
+                                "föräldrarna var ute; en social insats utan egen plats syns inte i "
+                                "brottsstatistiken."}},
+        {"nr": "4a", "cause": 4, "description": "Laga belysningen längs gångstråken (trygghetsvandringarnas "
+                                                "lampanmärkningar)",
+         "kind": "situationell", "responsible": GATU, "contact": "Driftledare gatubelysning",
+         "start_date": "2024-01-01", "due_date": "2024-12-31", "position": 1, "place": None,
+         "remarks": "lamps",
+         "goals": [{"text": "Varje trasig lampa som en trygghetsvandring anmäler lagas inom 30 dagar",
+                    "measurable": False}],
+         "reports": []},
+    ],
+}
+#: The handbook's columns, as a kommun keeps the plan in Excel.
+PLAN_HEADERS = ["ORSAK", "ÅTGÄRD", "OPERATIVA MÅL", "NÄR", "VEM", "UPPFÖLJNING"]
+#: UPPFÖLJNING as the samordnare wrote it in the Excel copy of the plan (the follow-up meeting).
+PLAN_XLSX_FOLLOW_UP = {
+    "1a": "Genomförd 2024-01-01: tolv armaturer och fyra kameror.",
+    "2a": "Delvis genomförd: 120 av 200 cykelplatser; garaget 2025.",
+    "3a": "Genomförd: 80 pass.",
+    "3b": "Genomförd: 38 fredagar. Grön: stöket minskade de kvällar föräldrarna var ute.",
+    "4a": "Sju av åtta anmälda lampor lagade.",
+}
+
+
+def _geometry_json(geom) -> dict:
+    g = shapely.geometry.mapping(to_wgs(geom))
+    return {"type": g["type"], "coordinates": _round_coords(g["coordinates"], 6)}
+
+
+def plan_document() -> dict:
+    """The plan with its places as WGS84 GeoJSON and its linked remarks as (walk, nr)."""
+    places = {"HS1": HS_POLY["HS1"], "HS2": HS_POLY["HS2"], "TARGET": TARGET}
+    lamps = [[w["title"], i] for w in WALKS for i, r in enumerate(w["remarks"], start=1)
+             if r[1] == "Belysning" and r[2] == GATU]
+    doc = json.loads(json.dumps(PLAN))
+    for problem in doc["problems"]:
+        place = problem.pop("place")
+        problem["area"] = _geometry_json(places[place]) if place else None
+    for action in doc["actions"]:
+        place = action.pop("place")
+        action["place_kind"] = "own" if place in places else ("problem" if place == "problem" else "none")
+        action["area"] = _geometry_json(places[place]) if place in places else None
+        if action.pop("controls", None) == "CONTROLS":
+            action["controls"] = {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"name": name}, "geometry": _geometry_json(poly)}
+                for _, name, poly in CONTROLS]}
+        if action.get("remarks") == "lamps":
+            action["remarks"] = lamps
+    return doc
+
+
+def write_plan_xlsx(doc: dict, path: Path) -> None:
+    """The plan in the handbook's table: a title line, a blank line, the headers, one row per
+    action; a cause's text only on its first action's row (the cell below is left empty)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Åtgärdsplan"
+    ws.append([f"{doc['title']} (exempel)", None, None, None, None, None])
+    ws.append([])
+    ws.append(PLAN_HEADERS)
+    causes = {c["number"]: c["text"] for c in doc["causes"]}
+    shown: set[int] = set()
+    for a in doc["actions"]:
+        cause = a["cause"]
+        orsak = f"{cause}. {causes[cause]}" if cause not in shown else None
+        shown.add(cause)
+        goals = "\n".join(g["text"] for g in a["goals"]) or None
+        ws.append([orsak, f"{a['nr']}. {a['description']}", goals, f"{a['start_date']} – {a['due_date']}",
+                   f"{a['responsible']}, {a['contact']}", PLAN_XLSX_FOLLOW_UP.get(a["nr"])])
+    for col, width in zip("ABCDEF", (40, 50, 44, 24, 44, 44), strict=True):
+        ws.column_dimensions[col].width = width
+    fixed_time = dt.datetime(2025, 1, 1)
+    wb.properties.creator = "geo_trygghet sample_data/make_sample.py"
+    wb.properties.created = fixed_time
+    wb.properties.modified = fixed_time
+    wb.save(path)
+    _freeze_zip(path)
+
+
 # --------------------------------------------------------------------------- reference rates
 #: Approximate national rates per 100 000 inhabitants (Brå, anmälda brott, around 2023),
 #: rounded; for demonstrating comparisons only, not official figures.
@@ -988,6 +1145,11 @@ def main(outdir: Path | None = None) -> Path:
     walks.to_csv(out / "walks.csv", index=False, lineterminator="\n")
     for w in WALKS:
         write_protocol(w, out / f"protokoll_{w['slug']}.xlsx")
+    # the åtgärdsplan (sample load reads the JSON; the Excel copy is for `geo-trygghet plan import`)
+    plan = plan_document()
+    (out / "atgardsplan_2024.json").write_text(json.dumps(plan, ensure_ascii=False, indent=1) + "\n",
+                                               encoding="utf-8")
+    write_plan_xlsx(plan, out / "atgardsplan_2024.xlsx")
     return out
 
 

@@ -258,7 +258,7 @@ def test_owner_cannot_open_staff_pages(env):
     at = open_page(env, "problemagare", None)
     titles = [str(p.get("page_name")) for p in at._registered_pages.values()]
     assert "Vandringar" not in titles and "Organisationer och användare" not in titles
-    assert "Mina anmärkningar" in titles
+    assert "Mina uppgifter" in titles  # its remarks and its åtgärdsplan actions
 
 
 # --------------------------------------------------------------------------- public

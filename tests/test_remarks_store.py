@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
+import geo_trygghet.actionplan.models  # noqa: F401 - the åtgärdsplan's tables share the metadata compared
 from geo_trygghet.errors import InputError
 from geo_trygghet.remarks import Actor, RemarkService, open_store
 from geo_trygghet.remarks.models import Base, EventRow

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from ..errors import GeoTrygghetError, one_line
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("hotspots", "emerging", "forecast", "evaluate", "geocode", "remarks", "protocol", "sample", "serve")
+COMMANDS = ("hotspots", "emerging", "forecast", "evaluate", "geocode", "remarks", "protocol", "plan", "sample",
+            "serve")
 
 
 class _Parser(argparse.ArgumentParser):

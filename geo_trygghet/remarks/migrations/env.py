@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import geo_trygghet.actionplan.models  # noqa: F401 - the åtgärdsplan's tables share this metadata
 from geo_trygghet.remarks.models import Base
 
 config = context.config

@@ -1,7 +1,9 @@
-"""Återkoppling (no login): what the walks found and what was fixed, per area or walk.
+"""Återkoppling (no login): the medborgarlöften and how they are going, what the walks found and
+what was fixed, per area or walk.
 
-Only aggregated counts and the fixed remarks on a map: no photos, no names
-(the service's ``public_summary`` leaves them out); text is escaped in the popups.
+Only the promises' public text and state, aggregated counts and the fixed remarks on a map: no
+photos, no names (the services' ``public_promises`` and ``public_summary`` leave them out); text is
+escaped in the popups.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ from geo_trygghet.remarks.states import FIXED_STATES, state_label
 from geo_trygghet.ui import remark_display as D
 from geo_trygghet.ui.data import remark_service_or_error
 from geo_trygghet.ui.i18n import lang, t
+from geo_trygghet.ui.plan_data import plan_service_or_error
+from geo_trygghet.ui.plan_public import promises_section
 
 service, problem = remark_service_or_error()
 if service is None:
     st.error(t("service.missing", why=problem))
     st.stop()
+plan_service, _ = plan_service_or_error()
+if plan_service is not None:
+    promises_section(plan_service)
 st.subheader(t("pub.heading"))
 st.caption(t("pub.intro"))
 
