@@ -5,7 +5,7 @@ For each action, as of a date, on a set of incidents (pure: no database here):
 * **effect** of an action with a place and a start date: the before/after evaluation of
   :func:`geo_trygghet.followup.evaluate` in the place against control areas (the ones chosen
   for the action, else the :data:`CONTROL_COUNT` most similar of
-  ``geo_trygghet.followup.controls.suggest_controls``), with displacement to a buffer ring of
+  ``geo_trygghet.followup.suggest_controls``), with displacement to a buffer ring of
   ``buffer_m`` (default ``settings.evaluation_radius_m``) around it; the incidents of the
   problem's crime categories (all when it names none). Windows: :data:`BEFORE_DAYS` days
   ending the day before the start date, and from the start date up to :data:`AFTER_DAYS` days,
@@ -233,7 +233,7 @@ def _controls(frame: pd.DataFrame, action: Action, place: BaseGeometry, buffer: 
     chosen = control_areas(action.controls)
     if chosen:
         return "chosen", chosen
-    from ..followup.controls import suggest_controls
+    from ..followup import suggest_controls
 
     table = suggest_controls(frame, target=place, intervention=start.isoformat(), buffer=buffer,
                              before_days=BEFORE_DAYS, k=CONTROL_COUNT)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..remarks.auth import Actor
-from ..remarks.service import _Part
+from ..remarks.service import Part
 from ..remarks.store import Store, open_store
 from .actions import ActionEditor
 from .outcomes import PlanFollowUp, follow_up
@@ -54,29 +54,29 @@ class PlanService:
         self.store.dispose()
 
     # plans, problems, causes
-    create_plan = _Part("plans", PlanEditor.create_plan)
-    update_plan = _Part("plans", PlanEditor.update_plan)
-    set_plan_status = _Part("plans", PlanEditor.set_plan_status)
-    list_plans = _Part("plans", PlanEditor.list_plans)
-    get_plan = _Part("plans", PlanEditor.get_plan)
-    history = _Part("plans", PlanEditor.history)
-    add_problem = _Part("plans", PlanEditor.add_problem)
-    update_problem = _Part("plans", PlanEditor.update_problem)
-    add_cause = _Part("plans", PlanEditor.add_cause)
-    update_cause = _Part("plans", PlanEditor.update_cause)
+    create_plan = Part("plans", PlanEditor.create_plan)
+    update_plan = Part("plans", PlanEditor.update_plan)
+    set_plan_status = Part("plans", PlanEditor.set_plan_status)
+    list_plans = Part("plans", PlanEditor.list_plans)
+    get_plan = Part("plans", PlanEditor.get_plan)
+    history = Part("plans", PlanEditor.history)
+    add_problem = Part("plans", PlanEditor.add_problem)
+    update_problem = Part("plans", PlanEditor.update_problem)
+    add_cause = Part("plans", PlanEditor.add_cause)
+    update_cause = Part("plans", PlanEditor.update_cause)
     # actions, goals, remarks
-    add_action = _Part("actions", ActionEditor.add_action)
-    update_action = _Part("actions", ActionEditor.update_action)
-    link_remarks = _Part("actions", ActionEditor.link_remarks)
-    unlink_remarks = _Part("actions", ActionEditor.unlink_remarks)
-    add_goal = _Part("actions", ActionEditor.add_goal)
-    update_goal = _Part("actions", ActionEditor.update_goal)
+    add_action = Part("actions", ActionEditor.add_action)
+    update_action = Part("actions", ActionEditor.update_action)
+    link_remarks = Part("actions", ActionEditor.link_remarks)
+    unlink_remarks = Part("actions", ActionEditor.unlink_remarks)
+    add_goal = Part("actions", ActionEditor.add_goal)
+    update_goal = Part("actions", ActionEditor.update_goal)
     # reports, lights, views by role
-    report = _Part("reporting", Reporting.report)
-    override_light = _Part("reporting", Reporting.override_light)
-    clear_override = _Part("reporting", Reporting.clear_override)
-    my_actions = _Part("reporting", Reporting.my_actions)
-    public_promises = _Part("reporting", Reporting.public_promises)
+    report = Part("reporting", Reporting.report)
+    override_light = Part("reporting", Reporting.override_light)
+    clear_override = Part("reporting", Reporting.clear_override)
+    my_actions = Part("reporting", Reporting.my_actions)
+    public_promises = Part("reporting", Reporting.public_promises)
 
     def follow_up(self, actor: Actor, plan: PlanRef, incidents: Any = None, *, as_of: Any = None) -> PlanFollowUp:
         """The computed follow-up of the actions ``actor`` may see (:func:`.outcomes.follow_up`):

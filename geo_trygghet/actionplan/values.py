@@ -70,13 +70,14 @@ def as_int(value: Any, what: str) -> int | None:
 
 def check_categories(categories: Iterable[str] | None) -> tuple[str, ...]:
     """Brå crime category slugs (or their Swedish/English labels), unique, in the given order."""
-    from ..ingest.crime_types import BRA_CATEGORIES
+    from ..ingest.crime_types import BRA_CATEGORIES, category_label
 
     out: list[str] = []
     for c in categories or ():
         value = str(c).strip()
-        slug = next((s for s, (sv, en) in BRA_CATEGORIES.items()
-                     if value.lower() in (s, sv.lower(), en.lower())), None)
+        slug = next((s for s in BRA_CATEGORIES
+                     if value.lower() in (s, category_label(s, "sv").lower(), category_label(s, "en").lower())),
+                    None)
         if slug is None:
             msg = f"unknown crime category '{value}': use one of {', '.join(BRA_CATEGORIES)}"
             raise InputError(msg)

@@ -22,6 +22,7 @@ One module per concern:
 
 from .areas import AreaLike, area_from_h3, as_area, circle_area, read_area
 from .before_after import MIN_INCIDENTS, effect_from_monthly, evaluate
+from .controls import control_similarity, suggest_controls
 from .effects import odds_ratio, overdispersion_factor, wdd, wdq
 from .models import MIN_CLUSTERS, did_models
 from .result import ControlCounts, CountModels, Estimate, EvaluationResult, Note, Verdict, Wdd
@@ -38,6 +39,8 @@ __all__ = [
     "Note",
     "Verdict",
     "Wdd",
+    "control_similarity",
+    "suggest_controls",
     "Windows",
     "area_from_h3",
     "as_area",

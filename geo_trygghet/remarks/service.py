@@ -41,7 +41,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class _Part(Generic[P, R]):
+class Part(Generic[P, R]):
     """A facade method: ``service.name(…)`` calls ``service.<part>.name(…)``."""
 
     def __init__(self, part: str, method: Callable[Concatenate[Any, P], R]) -> None:
@@ -50,11 +50,11 @@ class _Part(Generic[P, R]):
         self.__doc__ = method.__doc__
 
     @overload
-    def __get__(self, obj: None, owner: type) -> _Part[P, R]: ...
+    def __get__(self, obj: None, owner: type) -> Part[P, R]: ...
     @overload
     def __get__(self, obj: object, owner: type) -> Callable[P, R]: ...
 
-    def __get__(self, obj: object | None, owner: type) -> _Part[P, R] | Callable[P, R]:
+    def __get__(self, obj: object | None, owner: type) -> Part[P, R] | Callable[P, R]:
         if obj is None:
             return self
         method: Callable[P, R] = getattr(getattr(obj, self.part), self.name)
@@ -86,52 +86,52 @@ class RemarkService:
         self.store.dispose()
 
     # walks
-    create_walk = _Part("walks", WalkService.create_walk)
-    get_or_create_walk = _Part("walks", WalkService.get_or_create_walk)
-    get_walk = _Part("walks", WalkService.get_walk)
-    walk_by_code = _Part("walks", WalkService.walk_by_code)
-    list_walks = _Part("walks", WalkService.list_walks)
-    set_walk_state = _Part("walks", WalkService.set_walk_state)
-    close_walk = _Part("walks", WalkService.close_walk)
-    update_walk = _Part("walks", WalkService.update_walk)
+    create_walk = Part("walks", WalkService.create_walk)
+    get_or_create_walk = Part("walks", WalkService.get_or_create_walk)
+    get_walk = Part("walks", WalkService.get_walk)
+    walk_by_code = Part("walks", WalkService.walk_by_code)
+    list_walks = Part("walks", WalkService.list_walks)
+    set_walk_state = Part("walks", WalkService.set_walk_state)
+    close_walk = Part("walks", WalkService.close_walk)
+    update_walk = Part("walks", WalkService.update_walk)
     # remarks: submit and read
-    submit_remark = _Part("submissions", SubmissionService.submit_remark)
-    get_remark = _Part("reader", RemarkReader.get_remark)
-    list_remarks = _Part("reader", RemarkReader.list_remarks)
-    overdue = _Part("reader", RemarkReader.overdue)
-    history = _Part("reader", RemarkReader.history)
-    get_photo = _Part("reader", RemarkReader.get_photo)
-    nearby_open_remarks = _Part("reader", RemarkReader.nearby_open_remarks)
+    submit_remark = Part("submissions", SubmissionService.submit_remark)
+    get_remark = Part("reader", RemarkReader.get_remark)
+    list_remarks = Part("reader", RemarkReader.list_remarks)
+    overdue = Part("reader", RemarkReader.overdue)
+    history = Part("reader", RemarkReader.history)
+    get_photo = Part("reader", RemarkReader.get_photo)
+    nearby_open_remarks = Part("reader", RemarkReader.nearby_open_remarks)
     # state changes
-    transition = _Part("changes", StateChanges.transition)
-    allowed_changes = _Part("changes", StateChanges.allowed_changes)
-    assign = _Part("changes", StateChanges.assign)
-    plan = _Part("changes", StateChanges.plan)
-    mark_fixed = _Part("changes", StateChanges.mark_fixed)
-    not_ours = _Part("changes", StateChanges.not_ours)
-    cannot_fix = _Part("changes", StateChanges.cannot_fix)
-    mark_duplicate = _Part("changes", StateChanges.mark_duplicate)
-    verify = _Part("changes", StateChanges.verify)
-    reopen = _Part("changes", StateChanges.reopen)
+    transition = Part("changes", StateChanges.transition)
+    allowed_changes = Part("changes", StateChanges.allowed_changes)
+    assign = Part("changes", StateChanges.assign)
+    plan = Part("changes", StateChanges.plan)
+    mark_fixed = Part("changes", StateChanges.mark_fixed)
+    not_ours = Part("changes", StateChanges.not_ours)
+    cannot_fix = Part("changes", StateChanges.cannot_fix)
+    mark_duplicate = Part("changes", StateChanges.mark_duplicate)
+    verify = Part("changes", StateChanges.verify)
+    reopen = Part("changes", StateChanges.reopen)
     # views
-    remarks_as_of = _Part("views", RemarkViews.remarks_as_of)
-    public_summary = _Part("views", RemarkViews.public_summary)
-    remarks_frame = _Part("views", RemarkViews.remarks_frame)
+    remarks_as_of = Part("views", RemarkViews.remarks_as_of)
+    public_summary = Part("views", RemarkViews.public_summary)
+    remarks_frame = Part("views", RemarkViews.remarks_frame)
     # accounts
-    create_user = _Part("accounts", Accounts.create_user)
-    list_users = _Part("accounts", Accounts.list_users)
-    login = _Part("accounts", Accounts.login)
-    start_session = _Part("accounts", Accounts.start_session)
-    resume_session = _Part("accounts", Accounts.resume_session)
-    end_session = _Part("accounts", Accounts.end_session)
-    set_password = _Part("accounts", Accounts.set_password)
+    create_user = Part("accounts", Accounts.create_user)
+    list_users = Part("accounts", Accounts.list_users)
+    login = Part("accounts", Accounts.login)
+    start_session = Part("accounts", Accounts.start_session)
+    resume_session = Part("accounts", Accounts.resume_session)
+    end_session = Part("accounts", Accounts.end_session)
+    set_password = Part("accounts", Accounts.set_password)
     # organisations
-    create_organisation = _Part("organisations", Organisations.create_organisation)
-    update_organisation = _Part("organisations", Organisations.update_organisation)
-    list_organisations = _Part("organisations", Organisations.list_organisations)
-    get_organisation = _Part("organisations", Organisations.get_organisation)
-    suggest_owners = _Part("organisations", Organisations.suggest_owners)
-    suggest_owner = _Part("organisations", Organisations.suggest_owner)
+    create_organisation = Part("organisations", Organisations.create_organisation)
+    update_organisation = Part("organisations", Organisations.update_organisation)
+    list_organisations = Part("organisations", Organisations.list_organisations)
+    get_organisation = Part("organisations", Organisations.get_organisation)
+    suggest_owners = Part("organisations", Organisations.suggest_owners)
+    suggest_owner = Part("organisations", Organisations.suggest_owner)
 
 
 __all__ = ["RemarkService"]

@@ -9,10 +9,9 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.browser.conftest import settle, shot, wait_for_app
+from tests.browser.conftest import shot, until
 from tests.browser.test_owner import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -56,20 +55,14 @@ def _no_injected_nodes(frame_or_page) -> None:
 
 
 def _tab(page, name: str) -> None:
-    for _ in range(8):
-        settle(page)
-        try:
-            page.get_by_role("tab", name=re.compile(f"^{re.escape(name)}")).first.click(timeout=5_000)
-            return
-        except PlaywrightError:
-            page.wait_for_timeout(400)
-    raise AssertionError(f"no tab {name!r}")
+    tab = page.get_by_role("tab", name=re.compile(f"^{re.escape(name)}")).first
+    until(page, lambda: tab.get_attribute("aria-selected") == "true", act=lambda: tab.click(timeout=5_000))
 
 
 def _button(page, name: str) -> None:
     """Click the visible button whose text holds ``name`` (a Material icon's ligature, e.g. "add",
     is part of a button's text)."""
-    settle(page)
+    until(page)
     page.locator("button:visible", has_text=name).first.click()
 
 
@@ -81,14 +74,14 @@ def test_an_analyst_builds_a_plan_from_a_hot_spot_and_adds_an_action(app_server,
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     title = f"Åtgärdsplan {uuid.uuid4().hex[:6]}"
     log_in(page, app_server, "analytiker")
-    wait_for_app(page, "Inloggad som")
+    until(page, "Inloggad som")
     page.goto(f"{app_server}/plan")
-    wait_for_app(page, "Åtgärdsplan")
+    until(page, "Åtgärdsplan")
     _button(page, "Ny plan")
     page.locator(".st-key-ap_new_title input").fill(title)
     page.locator(".st-key-ap_new_area input").fill("Centrum")
     _button(page, "Skapa planen")
-    wait_for_app(page, f"Planen {title} är skapad")
+    until(page, f"Planen {title} är skapad")
 
     _tab(page, "Problem")
     expect(page.get_by_text("Hot spot-område", exact=True).first).to_be_visible()
@@ -97,23 +90,23 @@ def test_an_analyst_builds_a_plan_from_a_hot_spot_and_adds_an_action(app_server,
     problem.fill("Stölder vid Resecentrum")
     problem.press("Tab")
     _button(page, "Lägg till i åtgärdsplan")
-    wait_for_app(page, "Problemet är tillagt i planen")
+    until(page, "Problemet är tillagt i planen")
     _tab(page, "Problem")
     cause = page.locator(".st-key-ap_cause_text textarea")
     cause.fill("Mörkt och ingen naturlig övervakning")
     cause.press("Tab")
     _button(page, "Lägg till orsak")
-    wait_for_app(page, "Orsak 1 är tillagd")
+    until(page, "Orsak 1 är tillagd")
 
     _tab(page, "Åtgärder")
     what = page.locator(".st-key-ap_action_new_description textarea")
     what.fill("Ny belysning vid cykelparkeringen")
     what.press("Tab")
-    settle(page)
+    until(page)
     page.locator(".st-key-ap_action_new_responsible").click()
     page.get_by_role("option", name="Gatukontoret", exact=True).click()
     _button(page, "Lägg till åtgärd")
-    wait_for_app(page, "Åtgärd 1a är sparad")
+    until(page, "Åtgärd 1a är sparad")
     shot(page, "plan_analyst_action", full_page=False)
 
     remarks, plans = _services(app_server)
@@ -136,9 +129,9 @@ def test_the_responsible_organisation_reports_its_action_done(request, server, d
                       description=f"Byt armaturerna {uuid.uuid4().hex[:4]}")
     page = desktop_page
     log_in(page, app_server, "problemagare")
-    wait_for_app(page, "Anmärkningar till Gatukontoret")
+    until(page, "Anmärkningar till Gatukontoret")
     _tab(page, "Åtgärder i åtgärdsplanen")
-    settle(page)
+    until(page)
     box = page.locator("[data-testid='stExpander']", has_text=made["action"].description)
     note = page.locator(f".st-key-ap_report_{made['action'].id}_note textarea")
     if not note.is_visible():  # a single action's box opens by itself; others are opened here
@@ -146,9 +139,9 @@ def test_the_responsible_organisation_reports_its_action_done(request, server, d
     expect(note).to_be_visible()
     note.fill("Armaturerna bytta, klart före sommaren")
     note.press("Tab")
-    settle(page)
+    until(page)
     box.get_by_role("button", name="Rapportera").click()
-    wait_for_app(page, "1a är rapporterad: Genomförd")
+    until(page, "1a är rapporterad: Genomförd")
     shot(page, "plan_owner_reported", full_page=False)
     remarks, plans = _services(app_server)
     try:
@@ -166,7 +159,7 @@ def test_the_public_page_shows_the_medborgarlofte(app_server, phone_page):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(f"{app_server}/public")
-    wait_for_app(page, "Medborgarlöften")
+    until(page, "Medborgarlöften")
     expect(page.get_by_text(promise).first).to_be_visible()
     assert "Gatukontoret" not in page.locator("[data-testid='stMain']").inner_text()
     assert "Driftledaren" not in page.locator("[data-testid='stMain']").inner_text()
@@ -182,23 +175,18 @@ def test_hostile_text_stays_text_in_the_plan_maps_popup(app_server, desktop_page
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     log_in(page, app_server, "analytiker")
-    wait_for_app(page, "Inloggad som")
+    until(page, "Inloggad som")
     page.goto(f"{app_server}/plan")
-    wait_for_app(page, "Åtgärdsplan")
-    settle(page)
-    page.locator(".st-key-ap_plan").click()
-    page.get_by_role("option", name=re.compile(re.escape(made["plan"].title))).first.click()
-    settle(page)
+    until(page, "Åtgärdsplan")
+    until(page)
+    box = page.locator(".st-key-ap_plan input").first
+    option = page.get_by_role("option", name=re.compile(re.escape(made["plan"].title))).first
+    until(page, lambda: made["plan"].title in box.input_value(),
+          act=lambda: (box.click(timeout=5_000), option.click(timeout=3_000)))
     plan_map = page.frame_locator("iframe[title*='st_folium']").first
     popup = plan_map.locator(".leaflet-popup-content")
-    for _ in range(6):
-        settle(page)
-        try:
-            plan_map.locator(".gt-plan-action", has_text="1a").first.click(timeout=10_000)
-            popup.wait_for(timeout=5_000)
-            break
-        except PlaywrightError:
-            continue
+    marker = plan_map.locator(".gt-plan-action", has_text="1a").first
+    until(page, popup, act=lambda: marker.click(timeout=10_000))
     assert f"1a. Åtgärd {XSS}" in popup.inner_text().replace("\n", " ")
     _no_injected_nodes(plan_map)
     _no_injected_nodes(page)
