@@ -8,6 +8,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
+from geo_trygghet.ui import emerging_widgets as EW
 from geo_trygghet.ui import lagesbild_widgets as L
 from geo_trygghet.ui.compute import compute_view, lagesbild_of
 from geo_trygghet.ui.dataset import dataset_picker
@@ -30,7 +31,7 @@ if view.n == 0:
 
 with st.expander(t("lb.rate_inputs"), expanded=False, icon=":material/groups:"):
     rates = L.rate_inputs(ds)
-lb = lagesbild_of(view, rates)
+lb = lagesbild_of(view, rates, EW.change_inputs(view))  # the trend answer names where hot spots change
 for why in lb.problems.values():
     st.warning(t("lb.too_little", why=why))
 
