@@ -49,6 +49,11 @@ class ChangeView:
     groups: list[folium.FeatureGroup] = field(default_factory=list)
     legend: str | None = None
 
+    @property
+    def has_emerging(self) -> bool:
+        """Whether the *Utveckling* layer is drawn (the Gi* classes then start hidden under it)."""
+        return self.emerging is not None and self.emerging.result is not None
+
 
 def scale_note(view: View) -> None:
     """Under the metrics: why *Automatisk* chose the cell size it did."""

@@ -51,11 +51,12 @@ def static_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None = N
 
 def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None = None,
                       key: str = "explorer_map", height: int = 620, extra: Sequence[folium.FeatureGroup] = (),
-                      extra_legend: str | None = None) -> dict:
+                      extra_legend: str | None = None, hide_bins: bool = False) -> dict:
     """The explorer's map in the page: a base map (tiles, boundary, remarks, legend) that
     stays put, and the selection's layers as streamlit-folium feature groups that are
     swapped in place on a filter change (no reload of the map). Returns the click.
-    ``extra`` layers (*Utveckling*, *Prognos*) come last, shown, with ``extra_legend`` (HTML)."""
+    ``extra`` layers (*Utveckling*, *Prognos*) come last, shown, with ``extra_legend`` (HTML);
+    ``hide_bins`` starts the Gi* classes hidden (under the *Utveckling* patterns)."""
     from streamlit_folium import st_folium
 
     lg = lang()
@@ -67,7 +68,7 @@ def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | N
     groups = explorer_layers(cells, clusters, incidents=_points(view, public), lang=lg)
     # streamlit-folium names the groups feature_group_feature_group_<i>: the counts (0) and the
     # incident points (3) start hidden, as on the downloaded map; the layer control shows them
-    hidden = tuple(f"feature_group_feature_group_{i}" for i in (0, 3) if i < len(groups))
+    hidden = tuple(f"feature_group_feature_group_{i}" for i in ((0, 1, 3) if hide_bins else (0, 3)) if i < len(groups))
     groups = [*groups, *extra]
     control = SummaryLayerControl(text, hidden=hidden)
     # the key carries the language: the legend (static HTML) is redrawn when it changes

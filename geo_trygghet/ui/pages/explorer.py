@@ -45,7 +45,8 @@ change = EW.change_controls(view, public=public)  # Utveckling and Prognos layer
 remarks = map_remarks(public)
 left, right = st.columns([3, 1], gap="medium")
 with left:
-    out = X.explorer_live_map(view, public=public, remarks=remarks, extra=change.groups, extra_legend=change.legend)
+    out = X.explorer_live_map(view, public=public, remarks=remarks, extra=change.groups, extra_legend=change.legend,
+                              hide_bins=change.has_emerging)
 with right:
     X.cell_panel(view, X.clicked_point(out), public=public)
     st.markdown(f"**{t('r.top_cells')}**")
