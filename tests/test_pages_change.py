@@ -291,6 +291,14 @@ def test_address_only_upload_is_placed_against_the_register(app_env, orders_uplo
     first = next(m.value for m in at.markdown if m.value.startswith("**Vilka problem"))
     assert f"Av {len(res):,} händelser".replace(",", " ") in plain(first)
 
+    # the lägesbild report says the same about the positions, under its title
+    from geo_trygghet.ui.address_upload import location_note
+    from geo_trygghet.ui.dataset import load_dataset
+
+    note = plain(location_note(load_dataset(orders_upload, {"register": str(REGISTER)})))
+    assert note.startswith("Lägen: ") and f"postort {levels['postort']}" in note
+    assert f"{coarse} händelser på områdens mittpunkter eller bara placerade till postort lämnas utanför" in note
+
     # keeping them: the postort-only orders join the hot spots
     at.switch_page("geo_trygghet/ui/pages/explorer.py").run()
     at.toggle(key="an_keep_centroids").set_value(True).run()

@@ -22,8 +22,8 @@ from .data import file_key
 from .formats import fmt_count
 from .i18n import lang, t
 
-__all__ = ["REGISTER_ENV", "address_fields", "address_hint", "address_options", "env_register", "location_panel",
-           "register_of"]
+__all__ = ["REGISTER_ENV", "address_fields", "address_hint", "address_options", "env_register", "location_note",
+           "location_panel", "register_of"]
 
 #: the address register the app (and the CLI) use when none is uploaded
 REGISTER_ENV = "GEO_TRYGGHET_ADDRESS_REGISTER"
@@ -123,6 +123,19 @@ def location_panel(ds: Any) -> None:
     if len(table):
         with st.expander(t("addr.not_exact", n=fmt_count(len(table))), icon=":material/location_off:"):
             st.dataframe(table.head(500), hide_index=True, key="an_geocode_table")
+
+
+def location_note(ds: Any) -> str:
+    """For a report's reader: how precise the positions are, and what the places leave out."""
+    from ..ingest.location_quality import left_out_line
+
+    rep, lg = ds.report, lang()
+    parts = [rep.location.lines(lg)[0]]
+    if getattr(ds, "geocode", None) is not None:
+        parts.append(ds.geocode.summary_lines(lg)[0])
+    if rep.location.left_out:
+        parts.append(left_out_line(rep.location, lg, cli=False))
+    return " · ".join(p[:1].upper() + p[1:] for p in parts)
 
 
 def not_exact(geo: Any) -> pd.DataFrame:

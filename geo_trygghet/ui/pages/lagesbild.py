@@ -10,6 +10,7 @@ import streamlit as st
 
 from geo_trygghet.ui import emerging_widgets as EW
 from geo_trygghet.ui import lagesbild_widgets as L
+from geo_trygghet.ui.address_upload import location_note
 from geo_trygghet.ui.compute import compute_view, lagesbild_of
 from geo_trygghet.ui.dataset import dataset_picker
 from geo_trygghet.ui.filters import filter_widgets
@@ -87,6 +88,7 @@ if lb.rates_table is not None:
 
 st.subheader(t("lb.export"))
 title, about = f"{t('lb.report_title')} – {ds.name}", filters.describe(ds.name)
+about = f"{about} · {location_note(ds)}"  # how precise the positions are, what the places leave out
 c1, c2 = st.columns(2)
 c1.download_button(t("lb.html"), lambda: L.report_bytes(lb, fmt="html", title=title, subtitle=about),
                    "lagesbild.html", "text/html", key="lb_dl_html", on_click="ignore", icon=":material/description:")
