@@ -41,6 +41,8 @@ class Computed:
     result: Any = None
     problem: str | None = None
     key: tuple = ()
+    #: what the problem is: "empty", "weeks", "periods", "window" or "other"
+    code: str = ""
 
 
 def _resolution(view: View) -> int | str:
@@ -77,19 +79,19 @@ def emerging_of(view: View, interval: str = "month") -> Computed:
     the 17 patterns), or why they cannot be computed."""
     label = t(f"emerging.interval.{interval}")
     if view.n == 0:
-        return Computed(problem=t("chg.err.empty"))
+        return Computed(problem=t("chg.err.empty"), code="empty")
     if interval == "week" and month_only(view):
-        return Computed(problem=t("chg.err.weeks"))
+        return Computed(problem=t("chg.err.weeks"), code="weeks")
     key = (view.ds.key, view.filters.selection(), _resolution(view), interval)
     try:
         with st.spinner(t("chg.computing_emerging")):
             return Computed(result=_emerging(*key, view), key=key)
     except InsufficientDataError:
-        return Computed(problem=t("chg.err.periods", interval=label))
+        return Computed(problem=t("chg.err.periods", interval=label), code="periods")
     except InputError:
-        return Computed(problem=t("chg.err.window", interval=label))
+        return Computed(problem=t("chg.err.window", interval=label), code="window")
     except GeoTrygghetError as exc:
-        return Computed(problem=t("chg.err.other", why=str(exc)))
+        return Computed(problem=t("chg.err.other", why=str(exc)), code="other")
 
 
 def forecast_period(view: View, months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -116,10 +118,10 @@ def forecast_of(view: View, months: int = 3) -> Computed:
     """Where incidents are likely in the ``months`` after the selection's last day (the method chosen
     by rolling-origin validation inside the data), or why it cannot be made."""
     if view.n == 0:
-        return Computed(problem=t("chg.err.empty"))
+        return Computed(problem=t("chg.err.empty"), code="empty")
     key = (view.ds.key, view.filters.selection(), _resolution(view), int(months))
     try:
         with st.spinner(t("chg.computing_forecast")):
             return Computed(result=_forecast(*key, view), key=key)
     except GeoTrygghetError as exc:
-        return Computed(problem=t("chg.err.other", why=str(exc)))
+        return Computed(problem=t("chg.err.other", why=str(exc)), code="other")

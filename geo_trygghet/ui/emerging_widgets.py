@@ -81,8 +81,9 @@ def change_inputs(view: View) -> ChangeInputs | None:
     name their places, or None when they cannot be computed (the page says why)."""
     em = emerging_of(view, "month")
     if em.result is None:
-        if em.problem:
-            st.caption(f":material/timeline: {em.problem}")
+        why = t("chg.lb.too_short") if em.code in ("periods", "window") else em.problem
+        if why and em.code != "empty":
+            st.caption(f":material/timeline: {why}")
         return None
     areas = place_areas(view)
     return ChangeInputs(em.result, areas, (*em.key, str(view.ds.areas_path)))
