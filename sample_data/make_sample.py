@@ -1018,6 +1018,255 @@ def write_reference_rates(path: Path) -> None:
     df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
 
+# --------------------------------------------------------------------------- addresses (issue 14)
+#: The address register of the sample (Lantmäteriet's belägenhetsadress layout) and an incident
+#: file with addresses only, like a kommun's repair-order export. A section of its own: its own
+#: random stream, so the files above do not change with it.
+ADDRESS_SEED = (SEED, 14)
+REGISTER_FILE = "belagenhetsadresser.gpkg"
+WORK_ORDERS_FILE = "arbetsordrar_skadegorelse.csv"
+WORK_ORDERS_TRUTH_FILE = "arbetsordrar_truth.csv"
+#: Postnummer by tätort delområde (made up, in Katrineholm's real 641 xx range).
+POSTCODES = {"A01": 64130, "A02": 64131, "A03": 64132, "A04": 64133, "A05": 64134, "A06": 64135, "A07": 64136,
+             "A08": 64137}
+POSTORT = "Katrineholm"
+#: Share of plain numbers the register leaves out (not yet registered: the matcher interpolates).
+MISSING_SHARE = 0.03
+#: Share of numbers with two entrances (A, B) and with an added entrance (12 and 12 A).
+ENTRANCES_AB, ENTRANCE_A = 0.08, 0.03
+#: Reserved (not yet valid) numbers after the last one on a few streets: the reader leaves them out.
+RESERVED = {"Handelsvägen": 3, "Idrottsvägen": 2, "Rosenvägen": 2}
+#: How a work order's address is written (share of orders); see README.md, "Addresses".
+SPELLINGS = (
+    ("clean", 0.485), ("case", 0.08), ("abbreviated", 0.08), ("nr", 0.04), ("folded", 0.06), ("mojibake", 0.04),
+    ("unit", 0.06), ("typo", 0.05), ("letter_dropped", 0.03), ("free_text", 0.05), ("no_number", 0.015),
+    ("no_street", 0.01),
+)  # fmt: skip
+ORDER_TEXTS = {
+    "Klotter": ("Klotter på fasad", "Klotter på elskåp", "Klotter i trapphus", "Taggar på busskur",
+                "Klotter på plank"),
+    "Skadegörelse": ("Krossad ruta", "Trasig entrédörr", "Sönderslagen belysning", "Skadad parkbänk",
+                     "Vält papperskorg", "Uppbruten källardörr"),
+}
+NO_STREET_TEXTS = ("Gångtunneln under järnvägen", "Vid Norra skolan", "Lekplatsen bakom skolan",
+                   "Busskuren vid idrottsplatsen")
+
+
+def _entrance_point(street: str, number: int, entrance: int) -> tuple[float, float]:
+    """As :func:`address`, the ``entrance``-th door (A = 0, B = 1) 5 m further along the street."""
+    line = STREET_LINES[street]
+    d = min(number * 10.0 + 5.0 * entrance, line.length)
+    p = line.interpolate(d)
+    q = line.interpolate(min(d + 1.0, line.length))
+    r = line.interpolate(max(d - 1.0, 0.0))
+    dx, dy = q.x - r.x, q.y - r.y
+    norm = np.hypot(dx, dy) or 1.0
+    side = 8.0 if number % 2 else -8.0
+    return (p.x - dy / norm * side, p.y + dx / norm * side)
+
+
+def make_address_points(areas: gpd.GeoDataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Every address of the sample's streets (not the footpath), numbered as :func:`address`
+    places them: number n at n × 10 m from the street's first point, odd numbers on the left,
+    even on the right; some numbers with entrances A and B. ``in_register`` is False for the
+    numbers the register leaves out, ``status`` "Reserverad" for numbers not yet valid."""
+    tatort = areas[areas["kind"] == "tätort"]
+    rows = []
+    for street in sorted(STREETS):
+        kind, _ = STREETS[street]
+        if kind == "gångväg":
+            continue
+        last = int(STREET_LINES[street].length // 10)
+        for n in range(1, last + 1 + RESERVED.get(street, 0)):
+            r = rng.random()
+            letters = ["A", "B"] if r < ENTRANCES_AB else ["", "A"] if r < ENTRANCES_AB + ENTRANCE_A else [""]
+            for j, letter in enumerate(letters):
+                x, y = _entrance_point(street, n, j) if n <= last else _entrance_point(street, last, 0)
+                if n > last:  # reserved: past the street's end, 10 m apart
+                    x, y = x + 10.0 * (n - last), y
+                rows.append({"street": street, "number": n, "letter": letter, "x": round(x, 2), "y": round(y, 2),
+                             "status": "Reserverad" if n > last else "Gällande"})
+    pts = pd.DataFrame(rows)
+    # numbers the register lacks: plain, not the first two or last two of the street, not side by side
+    plain = pts.groupby(["street", "number"])["letter"].transform("size") == 1
+    lasts = pts[pts["status"] == "Gällande"].groupby("street")["number"].transform("max")
+    inner = (pts["number"] > 2) & (pts["number"] < lasts.reindex(pts.index).fillna(0) - 1)
+    candidate = (plain & inner & (pts["status"] == "Gällande")).to_numpy()
+    missing = candidate & (rng.random(len(pts)) < MISSING_SHARE)
+    for i in np.flatnonzero(missing):  # never two missing on the same side next to each other
+        s, n = pts.at[i, "street"], pts.at[i, "number"]
+        near = missing & (pts["street"] == s).to_numpy() & (np.abs(pts["number"].to_numpy() - n) == 2)
+        if near.any():
+            missing[i] = False
+    pts["in_register"] = ~missing
+    where = shapely.points(pts["x"].to_numpy(), pts["y"].to_numpy())
+    pts["postnummer"] = 0
+    for aid, geom in zip(tatort["area_id"], tatort.geometry, strict=True):
+        pts.loc[shapely.contains(geom, where), "postnummer"] = POSTCODES[aid]
+    pts.loc[pts["postnummer"] == 0, "postnummer"] = POSTCODES["A01"]  # a street end just outside the disc
+    return pts
+
+
+def write_register(points: pd.DataFrame, path: Path) -> None:
+    """Lantmäteriet's *Belägenhetsadress* layout: layer ``belagenhetsadress``, SWEREF 99 TM, the
+    published field names; rows sorted, object ids from the address, the file date fixed, no
+    spatial index (a third of the file, and a reader of a few thousand points needs none)."""
+    import uuid
+
+    import pyogrio
+
+    reg = points[points["in_register"]].sort_values(["street", "number", "letter"], kind="mergesort")
+    ids = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"geo-trygghet-exempel/0483/{s}/{n}{lt}"))
+           for s, n, lt in zip(reg["street"], reg["number"], reg["letter"], strict=True)]
+    gdf = gpd.GeoDataFrame({
+        "objektidentitet": ids,
+        "adressomrade_faststalltnamn": reg["street"].to_numpy(),
+        "gardsadressomrade_faststalltnamn": pd.Series([None] * len(reg), dtype=object),
+        "adressplatsnummer": reg["number"].to_numpy(dtype=np.int32),
+        "bokstavstillagg": [lt or None for lt in reg["letter"]],
+        "postnummer": reg["postnummer"].to_numpy(dtype=np.int32),
+        "postort": POSTORT,
+        "kommunkod": KOMMUN_CODE,
+        "kommunnamn": KOMMUN_NAME,
+        "statusforbelagenhetsadress": reg["status"].to_numpy(),
+    }, geometry=gpd.points_from_xy(reg["x"], reg["y"]), crs="EPSG:3006").rename_geometry("geom")
+    if path.exists():
+        path.unlink()
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2025-02-01T00:00:00Z"})  # no timestamp of the run
+    try:
+        gdf.to_file(path, layer="belagenhetsadress", driver="GPKG", engine="pyogrio", SPATIAL_INDEX="NO")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+
+
+def _written(street: str, number: int, letter: str, rng: np.random.Generator) -> str:
+    """The address as the register writes it, with the letter spaced or not."""
+    if not letter:
+        return f"{street} {number}"
+    return f"{street} {number} {letter}" if rng.random() < 0.6 else f"{street} {number}{letter}"
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (small strings)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _typo(street: str, rng: np.random.Generator) -> str | None:
+    """One character replaced, dropped or swapped, such that the street is still strictly the
+    nearest name (else no one could tell which street was meant); None when no such typo."""
+    names = [s.lower() for s in STREETS if s != street]
+    for _ in range(20):
+        s = list(street)
+        j = int(rng.integers(1, len(s) - 1))
+        op = int(rng.integers(3))
+        if op == 0:
+            s[j] = "abdefgiklmnoprstuv"[int(rng.integers(18))]
+        elif op == 1:
+            del s[j]
+        else:
+            s[j], s[j + 1] = s[j + 1], s[j]
+        out = "".join(s)
+        d_true = _edits(out.lower(), street.lower())
+        if out != street and d_true >= 1 and all(_edits(out.lower(), o) > d_true + 1 for o in names):
+            return out
+    return None
+
+
+def _abbreviated(street: str) -> str | None:
+    for full, short in (("gatan", "g."), ("vägen", "v."), ("leden", "l.")):
+        if street.endswith(full) and " " not in street:
+            return street[: -len(full)] + short if full != "leden" else None
+    return None
+
+
+def spell_address(kind: str, street: str, number: int, letter: str, rng: np.random.Generator) -> tuple[str, str]:
+    """(how the address is written, the kind actually used): a kind that does not apply to this
+    address (folding a name without å/ä/ö, dropping a letter it has not) falls back to ``clean``."""
+    plain = _written(street, number, letter, rng)
+    out: str | None = None
+    if kind == "clean":
+        out = plain
+    elif kind == "case":
+        out = plain.upper() if rng.random() < 0.5 else plain.lower()
+    elif kind == "abbreviated":
+        short = _abbreviated(street)
+        out = _written(short, number, letter, rng) if short else None
+    elif kind == "nr":
+        out = f"{street} nr {number}{letter}"
+    elif kind == "folded" and re.search("[åäöÅÄÖ]", street):
+        table = str.maketrans("åäöÅÄÖ", "aaoAAO") if rng.random() < 0.7 else str.maketrans("åäöÅÄÖ", "äåöÄÅÖ")
+        out = _written(street.translate(table), number, letter, rng)
+    elif kind == "mojibake" and re.search("[åäöÅÄÖé]", plain):
+        out = plain.encode("utf-8").decode("cp1252", errors="replace")
+    elif kind == "unit":
+        out = plain + (", lgh 1102" if rng.random() < 0.5 else f" {int(rng.integers(1, 5))} tr")
+    elif kind == "typo":
+        wrong = _typo(street, rng)
+        out = _written(wrong, number, letter, rng) if wrong else None
+    elif kind == "letter_dropped" and letter:
+        out = f"{street} {number}"
+    elif kind == "free_text":
+        forms = (f"{POSTORT}, {plain}", f"{plain}, {POSTORT}", f"Vid entrén, {plain}")
+        out = forms[int(rng.integers(len(forms)))]
+    elif kind == "no_number":
+        out = street
+    elif kind == "no_street":
+        out = NO_STREET_TEXTS[int(rng.integers(len(NO_STREET_TEXTS)))]
+    return (out, kind) if out is not None else (plain, "clean")
+
+
+def make_work_orders(inc: pd.DataFrame, points: pd.DataFrame,
+                     rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Skadegörelse and klotter work orders at the nearest address of each positioned police
+    incident of those types in the tätort (within 150 m of an address), addresses written as
+    exports write them (:data:`SPELLINGS`). Returns (the export, its truth)."""
+    from scipy.spatial import cKDTree
+
+    valid = points[points["status"] == "Gällande"].reset_index(drop=True)
+    has = inc["brottstyp"].isin(list(ORDER_TEXTS)) & inc["E"].notna() & (inc["E"] != 0)
+    sub = inc[has].reset_index(drop=True)
+    xy = np.column_stack([sub["E"].to_numpy(float), sub["N"].to_numpy(float)])
+    dist, nearest = cKDTree(valid[["x", "y"]].to_numpy()).query(xy)
+    sub, nearest = sub[dist <= 150].reset_index(drop=True), nearest[dist <= 150]
+    kinds = [k for k, _ in SPELLINGS]
+    probs = np.array([p for _, p in SPELLINGS])
+    drawn = rng.choice(len(kinds), size=len(sub), p=probs / probs.sum())
+    orders, truth = [], []
+    year_serial: dict[int, int] = {}
+    for i, row in sub.iterrows():
+        a = valid.iloc[int(nearest[i])]
+        written, kind = spell_address(kinds[int(drawn[i])], a["street"], int(a["number"]), a["letter"], rng)
+        year = int(row["datum"][:4])
+        year_serial[year] = year_serial.get(year, 0) + 1
+        order = f"AO-{year}-{year_serial[year]:05d}"
+        texts = ORDER_TEXTS[row["brottstyp"]]
+        r = rng.random()
+        postort = POSTORT if r < 0.85 else "" if r < 0.95 else POSTORT.upper()
+        orders.append({"Ordernr": order, "Datum": row["datum"], "Typ": row["brottstyp"], "Adress": written,
+                       "Postort": postort, "Beskrivning": texts[int(rng.integers(len(texts)))]})
+        true_address = f"{a['street']} {int(a['number'])}" + (f" {a['letter']}" if a["letter"] else "")
+        truth.append({"ordernr": order, "adress": true_address, "E": a["x"], "N": a["y"],
+                      "i_registret": int(bool(a["in_register"])), "skrivsatt": kind})
+    return pd.DataFrame(orders), pd.DataFrame(truth)
+
+
+def write_address_files(out: Path, inc: pd.DataFrame, areas: gpd.GeoDataFrame) -> None:
+    """The sample's address register and its address-only work orders (with their truth)."""
+    rng = np.random.default_rng(ADDRESS_SEED)
+    points = make_address_points(areas, rng)
+    write_register(points, out / REGISTER_FILE)
+    orders, truth = make_work_orders(inc, points, rng)
+    orders.to_csv(out / WORK_ORDERS_FILE, sep=";", index=False, encoding="utf-8", lineterminator="\n")
+    truth.to_csv(out / WORK_ORDERS_TRUTH_FILE, index=False, encoding="utf-8", lineterminator="\n",
+                 float_format="%.2f")
+
+
 # --------------------------------------------------------------------------- main
 def main(outdir: Path | None = None) -> Path:
     out = Path(outdir) if outdir is not None else HERE
@@ -1049,6 +1298,7 @@ def main(outdir: Path | None = None) -> Path:
     lamps = lamp_repairs()
     inc = finish_incidents(make_incidents(areas, kommun, tat, lamps, rng), tat)
     write_incidents(inc, out / "incidents.csv")
+    write_address_files(out, inc, areas)
 
     # hot-spot truth, with the rate ratio measured on the data written
     has = inc["E"].notna() & (inc["E"] != 0)

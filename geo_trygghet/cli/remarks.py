@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import os
+
+from ._common import REGISTER_ENV
 
 IMPORT_EPILOG = """The file has the handbook's columns NR, ANMÄRKNING, KATEGORI, PROBLEMÄGARE,
 ÅTGÄRDAT (any case; PLANERAT too) and coordinates: lat/lon (WGS84) or E/N, x/y
 (SWEREF 99 TM, EPSG:3006, recognised from the values). A date under ÅTGÄRDAT
 means fixed: the remark is assigned to its PROBLEMÄGARE (added if unknown) and
-marked åtgärdad on that date. Importing the same file again adds nothing."""
+marked åtgärdad on that date. Importing the same file again adds nothing.
+
+An old protocol without coordinates: --address COL --register FILE places each row
+by its address (an ADRESS column, or ANMÄRKNING: "Trasig belysning på Åvägen nr 37")
+against the address register; the match levels are printed, and rows placed only
+to a postort or not at all are left out and listed with the reason."""
 
 EXPORT_EPILOG = """Every format has SWEREF 99 TM (e, n; EPSG:3006) beside WGS84 (lon, lat).
 gpkg: layer "remarks" in EPSG:4326. xlsx: the handbook's protocol layout.
@@ -35,6 +43,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--x", metavar="COL", help="easting column (with --crs)")
     g.add_argument("--y", metavar="COL", help="northing column (with --crs)")
     g.add_argument("--crs", metavar="EPSG", help="CRS of --x/--y, e.g. EPSG:3006 (SWEREF 99 TM)")
+    a = imp.add_argument_group("addresses (old protocols without coordinates)")
+    a.add_argument("--address", metavar="COL", help="place the rows without coordinates by the address in COL "
+                                                    "(ANMÄRKNING when the address is written in the remark)")
+    a.add_argument("--register", metavar="FILE", default=os.environ.get(REGISTER_ENV) or None,
+                   help="address register: Lantmäteriet's belägenhetsadress GeoPackage or a CSV with street, "
+                        f"number and position (default ${REGISTER_ENV}, used with --address)")
+    a.add_argument("--postort", metavar="COL", help="postort column, when the protocol has one")
+    a.add_argument("--kommun", metavar="NAME", help="read only this kommun's addresses of the register")
     imp.set_defaults(handler=run_import)
 
     exp = rsub.add_parser("export", help="export remarks as gpkg, csv, xlsx or open311 JSON",
@@ -76,15 +92,33 @@ def run_import(args: argparse.Namespace) -> int:
     from ..remarks.importer import import_protocol
 
     walk_date = _date(args.date, "--date")
+    register = _register(args)
     service = RemarkService()
     try:
         summary = import_protocol(service, args.file, args.walk, walk_date=walk_date, sheet=args.sheet,
-                                  lat=args.lat, lon=args.lon, x=args.x, y=args.y, crs=args.crs)
+                                  lat=args.lat, lon=args.lon, x=args.x, y=args.y, crs=args.crs,
+                                  address=args.address, register=register, postort=args.postort)
     finally:
         service.close()
     for line in summary.summary_lines():
         print(line)
     return 0
+
+
+def _register(args: argparse.Namespace):
+    """The address register of ``--register`` (read once; ``$GEO_TRYGGHET_ADDRESS_REGISTER`` only with
+    ``--address``), or None."""
+    from ..errors import InputError
+    from ..ingest.geocode import read_register
+
+    given = args.register if (args.address or args.register != os.environ.get(REGISTER_ENV)) else None
+    if given is None:
+        if args.address:
+            msg = (f"--address '{args.address}' needs an address register to place the addresses: give --register "
+                   f"FILE (Lantmäteriet's belägenhetsadress GeoPackage or a CSV) or set ${REGISTER_ENV}")
+            raise InputError(msg)
+        return None
+    return read_register(given, kommun=args.kommun)
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -77,10 +77,12 @@ NO_ADDRESS = "address not found"
 
 @dataclass(frozen=True)
 class Incidents:
-    """Incident points (EPSG:4326, columns of :data:`schema.INCIDENT_COLUMNS`) and the report."""
+    """Incident points (EPSG:4326, columns of :data:`schema.INCIDENT_COLUMNS`) and the report;
+    ``geocode`` is the geocoding of every input row (levels, reasons) when a register placed them."""
 
     gdf: gpd.GeoDataFrame
     report: IngestReport
+    geocode: GeocodeResult | None = None
 
     def mappable(self, keep_centroids: bool = False) -> gpd.GeoDataFrame:
         """The incidents hot spots, clusters and emerging hot spots use: without area centroids and
@@ -226,7 +228,7 @@ def incidents_from_frame(df: pd.DataFrame, *, source: str = "the table", _how: s
     report = IngestReport(source=source, rows_read=n, rows_used=len(idx), dropped=dropped, columns=used,
                           crs=pos.crs, time_resolution=resolution, unmapped_types=unmapped, notes=notes,
                           location=location, geocoded=geo.counts() if geo is not None else {})
-    return Incidents(gdf=gdf, report=report)
+    return Incidents(gdf=gdf, report=report, geocode=geo)
 
 
 def _prepared(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[str], gpd.GeoSeries | None]:

@@ -41,6 +41,7 @@ from .stodfragor import (
     answer_season,
     answer_trend,
 )
+from .where import ChangePlaces, change_places
 
 __all__ = ["Lagesbild", "build_lagesbild", "crime_type_counts"]
 
@@ -89,6 +90,8 @@ class Lagesbild:
     whole_rates: Rates | None = None
     hotspot_result: Any = field(default=None, repr=False)
     areas: Any = field(default=None, repr=False)
+    #: where it changes: the emerging hot spots by area (:class:`~.where.ChangePlaces`), when given
+    change: ChangePlaces | None = None
     problems: Mapping[str, str] = field(default_factory=dict)
     lang: str = "sv"
 
@@ -173,7 +176,8 @@ def _reference_answer(area_rates: Rates | None, category_table: pd.DataFrame | N
 
 def build_lagesbild(incidents: pd.DataFrame, *, areas: Any = None, population: float | str | None = None,
                     reference: Any = None, hotspot_result: Any = None, resolution: int | None = None,
-                    alpha: float = 0.05, seed: int = 0, lang: str = "sv", errors: str = "raise") -> Lagesbild:
+                    alpha: float = 0.05, seed: int = 0, lang: str = "sv", errors: str = "raise",
+                    emerging: Any = None, place_areas: Any = None, located: pd.DataFrame | None = None) -> Lagesbild:
     """The lägesbild of ``incidents``, every part computed once (see :class:`Lagesbild`).
 
     Parameters
@@ -200,6 +204,16 @@ def build_lagesbild(incidents: pd.DataFrame, *, areas: Any = None, population: f
     errors
         ``"raise"`` (default): a part that cannot be computed raises. ``"collect"``: it is
         left out and ``problems`` says why (the app shows what it can).
+    emerging
+        Optional :class:`geo_trygghet.hotspots.emerging.EmergingResult` of the same incidents:
+        the trend answer then says where it changes (new, intensifying, persistent and
+        diminishing hot spots, by area of ``place_areas``, else of ``areas``).
+    place_areas
+        Named polygons the emerging hot spots are counted in (a ``name`` column; default ``areas``).
+    located
+        The incidents whose positions say where they happened (without area centroids, see
+        :meth:`geo_trygghet.ingest.Incidents.mappable`), for the concentration in days, hours and
+        places; default ``incidents``. The counts, the trend and the rates per area use ``incidents``.
     """
     check_lang(lang)
     require(incidents, (S.OCCURRED_AT, S.CATEGORY, S.LON, S.LAT))
@@ -215,12 +229,15 @@ def build_lagesbild(incidents: pd.DataFrame, *, areas: Any = None, population: f
     grid = getattr(hotspot_result, "grid", None)
     if grid is not None and resolution is not None and grid.resolution != resolution:
         grid = None
-    conc = part("places", lambda: concentration(incidents, resolution=resolution, seed=seed, lang=lang, grid=grid,
-                                                weekday_hours=wh))
+    placed = incidents if located is None else located
+    conc = part("places", lambda: concentration(placed, resolution=resolution, seed=seed, lang=lang, grid=grid,
+                                                weekday_hours=wh)) if len(placed) else None
+    where_areas = place_areas if place_areas is not None else areas
+    change = part("places", lambda: change_places(emerging, where_areas)) if emerging is not None else None
     rates = part("rates", lambda: _rates(incidents, areas, population, reference, lang)) or (None, None, None)
     answers = [answer_commonest(categories, crime_types, lang)]
     if trend is not None and season is not None:
-        answers += [answer_trend(trend, lang), answer_season(season, alpha, lang)]
+        answers += [answer_trend(trend, lang, change), answer_season(season, alpha, lang)]
     if conc is not None:
         answers += [answer_days(conc, alpha, lang), answer_hours(conc, len(incidents), alpha, lang),
                     answer_places(conc, alpha, lang, hotspot_result)]
@@ -231,4 +248,4 @@ def build_lagesbild(incidents: pd.DataFrame, *, areas: Any = None, population: f
                      answers=tuple(answers), trend=trend, trend_by_category=by_category, season=season,
                      weekday_hour=wh, concentration=conc, area_rates=rates[0], category_rates=rates[1],
                      whole_rates=rates[2], hotspot_result=hotspot_result, areas=areas, problems=part.problems,
-                     lang=lang)
+                     lang=lang, change=change)

@@ -28,6 +28,7 @@ from ._frames import category_word, weekday_names
 from .concentration import MIN_EVENTS, STRONG_RATIO, Concentration
 from .patterns import MIN_SEASONAL_MONTHS, MIN_TREND_MONTHS, MonthlyTrend, SeasonalProfile
 from .rates import Rates
+from .where import ChangePlaces, change_phrases
 from .wording import Join, Num, Phrase, Word
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -108,8 +109,18 @@ def answer_commonest(categories: pd.DataFrame, crime_types: pd.Series, lang: str
     return Answer("commonest", tuple(parts), figures, lang)
 
 
-def answer_trend(trend: MonthlyTrend, lang: str = "sv") -> Answer:
-    """Has there been an increase or decrease: the trend test and the last 12 months."""
+def answer_trend(trend: MonthlyTrend, lang: str = "sv", places: ChangePlaces | None = None) -> Answer:
+    """Has there been an increase or decrease: the trend test and the last 12 months, and with
+    ``places`` (:func:`~.where.change_places`) where: the new, intensifying, persistent and
+    diminishing hot spots by area."""
+    answer = _answer_trend(trend, lang)
+    if places is None:
+        return answer
+    return replace(answer, parts=(*answer.parts, *change_phrases(places)),
+                   figures={**answer.figures, "emerging": places.figures()})
+
+
+def _answer_trend(trend: MonthlyTrend, lang: str) -> Answer:
     row = trend.tests.iloc[0]
     direction = str(row["direction"])
     n = int(row["n_months"])

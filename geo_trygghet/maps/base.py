@@ -115,6 +115,14 @@ def legend_html(title: str, entries: list[tuple[str, str]], *, corner: str = "le
             f'<b>{html.escape(title)}</b>{extra}{rows}</div>')
 
 
+def add_html(m: folium.Map, body: str) -> folium.Map:
+    """Add a piece of HTML (a legend box of :func:`legend_html`) to the map's page."""
+    macro = MacroElement()
+    macro._template = Template("{% macro html(this, kwargs) %}" + body + "{% endmacro %}")
+    m.get_root().add_child(macro)
+    return m
+
+
 def add_legend(m: folium.Map, title: str, entries: list[tuple[str, str]]) -> folium.Map:
     """Add :func:`legend_html` to the map's HTML."""
     macro = MacroElement()

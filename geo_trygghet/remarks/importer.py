@@ -46,6 +46,9 @@ class ImportSummary:
     crs: str = "EPSG:4326"
     remark_ids: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    #: with --address: geocode level → rows placed by their addresses, and NR → how or why not
+    geocoded: dict[str, int] = field(default_factory=dict)
+    address_notes: dict[str, str] = field(default_factory=dict)
 
     def summary_lines(self) -> list[str]:
         walk = f"walk '{self.walk_title}'" + (" (created)" if self.walk_created else "")
@@ -56,9 +59,15 @@ class ImportSummary:
         ]
         if self.without_position:
             lines.append(
-                "  left out (no position): NR " + ", ".join(self.without_position)
-                + "; add their coordinates and import the file again"
+                "  left out (no position): " + "; ".join(
+                    f"NR {nr}" + (f" {self.address_notes[nr]}" if self.address_notes.get(nr) else "")
+                    for nr in self.without_position)
+                + "; add their coordinates (or a clearer address) and import the file again"
             )
+        placed = {nr: why for nr, why in self.address_notes.items() if nr not in self.without_position}
+        if placed:
+            shown = "; ".join(f"NR {nr} {why}" for nr, why in placed.items())
+            lines.append(f"  placed by address, not exactly: {shown}")
         if self.unknown_categories:
             shown = ", ".join(f"NR {k} '{v}'" for k, v in list(self.unknown_categories.items())[:8])
             lines.append(f"  unknown KATEGORI, imported as Annat: {shown}")
@@ -85,15 +94,23 @@ def import_protocol(
     group: str | None = None,
     organiser: str | None = None,
     area: Any = None,
+    address: str | None = None,
+    register: Any = None,
+    postort: str | None = None,
 ) -> ImportSummary:
     """Import the protocol file at ``path`` into the walk called ``walk_title``
     (created, with ``walk_date``/``group``/``organiser``/``area``, if no walk has
-    that title). See the module docstring for the rules."""
+    that title). See the module docstring for the rules.
+
+    ``register`` (an address register or its file) places the rows that have no coordinates by
+    their addresses, in column ``address`` (an address column, or ANMÄRKNING when the address is
+    written in the remark; recognised by name when not given) and ``postort``; rows placed only
+    to a postort, or not at all, are left out and listed with the reason."""
     p = Path(path)
     df, header_row = read_protocol_table(p, sheet=sheet)
     return import_frame(service, df, walk_title, source=p.name, header_row=header_row, actor=actor,
                         walk_date=walk_date, lat=lat, lon=lon, x=x, y=y, crs=crs, group=group,
-                        organiser=organiser, area=area)
+                        organiser=organiser, area=area, address=address, register=register, postort=postort)
 
 
 def import_frame(
@@ -113,6 +130,9 @@ def import_frame(
     group: str | None = None,
     organiser: str | None = None,
     area: Any = None,
+    address: str | None = None,
+    register: Any = None,
+    postort: str | None = None,
 ) -> ImportSummary:
     """:func:`import_protocol` for a frame already read (headers as in the file)."""
     from . import Actor
@@ -124,7 +144,7 @@ def import_frame(
         raise InputError(msg)
     notes: list[str] = []
     rows, crs_used = protocol_rows(df, source=source, header_row=header_row, lat=lat, lon=lon, x=x, y=y,
-                                    crs=crs, notes=notes)
+                                    crs=crs, notes=notes, register=register, address=address, postort=postort)
     # all checks done: now write
     kwargs: dict[str, Any] = {}
     if walk_date is not None:
@@ -158,7 +178,16 @@ def import_frame(
         already_present=c["present"], updated=c["updated"], fixed=c["fixed"], planned=c["planned"],
         assigned=c["assigned"], without_position=tuple(run.without), unknown_categories=run.unknown,
         new_organisations=tuple(run.orgs.created), crs=crs_used, remark_ids=tuple(run.ids), notes=tuple(notes),
+        geocoded=_levels(rows), address_notes={r.nr: r.geocode_note for r in rows if r.geocode_note},
     )
+
+
+def _levels(rows: list[ProtocolRow]) -> dict[str, int]:
+    """Geocode level → rows placed by their addresses, in the levels' order (none: empty)."""
+    from ..ingest.geocode import LEVELS
+
+    found = [r.geocode_level for r in rows if r.geocode_level]
+    return {lvl: found.count(lvl) for lvl in LEVELS if lvl in found}
 
 
 _MINUTE = dt.timedelta(minutes=1)
@@ -190,7 +219,8 @@ class _Run:
                 return
             last_at = dt.datetime.combine(self.base, dt.time(12, 0))
             remark, is_new = self.service.submit_remark(
-                self.actor, self.walk, rid, r.category, r.text, lon=r.lon, lat=r.lat, position_source="import",
+                self.actor, self.walk, rid, r.category, r.text, lon=r.lon, lat=r.lat,
+                position_source="address" if r.geocode_level else "import",
                 created_at=last_at), True
             self.counts["imported"] += 1
         self.ids.append(rid)

@@ -127,6 +127,9 @@ class ProtocolRow:
     fixed: dt.date | None
     lon: float | None
     lat: float | None
+    #: with addresses: the geocode level ("" when the row's own coordinates were used) and a note
+    geocode_level: str = ""
+    geocode_note: str = ""
 
 
 def _text(value: Any) -> str:
@@ -197,8 +200,14 @@ def protocol_rows(
     y: str | None = None,
     crs: str | None = None,
     notes: list[str],
+    register: Any = None,
+    address: str | None = None,
+    postort: str | None = None,
 ) -> tuple[list[ProtocolRow], str]:
-    from ..ingest.positions import positions as _positions
+    """The protocol's remarks, row by row, and the CRS their coordinates were read in.
+
+    With ``register`` (an address register or its file) the rows without coordinates are placed
+    by their addresses (column ``address``, e.g. ANMÄRKNING; :mod:`.protocol_addresses`)."""
 
     if len(df) == 0:
         msg = f"{source} has no data rows; give a protocol with at least one remark"
@@ -216,19 +225,8 @@ def protocol_rows(
     # drop rows that are empty in every role column and the coordinates (Excel's trailing rows)
     rest = [c for c in names if c not in roles.values()]
     pos_cols = Columns(rest)
-    used: dict[str, str] = {}
-    if lat is None and lon is None and x is None and y is None:
-        from ..ingest.columns import find_lat_lon, find_x_y
-
-        la, lo = find_lat_lon(pos_cols)
-        xx, yy = find_x_y(pos_cols, exclude=[c for c in (la, lo) if c])
-        if not (la or lo or xx or yy):
-            msg = (
-                f"{source}: no coordinate columns beside the protocol's (found {Columns(names).listing()}); "
-                "add lat/lon (WGS84) or E/N (SWEREF 99 TM) columns, or name them with --lat/--lon or --x/--y --crs"
-            )
-            raise SchemaError(msg)
-    pos = _positions(df, pos_cols, None, source, lines, lat=lat, lon=lon, x=x, y=y, crs=crs, notes=notes, used=used)
+    pos, placed = _row_positions(df, pos_cols, names, source, lines, lat=lat, lon=lon, x=x, y=y, crs=crs,
+                                 notes=notes, register=register, address=address, postort=postort)
     fixed = _dates(df, roles.get("fixed"), source, lines, "ÅTGÄRDAT")
     planned = _dates(df, roles.get("planned"), source, lines, "PLANERAT")
     today = dt.date.today()
@@ -242,7 +240,7 @@ def protocol_rows(
         nr = _clean_nr(df.at[i, roles["nr"]]) if not auto_nr and _text(df.at[i, roles["nr"]]) else ""
         cat_raw = _text(df.at[i, roles["category"]]) if "category" in roles else ""
         owner = _text(df.at[i, roles["owner"]]) if "owner" in roles else ""
-        has_pos = bool(pos.usable[i])
+        has_pos = bool(pos.usable[i]) or (placed is not None and bool(placed.usable[i]))
         if not (text or nr or cat_raw or owner or fixed[i] or planned[i] or has_pos):
             continue
         line = int(lines[i])
@@ -269,14 +267,59 @@ def protocol_rows(
             )
             raise InputError(msg)
         slug, known = category_from_label(cat_raw) if cat_raw else (FALLBACK_CATEGORY, False)
+        lon_i, lat_i = (pos.lon[i], pos.lat[i]) if pos.usable[i] or placed is None else (placed.lon[i], placed.lat[i])
         rows.append(ProtocolRow(
             line=line, nr=nr, text=text, category=slug, category_raw=None if known else (cat_raw or None),
             owner=owner or None, planned=planned[i], fixed=fixed[i],
-            lon=float(pos.lon[i]) if has_pos else None, lat=float(pos.lat[i]) if has_pos else None,
+            lon=float(lon_i) if has_pos else None, lat=float(lat_i) if has_pos else None,
+            geocode_level=str(placed.level[i]) if placed is not None else "",
+            geocode_note=str(placed.note[i]) if placed is not None else "",
         ))
     if not rows:
         msg = f"{source} has no remarks (every row is empty); fill in ANMÄRKNING"
         raise InputError(msg)
+    if placed is not None:
+        return rows, f"{pos.crs if placed.kept_coordinates else 'EPSG:4326'} ({placed.summary_line()})"
     return rows, pos.crs
+
+
+def _row_positions(df: pd.DataFrame, pos_cols: Columns, names: list[str], source: str, lines: np.ndarray, *,
+                   lat, lon, x, y, crs, notes: list[str], register: Any, address: str | None,
+                   postort: str | None) -> tuple[Any, Any]:
+    """The rows' coordinates, and with a register the rows without them placed by their addresses."""
+    from ..ingest.columns import find_lat_lon, find_x_y
+    from ..ingest.positions import Positions
+    from ..ingest.positions import positions as _positions
+
+    if address is not None and register is None:
+        msg = (f"{source}: --address '{address}' needs an address register to place the addresses: give "
+               "--register FILE (Lantmäteriet's belägenhetsadress GeoPackage or a CSV)")
+        raise SchemaError(msg)
+    has_columns = lat is not None or lon is not None or x is not None or y is not None
+    if not has_columns:
+        la, lo = find_lat_lon(pos_cols)
+        xx, yy = find_x_y(pos_cols, exclude=[c for c in (la, lo) if c])
+        has_columns = bool(la or lo or xx or yy)
+    if not has_columns and register is None:
+        msg = (
+            f"{source}: no coordinate columns beside the protocol's (found {Columns(names).listing()}); "
+            "add lat/lon (WGS84) or E/N (SWEREF 99 TM) columns, or name them with --lat/--lon or --x/--y --crs, "
+            "or place the remarks by their addresses with --address COL --register FILE"
+        )
+        raise SchemaError(msg)
+    if has_columns:
+        pos = _positions(df, pos_cols, None, source, lines, lat=lat, lon=lon, x=x, y=y, crs=crs, notes=notes,
+                         used={})
+    else:
+        n = len(df)
+        pos = Positions(lon=np.full(n, np.nan), lat=np.full(n, np.nan), usable=np.zeros(n, dtype=bool), dropped={},
+                        crs="EPSG:4326", guessed=False)
+    if register is None:
+        return pos, None
+    from .protocol_addresses import place_by_address
+
+    placed = place_by_address(df, register, address=address, postort=postort, source=source,
+                              has_position=pos.usable, lon=pos.lon, lat=pos.lat)
+    return pos, placed
 
 

@@ -355,4 +355,6 @@ def factor_label(name: str, lang: str = "sv") -> str:
     return text(f"factor.{name}", lang)
 
 
-POSITION_SOURCES = ("gps", "map", "exif", "import")
+#: where a remark's position came from: the phone, a tap on the map, the photo, an imported
+#: protocol's coordinates, or its address placed against an address register
+POSITION_SOURCES = ("gps", "map", "exif", "import", "address")

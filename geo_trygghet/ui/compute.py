@@ -23,16 +23,18 @@ from .. import schema as S
 from ..errors import GeoTrygghetError
 from ..hotspots import explorer as E
 from ..hotspots.gistar import HotSpotResult
+from ..hotspots.scale import ScaleChoice
 from ..lagesbild import Lagesbild, build_lagesbild
 from ..maps.explorer import focus_bounds
 from . import state
 from .data import database_url, remark_service_or_error
 from .dataset import Dataset
-from .filters import Filters
+from .filters import AUTO, Filters
 from .formats import fmt_count
 from .i18n import lang, t
 
-__all__ = ["RateInputs", "View", "compute_view", "lagesbild_of", "map_remarks", "safe_table", "summary"]
+__all__ = ["ChangeInputs", "RateInputs", "View", "auto_scale", "compute_view", "lagesbild_of", "map_remarks",
+           "safe_table", "summary"]
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -51,9 +53,35 @@ def _clusters(key: str, selection: Filters, _ds: Dataset, _mask: np.ndarray) -> 
     return find_clusters(_ds.arrays.lon[_mask], _ds.arrays.lat[_mask])
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _auto_scale(key: str, selection: Filters, _ds: Dataset, _mask: np.ndarray) -> ScaleChoice:
+    from ..hotspots.scale import choose_resolution
+
+    return choose_resolution(_ds.arrays.lon[_mask], _ds.arrays.lat[_mask])
+
+
+def auto_scale(ds: Dataset, filters: Filters, mask: np.ndarray) -> ScaleChoice:
+    """The cell size *Automatisk* chooses for the selection (its incidents in the study area), with
+    the reason (:func:`geo_trygghet.hotspots.scale.choose_resolution`, one period: the whole span)."""
+    area = ds.study_geometry(filters.study_area)
+    if area is not None and mask.any():
+        key = ("in_area", filters.study_area)
+        if key not in ds.extra:
+            import shapely
+
+            shapely.prepare(area)
+            ds.extra[key] = shapely.contains_xy(area, ds.arrays.lon, ds.arrays.lat)
+        if (mask & ds.extra[key]).any():
+            mask = mask & ds.extra[key]
+    if not mask.any():  # nothing selected: the default size, said so by the empty view
+        return ScaleChoice(9, {9: 0.0}, False)
+    return _auto_scale(ds.key, filters.selection(), ds, mask)
+
+
 @dataclass(frozen=True)
 class View:
-    """What the pages show for one dataset and filter choice."""
+    """What the pages show for one dataset and filter choice (``scale``: why *Automatisk* chose
+    the resolution, None when the analyst chose it)."""
 
     ds: Dataset
     filters: Filters
@@ -61,6 +89,7 @@ class View:
     prepared: E.PreparedGrid
     cells: gpd.GeoDataFrame
     clusters: gpd.GeoDataFrame
+    scale: ScaleChoice | None = None
 
     @property
     def n(self) -> int:
@@ -77,11 +106,12 @@ class View:
 def compute_view(ds: Dataset, filters: Filters) -> View:
     """Mask → counts on the cached grid → Gi* → clusters (cached per selection)."""
     mask = filters.mask(ds.arrays)
-    prepared = prepared_grid(ds, filters.resolution, filters.study_area)
+    scale = auto_scale(ds, filters, mask) if filters.resolution == AUTO else None
+    prepared = prepared_grid(ds, scale.resolution if scale else int(filters.resolution), filters.study_area)
     cells = E.gi_cells(prepared, mask)
     in_area = mask & (prepared.grid.incident_cell >= 0) if filters.study_area else mask
     clusters = _clusters(ds.key, filters.selection(), ds, in_area)
-    return View(ds=ds, filters=filters, mask=mask, prepared=prepared, cells=cells, clusters=clusters)
+    return View(ds=ds, filters=filters, mask=mask, prepared=prepared, cells=cells, clusters=clusters, scale=scale)
 
 
 def safe_table(df: pd.DataFrame, count_cols: tuple[str, ...] = (S.COUNT,), *, public: bool) -> pd.DataFrame:
@@ -149,14 +179,34 @@ class RateInputs:
     key: tuple
 
 
+@dataclass(frozen=True)
+class ChangeInputs:
+    """Where it changes, for the lägesbild's trend answer: the view's emerging hot spots
+    (:class:`~geo_trygghet.hotspots.emerging.EmergingResult`), the named areas to count them in
+    (None: the rate areas), and ``key``, what identifies both."""
+
+    emerging: Any
+    areas: gpd.GeoDataFrame | None
+    key: tuple
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _lagesbild(key: str, filters: Filters, lang_: str, rate_key: tuple, _view: View, _rates: RateInputs) -> Lagesbild:
-    return build_lagesbild(_view.incidents(), areas=_rates.areas, population=_rates.population,
+def _lagesbild(key: str, filters: Filters, lang_: str, rate_key: tuple, change_key: tuple, _view: View,
+               _rates: RateInputs, _emerging: Any, _areas: Any) -> Lagesbild:
+    located = _view.incidents()
+    everything = located if _view.ds.all_arrays is _view.ds.arrays else \
+        _view.ds.all_incidents.loc[filters.mask(_view.ds.all_arrays)]  # area centroids counted per area too
+    return build_lagesbild(everything, areas=_rates.areas, population=_rates.population,
                            reference=_rates.reference, hotspot_result=_view.result(),
-                           resolution=_view.prepared.resolution, lang=lang_, errors="collect")
+                           resolution=_view.prepared.resolution, lang=lang_, errors="collect",
+                           emerging=_emerging, place_areas=_areas, located=located)
 
 
-def lagesbild_of(view: View, rates: RateInputs) -> Lagesbild:
+def lagesbild_of(view: View, rates: RateInputs, change: ChangeInputs | None = None) -> Lagesbild:
     """The lägesbild of the view's incidents, built once per dataset, filters, language and
-    rate choice; the page and its report downloads show this one object."""
-    return _lagesbild(view.ds.key, view.filters, lang(), rates.key, view, rates)
+    rate choice; the page and its report downloads show this one object. With ``change`` the
+    trend answer names where hot spots are new, intensifying, persistent or diminishing."""
+    if change is None:
+        change = ChangeInputs(None, None, ())
+    return _lagesbild(view.ds.key, view.filters, lang(), rates.key, change.key, view, rates, change.emerging,
+                      change.areas)

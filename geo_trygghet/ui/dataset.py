@@ -24,6 +24,7 @@ import streamlit as st
 
 from ..errors import CRSError, DateError, GeoTrygghetError, SchemaError
 from ..hotspots import explorer as E
+from . import address_upload as A
 from .data import SAMPLE_DIR, file_key
 from .formats import fmt_count
 from .i18n import t
@@ -44,6 +45,7 @@ HOTSPOT_AREAS = (("tatort", "tatort.geojson"),)
 K_SOURCE = "an_source"          # "kept" or "upload"
 K_UPLOAD = "an_upload"          # path of the saved upload
 K_OPTIONS = "an_read_options"   # column options from the mapping step, per file
+K_KEEP_CENTROIDS = "an_keep_centroids"  # hot spots keep incidents at area centroids
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,20 @@ class Dataset:
     study_areas: dict = field(default_factory=dict, compare=False, repr=False)
     #: What the pages work out once per dataset (the crime types' categories, the map's bounds).
     extra: dict = field(default_factory=dict, compare=False, repr=False)
+    #: Every incident read, area centroids too, when ``incidents`` leaves some out (the lägesbild's counts).
+    everything: gpd.GeoDataFrame | None = field(default=None, compare=False, repr=False)
+    everything_arrays: E.IncidentArrays | None = field(default=None, compare=False, repr=False)
+    #: How the incidents were placed by their addresses (a GeocodeResult), when they were.
+    geocode: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def all_incidents(self) -> gpd.GeoDataFrame:
+        """Every incident read; ``incidents`` (hot spots, clusters, emerging) leaves area centroids out."""
+        return self.incidents if self.everything is None else self.everything
+
+    @property
+    def all_arrays(self) -> E.IncidentArrays:
+        return self.arrays if self.everything_arrays is None else self.everything_arrays
 
     def study_geometry(self, name: str) -> Any:
         """The hot-spot study area ``name`` ("" = the dataset's boundary, else the incidents' hull)."""
@@ -89,26 +105,46 @@ def _kept_boundary_path(dataset: Path) -> Path | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _load_dataset(path: str, mtime_ns: int, size: int, options: tuple, boundary: str | None) -> Dataset:
-    from ..ingest.incidents import read_boundary, read_incidents
+def _read(path: str, mtime_ns: int, size: int, options: tuple) -> Any:
+    from ..ingest.incidents import read_incidents
 
-    incidents = read_incidents(path, **dict(options))
-    gdf = incidents.gdf
+    opts = dict(options)
+    if opts.get("register"):  # a register file, read once per file (address_upload.register_of)
+        from .address_upload import register_of
+
+        opts["register"] = register_of(opts["register"])
+    return read_incidents(path, **opts)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_dataset(path: str, mtime_ns: int, size: int, options: tuple, boundary: str | None,
+                  keep_centroids: bool = False) -> Dataset:
+    from ..ingest.incidents import read_boundary
+
+    incidents = _read(path, mtime_ns, size, options)
+    everything = incidents.gdf
+    gdf = incidents.mappable(keep_centroids)  # hot spots leave area centroids out (the report says how many)
+    gdf = everything if len(gdf) == len(everything) else gdf
     folder = Path(path).parent
     areas = folder / "omraden.geojson"
     study = {name: read_boundary(folder / file) for name, file in HOTSPOT_AREAS
              if boundary and (folder / file).is_file()}
-    key = hashlib.sha1(repr((path, mtime_ns, size, options, boundary)).encode()).hexdigest()[:16]
+    key = hashlib.sha1(repr((path, mtime_ns, size, options, boundary, keep_centroids)).encode()).hexdigest()[:16]
+    left = gdf is not everything
     return Dataset(key=key, name=incidents.report.source, incidents=gdf, arrays=E.incident_arrays(gdf),
                    report=incidents.report, boundary=read_boundary(boundary) if boundary else None,
-                   areas_path=areas if areas.is_file() else None, study_areas=study)
+                   areas_path=areas if areas.is_file() else None, study_areas=study,
+                   everything=everything if left else None,
+                   everything_arrays=E.incident_arrays(everything) if left else None, geocode=incidents.geocode)
 
 
-def load_dataset(path: Path, options: dict | None = None, boundary: Path | None = None) -> Dataset:
-    """The cached :class:`Dataset` of ``path`` (read again when the file changes)."""
+def load_dataset(path: Path, options: dict | None = None, boundary: Path | None = None, *,
+                 keep_centroids: bool = False) -> Dataset:
+    """The cached :class:`Dataset` of ``path`` (read again when the file changes); its incidents
+    without area centroids unless ``keep_centroids``."""
     resolved, mtime_ns, size = file_key(path)
     opts = tuple(sorted((k, v) for k, v in (options or {}).items() if v not in (None, "")))
-    return _load_dataset(resolved, mtime_ns, size, opts, str(boundary) if boundary else None)
+    return _load_dataset(resolved, mtime_ns, size, opts, str(boundary) if boundary else None, keep_centroids)
 
 
 def save_upload(data: bytes, name: str) -> Path:
@@ -145,8 +181,8 @@ def _mapping_form(path: Path) -> dict | None:
     st.subheader(t("map.heading"))
     st.caption(t("map.intro"))
     with st.form("an_mapping"):
-        kind = st.radio(t("map.kind"), ["latlon", "xy"], format_func=lambda k: t(f"map.{k}"), horizontal=True,
-                        key="an_map_kind")
+        kind = st.radio(t("map.kind"), ["latlon", "xy", "address"], format_func=lambda k: t(f"map.{k}"),
+                        horizontal=True, key="an_map_kind")
         c1, c2, c3 = st.columns(3)
         first = c1.selectbox(t("map.lat") + " / " + t("map.y"), [auto, *columns], key="an_map_a")
         second = c2.selectbox(t("map.lon") + " / " + t("map.x"), [auto, *columns], key="an_map_b")
@@ -154,6 +190,7 @@ def _mapping_form(path: Path) -> dict | None:
         c4, c5 = st.columns(2)
         when = c4.selectbox(t("map.time"), [auto, *columns], key="an_map_time")
         kind_col = c5.selectbox(t("map.crime_type"), [auto, *columns], key="an_map_type")
+        addresses = A.address_fields(columns, auto)
         if not st.form_submit_button(t("map.retry"), type="primary"):
             return None
 
@@ -161,7 +198,12 @@ def _mapping_form(path: Path) -> dict | None:
         return None if value == auto else value
 
     options: dict[str, Any] = {"time": pick(when), "crime_type": pick(kind_col)}
-    if kind == "latlon":
+    if kind == "address":
+        placed = A.address_options(addresses)
+        if placed is None:
+            return None
+        options.update(placed)
+    elif kind == "latlon":
         options.update(lat=pick(first), lon=pick(second))
     else:
         options.update(y=pick(first), x=pick(second), crs=crs)
@@ -209,11 +251,13 @@ def dataset_picker(*, allow_upload: bool = True) -> Dataset | None:
         return None
     all_options = st.session_state.setdefault(K_OPTIONS, {})
     options = all_options.get(str(path), {})
+    keep_centroids = bool(st.session_state.get(K_KEEP_CENTROIDS, False))
     try:
         with st.spinner(t("ds.reading")):
-            ds = load_dataset(path, options, _kept_boundary_path(path) if source == "kept" else None)
+            ds = load_dataset(path, options, _kept_boundary_path(path) if source == "kept" else None,
+                              keep_centroids=keep_centroids)
     except GeoTrygghetError as exc:
-        st.error(plain_error(exc))
+        st.error(A.address_hint(path, exc) or plain_error(exc))
         if isinstance(exc, (SchemaError, CRSError, DateError)) or options:
             chosen = _mapping_form(path)
             if chosen is not None:
@@ -224,4 +268,10 @@ def dataset_picker(*, allow_upload: bool = True) -> Dataset | None:
     with st.sidebar:
         st.caption(t("ds.loaded", used=fmt_count(rep.rows_used), source=rep.source,
                      left=fmt_count(rep.rows_read - rep.rows_used)))
+        A.location_panel(ds)
+        if rep.location.left_out:
+            st.toggle(t("addr.keep_centroids"), key=K_KEEP_CENTROIDS, help=t("addr.keep_centroids_help"))
+    if len(ds.incidents) == 0:  # every incident at an area centroid: nothing to map unless kept
+        st.warning(t("addr.all_left_out"))
+        return None
     return ds

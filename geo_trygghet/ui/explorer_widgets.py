@@ -6,7 +6,7 @@ the table of the busiest cells and the downloads. The maps themselves are built 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import folium
@@ -17,6 +17,7 @@ import streamlit as st
 from .. import schema as S
 from ..hotspots import explorer as E
 from ..hotspots.gistar import gi_bin_label
+from ..maps.base import add_html
 from ..maps.explorer import (
     MAX_POINTS,
     SummaryLayerControl,
@@ -49,20 +50,26 @@ def static_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None = N
 
 
 def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None = None,
-                      key: str = "explorer_map", height: int = 620) -> dict:
+                      key: str = "explorer_map", height: int = 620, extra: Sequence[folium.FeatureGroup] = (),
+                      extra_legend: str | None = None, hide_bins: bool = False) -> dict:
     """The explorer's map in the page: a base map (tiles, boundary, remarks, legend) that
     stays put, and the selection's layers as streamlit-folium feature groups that are
-    swapped in place on a filter change (no reload of the map). Returns the click."""
+    swapped in place on a filter change (no reload of the map). Returns the click.
+    ``extra`` layers (*Utveckling*, *Prognos*) come last, shown, with ``extra_legend`` (HTML);
+    ``hide_bins`` starts the Gi* classes hidden (under the *Utveckling* patterns)."""
     from streamlit_folium import st_folium
 
     lg = lang()
     cells, clusters = shown_layers(view.cells, view.clusters, public=public)
     text = summary(view, clusters)
     m = explorer_base_map(base_bounds(view), summary=text, boundary=view.ds.boundary, remarks=remarks, lang=lg)
+    if extra_legend:
+        add_html(m, extra_legend)
     groups = explorer_layers(cells, clusters, incidents=_points(view, public), lang=lg)
     # streamlit-folium names the groups feature_group_feature_group_<i>: the counts (0) and the
     # incident points (3) start hidden, as on the downloaded map; the layer control shows them
-    hidden = tuple(f"feature_group_feature_group_{i}" for i in (0, 3) if i < len(groups))
+    hidden = tuple(f"feature_group_feature_group_{i}" for i in ((0, 1, 3) if hide_bins else (0, 3)) if i < len(groups))
+    groups = [*groups, *extra]
     control = SummaryLayerControl(text, hidden=hidden)
     # the key carries the language: the legend (static HTML) is redrawn when it changes
     return st_folium(m, key=f"{key}_{lg}", height=height, use_container_width=True, feature_group_to_add=groups,

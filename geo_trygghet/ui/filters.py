@@ -23,9 +23,10 @@ from .dataset import Dataset
 from .i18n import lang, t
 from .kept import keep, kept_widget, remember, wkey
 
-__all__ = ["RESOLUTIONS", "Filters", "category_name", "filter_widgets", "public_mode"]
+__all__ = ["AUTO", "RESOLUTIONS", "Filters", "category_name", "filter_widgets", "public_mode"]
 
 RESOLUTIONS = (7, 8, 9, 10)
+AUTO = "auto"                   # the cell size chosen from the data (hotspots.scale), "Automatisk"
 K_PUBLIC = "an_public"          # the analyst's public-mode toggle
 
 
@@ -44,7 +45,7 @@ class Filters:
     until: dt.date | None = None
     weekdays: tuple | None = None
     hours: tuple | None = None
-    resolution: int = 9
+    resolution: int | str = 9  # or AUTO
     study_area: str = ""  # "" = the dataset's boundary; else a name in Dataset.study_areas
 
     def selection(self) -> Filters:
@@ -129,14 +130,19 @@ def _time_widgets(ds: Dataset, days: list[str]) -> tuple[list[str], int, int]:
     return list(picked_days or []), int(lo), int(hi)
 
 
-def _grid_widgets(ds: Dataset, resolution: bool) -> tuple[int, str]:
-    """The cell size and, when the dataset has smaller study areas, the study area."""
+def _resolution(value: object) -> int | str:
+    return AUTO if value == AUTO else int(str(value))
+
+
+def _grid_widgets(ds: Dataset, resolution: bool) -> tuple[int | str, str]:
+    """The cell size (or *Automatisk*) and, when the dataset has smaller study areas, the study area."""
     if not resolution:
-        return int(st.session_state[wkey("f_res")]), ""
-    res = st.select_slider(t("f.resolution"), RESOLUTIONS, key=wkey("f_res"), help=t("f.resolution_help"),
-                           on_change=keep, args=("f_res",))
+        return _resolution(st.session_state[wkey("f_res")]), ""
+    res = _resolution(st.select_slider(t("f.resolution"), (*RESOLUTIONS, AUTO), key=wkey("f_res"),
+                                       help=t("f.resolution_help"), on_change=keep, args=("f_res",),
+                                       format_func=lambda r: t("scale.auto") if r == AUTO else str(r)))
     if not ds.study_areas:
-        return int(res), ""
+        return res, ""
     names = [*ds.study_areas, ""]
     kept_widget("f_area", names[0])
     if st.session_state[wkey("f_area")] not in names:
@@ -144,7 +150,7 @@ def _grid_widgets(ds: Dataset, resolution: bool) -> tuple[int, str]:
     area = st.radio(t("f.area"), names, key=wkey("f_area"), help=t("f.area_help"),
                     format_func=lambda n: t("f.area." + (n or "all")), on_change=keep, args=("f_area",))
     remember("f_area")
-    return int(res), str(area or "")
+    return res, str(area or "")
 
 
 def filter_widgets(ds: Dataset, *, resolution: bool = True) -> Filters:

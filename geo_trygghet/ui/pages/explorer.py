@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo_trygghet.ui import emerging_widgets as EW
 from geo_trygghet.ui import explorer_widgets as X
 from geo_trygghet.ui import state
 from geo_trygghet.ui.compute import compute_view, map_remarks
@@ -38,15 +39,19 @@ c3.metric(t("r.hot"), fmt_count(int((view.cells["gi_bin"] > 0).sum())))
 c4.metric(t("r.clusters"), fmt_count(len(view.clusters)))
 if view.n == 0:
     st.warning(t("r.empty"))
+EW.scale_note(view)
+change = EW.change_controls(view, public=public)  # Utveckling and Prognos layers (analysts)
 
 remarks = map_remarks(public)
 left, right = st.columns([3, 1], gap="medium")
 with left:
-    out = X.explorer_live_map(view, public=public, remarks=remarks)
+    out = X.explorer_live_map(view, public=public, remarks=remarks, extra=change.groups, extra_legend=change.legend,
+                              hide_bins=change.has_emerging)
 with right:
     X.cell_panel(view, X.clicked_point(out), public=public)
     st.markdown(f"**{t('r.top_cells')}**")
     st.dataframe(X.top_cells_table(view, public=public), hide_index=True, key="an_top_cells",
                  column_config={"Gi* z": st.column_config.NumberColumn(format="%.1f")})
 
+EW.change_panel(view, change)
 X.download_buttons(view, lambda: X.static_map(view, public=public, remarks=remarks), public=public)

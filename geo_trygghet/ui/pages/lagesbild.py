@@ -8,7 +8,9 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
+from geo_trygghet.ui import emerging_widgets as EW
 from geo_trygghet.ui import lagesbild_widgets as L
+from geo_trygghet.ui.address_upload import location_note
 from geo_trygghet.ui.compute import compute_view, lagesbild_of
 from geo_trygghet.ui.dataset import dataset_picker
 from geo_trygghet.ui.filters import filter_widgets
@@ -30,7 +32,7 @@ if view.n == 0:
 
 with st.expander(t("lb.rate_inputs"), expanded=False, icon=":material/groups:"):
     rates = L.rate_inputs(ds)
-lb = lagesbild_of(view, rates)
+lb = lagesbild_of(view, rates, EW.change_inputs(view))  # the trend answer names where hot spots change
 for why in lb.problems.values():
     st.warning(t("lb.too_little", why=why))
 
@@ -86,6 +88,7 @@ if lb.rates_table is not None:
 
 st.subheader(t("lb.export"))
 title, about = f"{t('lb.report_title')} – {ds.name}", filters.describe(ds.name)
+about = f"{about} · {location_note(ds)}"  # how precise the positions are, what the places leave out
 c1, c2 = st.columns(2)
 c1.download_button(t("lb.html"), lambda: L.report_bytes(lb, fmt="html", title=title, subtitle=about),
                    "lagesbild.html", "text/html", key="lb_dl_html", on_click="ignore", icon=":material/description:")
