@@ -120,7 +120,10 @@ def observed_moment(value: dt.datetime | None, now: dt.datetime | None = None) -
     if value is None:
         return None
     now = now or utcnow()
-    moment = value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    try:
+        moment = value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    except (OverflowError, ValueError):  # year 1 or 9999 in a far time zone: no believable time
+        return None
     if moment > now + CLOCK_SKEW or moment < now - OBSERVED_WINDOW:
         return None
     return min(moment, now)

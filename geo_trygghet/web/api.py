@@ -20,6 +20,7 @@ front (:mod:`.guards`).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -134,7 +135,9 @@ def create_api(service: ServiceProvider) -> FastAPI:
             walk = svc.walk_by_code(code)
             remarks = svc.list_remarks(Actor.participant(code), walk=walk.id)
         return [RemarkOut(number=r.number, lat=r.lat, lon=r.lon, category=r.category, state=r.state,
-                          open=is_open(r.state), text=r.text, created_at=r.created_at) for r in remarks]
+                          open=is_open(r.state), text=r.text,
+                          created_at=r.created_at.replace(tzinfo=dt.UTC) if r.created_at else None)
+                for r in remarks]
 
     _document_400_not_422(api)
     return api

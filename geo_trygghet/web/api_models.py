@@ -97,7 +97,7 @@ class RemarkOut(BaseModel):
     state: str
     open: bool = Field(description="whether the remark is still open (a possible duplicate of a new one)")
     text: str = Field(description="as typed: set it as text, never as HTML")
-    created_at: dt.datetime | None
+    created_at: dt.datetime | None = Field(description="when the remark was made (UTC)")
 
 
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")

@@ -115,6 +115,10 @@ class PhoneApiGuard:
             await self.app(scope, receive, send)
             return
         lang = language(_header(scope, b"accept-language"))
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in str(scope["path"])):
+            # control characters match no route (Starlette's patterns stop at a line break): say so in JSON
+            await send_problem(send, 404, body("web.no_route", lang))
+            return
         if scope.get("method") in WRITE_METHODS:
             wait = self.buckets.take(self._client(scope))
             if wait:
