@@ -402,14 +402,25 @@
         : items.length ? T("web.outbox_done") : T("web.outbox_empty"));
       const last = items[items.length - 1];
       if (last && $("form-done").textContent) setText("form-done", itemState(last)[1]);
-      renderMap();
+      renderRemarks();
     });
+  }
+
+  /* The walk's remarks as last fetched, and this phone's acknowledged ones the fetch has not seen yet. */
+  function walkRemarks() {
+    const known = new Set(state.remarks.map(function (r) { return r.number; }));
+    const mine = ownItems.filter(function (i) { return i.number && !known.has(i.number); }).map(function (i) {
+      return { number: i.number, lat: i.body.lat, lon: i.body.lon, category: i.body.category, state: "ny",
+               open: true, text: i.body.text };
+    });
+    return state.remarks.concat(mine).sort(function (a, b) { return a.number - b.number; });
   }
 
   function renderRemarks() {
     const list = $("remark-list");
     list.replaceChildren();
-    state.remarks.slice().sort(function (a, b) { return a.number - b.number; }).forEach(function (r) {
+    const remarks = walkRemarks();
+    remarks.forEach(function (r) {
       const li = document.createElement("li");
       const head = document.createElement("span");
       head.className = "head";
@@ -420,7 +431,7 @@
       li.append(head, text);
       list.append(li);
     });
-    let status = state.remarks.length ? "" : T("wk.none");
+    let status = remarks.length ? "" : T("wk.none");
     if (!state.remarksFresh && state.remarksAt) {
       const at = new Date(state.remarksAt).toLocaleTimeString(state.lang === "sv" ? "sv-SE" : "en-GB",
                                                                  { hour: "2-digit", minute: "2-digit" });
@@ -432,11 +443,9 @@
 
   function renderMap() {
     if (!GT.walkmap.ready()) return;
-    const numbered = new Set(state.remarks.map(function (r) { return r.number; }));
-    const own = ownItems.filter(function (i) { return !i.number || !numbered.has(i.number); })
-      .filter(function (i) { return i.state !== "failed"; })
+    const own = ownItems.filter(function (i) { return !i.number && i.state !== "failed"; })
       .map(function (i) { return { lat: i.body.lat, lon: i.body.lon, title: T("web.own_marker") }; });
-    const remarks = state.remarks.map(function (r) {
+    const remarks = walkRemarks().map(function (r) {
       return { number: r.number, lat: r.lat, lon: r.lon, open: r.open, title: r.number + ". " + T("category." + r.category) };
     });
     GT.walkmap.show(remarks, own, state.walk && state.walk.area);

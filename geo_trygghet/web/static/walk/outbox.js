@@ -148,6 +148,7 @@
   }
 
   function flush() {
+    if (!navigator.onLine) { schedule(); return Promise.resolve(); } // the online event comes back here
     if (busy) { again = true; return Promise.resolve(); }
     busy = true;
     again = false;
