@@ -529,7 +529,10 @@
                         onClosed: function (c) { if (c === state.code) fetchWalk(c); } });
       const opened = code ? openWalk(code) : Promise.resolve(showJoin());
       return opened.then(function () { if (code) locate(); });
-    }).finally(function () { document.body.dataset.ready = "1"; });
+    }).finally(function () {
+      document.body.dataset.readyMs = String(Math.round(performance.now())); // for the benchmarks
+      document.body.dataset.ready = "1";
+    });
   }
 
   start();
