@@ -14,6 +14,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from geo_trygghet.remarks import Actor
+from geo_trygghet.remarks.categories import REMARK_CATEGORIES
+from geo_trygghet.remarks.states import STATES
 from geo_trygghet.web.stack import web_app
 
 ADMIN = Actor.system()
@@ -319,3 +321,21 @@ def test_old_join_links_and_the_bare_path_lead_to_the_form(client):
     assert r.status_code == 302 and r.headers["location"] == "/walk/?kod=abc234"
     r = client.get("/walk?kod=ABC234", follow_redirects=False)
     assert r.status_code == 308 and r.headers["location"] == "/walk/?kod=ABC234"
+
+
+def test_every_text_the_form_names_is_in_its_texts(client):
+    """The scripts' T("key") / label("key") and the page's data-t="key" all exist in texts.json (the
+    catalogue), so the form never shows a bare key in either language."""
+    from geo_trygghet.web.phone_form import STATIC
+
+    texts = client.get("/walk/texts.json").json()
+    page = client.get("/walk/").text + (STATIC / "index.html").read_text(encoding="utf-8")
+    used = set(re.findall(r'data-t(?:-[a-z-]+)?="([a-z_.]+)"', page))
+    for script in STATIC.glob("*.js"):
+        used |= set(re.findall(r"""\b(?:T|label)\(\s*["']([a-z_.]+)["']""", script.read_text(encoding="utf-8")))
+    used = {k for k in used if not k.endswith(".")}  # "category." + slug: every slug is checked below
+    used |= {f"geo.{k}" for k in ("denied", "timeout", "unavailable", "insecure", "unsupported")}  # by name
+    used |= {f"category.{c}" for c in REMARK_CATEGORIES} | {f"state.{s}" for s in STATES}
+    assert len(used) > 40
+    for lang in ("sv", "en"):
+        assert not used - set(texts[lang]), f"{lang}: {sorted(used - set(texts[lang]))}"
