@@ -58,7 +58,7 @@ _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=
           ".css": "text/css; charset=utf-8", ".json": "application/json", ".svg": "image/svg+xml",
           ".png": "image/png"}
 #: The files of the form, in the order the service worker keeps them ("./" is index.html).
-SHELL = ("./", "walk.css", "leaflet.css", "outbox.js", "photo.js", "walkmap.js", "app.js", "leaflet.js",
+SHELL = ("./", "walk.css", "leaflet.css", "outbox.js", "photo.js", "walkmap.js", "lists.js", "app.js", "leaflet.js",
          "texts.json", "manifest.json", "icon.svg", "icon-192.png")
 _PLACEHOLDER = re.compile(r"\{\{([A-Za-z0-9_.\-]+)\}\}")
 

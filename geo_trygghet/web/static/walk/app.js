@@ -47,6 +47,7 @@
     el.textContent = value || "";
     if (kind !== undefined) el.classList.toggle("error", kind === "error");
   }
+  GT.ui = { state: state, T: T, $: $, setText: setText }; // for lists.js
 
   /* ------------------------------------------------------------------ the network */
   function getJSON(path, timeoutMs) {
@@ -132,10 +133,10 @@
       state.remarksAt = Date.now();
       state.remarksFresh = true;
       GT.db.put("cache", { key: "remarks:" + code, remarks: r.body, at: state.remarksAt });
-      renderRemarks();
+      GT.lists.renderRemarks();
     }, function () {
       state.remarksFresh = false;
-      renderRemarks();
+      GT.lists.renderRemarks();
     });
   }
 
@@ -223,7 +224,7 @@
 
   function ensureMap() {
     if ($("walk").hidden || !GT.walkmap.init($("map"), onTap)) return;
-    renderMap();
+    GT.lists.renderMap();
   }
 
   function onTap(lat, lon) {
@@ -266,35 +267,6 @@
   }
 
   /* ------------------------------------------------------------------ sending */
-  function distanceM(a, b) {
-    const r = 6371008.8, rad = Math.PI / 180;
-    const dLat = (b.lat - a.lat) * rad, dLon = (b.lon - a.lon) * rad;
-    const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-    return 2 * r * Math.asin(Math.min(1, Math.sqrt(h)));
-  }
-
-  function duplicates(p) {
-    const radius = (state.walk && state.walk.duplicate_radius_m) || 25;
-    return state.remarks.filter(function (r) { return r.open && r.category === state.draft.category; })
-      .map(function (r) { return { remark: r, d: distanceM(p, r) }; })
-      .filter(function (x) { return x.d <= radius; })
-      .sort(function (a, b) { return a.d - b.d; });
-  }
-
-  function showDupes(found) {
-    const list = $("dupe-list");
-    list.replaceChildren();
-    found.forEach(function (x) {
-      const li = document.createElement("li");
-      const head = document.createElement("strong");
-      head.textContent = T("wk.dupe_row", { n: x.remark.number, d: Math.round(x.d) });
-      li.append(head, " · " + T("category." + x.remark.category) + ": " + (x.remark.text || ""));
-      list.append(li);
-    });
-    $("dupes").hidden = false;
-    $("send-anyway").focus();
-  }
-
   function onSubmit(event, confirmed) {
     if (event) event.preventDefault();
     if (state.busy || !state.draft) return;
@@ -307,8 +279,8 @@
     state.busy = true;
     refreshRemarks().then(function () {
       state.busy = false;
-      const found = state.remarksFresh ? duplicates(p) : [];
-      if (found.length) showDupes(found); else queue(p);
+      const found = state.remarksFresh ? GT.lists.duplicates(p) : [];
+      if (found.length) GT.lists.showDupes(found); else queue(p);
     });
   }
 
@@ -340,7 +312,7 @@
         setText("photo-status", "", "");
         fillForm();
         setText("form-done", T("web.queued"));
-        renderOutbox();
+        GT.lists.renderOutbox();
         GT.sender.flush();
         locate(); // a fresh position for the next remark
       }, function () {
@@ -364,91 +336,7 @@
     if (closed) setText("walk-status", T("wk.closed"));
     else if (w || navigator.onLine) setText("walk-status", w ? "" : $("walk-status").textContent);
     else setText("walk-status", T("web.offline_join"));
-    renderMap();
-  }
-
-  function itemState(item) {
-    if (GT.sender.isSending(item.id)) return ["sending", T("web.status_sending")];
-    if (item.state === "failed") return ["failed", T("web.status_failed", { why: item.error })];
-    if (item.state !== "sent") return ["saved", T("web.status_saved")];
-    if (item.photoError) return ["failed", T("web.photo_failed", { n: item.number, why: item.photoError })];
-    if (item.photo && !item.photoDone) return ["saved", T("web.photo_waiting", { n: item.number })];
-    return ["sent", T("web.status_sent", { n: item.number })];
-  }
-
-  let ownItems = [];
-  function renderOutbox() {
-    if (!state.code) return Promise.resolve();
-    return GT.outbox.items(state.code).then(function (items) {
-      ownItems = items;
-      const list = $("outbox-list");
-      list.replaceChildren();
-      items.slice().reverse().forEach(function (item) {
-        const li = document.createElement("li");
-        li.dataset.id = item.id;
-        const parts = (item.title || "").split("\u0000");
-        const what = document.createElement("span");
-        what.textContent = T("category." + parts[0]) + (parts[1] ? ": " + parts[1] : "");
-        const status = document.createElement("span");
-        const s = itemState(item);
-        status.className = "state";
-        status.dataset.state = s[0];
-        status.textContent = s[1];
-        li.append(status, what);
-        list.append(li);
-      });
-      const waiting = items.filter(GT.outbox.pending).length;
-      setText("outbox-summary", waiting ? T("web.outbox_waiting", { n: waiting })
-        : items.length ? T("web.outbox_done") : T("web.outbox_empty"));
-      const last = items[items.length - 1];
-      if (last && $("form-done").textContent) setText("form-done", itemState(last)[1]);
-      renderRemarks();
-    });
-  }
-
-  /* The walk's remarks as last fetched, and this phone's acknowledged ones the fetch has not seen yet. */
-  function walkRemarks() {
-    const known = new Set(state.remarks.map(function (r) { return r.number; }));
-    const mine = ownItems.filter(function (i) { return i.number && !known.has(i.number); }).map(function (i) {
-      return { number: i.number, lat: i.body.lat, lon: i.body.lon, category: i.body.category, state: "ny",
-               open: true, text: i.body.text };
-    });
-    return state.remarks.concat(mine).sort(function (a, b) { return a.number - b.number; });
-  }
-
-  function renderRemarks() {
-    const list = $("remark-list");
-    list.replaceChildren();
-    const remarks = walkRemarks();
-    remarks.forEach(function (r) {
-      const li = document.createElement("li");
-      const head = document.createElement("span");
-      head.className = "head";
-      head.textContent = r.number + ". " + T("category." + r.category) + " · " + T("state." + r.state);
-      const text = document.createElement("span");
-      text.className = "text";
-      text.textContent = r.text || "";
-      li.append(head, text);
-      list.append(li);
-    });
-    let status = remarks.length ? "" : T("wk.none");
-    if (!state.remarksFresh && state.remarksAt) {
-      const at = new Date(state.remarksAt).toLocaleTimeString(state.lang === "sv" ? "sv-SE" : "en-GB",
-                                                                 { hour: "2-digit", minute: "2-digit" });
-      status = T("web.cached", { time: at });
-    }
-    setText("list-status", status);
-    renderMap();
-  }
-
-  function renderMap() {
-    if (!GT.walkmap.ready()) return;
-    const own = ownItems.filter(function (i) { return !i.number && i.state !== "failed"; })
-      .map(function (i) { return { lat: i.body.lat, lon: i.body.lon, title: T("web.own_marker") }; });
-    const remarks = walkRemarks().map(function (r) {
-      return { number: r.number, lat: r.lat, lon: r.lon, open: r.open, title: r.number + ". " + T("category." + r.category) };
-    });
-    GT.walkmap.show(remarks, own, state.walk && state.walk.area);
+    GT.lists.renderMap();
   }
 
   function renderAll() {
@@ -458,8 +346,8 @@
     renderWalk();
     renderPosition();
     renderPhoto();
-    renderRemarks();
-    renderOutbox();
+    GT.lists.renderRemarks();
+    GT.lists.renderOutbox();
   }
 
   /* ------------------------------------------------------------------ wiring */
@@ -512,7 +400,7 @@
     window.addEventListener("online", function () { renderNet(); refreshRemarks(); if (state.code) fetchWalk(state.code); });
     window.addEventListener("offline", renderNet);
     document.addEventListener("DOMContentLoaded", ensureMap);
-    GT.sender.onChange(renderOutbox);
+    GT.sender.onChange(function () { GT.lists.renderOutbox(); });
   }
 
   function start() {
