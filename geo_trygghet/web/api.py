@@ -33,7 +33,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import settings
-from ..remarks import Actor, RemarkService
+from ..errors import NotFoundError
+from ..remarks import Actor, RemarkService, normalise_code
+from ..remarks.auth import CODE_ALPHABET, CODE_LENGTH
 from ..remarks.categories import POSITIVE_REMARK_CATEGORIES, REMARK_CATEGORIES
 from ..remarks.states import is_open
 from ..remarks.submission import MAX_TEXT
@@ -99,10 +101,8 @@ def create_api(service: ServiceProvider) -> FastAPI:
     def submit_remark(code: Code, remark: RemarkIn, request: Request, response: Response) -> RemarkAck:
         """A new remark (201), or the same remark sent again (200, the same answer)."""
         with answering(request, code):
-            svc = service()
-            walk = svc.walk_by_code(code)
-            received = svc.receive_remark(
-                Actor.participant(code), walk.id, str(remark.id), remark.category, remark.text,
+            received = service().receive_remark(
+                Actor.participant(code), _known_code(code), str(remark.id), remark.category, remark.text,
                 lon=remark.lon, lat=remark.lat, accuracy_m=remark.accuracy_m,
                 position_source=remark.position_source, feeling=remark.feeling,
                 factors=dict(remark.factors) if remark.factors else None, reporter_name=remark.reporter,
@@ -131,9 +131,7 @@ def create_api(service: ServiceProvider) -> FastAPI:
     def walk_remarks(code: Code, request: Request) -> list[RemarkOut]:
         """The walk's remarks by number, as every participant of the walk sees them."""
         with answering(request, code):
-            svc = service()
-            walk = svc.walk_by_code(code)
-            remarks = svc.list_remarks(Actor.participant(code), walk=walk.id)
+            remarks = service().list_remarks(Actor.participant(code), walk=_known_code(code))
         return [RemarkOut(number=r.number, lat=r.lat, lon=r.lon, category=r.category, state=r.state,
                           open=is_open(r.state), text=r.text,
                           created_at=r.created_at.replace(tzinfo=dt.UTC) if r.created_at else None)
@@ -141,6 +139,16 @@ def create_api(service: ServiceProvider) -> FastAPI:
 
     _document_400_not_422(api)
     return api
+
+
+def _known_code(code: str) -> str:
+    """``code`` as the service finds a walk by it: a join code's form (else NotFoundError, without asking
+    the database), so that it is never taken for a walk's title."""
+    clean = normalise_code(code)
+    if len(clean) != CODE_LENGTH or set(clean) - set(CODE_ALPHABET):
+        msg = f"no walk has the code '{code}'"
+        raise NotFoundError(msg)
+    return clean
 
 
 def _install_handlers(api: FastAPI) -> None:
