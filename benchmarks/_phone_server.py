@@ -135,15 +135,21 @@ class Phone:
         self.conn: http.client.HTTPConnection | None = None
 
     def request(self, method: str, path: str, body: bytes, headers: dict) -> tuple[int, bytes]:
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-        try:
-            self.conn.request(method, path, body=body, headers={"X-Forwarded-For": self.address, **headers})
-            response = self.conn.getresponse()
-            return response.status, response.read()
-        except (OSError, http.client.HTTPException):
-            self.close()
-            raise
+        """Send on the open connection; one that the server closed while idle (its keep-alive time ran
+        out) is opened again once, as browsers do (the phone API's writes are safe to repeat)."""
+        for attempt in (1, 2):
+            reused = self.conn is not None
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            try:
+                self.conn.request(method, path, body=body, headers={"X-Forwarded-For": self.address, **headers})
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (OSError, http.client.HTTPException):
+                self.close()
+                if not reused or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def post_remark(self, code: str, body: dict) -> tuple[int, bytes]:
         return self.request("POST", f"/api/v1/walks/{code}/remarks", json.dumps(body).encode(),

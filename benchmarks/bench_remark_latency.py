@@ -218,14 +218,18 @@ def _phone(base: str, code: str, k: int, args: argparse.Namespace, photo: bytes 
         else:
             errors.append(status)
 
-    for i in range(args.per_writer):
-        body = remark_body(rng)
-        timed(lambda b=body: phone.post_remark(code, b), posts)
-        if photo is not None and args.photo_every and i % args.photo_every == 0:
-            timed(lambda b=body: phone.put_photo(code, b["id"], photo), puts)
-        if args.think_ms:
-            time.sleep(rng.expovariate(1000.0 / args.think_ms))
-    phone.close()
+    try:
+        for i in range(args.per_writer):
+            body = remark_body(rng)
+            timed(lambda b=body: phone.post_remark(code, b), posts)
+            if photo is not None and args.photo_every and i % args.photo_every == 0:
+                timed(lambda b=body: phone.put_photo(code, b["id"], photo), puts)
+            if args.think_ms:
+                time.sleep(rng.expovariate(1000.0 / args.think_ms))
+    except OSError:
+        errors.append(0)  # the connection broke twice: counted, this phone stops
+    finally:
+        phone.close()
     with lock:
         out["post"].extend(posts)
         out["put"].extend(puts)

@@ -15,6 +15,8 @@ still fills a missing position from a photo sent with the remark.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ConflictError, PermissionDeniedError
@@ -22,6 +24,7 @@ from . import states as st
 from .auth import Actor, require_walk_access
 from .models import PhotoRow, WalkRow, utcnow
 from .photos import PreparedPhoto, prepare_photo
+from .records import Remark
 from .repository import Repository
 from .submission import Received, canonical_id
 
@@ -45,21 +48,22 @@ class PhotoAttachments:
         if actor.role == st.PROBLEMAGARE:
             msg = f"problemagare '{actor.label}' may not add photos: remarks come from the walk's participants"
             raise PermissionDeniedError(msg)
-        self._check_access(actor, rid)
+        remark = self._reachable(actor, rid)
         prepared = prepare_photo(data)
         try:
             created = self._store(rid, prepared)
         except IntegrityError:  # two sends of the photo raced: the other one stored it
             created = self._store(rid, prepared)
-        with self.repo.read() as s:
-            return Received(self.repo.remark_by_id(s, rid, actor), created=created)
+        return Received(replace(remark, has_photo=True), created=created)
 
-    def _check_access(self, actor: Actor, rid: str) -> None:
+    def _reachable(self, actor: Actor, rid: str) -> Remark:
+        """The remark, when ``actor`` may add to it (NotFoundError, PermissionDeniedError)."""
         with self.repo.read() as s:
             row = self.repo.remark_row(s, rid)
             walk_row = s.get(WalkRow, row.walk_id)
             assert walk_row is not None
             require_walk_access(actor, walk_row.join_code, walk_row.title)
+            return self.repo.remark_by_id(s, rid, actor)
 
     def _store(self, rid: str, photo: PreparedPhoto) -> bool:
         """Insert the photo; False when the same one is there, ConflictError when another is."""
