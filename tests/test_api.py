@@ -214,7 +214,12 @@ def test_photo_errors(client, service, walk):
     assert said == "Anmärkningen finns inte: skicka anmärkningen före fotot."
     other = service.create_walk(ADMIN, "Norra vandringen")
     assert_sentence(client.put(url, content=jpeg(), headers={"x-walk-code": other.join_code}), 403, None)
-    assert_sentence(client.put(url, content=jpeg()), 400, "x-walk-code")
+    said = assert_sentence(client.put(url, content=jpeg()), 400, "x-walk-code")
+    assert said == "Rubriken x-walk-code med vandringskoden saknas."
+    said = assert_sentence(client.put(url, content=jpeg(), headers={"x-walk-code": "X" * 30}), 400, "x-walk-code")
+    assert said == "Vandringskoden måste vara 1–20 tecken."
+    said = assert_sentence(client.put("/api/v1/remarks/nej/photo", content=jpeg(), headers=code), 400, "remark_id")
+    assert said == "Anmärkningens id måste vara ett UUID som formuläret skapar när det öppnas."
     said = assert_sentence(client.put(url, content=b"not a photo" * 50, headers=code), 400, "photo")
     assert said == "Fotot kunde inte läsas: skicka ett foto i JPEG, PNG eller WebP."
     assert_sentence(client.put(url, content=b"", headers=code), 400, "photo")

@@ -64,8 +64,13 @@ def body(key: str, lang: str, field: str | None = None, /, **fields: Any) -> dic
     return {"error": text(key, lang, **fields), "field": field}
 
 
+#: Path parameters and headers that carry a field of :data:`FIELDS` under another name.
+ALIASES = {"remark_id": "id", "x-walk-code": "code"}
+
+
 def field_sentence(field: str, lang: str) -> str:
     """The sentence for a bad value of ``field``."""
+    field = ALIASES.get(field, field)
     if field in FIELDS:
         names = ", ".join(FACTORS)
         return text(f"web.bad.{field}", lang, max=settings.api_json_max_bytes, names=names)
