@@ -13,7 +13,8 @@ times in a fresh browser profile (the median is printed):
   the form drawn, the walk known, the outbox ready);
 * a repeat visit with the network off (the service worker's copy): time until usable;
 * the first load on an emulated slow 3G link (Chrome DevTools throttling: 400 kbit/s both ways,
-  400 ms round trip): time until usable;
+  400 ms round trip): time until usable (the form works before Leaflet has arrived; the map's own
+  time is printed beside it);
 * for comparison, the Streamlit app's start page at the same size (requests, bytes, time until
   its script run has finished).
 
@@ -105,6 +106,8 @@ def one_run(pw, executable: str, base: str, code: str) -> dict[str, float]:
         cdp.send("Network.emulateNetworkConditions", SLOW_3G)
         page.goto(f"{base}/walk/?kod={code}")
         out["slow3g_ms"] = _ready_ms(page)
+        page.locator("body[data-map-ms]").wait_for(state="attached")
+        out["slow3g_map_ms"] = float(page.locator("body").get_attribute("data-map-ms"))
         context.close()
     with tempfile.TemporaryDirectory() as profile:
         context = _context(pw, profile, executable)
@@ -140,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         ("/walk/ first load", f"{med['requests']:.0f} requests, {med['kb']:.0f} KB", "≤ 300 KB"),
         ("  usable after", f"{med['first_ms']:.0f} ms", ""),
         ("repeat visit, offline", f"{med['offline_ms']:.0f} ms", "< 1 s"),
-        ("first load on slow 3G", f"{med['slow3g_ms']:.0f} ms", "< 5 s"),
+        ("first load on slow 3G", f"{med['slow3g_ms']:.0f} ms (its map: {med['slow3g_map_ms']:.0f} ms)", "< 5 s"),
         ("Streamlit start page", f"{med['streamlit_requests']:.0f} requests, {med['streamlit_kb']:.0f} KB, "
                                  f"{med['streamlit_ms']:.0f} ms", ""),
     ]

@@ -224,6 +224,7 @@
 
   function ensureMap() {
     if ($("walk").hidden || !GT.walkmap.init($("map"), onTap)) return;
+    if (!document.body.dataset.mapMs) document.body.dataset.mapMs = String(Math.round(performance.now()));
     GT.lists.renderMap();
   }
 
