@@ -18,6 +18,7 @@ from geo_trygghet.web import stack
 
 APP_SCRIPT = Path(geo_trygghet.__file__).resolve().parents[1] / "app.py"
 SERVICE = stack.SharedService()
+stack.switch_off_nagle()
 
 app = st.App(APP_SCRIPT, routes=stack.routes(SERVICE), middleware=stack.middleware(),
              lifespan=stack.lifespan_for(SERVICE))
