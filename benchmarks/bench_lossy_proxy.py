@@ -159,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     for kind in kinds:
         with database(kind, args.postgres_url) as url:
             results[kind] = run(url, args)
-    print(f"\n{args.remarks} remarks from {args.phones} phones through a proxy dropping {args.drop:.0%} of requests "
+    print(f"\n(load average of this machine: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"{args.remarks} remarks from {args.phones} phones through a proxy dropping {args.drop:.0%} of requests "
           f"and {args.drop:.0%} of responses")
     keys = ("stored", "gapless", "told_right", "attempts", "max_tries", "requests dropped", "responses dropped",
             "passed", "wall_s")

@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(args.runs):
                 runs.append(one_run(pw, executable, base, code))
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    print(f"\nThe phone form at {PHONE['width']}×{PHONE['height']}, median of {args.runs} runs "
+    print(f"\n(load average of this machine: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"The phone form at {PHONE['width']}×{PHONE['height']}, median of {args.runs} runs "
           f"(fresh profile each):")
     rows = [
         ("/walk/ first load", f"{med['requests']:.0f} requests, {med['kb']:.0f} KB", "≤ 300 KB"),

@@ -275,7 +275,8 @@ def http_main(args: argparse.Namespace) -> int:
     for kind in kinds:
         with database(kind, args.postgres_url) as url:
             results[kind] = http_run(url, args)
-    print(f"\nPhone API latency: {args.writers} phones × {args.per_writer} remarks (+ a photo of "
+    print(f"\n(load average of this machine: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"Phone API latency: {args.writers} phones × {args.per_writer} remarks (+ a photo of "
           f"{results['sqlite']['photo_kb']:.0f} kB with every {args.photo_every or '–'}. remark), {args.walks} walks, "
           f"pause {args.think_ms:.0f} ms, server in its own process")
     print(f"{'':22}" + "".join(f"{k:>16}" for k in kinds))
