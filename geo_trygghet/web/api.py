@@ -142,8 +142,8 @@ def create_api(service: ServiceProvider) -> FastAPI:
 
 
 def _known_code(code: str) -> str:
-    """``code`` as the service finds a walk by it: a join code's form (else NotFoundError, without asking
-    the database), so that it is never taken for a walk's title."""
+    """``code`` normalised; a text that cannot be a join code (length, alphabet) is NotFoundError at once,
+    without asking the database (the service would also try it as a walk's title)."""
     clean = normalise_code(code)
     if len(clean) != CODE_LENGTH or set(clean) - set(CODE_ALPHABET):
         msg = f"no walk has the code '{code}'"
