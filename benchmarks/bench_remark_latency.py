@@ -1,11 +1,24 @@
-"""Remark submission latency with 50 concurrent writers, SQLite and PostgreSQL side by side.
+"""Remark submission latency with 50 concurrent phones, SQLite and PostgreSQL side by side.
 
 Run from the repository root:
 
     python benchmarks/bench_remark_latency.py [--postgres-url URL] [--writers 50] [--per-writer 20]
-                                              [--walks 5] [--processes 1] [--photo]
+                                              [--walks 5] [--think-ms 0] [--photo-every 1]
+    python benchmarks/bench_remark_latency.py --mode service [--processes 1] [--photo]
 
-Each writer is a participant on a phone: it submits ``--per-writer`` remarks
+``--mode http`` (the default) is the phone form's path: ``geo-trygghet serve`` runs in its own
+process (Streamlit, the phone form and its API, as in production) and this process is 50 phones,
+each a thread with its own keep-alive connection and its own client address. Each phone sends
+``--per-writer`` remarks (``POST /api/v1/walks/{code}/remarks``), each followed by its photo
+(``PUT /api/v1/remarks/{id}/photo``, a phone-shrunk 2048 px JPEG of about 0.8 MB, every
+``--photo-every``-th remark), all phones starting together: with ``--think-ms 0`` they flush their
+outboxes back to back (everybody comes out of the tunnel at once), with ``--think-ms 5000`` each
+starts at a random moment and waits about five seconds between remarks (a busy walk). Latency is
+the request's wall time at the phone. Afterwards every walk's numbers must be 1…N without gaps.
+Budgets (issue 10): POST p95 ≤ 200 ms, PUT photo p95 ≤ 300 ms, on both databases.
+
+``--mode service`` calls ``RemarkService.submit_remark`` directly (no HTTP), as before: each
+writer is a participant on a phone: it submits ``--per-writer`` remarks
 (one warm-up remark first, not counted) through ``RemarkService.submit_remark``
 to one of ``--walks`` walks, all writers starting together. Writers are threads
 in ``--processes`` processes (1 = one app server process, as Streamlit runs
@@ -33,6 +46,7 @@ import uuid
 from pathlib import Path
 
 BUDGET_P95_MS = 200.0
+BUDGET_PHOTO_P95_MS = 300.0
 
 
 def _photo() -> bytes:
@@ -135,7 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--per-writer", type=int, default=20)
     parser.add_argument("--walks", type=int, default=5)
-    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--processes", type=int, default=1, help="service mode: writer processes")
+    parser.add_argument("--mode", choices=("http", "service"), default="http")
+    parser.add_argument("--think-ms", type=float, default=0.0, help="http mode: mean pause between remarks")
+    parser.add_argument("--photo-every", type=int, default=1, help="http mode: a photo with every n-th remark "
+                                                                     "(0: none)")
     parser.add_argument(
         "--photo",
         action="store_true",
@@ -143,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    if args.mode == "http":
+        return http_main(args)
     from geo_trygghet.remarks.store import create_postgres_database, drop_postgres_database
 
     opts = {"writers": args.writers, "per_writer": args.per_writer, "walks": args.walks,
@@ -174,6 +194,108 @@ def main(argv: list[str] | None = None) -> int:
         f"{n} {'OK' if r['p95'] <= BUDGET_P95_MS else 'OVER'}" for n, r in results.items()
     )
     print(f"budget p95 ≤ {BUDGET_P95_MS:.0f} ms: {verdict}")
+    return 0 if ok else 1
+
+
+# ---------------------------------------------------------------- the phone form's path (HTTP)
+def _phone(base: str, code: str, k: int, args: argparse.Namespace, photo: bytes | None,
+           barrier: threading.Barrier, out: dict[str, list[float]], lock: threading.Lock) -> None:
+    from _phone_server import Phone, remark_body
+
+    rng = random.Random(k)
+    phone = Phone(base, f"10.{k // 65025}.{k // 255 % 255}.{k % 255 + 1}")
+    phone.request("GET", f"/api/v1/walks/{code}", b"", {})  # warm-up: the connection is open
+    barrier.wait()
+    if args.think_ms:  # a walk: the phones do not all tap Skicka in the same instant
+        time.sleep(rng.uniform(0, args.think_ms / 1000.0))
+    posts: list[float] = []
+    puts: list[float] = []
+    errors: list[int] = []
+
+    def timed(send, into: list[float]) -> None:
+        t0 = time.perf_counter()
+        status, _ = send()
+        if status in (200, 201):
+            into.append((time.perf_counter() - t0) * 1000)
+        else:
+            errors.append(status)
+
+    try:
+        for i in range(args.per_writer):
+            body = remark_body(rng)
+            timed(lambda b=body: phone.post_remark(code, b), posts)
+            if photo is not None and args.photo_every and i % args.photo_every == 0:
+                timed(lambda b=body: phone.put_photo(code, b["id"], photo), puts)
+            if args.think_ms:
+                time.sleep(rng.expovariate(1000.0 / args.think_ms))
+    except OSError:
+        errors.append(0)  # the connection broke twice: counted, this phone stops
+    finally:
+        phone.close()
+    with lock:
+        out["post"].extend(posts)
+        out["put"].extend(puts)
+        out["errors"].extend(errors)
+
+
+def http_run(database_url: str, args: argparse.Namespace) -> dict:
+    from _phone_server import new_walks, phone_photo, quantiles, served, stored_numbers
+
+    codes = new_walks(database_url, args.walks)
+    photo = phone_photo() if args.photo_every else None
+    out: dict[str, list] = {"post": [], "put": [], "errors": []}
+    lock, barrier = threading.Lock(), threading.Barrier(args.writers)
+    with served(database_url) as base:
+        threads = [threading.Thread(target=_phone, args=(base, codes[k % len(codes)], k, args, photo, barrier,
+                                                         out, lock)) for k in range(args.writers)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+    numbers = {code: stored_numbers(database_url, code) for code in codes}
+    gapless = all(n == list(range(1, len(n) + 1)) for n in numbers.values())
+    return {"post": quantiles(out["post"]), "put": quantiles(out["put"]) if out["put"] else None,
+            "errors": out["errors"], "stored": sum(len(n) for n in numbers.values()), "gapless": gapless,
+            "requests_per_s": (len(out["post"]) + len(out["put"])) / wall,
+            "photo_kb": len(photo) / 1024 if photo else 0}
+
+
+def _cell(value: object) -> str:
+    return f"{value:>16.0f}" if isinstance(value, float) else f"{value!s:>16}"
+
+
+def http_main(args: argparse.Namespace) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _phone_server import database
+
+    kinds = ["sqlite"] + (["postgresql"] if args.postgres_url else [])
+    if not args.postgres_url:
+        print("(no --postgres-url and no $GEO_TRYGGHET_TEST_POSTGRES_URL: PostgreSQL skipped)")
+    results = {}
+    for kind in kinds:
+        with database(kind, args.postgres_url) as url:
+            results[kind] = http_run(url, args)
+    print(f"\n(load average of this machine: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"Phone API latency: {args.writers} phones × {args.per_writer} remarks (+ a photo of "
+          f"{results['sqlite']['photo_kb']:.0f} kB with every {args.photo_every or '–'}. remark), {args.walks} walks, "
+          f"pause {args.think_ms:.0f} ms, server in its own process")
+    print(f"{'':22}" + "".join(f"{k:>16}" for k in kinds))
+    rows = [("POST p50/p95/p99 ms", "post"), ("PUT photo p50/p95/p99", "put")]
+    for label, key in rows:
+        cells = []
+        for kind in kinds:
+            q = results[kind][key]
+            cells.append(f"{q['p50']:.0f}/{q['p95']:.0f}/{q['p99']:.0f}" if q else "–")
+        print(f"{label:22}" + "".join(f"{c:>16}" for c in cells))
+    for label, key in (("requests/s", "requests_per_s"), ("stored", "stored"), ("gapless", "gapless")):
+        print(f"{label:22}" + "".join(_cell(results[k][key]) for k in kinds))
+    print(f"{'errors':22}" + "".join(f"{len(results[k]['errors']):>16}" for k in kinds))
+    ok = all(r["post"]["p95"] <= BUDGET_P95_MS and (r["put"] is None or r["put"]["p95"] <= BUDGET_PHOTO_P95_MS)
+             and r["gapless"] and not r["errors"] for r in results.values())
+    print(f"budgets POST p95 ≤ {BUDGET_P95_MS:.0f} ms, PUT p95 ≤ {BUDGET_PHOTO_P95_MS:.0f} ms, numbers gapless: "
+          + ("OK" if ok else "NOT MET"))
     return 0 if ok else 1
 
 

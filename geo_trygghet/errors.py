@@ -54,6 +54,10 @@ class NotFoundError(GeoTrygghetError, LookupError):
     """A walk, remark, organisation or user that does not exist."""
 
 
+class ConflictError(InputError):
+    """An id that is known already with other content (a remark id reused for another remark)."""
+
+
 def one_line(message: str) -> str:
     """Collapse a message to a single line (for the CLI and the app)."""
     return " ".join(str(message).split())

@@ -30,6 +30,12 @@ suppress_below : int
     Public and exported aggregate layers hide cells with 1 to ``suppress_below - 1`` incidents.
 local_tz : str
     The time zone of dates and times people write and read (incident times, as-of dates).
+api_json_max_bytes : int
+    Largest JSON body the phone API reads (a remark); larger is answered 413. Photos: ``photo_max_bytes``.
+api_write_burst, api_writes_per_minute : int
+    The phone API's per-client limit on writes (a token bucket): ``api_write_burst`` at once, refilled
+    at ``api_writes_per_minute``; beyond it 429. ``$GEO_TRYGGHET_API_RATE_LIMIT`` overrides both
+    (:func:`api_rate_limit`).
 """
 
 from __future__ import annotations
@@ -51,11 +57,16 @@ photo_max_bytes: int = 25 * 1024 * 1024
 suppress_below: int = 3
 evaluation_radius_m: float = 150.0
 local_tz: str = "Europe/Stockholm"
+api_json_max_bytes: int = 64 * 1024
+api_write_burst: int = 120
+api_writes_per_minute: int = 120
 
 #: The environment variable that names the database (an SQLAlchemy URL).
 DATABASE_URL_ENV = "GEO_TRYGGHET_DATABASE_URL"
 #: The address participants open (printed in join links and QR codes).
 PUBLIC_URL_ENV = "GEO_TRYGGHET_PUBLIC_URL"
+#: The phone API's write limit per client, ``BURST/PER_MINUTE`` (e.g. ``300/600``) or ``0`` for none.
+API_RATE_LIMIT_ENV = "GEO_TRYGGHET_API_RATE_LIMIT"
 #: Prefix of the SMTP settings for reminder e-mails: _HOST, _PORT, _SENDER, _USER, _PASSWORD, _STARTTLS.
 SMTP_ENV = "GEO_TRYGGHET_SMTP"
 
@@ -95,3 +106,18 @@ def smtp_settings() -> dict | None:
             "username": env.get(f"{SMTP_ENV}_USER") or None,
             "password": env.get(f"{SMTP_ENV}_PASSWORD") or None,
             "starttls": env.get(f"{SMTP_ENV}_STARTTLS", "").lower() not in ("", "0", "false", "no")}
+
+
+def api_rate_limit() -> tuple[int, int]:
+    """``(burst, writes per minute)`` of the phone API's per-client write limit; ``(0, 0)`` is none.
+
+    ``$GEO_TRYGGHET_API_RATE_LIMIT`` as ``BURST/PER_MINUTE`` or ``0``, else :data:`api_write_burst`
+    and :data:`api_writes_per_minute`. A value that cannot be read keeps the defaults.
+    """
+    raw = os.environ.get(API_RATE_LIMIT_ENV, "").strip()
+    if raw in ("0", "off", "none"):
+        return 0, 0
+    burst, _, per_minute = raw.partition("/")
+    if burst.isdigit() and per_minute.isdigit() and int(burst) > 0 and int(per_minute) > 0:
+        return int(burst), int(per_minute)
+    return api_write_burst, api_writes_per_minute

@@ -143,7 +143,15 @@ def test_unknown_or_injected_role_never_crashes(role):
     assert not _errors(at)
 
 
-def test_join_link_makes_a_participant(sqlite_url):
+def _forwarded_to(at: AppTest) -> list[str]:
+    """Where the page sends the browser: the phone form's links (meta refresh and button)."""
+    refresh = [m.value.split("url=", 1)[1].split('"')[0] for m in at.markdown if 'http-equiv="refresh"' in m.value]
+    buttons = [b.proto.url for b in at.get("link_button")]
+    return refresh + buttons
+
+
+def test_join_link_forwards_to_the_phone_form(sqlite_url):
+    """A join link that reaches the app (the server redirects /?kod= itself) opens the phone form."""
     from geo_trygghet.remarks import Actor, RemarkService, open_store
 
     service = RemarkService(open_store(sqlite_url))
@@ -152,11 +160,11 @@ def test_join_link_makes_a_participant(sqlite_url):
 
     at = _run(query={"kod": walk.join_code.lower()})
     assert not at.exception, at.exception
-    assert at.session_state["role"] == "deltagare"
-    assert at.session_state["walk_code"] == walk.join_code
+    form = f"http://localhost:8501/walk/?kod={walk.join_code}"
+    assert _forwarded_to(at) == [form, form]
+    assert at.session_state["role"] == "public"  # the phone form keeps the code, not the app
     assert "kod" not in at.query_params
     assert any("Stationsområdet" in s.value for s in at.success)
-    assert "Lämna vandringen" in _nav_titles(at)
 
 
 def test_join_link_with_unknown_code_stays_public(sqlite_url):
@@ -178,11 +186,11 @@ def test_join_form_on_the_start_page(sqlite_url):
     at.button[0].click().run()
     assert at.session_state["role"] == "public"
     assert any("FEL123" in e for e in _errors(at))
+    assert not _forwarded_to(at)
     at.text_input(key="home_join_code").input(walk.join_code)
     at.button[0].click().run()
     assert not at.exception, at.exception
-    assert at.session_state["role"] == "deltagare"
-    assert at.session_state["walk_code"] == walk.join_code
+    assert _forwarded_to(at) == [f"http://localhost:8501/walk/?kod={walk.join_code}"] * 2
 
 
 def test_i18n_falls_back_and_formats():

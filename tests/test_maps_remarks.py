@@ -121,9 +121,10 @@ def test_map_fits_area_and_remarks():
 
 
 def test_join_url_and_qr():
-    assert join_url("https://app.kommun.se", "ab-12 cd") == "https://app.kommun.se/?kod=AB12CD"
+    assert join_url("https://app.kommun.se", "ab-12 cd") == "https://app.kommun.se/walk/?kod=AB12CD"
     assert join_url("https://app.kommun.se/vandring?lang=sv&kod=OLD", "XY7") == \
-        "https://app.kommun.se/vandring?lang=sv&kod=XY7"
+        "https://app.kommun.se/vandring/walk/?lang=sv&kod=XY7"
+    assert join_url("https://app.kommun.se/walk/", "XY7") == "https://app.kommun.se/walk/?kod=XY7"
     png = qr_png(join_url("http://localhost:8501", "ABC234"))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     import io

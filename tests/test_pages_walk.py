@@ -1,11 +1,10 @@
 """AppTest of the trygghetsvandring pages through app.py, per role: the participant's
-walk page (deltagare), the problemägare page, the walks page (analytiker/admin), the
+walk page (deltagare: it forwards to the phone form), the problemägare page, the walks page (analytiker/admin), the
 admin page and the public feedback page, on a fresh SQLite remark database."""
 
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from pathlib import Path
 
@@ -79,84 +78,17 @@ def page_text(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-def fill_remark(at: AppTest, category: str, text: str, lon: float | None, lat: float | None) -> None:
-    if lon is not None:
-        at.session_state["wr_tap"] = {"lat": lat, "lon": lon}
-        at.session_state["wr_use_map"] = True
-    at.session_state[f"wr_text_{at.session_state['wr_uuid']}"] = text
-    at.run()
-    next(b for b in at.get("button_group") if b.key.startswith("wr_cat_")).set_value(category)
-    at.run()
-
-
-def remarks_in(env, walk) -> list:
-    from geo_trygghet.remarks import Actor
-
-    return env["service"].list_remarks(Actor.system(), walk=walk.id)
-
-
 # --------------------------------------------------------------------------- deltagare
-def test_participant_submits_once_even_when_the_form_is_sent_twice(env):
-    walk = env["walk"]
-    before = len(remarks_in(env, walk))
+# The participant's form is the offline phone form at /walk/ (tests/test_api.py,
+# tests/browser/test_walk_phone.py, tests/browser/test_walk_offline.py); the app only forwards there.
+def test_participant_page_forwards_to_the_phone_form(env):
+    code = env["walk"].join_code
     at = open_page(env, "deltagare", None)
-    assert at.session_state["wr_uuid"]
-    fill_remark(at, "trafik", "Bilar kör för fort", TOWN[0] + 0.004, TOWN[1] - 0.002)
-    form_uuid = at.session_state["wr_uuid"]
-    at.button(key="wr_send").click().run()
-    assert not at.exception, at.exception
-    assert [e.value for e in at.error] == []
-    after = remarks_in(env, walk)
-    assert len(after) == before + 1
-    stored = next(r for r in after if r.id == form_uuid)
-    assert stored.position_source == "map" and stored.category == "trafik"
-    assert [s.value for s in at.success] == [f"Skickad som nr {stored.number}"]
-    assert at.session_state["wr_uuid"] != form_uuid  # a fresh form
-    assert at.text_area(key=f"wr_text_{at.session_state['wr_uuid']}").value == ""
-
-    # the phone never got the answer and sends the same form (same UUID) again
-    at.session_state["wr_uuid"] = form_uuid
-    fill_remark(at, "trafik", "Bilar kör för fort", TOWN[0] + 0.004, TOWN[1] - 0.002)
-    at.button(key="wr_send").click().run()
-    assert not at.exception, at.exception
-    assert len(remarks_in(env, walk)) == before + 1
-    assert sum(r.id == form_uuid for r in remarks_in(env, walk)) == 1
-    assert [s.value for s in at.success] == [f"Skickad som nr {stored.number}"]
-
-
-def test_participant_is_warned_of_a_nearby_duplicate_and_may_send_anyway(env):
-    walk = env["walk"]
-    before = len(remarks_in(env, walk))
-    at = open_page(env, "deltagare", None)
-    fill_remark(at, "belysning", "Mörkt här också", TOWN[0] + 0.00005, TOWN[1])  # ~3 m from the lamp
-    at.button(key="wr_send").click().run()
-    assert "inom 25 m" in at.warning[0].value
-    assert "Trasig lampa vid Åvägen 37" in page_text(at)
-    assert len(remarks_in(env, walk)) == before  # nothing sent yet
-    at.button(key="wr_send_anyway").click().run()
-    assert len(remarks_in(env, walk)) == before + 1
-
-
-def test_participant_error_is_one_swedish_line_and_the_text_stays(env):
-    at = open_page(env, "deltagare", None)
-    at.session_state["wr_tap"] = None
-    fill_remark(at, "klotter", "Texten får inte försvinna", None, None)
-    at.button(key="wr_send").click().run()
-    errors = [e.value for e in at.error]
-    assert errors == ["Anmärkningen saknar plats: tillåt platstjänster, tryck på kartan eller bifoga ett foto med GPS."]
-    assert at.text_area(key=f"wr_text_{at.session_state['wr_uuid']}").value == "Texten får inte försvinna"
-
-
-def test_participant_sees_only_its_walk_and_user_text_as_text(env):
-    at = open_page(env, "deltagare", None)
-    text = page_text(at)
-    assert "Trasig lampa vid Åvägen 37" in text
-    assert "Skräp i norr" not in text  # the other walk
-    assert "Kalle Reporter" not in text  # reporter names stay with staff
-    shown = [m.value for m in at.markdown if "alert" in m.value]
-    # every < and * is backslash-escaped: markdown shows them as text, never as HTML or emphasis
-    assert shown and all(re.search(r"(?<!\\)[<*]", m.split("\n", 1)[1]) is None for m in shown)
-    assert all("\\*\\*fet\\*\\*" in m for m in shown)
+    form = f"http://localhost:8501/walk/?kod={code}"
+    refresh = [m.value for m in at.markdown if 'http-equiv="refresh"' in m.value]
+    assert refresh == [f'<meta http-equiv="refresh" content="0; url={form}">']
+    assert [b.proto.url for b in at.get("link_button")] == [form]
+    assert "wr_send" not in [b.key for b in at.button]  # no Streamlit remark form any more
 
 
 # --------------------------------------------------------------------------- problemägare
@@ -272,26 +204,6 @@ def test_public_page_aggregates_without_names_or_photos(env):
     assert not at.get("image")
 
 
-def test_typed_text_survives_a_visit_to_another_page(env):
-    at = open_page(env, "deltagare", None)
-    at.text_area(key=f"wr_text_{at.session_state['wr_uuid']}").input("Halvskriven anmärkning").run()
-    at.switch_page("geo_trygghet/ui/pages/home.py").run()
-    assert not at.exception, at.exception
-    at.switch_page("geo_trygghet/ui/pages/walk.py").run()
-    assert at.text_area(key=f"wr_text_{at.session_state['wr_uuid']}").value == "Halvskriven anmärkning"
-
-
-def test_closed_walk_takes_no_remarks_on_the_phone(env):
-    from geo_trygghet.remarks import Actor
-
-    service = env["service"]
-    walk = service.create_walk(Actor.system(), "Avslutad vandring", walk_date="2025-09-01")
-    service.close_walk(Actor.system(), walk.id)
-    at = open_page(env, "deltagare", None, code=walk.join_code)
-    assert [i.value for i in at.info] == ["Vandringen är avslutad: du kan se anmärkningarna men inte lägga till fler."]
-    assert "wr_send" not in [b.key for b in at.button]
-
-
 def test_protocol_download_and_reminders(env, monkeypatch):
     import datetime as dt
 
@@ -349,7 +261,7 @@ def test_protocol_download_and_reminders(env, monkeypatch):
 
 
 @pytest.mark.parametrize(("role", "page", "heading"), [
-    ("deltagare", None, "#### New remark"),
+    ("deltagare", None, "New remark"),
     ("problemagare", "owner", "Remarks for Gatukontoret"),
     ("admin", "walks_admin", "Safety walks"),
     ("admin", "admin", "Organisations (problem owners)"),

@@ -154,3 +154,22 @@ def test_service_uses_exif_position_and_stores_only_the_stripped_photo(service):
     assert [x.number for x in service.list_remarks(me, walk=walk)] == [1, 2]
     assert service.get_photo(ADMIN, service.submit_remark(me, walk, str(uuid.uuid4()), "annat", "", lon=15.0,
                                                           lat=58.0).id) is None  # fmt: skip
+
+
+def test_a_photo_already_shrunk_and_clean_is_kept_as_it_is():
+    """The phone form's photo (≤ 2048 px, no metadata) is stored byte for byte, without what follows its
+    end; one with any metadata segment, or too large, goes through re-encoding."""
+    buf = io.BytesIO()
+    Image.new("RGB", (2048, 1536), (40, 90, 160)).save(buf, "JPEG", quality=85)
+    clean = buf.getvalue()
+    assert not has_metadata(clean)
+    photo = prepare_photo(clean + b"trailing bytes")
+    assert photo.content == clean and (photo.width, photo.height, photo.lon) == (2048, 1536, None)
+    for marked in (jpeg_with_exif(size=(800, 600)), clean[:2] + b"\xff\xfe\x00\x07hello" + clean[2:]):
+        stored = prepare_photo(marked).content
+        assert stored != marked and not has_metadata(stored)
+    big = io.BytesIO()
+    Image.new("RGB", (3000, 1000), (9, 9, 9)).save(big, "JPEG")
+    assert prepare_photo(big.getvalue()).width == 2048
+    with pytest.raises(PhotoError, match="not a readable image"):
+        prepare_photo(clean[: len(clean) // 2])  # cut off: no end, not kept

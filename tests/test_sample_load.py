@@ -49,7 +49,7 @@ def test_load_sample_twice(service):
     ((title, code, link),) = first.open_walks
     walk = service.walk_by_code(code)
     assert walk.title == title and walk.is_open_for_remarks and walk.remark_count == 0
-    assert link == f"http://localhost:8501/?kod={code}"
+    assert link == f"http://localhost:8501/walk/?kod={code}"
     assert f"  {title}: code {code}, link {link}" in first.summary_lines()
     p = Actor.participant(code)
     sent = service.submit_remark(p, code, str(uuid.uuid4()), "belysning", "Mörkt", lon=16.2, lat=58.99)
@@ -137,9 +137,9 @@ def test_sample_cli_load_and_info(tmp_path, monkeypatch, capsys):
     assert args.handler(args) == 0
     out = capsys.readouterr().out
     assert "5 walks (5 new)" in out and "analytiker / analytiker-demo / analytiker" in out
-    assert "walks open for remarks" in out and "https://trygghet.example.se/?kod=" in out
+    assert "walks open for remarks" in out and "https://trygghet.example.se/walk/?kod=" in out
     code = out.split("?kod=")[1].split()[0]
     args = parser.parse_args(["sample", "info"])
     assert args.handler(args) == 0
     info = capsys.readouterr().out
-    assert "Centrum våren 2023" in info and f"code {code}, link https://trygghet.example.se/?kod={code}" in info
+    assert "Centrum våren 2023" in info and f"code {code}, link https://trygghet.example.se/walk/?kod={code}" in info

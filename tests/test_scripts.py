@@ -108,7 +108,7 @@ def test_serve_command_line_flags(tmp_path):
                                                   "--cert", str(cert), "--key", str(key),
                                                   "--", "--theme.base", "light"))
     assert cmd[:4] == [sys.executable, "-m", "streamlit", "run"]
-    assert Path(cmd[4]) == REPO / "app.py"
+    assert Path(cmd[4]) == REPO / "geo_trygghet" / "web" / "asgi.py"  # app.py with the phone form beside it
     pairs = dict(zip(cmd[5::2], cmd[6::2], strict=False))
     assert pairs["--server.port"] == "8600"
     assert pairs["--server.address"] == "0.0.0.0"
@@ -151,6 +151,12 @@ def test_serve_starts_the_app(tmp_path):
         _wait_health(f"http://127.0.0.1:{port}", proc, log)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
             assert b"<html" in page.read(2000).lower()
+        # the phone form and its API on the same port
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/walk/?kod=ABC234", timeout=5) as page:
+            assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+            assert "Skicka anmärkningen" in page.read().decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as schema:
+            assert b'"/walks/{code}/remarks"' in schema.read()
     finally:
         _stop(proc)
 
@@ -174,6 +180,8 @@ def test_serve_over_https_with_cert_and_key(tmp_path):
         context = ssl.create_default_context(cafile=str(cert))
         context.check_hostname = False
         _wait_health(f"https://127.0.0.1:{port}", proc, log, context=context)
+        with urllib.request.urlopen(f"https://127.0.0.1:{port}/walk/sw.js", timeout=5, context=context) as worker:
+            assert worker.status == 200 and b"gt-walk-" in worker.read()
     finally:
         _stop(proc)
 

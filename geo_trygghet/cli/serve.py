@@ -1,7 +1,11 @@
-"""``geo-trygghet serve``: start the Streamlit app (``app.py`` at the repository root).
+"""``geo-trygghet serve``: start the app: Streamlit (``app.py``), the phone form and its API.
 
-Phones give the browser's position only to pages served over HTTPS (or
-localhost); ``--cert FILE --key FILE`` passes a certificate to Streamlit
+One process on one port: ``streamlit run geo_trygghet/web/asgi.py`` serves the Streamlit
+app of ``app.py`` at the repository root and, beside it, the participants' phone form at
+``/walk/`` and its JSON API at ``/api/v1`` (:mod:`geo_trygghet.web`).
+
+Phones give the browser's position (and keep the form offline) only for pages served
+over HTTPS (or localhost); ``--cert FILE --key FILE`` passes a certificate to Streamlit
 (``--server.sslCertFile`` / ``--server.sslKeyFile``), e.g. one made with
 ``openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=geo-trygghet
 -keyout key.pem -out cert.pem``. Arguments after ``--`` go to ``streamlit run``.
@@ -25,10 +29,15 @@ def app_path() -> Path:
     return Path(geo_trygghet.__file__).resolve().parents[1] / "app.py"
 
 
+def entry_path() -> Path:
+    """The ASGI entry ``streamlit run`` starts: Streamlit's app and the phone form's routes."""
+    return Path(__file__).resolve().parents[1] / "web" / "asgi.py"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "serve",
-        help="start the web app (Streamlit)",
+        help="start the web app (Streamlit, the phone form at /walk/ and its API at /api/v1)",
         description=__doc__.splitlines()[0],
         epilog="Example: geo-trygghet serve --address 0.0.0.0 --cert cert.pem --key key.pem",
     )
@@ -58,7 +67,7 @@ def streamlit_command(args: argparse.Namespace) -> list[str]:
     if (args.cert is None) != (args.key is None):
         raise InputError("--cert and --key go together: give both files to serve over HTTPS")
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        sys.executable, "-m", "streamlit", "run", str(entry_path()),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
@@ -84,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
         env[DATABASE_URL_ENV] = args.database
     scheme = "https" if args.cert else "http"
     host = args.address if args.address not in (None, "0.0.0.0", "::") else "localhost"
-    print(f"geo-trygghet: starting the app at {scheme}://{host}:{args.port}  (Ctrl+C stops it)",
+    print(f"geo-trygghet: starting the app at {scheme}://{host}:{args.port}  (Ctrl+C stops it); "
+          f"the walk participants' form is at {scheme}://{host}:{args.port}/walk/",
           file=sys.stderr, flush=True)
     if not args.cert and args.address not in (None, "localhost", "127.0.0.1", "::1"):
         print("geo-trygghet: note: phones share their GPS position only with https:// pages; "

@@ -47,6 +47,11 @@ Remarks
     ``submit_remark(actor, walk, remark_id, category, text="", lon=None, lat=None,
     accuracy_m=None, photo=None, feeling=None, factors=None, reporter_name=None,
     position_source=None, *, created_at=None) -> Remark`` (idempotent on remark_id),
+    ``receive_remark(actor, walk, remark_id, category, text="", lon=None, lat=None, accuracy_m=None, *,
+    position_source=None, feeling=None, factors=None, reporter_name=None, observed_at=None) -> Received``
+    (the phone API's submit: ``created`` says whether this request stored it; the same id with
+    other content is a ConflictError), ``attach_photo(actor, remark_id, bytes) -> Received``
+    (idempotent; another photo for the same remark is a ConflictError),
     ``nearby_open_remarks(walk, lon, lat, category, radius_m=None, *, actor=None)
     -> list[(Remark, distance_m)]``, ``list_remarks(actor, walk=None, state=None,
     overdue=None, organisation=None, *, today=None, days=None)``,

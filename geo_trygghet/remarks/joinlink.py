@@ -1,4 +1,9 @@
-"""Join links and QR codes for a walk (to print on the handout)."""
+"""Join links and QR codes for a walk (to print on the handout): they open the phone form.
+
+The participants' form is served at ``/walk/`` beside the app (:mod:`geo_trygghet.web`); a
+link is the app's address + ``walk/?kod=CODE``. Links printed before the form existed
+(``/?kod=CODE``) are redirected there by the server.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import InputError
 
-__all__ = ["LOCAL_URL", "base_url", "join_url", "qr_png"]
+__all__ = ["FORM_PATH", "LOCAL_URL", "base_url", "join_url", "qr_png"]
 
 #: Where ``geo-trygghet serve`` answers on this machine (Streamlit's default port).
 LOCAL_URL = "http://localhost:8501/"
+#: Where the phone form is, under the app's address.
+FORM_PATH = "walk/"
 
 
 def base_url() -> str:
@@ -25,9 +32,13 @@ def base_url() -> str:
 
 
 def join_url(base_url: str, code: str) -> str:
-    """The link a participant opens to join a walk: ``base_url`` with ``?kod=CODE``.
+    """The link a participant opens to join a walk: the phone form under ``base_url``,
+    ``…/walk/?kod=CODE``.
 
     Other query parameters of ``base_url`` are kept; an old ``kod`` is replaced.
+
+    >>> join_url("https://trygghet.kommun.se", "k7qx-3m")
+    'https://trygghet.kommun.se/walk/?kod=K7QX3M'
     """
     from .auth import normalise_code
 
@@ -42,7 +53,10 @@ def join_url(base_url: str, code: str) -> str:
         raise InputError(msg)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "kod"]
     query.append(("kod", clean))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    if not path.endswith("/" + FORM_PATH):
+        path += FORM_PATH
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
 
 
 def qr_png(url: str, *, box_size: int = 10, border: int = 4) -> bytes:

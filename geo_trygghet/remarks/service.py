@@ -8,6 +8,7 @@ attribute           class                                  what
 ==================  =====================================  ==============================
 ``walks``           :class:`~.walks.WalkService`           walks, join codes, walk states
 ``submissions``     :class:`~.submission.SubmissionService` new remarks (numbered, idempotent)
+``attachments``     :class:`~.attachments.PhotoAttachments`  a remark's photo sent after it
 ``reader``          :class:`~.reading.RemarkReader`        one remark, lists, history, photo
 ``changes``         :class:`~.changes.StateChanges`        state changes along the table
 ``views``           :class:`~.views.RemarkViews`           protocol as of a date, public page, frames
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from .accounts import Accounts
+from .attachments import PhotoAttachments
 from .changes import StateChanges
 from .organisations import Organisations
 from .reading import RemarkReader
@@ -76,6 +78,7 @@ class RemarkService:
         self.repo = Repository(self.store)
         self.walks = WalkService(self.repo)
         self.submissions = SubmissionService(self.repo)
+        self.attachments = PhotoAttachments(self.repo)
         self.reader = RemarkReader(self.repo)
         self.changes = StateChanges(self.repo)
         self.views = RemarkViews(self.repo, self.reader)
@@ -96,6 +99,8 @@ class RemarkService:
     update_walk = Part("walks", WalkService.update_walk)
     # remarks: submit and read
     submit_remark = Part("submissions", SubmissionService.submit_remark)
+    receive_remark = Part("submissions", SubmissionService.receive_remark)
+    attach_photo = Part("attachments", PhotoAttachments.attach_photo)
     get_remark = Part("reader", RemarkReader.get_remark)
     list_remarks = Part("reader", RemarkReader.list_remarks)
     overdue = Part("reader", RemarkReader.overdue)

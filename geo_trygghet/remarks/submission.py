@@ -5,6 +5,10 @@ two racing resends never make a duplicate: the second one gets the stored remark
 back. The number within the walk (1, 2, 3 …) is taken in the insert's transaction,
 without gaps or repeats under concurrent submission (SQLite: ``BEGIN IMMEDIATE``
 serialises writers; PostgreSQL: one statement that locks the walk's counter row).
+
+:meth:`SubmissionService.receive_remark` is the phone API's door: it says whether the
+request made the remark (:class:`Received`), and refuses the same id with other content
+(:class:`~geo_trygghet.errors.ConflictError`) instead of answering with the stored one.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..errors import InputError, PermissionDeniedError
+from ..errors import ConflictError, InputError, PermissionDeniedError
 from . import states as st
 from ._util import _as_moment, _isnan
 from .auth import Actor, require_staff, require_walk_access
@@ -30,6 +34,13 @@ from .records import EVENT_FIELDS, Remark, WalkRef
 from .repository import Repository
 
 MAX_TEXT = 4000
+#: How far back a phone's clock time of a remark is believed (an outbox can wait for days).
+OBSERVED_WINDOW = dt.timedelta(days=30)
+#: Clock skew allowed for a phone's time in the future (the server's time is used instead).
+CLOCK_SKEW = dt.timedelta(minutes=10)
+#: The values a resend must repeat to be the same remark (anything else is a conflict).
+CONTENT_FIELDS = ("category", "text", "lon", "lat", "accuracy_m", "position_source", "feeling", "factors",
+                  "reporter_name")
 
 # statements of the submission hot path, built once (parameters bound per call)
 _INSERT_REMARK = insert(RemarkRow)
@@ -75,6 +86,15 @@ _SUBMIT_PG_PHOTO = sql_text(_submit_pg_sql(True)).bindparams(bindparam("factors"
 
 
 @dataclass(frozen=True)
+class Received:
+    """What a phone's submission did: the stored remark, and whether this request stored it
+    (``created`` False: it was there already, sent before with the same content)."""
+
+    remark: Remark
+    created: bool
+
+
+@dataclass(frozen=True)
 class _Checked:
     """A remark's values after every check, before it is stored."""
 
@@ -89,6 +109,24 @@ class _Checked:
     reporter_name: str | None
     photo: PreparedPhoto | None
     created_at: dt.datetime | None
+
+
+def observed_moment(value: dt.datetime | None, now: dt.datetime | None = None) -> dt.datetime | None:
+    """A phone's clock time of a remark as naive UTC when it is believable, else None.
+
+    Believable: at most :data:`OBSERVED_WINDOW` old and at most :data:`CLOCK_SKEW` ahead of the
+    server (a time just ahead is taken as now). A naive datetime is UTC.
+    """
+    if value is None:
+        return None
+    now = now or utcnow()
+    try:
+        moment = value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    except (OverflowError, ValueError):  # year 1 or 9999 in a far time zone: no believable time
+        return None
+    if moment > now + CLOCK_SKEW or moment < now - OBSERVED_WINDOW:
+        return None
+    return min(moment, now)
 
 
 def canonical_id(value: Any) -> str:
@@ -162,6 +200,26 @@ def _position(lon: Any, lat: Any, accuracy_m: Any, source: str | None,
     return lon, lat, float(accuracy_m) if accuracy_m is not None else None, source
 
 
+def _check(category: str, text: str | None, lon: Any, lat: Any, accuracy_m: Any, position_source: str | None,
+           feeling: Any, factors: dict[str, Any] | None, reporter_name: str | None, photo: PreparedPhoto | None,
+           created_at: dt.datetime | None) -> _Checked:
+    """Every check of a new remark's values, in one place (:class:`InputError` naming the value)."""
+    category, text = check_category(category), _check_text(text)
+    checked_feeling, checked_factors = _check_feeling(feeling), check_factors(factors)
+    position = _position(lon, lat, accuracy_m, position_source, photo)
+    return _Checked(
+        category=category, text=text, lon=position[0], lat=position[1], accuracy_m=position[2],
+        position_source=position[3], feeling=checked_feeling, factors=checked_factors,
+        reporter_name=(reporter_name or "").strip() or None, photo=photo, created_at=created_at,
+    )
+
+
+def _require_adder(actor: Actor) -> None:
+    if actor.role == st.PROBLEMAGARE:
+        msg = f"problemagare '{actor.label}' may not add remarks: join the walk with its code instead"
+        raise PermissionDeniedError(msg)
+
+
 class SubmissionService:
     """Participants' (and importers') new remarks."""
 
@@ -181,26 +239,48 @@ class SubmissionService:
         photo's EXIF GPS position; with neither it is an :class:`InputError`.
         ``created_at`` (staff only) back-dates an imported remark.
         """
-        if actor.role == st.PROBLEMAGARE:
-            msg = f"problemagare '{actor.label}' may not add remarks: join the walk with its code instead"
-            raise PermissionDeniedError(msg)
+        _require_adder(actor)
         rid = canonical_id(remark_id)
         if photo:  # a resend need not process its photo again
             existing = self._existing(actor, rid, walk)
             if existing is not None:
                 return existing
-        category, text = check_category(category), _check_text(text)
-        feeling, factors = _check_feeling(feeling), check_factors(factors)
-        prepared = prepare_photo(photo) if photo else None
-        position = _position(lon, lat, accuracy_m, position_source, prepared)
         if created_at is not None:
             require_staff(actor, "back-date remarks")
-        checked = _Checked(
-            category=category, text=text, lon=position[0], lat=position[1], accuracy_m=position[2],
-            position_source=position[3], feeling=feeling, factors=factors,
-            reporter_name=(reporter_name or "").strip() or None, photo=prepared,
-            created_at=_as_moment(created_at, "created_at") if created_at is not None else None,
-        )
+        checked = _check(category, text, lon, lat, accuracy_m, position_source, feeling, factors, reporter_name,
+                         prepare_photo(photo) if photo else None,
+                         _as_moment(created_at, "created_at") if created_at is not None else None)
+        return self._submit(actor, walk, rid, checked).remark
+
+    def receive_remark(self, actor: Actor, walk: WalkRef, remark_id: str, category: str, text: str = "",
+                       lon: float | None = None, lat: float | None = None, accuracy_m: float | None = None, *,
+                       position_source: str | None = None, feeling: int | None = None,
+                       factors: dict[str, int] | None = None, reporter_name: str | None = None,
+                       observed_at: dt.datetime | None = None) -> Received:
+        """Store a remark sent by a phone and say whether this request stored it.
+
+        The same ``remark_id`` again with the same content (a resend whose answer was
+        lost) gives the stored remark with ``created`` False; with other content, or in
+        another walk, it is a :class:`ConflictError`. ``observed_at`` is the phone's time
+        of the tap: kept as the remark's time when believable (:func:`observed_moment`).
+        The photo comes separately (:meth:`~.attachments.PhotoAttachments.attach_photo`).
+        """
+        _require_adder(actor)
+        rid = canonical_id(remark_id)
+        checked = _check(category, text, lon, lat, accuracy_m, position_source, feeling, factors, reporter_name,
+                         None, observed_moment(observed_at))
+        received = self._submit(actor, walk, rid, checked)
+        if not received.created:
+            with self.repo.read() as s:
+                stored = self.repo.remark_by_id(s, rid, None)
+            changed = [f for f in CONTENT_FIELDS if getattr(stored, f) != getattr(checked, f)]
+            if changed:
+                msg = (f"remark id {rid} is stored already with other {', '.join(changed)}: "
+                       "make a new id (uuid4) for a new remark")
+                raise ConflictError(msg)
+        return received
+
+    def _submit(self, actor: Actor, walk: WalkRef, rid: str, checked: _Checked) -> Received:
         try:
             return self._store(actor, walk, rid, checked)
         except IntegrityError:
@@ -208,16 +288,16 @@ class SubmissionService:
             with self.repo.read() as s:
                 if s.get(RemarkRow, rid) is None:
                     raise
-            return self._stored(actor, rid)
+            return Received(self._stored(actor, rid), created=False)
 
-    def _store(self, actor: Actor, walk: WalkRef, rid: str, c: _Checked) -> Remark:
+    def _store(self, actor: Actor, walk: WalkRef, rid: str, c: _Checked) -> Received:
         with self.repo.write() as s:
             walk_row = self.repo.walk_row(s, walk)
             require_walk_access(actor, walk_row.join_code, walk_row.title)
             stored_walk = s.scalars(select(RemarkRow.walk_id).where(RemarkRow.id == rid)).first()
             if stored_walk is not None:  # a resend: answer with what is stored
                 s.rollback()
-                return self._resent(actor, rid, walk_row.id, stored_walk)
+                return Received(self._resent(actor, rid, walk_row.id, stored_walk), created=False)
             if actor.role == st.DELTAGARE and not st.walk_takes_remarks(walk_row.state):
                 msg = f"walk '{walk_row.title}' is closed: it takes no more remarks"
                 raise PermissionDeniedError(msg)
@@ -239,7 +319,8 @@ class SubmissionService:
                              "width": c.photo.width, "height": c.photo.height, "created_at": now}
             insert_with_number = _insert_postgres if self.repo.dialect == "postgresql" else _insert_sqlite
             values["number"] = insert_with_number(s, values, event, photo_row)
-            return self.repo.remark_record(values, walk_row.title, None, c.photo is not None, actor)
+            return Received(self.repo.remark_record(values, walk_row.title, None, c.photo is not None, actor),
+                            created=True)
 
     def _existing(self, actor: Actor, rid: str, walk: WalkRef) -> Remark | None:
         with self.repo.read() as s:
@@ -253,7 +334,7 @@ class SubmissionService:
     def _resent(self, actor: Actor, rid: str, wanted_walk: int, stored_walk: int) -> Remark:
         if wanted_walk != stored_walk:
             msg = f"remark id {rid} is already used in another walk: make a new id (uuid4) for a new remark"
-            raise InputError(msg)
+            raise ConflictError(msg)
         return self._stored(actor, rid)
 
     def _stored(self, actor: Actor, rid: str) -> Remark:

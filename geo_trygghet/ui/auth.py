@@ -1,26 +1,31 @@
-"""Login, logout and joining a walk: function-pages and the ``/?kod=`` deep link.
+"""Login, logout and joining a walk: function-pages and the ``?kod=`` deep link.
 
 Authentication goes through the remark service (``service.login`` checks the
 argon2 hash; ``service.walk_by_code`` finds the walk a participant joins); the
 session only remembers the returned ``Actor`` (see :mod:`.state`).
 
+Walk participants do not use the Streamlit app: joining a walk (the code box, a
+``?kod=`` link) checks the code and forwards the browser to the offline phone form at
+``/walk/?kod=CODE`` (:mod:`geo_trygghet.web`), which keeps the code on the phone.
+
 A reload must not log anybody out. A login leaves a random token in the cookie
-``gt_login`` (the service keeps its hash, :meth:`RemarkService.start_session`), a
-participant the walk code in ``gt_walk``; :func:`restore` signs a new browser session
-in from them. Both are session cookies (gone when the browser closes) unless
-"Kom ihåg mig" keeps the login for two weeks. Logout ends the token in the database.
+``gt_login`` (the service keeps its hash, :meth:`RemarkService.start_session`);
+:func:`restore` signs a new browser session in from it. It is a session cookie (gone
+when the browser closes) unless "Kom ihåg mig" keeps the login for two weeks. Logout
+ends the token in the database.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 from typing import Any
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import GeoTrygghetError
-from . import cookies, state
+from . import cookies, links, state
 from .data import remark_service_or_error
 from .i18n import t
 
@@ -55,19 +60,26 @@ _TOKEN = "_login_token"
 _RESTORED = "_login_restore_tried"
 
 
-def join(code: str, *, quiet: bool = False) -> str | None:
-    """Make this session a participant of the walk with ``code``; the error text or None."""
-    from ..remarks import Actor
+def join(code: str) -> str | None:
+    """Forward this browser to the phone form of the walk with ``code``; the error text or None."""
+    from ..remarks import normalise_code
 
     walk, problem = find_walk(code)
     if problem:
         return problem
-    actor = Actor.participant(code)
-    state.sign_in(actor, walk_code=actor.walk_code)
-    cookies.put(WALK_COOKIE, actor.walk_code)
-    if not quiet:
-        state.flash(t("join.joined", title=_walk_title(walk, actor.walk_code)))
+    clean = normalise_code(code)
+    forward_to_form(clean, _walk_title(walk, clean))
     return None
+
+
+def forward_to_form(code: str, title: str) -> None:
+    """Open the phone form of the walk with ``code`` (a refresh the browser follows at once),
+    with a button to it for a browser that does not follow."""
+    link = links.join_link(code)
+    st.markdown(f'<meta http-equiv="refresh" content="0; url={html.escape(link, quote=True)}">',
+                unsafe_allow_html=True)
+    st.success(t("web.forward", title=title))
+    st.link_button(t("web.open_form"), link, type="primary", icon=":material/edit_location_alt:")
 
 
 def restore() -> None:
@@ -89,25 +101,20 @@ def restore() -> None:
             st.session_state[_TOKEN] = token
             return
         cookies.drop(LOGIN_COOKIE)  # ended or expired: do not try it again
-    if code and join(code, quiet=True):
+    if code:  # a participant's cookie from before the phone form: the form keeps the code now
         cookies.drop(WALK_COOKIE)
 
 
 def join_from_query() -> None:
-    """Handle the QR link ``/?kod=ABC123``: join that walk directly (once)."""
+    """Handle a join link ``?kod=ABC123`` that reached the app: forward to the phone form (the
+    server already redirects ``/?kod=``; this catches the app's other pages)."""
     code = st.query_params.get(state.JOIN_QUERY_PARAM)
     if not code:
         return
     del st.query_params[state.JOIN_QUERY_PARAM]
-    if state.role() == state.DELTAGARE and st.session_state.get(state.WALK_CODE) == _normal(code):
-        return
     problem = join(code)
     if problem:
         state.flash(problem, "error")
-
-
-def _normal(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
 def join_form(key: str = "join") -> None:
@@ -115,12 +122,11 @@ def join_form(key: str = "join") -> None:
     with st.container(width=420), st.form(key, border=False):
         code = st.text_input(t("join.code"), max_chars=12, key=f"{key}_code",
                              placeholder=t("join.placeholder"), autocomplete="off")
-        if st.form_submit_button(t("join.submit"), type="primary", width="stretch"):
-            problem = join(code) if code.strip() else t("join.unknown", code="–")
-            if problem:
-                st.error(problem)
-            else:
-                st.rerun()
+        submitted = st.form_submit_button(t("join.submit"), type="primary", width="stretch")
+    if submitted:
+        problem = join(code) if code.strip() else t("join.unknown", code="–")
+        if problem:
+            st.error(problem)
 
 
 def join_page() -> None:

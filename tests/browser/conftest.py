@@ -1,4 +1,7 @@
-"""Browser tests: the real app (``streamlit run app.py``) in headless Chromium via Playwright.
+"""Browser tests: the real app in headless Chromium via Playwright.
+
+The app starts as ``geo-trygghet serve`` starts it: ``streamlit run geo_trygghet/web/asgi.py``,
+the Streamlit app of ``app.py`` with the phone form (``/walk/``) and its API (``/api/v1``) beside it.
 
 Fixtures
 --------
@@ -13,7 +16,9 @@ Fixtures
                   sample town (Katrineholm centre, accuracy 8 m).
 ``desktop_page``  a fresh 1440×900 page.
 ``shot(page, name)``  saves test-artifacts/screenshots/<name>.png (gitignored) to look at.
-``wait_for_app(page, text)``  waits until ``text`` shows and the script run has finished.
+``until(page, check, act=…)``  the one way to wait on the Streamlit app: the page settles and
+                  ``check`` (a text, a locator or a function) holds; ``act`` is repeated when a
+                  redraw swallowed it. ``choose(page, key, option)`` picks in a selectbox.
 
 Streamlit draws some widgets lazily (a text input's label appears a moment after
 the page's text): assert with ``playwright.sync_api.expect(locator).to_be_visible()``,
@@ -44,6 +49,8 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+#: What ``geo-trygghet serve`` runs: Streamlit's app and the phone form's routes in one process.
+ENTRY = REPO / "geo_trygghet" / "web" / "asgi.py"
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -149,12 +156,13 @@ class AppServer(str):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def _serve(tmp: Path, database_url: str, seed: dict) -> Iterator[AppServer]:
-    """Run ``streamlit run app.py`` on ``database_url`` until the generator is closed."""
-    port = _free_port()
+def _serve(tmp: Path, database_url: str, seed: dict, port: int | None = None) -> Iterator[AppServer]:
+    """Run the app (``streamlit run geo_trygghet/web/asgi.py``) on ``database_url`` until the
+    generator is closed; on ``port`` when given (a restart on the same address), else a free one."""
+    port = port or _free_port()
     env = dict(os.environ, GEO_TRYGGHET_DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
     log_path = tmp / "streamlit.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ENTRY),
            "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
