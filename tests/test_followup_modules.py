@@ -38,7 +38,7 @@ from geo_trygghet.followup.wording import (
     reading,
     wdq_reading,
 )
-from geo_trygghet.i18n import catalogue
+from geo_trygghet.i18n import all_texts
 
 MODULES = ["areas", "windows", "effects", "models", "result", "before_after", "wording", "controls",
            "fixed_remarks", "pooling"]
@@ -52,7 +52,7 @@ def test_doctests(name):
 
 
 def test_every_code_has_swedish_and_english_text():
-    texts = catalogue()
+    texts = all_texts()
     keys = [*VERDICT_KEYS.values(), *WDQ_KEYS.values(), *NOTE_KEYS.values(), *POOLED_KEYS.values()]
     missing = [k for k in keys if k not in texts or not {"sv", "en"} <= set(texts[k])]
     assert not missing
@@ -155,7 +155,7 @@ def test_status_codes_are_worded_by_the_app():
     from geo_trygghet.ui.followup.fixed_remarks import STATUS_KEYS
 
     assert set(STATUS_KEYS) == set(STATUSES)
-    assert all(k in catalogue() for k in STATUS_KEYS.values())
+    assert all(k in all_texts() for k in STATUS_KEYS.values())
 
 
 # --------------------------------------------------------------------------- error codes

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo_trygghet.i18n import CatalogueError, catalogue, load_catalogue, text
+from geo_trygghet.i18n import CatalogueError, all_texts, load_catalogue, text
 
 PACKAGE = Path(__file__).resolve().parents[1] / "geo_trygghet"
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -38,7 +38,7 @@ def test_swedish_is_required_and_languages_are_known(tmp_path: Path) -> None:
 
 
 def test_the_shipped_catalogue_loads_and_falls_back_to_swedish() -> None:
-    texts = catalogue()
+    texts = all_texts()
     assert len(texts) > 300
     assert text("label.fixed", "sv") == "Åtgärdat"
     assert text("label.fixed", "en") == "Fixed"
@@ -46,10 +46,19 @@ def test_the_shipped_catalogue_loads_and_falls_back_to_swedish() -> None:
 
 
 def test_every_literal_key_in_the_code_is_in_the_catalogue() -> None:
-    texts = catalogue()
+    texts = all_texts()
     missing: dict[str, str] = {}
     for path in [APP, *PACKAGE.rglob("*.py")]:
         for key in KEY_CALL.findall(path.read_text(encoding="utf-8")):
             if key not in texts and not key.endswith("."):  # "role." + role: a prefix
                 missing.setdefault(key, str(path.relative_to(PACKAGE.parent)))
     assert not missing, f"keys used in code but missing from geo_trygghet/i18n/catalogue: {missing}"
+
+
+def test_importing_the_catalogue_folder_does_not_hide_the_lookup() -> None:
+    """Tools that follow imports (schemathesis) may import i18n/catalogue/ as a namespace module:
+    the lookup function must not share its name."""
+    import importlib
+
+    importlib.import_module("geo_trygghet.i18n.catalogue")
+    assert text("label.fixed", "en") == "Fixed"

@@ -36,7 +36,7 @@ from .formatting import fmt_date, fmt_num, fmt_p, fmt_pct, fmt_signed_pct, fmt_v
 __all__ = [
     "LANGUAGES",
     "CatalogueError",
-    "catalogue",
+    "all_texts",
     "fmt_date",
     "fmt_num",
     "fmt_p",
@@ -90,14 +90,14 @@ def load_catalogue(folder: Path = CATALOGUE_DIR) -> dict[str, dict[str, str]]:
 
 
 @functools.cache
-def catalogue() -> Mapping[str, Mapping[str, str]]:
+def all_texts() -> Mapping[str, Mapping[str, str]]:
     """The loaded catalogue (read once per process)."""
     return load_catalogue()
 
 
 def has(key: str) -> bool:
     """Whether the catalogue has ``key``."""
-    return key in catalogue()
+    return key in all_texts()
 
 
 def text(key: str, lang: str = DEFAULT_LANG, /, **fields: object) -> str:
@@ -107,7 +107,7 @@ def text(key: str, lang: str = DEFAULT_LANG, /, **fields: object) -> str:
     itself, so a typo shows on the page instead of crashing it (a test checks that
     every key the code uses exists).
     """
-    entry = catalogue().get(key)
+    entry = all_texts().get(key)
     if entry is None:
         return key
     value = entry.get(lang) or entry["sv"]

@@ -32,8 +32,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .. import i18n
-from ..i18n import LANGUAGES, text
+from ..i18n import LANGUAGES, all_texts, text
 from ..remarks.categories import POSITIVE_REMARK_CATEGORIES, REMARK_CATEGORIES
 from ..remarks.states import FACTORS
 
@@ -111,9 +110,7 @@ def render_index(template: str) -> str:
 
 def texts_json() -> bytes:
     """The scripts' texts: ``{"sv": {key: text}, "en": {…}}`` (English falls back to Swedish)."""
-    # i18n.catalogue(), not an imported name: `from ..i18n import catalogue` makes tools that follow
-    # imports (schemathesis) import the folder i18n/catalogue/ as a module, which hides the function
-    keys = sorted(k for k in i18n.catalogue() if k.startswith(TEXT_PREFIXES) or k in TEXT_KEYS)
+    keys = sorted(k for k in all_texts() if k.startswith(TEXT_PREFIXES) or k in TEXT_KEYS)
     data = {lang: {k: text(k, lang) for k in keys} for lang in LANGUAGES}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
