@@ -390,3 +390,75 @@ def test_reports_say_which_incidents_they_count():
                    weekdays=(4, 5), hours=tuple(range(18, 24))).describe("brott.csv")
     assert text == ("Data: brott.csv · Brottskategori (Brå): Skadegörelsebrott · Brottstyp: Klotter · "
                     "Period: 2024-01-01 – … · Veckodagar: fre, lör · Timmar: 18–24")
+
+
+# --------------------------------------------------------------------------- the period (issue 9, item 1)
+def _in_period(inc: pd.DataFrame, since: str, until: str) -> int:
+    day = pd.to_datetime(inc["occurred_at"]).dt.date  # naive local times, as the file has them
+    return int(((day >= pd.Timestamp(since).date()) & (day <= pd.Timestamp(until).date())).sum())
+
+
+def test_period_typed_changes_the_count_and_survives_reruns(app_env):
+    """Typing 2024-01-01 – 2024-06-30 applies (the count changes); a rerun such as a map click
+    and a visit to another page keep it; a date that is no date is refused, visibly."""
+    inc = app_env["incidents"]
+    at = open_page(app_env, "analytiker", "explorer")
+    assert number(at.metric[0].value) == len(inc)
+    at.text_input(key="ex__f_from").set_value("2024-01-01")
+    at.text_input(key="ex__f_to").set_value("2024-06-30").run()
+    assert not at.exception, at.exception
+    want = _in_period(inc, "2024-01-01", "2024-06-30")
+    assert 0 < want < len(inc)
+    assert number(at.metric[0].value) == want
+    assert any("2024-01-01 – 2024-06-30" in c.value for c in at.sidebar.caption)  # it says what it shows
+    # a click on the map reruns the page with a clicked point: the period stays
+    at.session_state["an_clicked"] = (16.1962, 58.9921)
+    at.run()
+    assert at.text_input(key="ex__f_from").value == "2024-01-01"
+    assert number(at.metric[0].value) == want
+    # another page and back: still the same period
+    at.switch_page("geo_trygghet/ui/pages/lagesbild.py").run()
+    assert at.text_input(key="lb__f_to").value == "2024-06-30"
+    at.switch_page("geo_trygghet/ui/pages/explorer.py").run()
+    assert number(at.metric[0].value) == want
+    # not a date: refused with a reason, the last period still applies
+    at.text_input(key="ex__f_to").set_value("2024-13-45").run()
+    assert not at.exception
+    assert any("ÅÅÅÅ-MM-DD" in e.value for e in at.sidebar.error)
+    assert number(at.metric[0].value) == want
+    # from after to: refused too
+    at.text_input(key="ex__f_to").set_value("2023-06-30").run()
+    assert any("efter" in e.value for e in at.sidebar.error)
+    assert number(at.metric[0].value) == want
+
+
+def test_period_presets(app_env):
+    """The presets analysts use, counted from the data's last day (2024-12-31 in the sample)."""
+    inc = app_env["incidents"]
+    at = open_page(app_env, "analytiker", "explorer")
+    presets = at.pills(key="ex__f_preset")
+    assert presets.options == [
+        "Hela perioden", "Senaste 12 månaderna", "I år", "Förra året", "Samma period förra året"]
+    assert presets.value == "all"  # the preset that matches the period is shown as chosen
+    at.pills(key="ex__f_preset").set_value("last_year").run()
+    assert not at.exception, at.exception
+    assert (at.text_input(key="ex__f_from").value, at.text_input(key="ex__f_to").value) == ("2023-01-01",
+                                                                                           "2023-12-31")
+    assert number(at.metric[0].value) == _in_period(inc, "2023-01-01", "2023-12-31")
+    at.pills(key="ex__f_preset").set_value("last12").run()
+    assert at.text_input(key="ex__f_from").value == "2024-01-01"
+    assert number(at.metric[0].value) == _in_period(inc, "2024-01-01", "2024-12-31")
+    at.text_input(key="ex__f_from").set_value("2024-03-01").run()
+    assert at.pills(key="ex__f_preset").value is None  # a typed period is no preset
+
+
+def test_weekday_buttons_say_their_state(app_env):
+    """Issue 9, item 8: the weekday buttons say in words which days count (the colours alone
+    looked the same on and off)."""
+    at = open_page(app_env, "analytiker", "explorer")
+    assert any(c.value == "Alla sju dagar är med." for c in at.sidebar.caption)
+    at.pills(key="ex__f_days").set_value(["fre", "lör"]).run()
+    assert not at.exception, at.exception
+    assert any(c.value == "2 av 7 dagar: fre, lör." for c in at.sidebar.caption)
+    weekday = pd.to_datetime(app_env["incidents"]["occurred_at"]).dt.weekday
+    assert number(at.metric[0].value) == int(weekday.isin([4, 5]).sum())
