@@ -30,6 +30,11 @@ suppress_below : int
     Public and exported aggregate layers hide cells with 1 to ``suppress_below - 1`` incidents.
 local_tz : str
     The time zone of dates and times people write and read (incident times, as-of dates).
+
+Environment (read through the functions below): ``GEO_TRYGGHET_DATABASE_URL``,
+``GEO_TRYGGHET_PUBLIC_URL``, ``GEO_TRYGGHET_SMTP_*``, ``GEO_TRYGGHET_PRODUCT`` (the product
+name shown, default "Trygghetsportalen") and ``GEO_TRYGGHET_KOMMUN`` (the kommun's name shown
+beside it, e.g. "Katrineholms kommun").
 """
 
 from __future__ import annotations
@@ -56,6 +61,11 @@ local_tz: str = "Europe/Stockholm"
 DATABASE_URL_ENV = "GEO_TRYGGHET_DATABASE_URL"
 #: The address participants open (printed in join links and QR codes).
 PUBLIC_URL_ENV = "GEO_TRYGGHET_PUBLIC_URL"
+#: The product's name, on the start page and in the browser tab.
+PRODUCT_ENV = "GEO_TRYGGHET_PRODUCT"
+PRODUCT_NAME = "Trygghetsportalen"
+#: The kommun's name (e.g. "Katrineholms kommun"), on the start page and in the browser tab.
+KOMMUN_ENV = "GEO_TRYGGHET_KOMMUN"
 #: Prefix of the SMTP settings for reminder e-mails: _HOST, _PORT, _SENDER, _USER, _PASSWORD, _STARTTLS.
 SMTP_ENV = "GEO_TRYGGHET_SMTP"
 
@@ -78,6 +88,16 @@ def database_url() -> str:
 def public_url() -> str | None:
     """``$GEO_TRYGGHET_PUBLIC_URL`` (e.g. ``https://trygghet.kommun.se``), or None."""
     return os.environ.get(PUBLIC_URL_ENV, "").strip() or None
+
+
+def product_name() -> str:
+    """The name the app shows: ``$GEO_TRYGGHET_PRODUCT`` or "Trygghetsportalen"."""
+    return os.environ.get(PRODUCT_ENV, "").strip() or PRODUCT_NAME
+
+
+def kommun_name() -> str | None:
+    """The kommun the installation serves: ``$GEO_TRYGGHET_KOMMUN`` (e.g. "Katrineholms kommun"), or None."""
+    return os.environ.get(KOMMUN_ENV, "").strip() or None
 
 
 def smtp_settings() -> dict | None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement, Template
 
 from .. import schema as S
 from ..hotspots.cube import period_label
 from ..hotspots.emerging import NO_PATTERN, PATTERN_COLOURS, PATTERNS, EmergingResult, pattern_label
 from ..i18n import text
 from ..i18n.formatting import fmt_value
-from .base import add_boundary, finish_map, legend_html, new_map
+from .base import LegendControl, add_boundary, finish_map, new_map
 from .hotspots import _feature_collection
 
 
@@ -72,9 +71,6 @@ def emerging_map(result: EmergingResult, *, boundary: gpd.GeoDataFrame | None = 
     note = text("emerging.note", lang, first=period_label(cube.periods[0], cube.interval),
                 last=period_label(cube.periods[-1], cube.interval), periods=cube.shape[1],
                 resolution=result.resolution)
-    legend = legend_html(text("emerging.legend", lang, interval=interval), emerging_legend_entries(result, lang),
-                         note=note, max_width_px=300)
-    macro = MacroElement()
-    macro._template = Template("{% macro html(this, kwargs) %}" + legend + "{% endmacro %}")
-    m.get_root().add_child(macro)
+    LegendControl(text("emerging.legend", lang, interval=interval), emerging_legend_entries(result, lang),
+                  note=note, max_width_px=300).add_to(m)
     return finish_map(m)

@@ -80,12 +80,12 @@ if not frame.empty:
     with left:
         D.show_map(frame, key="wa_map", area=walk.area, height=380)
     with right:
-        st.dataframe(D.remarks_table(frame, walk=False), hide_index=True, width="stretch", key="wa_table")
+        st.dataframe(D.remarks_table(frame, walk=False), hide_index=True, width="stretch", key="wa_table",
+                     column_config=D.remarks_columns())
 remarks = service.list_remarks(actor, walk=wid)
 assignable = [r for r in remarks if states.can_assign(r.state)]
 if assignable:
     st.subheader(t("wa.to_assign"))
-    st.caption(t("wa.to_assign_help"))
     assign_editor(service, actor, assignable, service.list_organisations(actor), key=f"wa_assign_{wid}")
 fixed = [r for r in remarks if states.awaits_follow_up(r.state)]
 if fixed:
