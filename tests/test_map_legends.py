@@ -25,10 +25,11 @@ def test_legends_are_controls_that_fold_on_narrow_maps_and_make_room():
     LegendControl("Hot <spots>", [("#d7301f", "Het & 99 %")], note="1 234 händelser", note_class="gt-summary",
                   css_class="gt-hotspot-legend").add_to(m)
     page = _html(m)
-    assert 'L.control({position: "bottomleft"})' in page  # a control: stacked, never over scale/attribution
-    assert f"map.getSize().x < {NARROW_MAP_PX}" in page and 'classList.add("gt-min")' in page  # folded on phones
+    # a control: stacked, never over scale/attribution; on a phone folded and stacked on the right
+    assert 'L.control({position: narrow ? "bottomright" : "bottomleft"})' in page
+    assert f"map.getSize().x < {NARROW_MAP_PX}" in page and 'classList.add("gt-min")' in page
     assert "position:fixed" not in page  # the old box lay over the map's corner, data and scale included
-    assert "_gtBounds" in page and "paddingTopLeft: [pad.left, 0]" in page  # the first view leaves room
+    assert "_gtBounds" in page and "paddingBottomRight: [pad.right, pad.bottom]" in page  # room for the legend
     assert "Hot \\u0026lt;spots\\u0026gt;" in page and "Het \\u0026amp; 99 %" in page  # escaped twice: HTML, JS
     assert ".gt-legend.gt-min .gt-row" in page  # folding hides the rows, keeps the title
     assert NARROW_MAP_PX >= 400  # a 390 px phone is narrow
@@ -43,9 +44,9 @@ def test_explorer_and_remarks_maps_use_legend_controls(service):
     service.submit_remark(Actor.system(), walk, str(uuid.uuid4()), "belysning", "Mörkt", lon=16.2, lat=58.99)
     frame = service.remarks_frame(Actor.system())
     page = _html(explorer_base_map((16.18, 58.98, 16.22, 59.0), summary="12 händelser", remarks=frame))
-    assert 'L.control({position: "bottomleft"})' in page and 'L.control({position: "bottomright"})' in page
+    assert '"bottomright" : "bottomleft"})' in page and '"bottomright" : "bottomright"})' in page
     assert "position:fixed" not in page
-    assert 'L.control({position: "bottomright"})' in _html(remarks_map(frame))
+    assert '"bottomright" : "bottomright"})' in _html(remarks_map(frame))
 
 
 def test_route_stops_are_lettered_diamonds():

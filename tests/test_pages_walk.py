@@ -168,7 +168,7 @@ def test_owner_sees_only_its_organisation_and_plans_then_fixes(env):
     assert "onerror" not in listed  # the graffiti remark belongs to Bostadsbolaget
     assert at.selectbox(key="ow_pick").options == [(f"{env['lamp'].ref} · Centrum kvällsvandring · Belysning · "
                                                    "Tilldelad · Trasig lampa vid Åvägen 37")]
-    at.date_input(key=f"ow_date_planerad_{env['lamp'].id}").set_value("2025-11-01")
+    at.text_input(key=f"ow_date_planerad_{env['lamp'].id}").set_value("2025-11-01")
     at.get("form")
     at.button[[b.label for b in at.button].index("Spara")].click().run()
     assert not at.exception, at.exception
@@ -194,11 +194,11 @@ def test_owner_date_belongs_to_the_remark_not_the_form(env):
     service.assign(Actor.system(), second.id, env["orgs"]["bostad"].id)
     at = open_page(env, "problemagare", "owner", actor=env["actors"]["bo"])
     at.selectbox(key="ow_pick").set_value(env["graffiti"].id).run()
-    at.date_input(key=f"ow_date_planerad_{env['graffiti'].id}").set_value(dt.date(2026, 1, 15)).run()
+    at.text_input(key=f"ow_date_planerad_{env['graffiti'].id}").set_value("2026-01-15").run()
     at.selectbox(key="ow_pick").set_value(second.id).run()
     assert not at.exception, at.exception
-    assert at.date_input(key=f"ow_date_planerad_{second.id}").value == dt.date.today()
-    assert dt.date(2026, 1, 15) not in [d.value for d in at.date_input]
+    assert at.text_input(key=f"ow_date_planerad_{second.id}").value == dt.date.today().isoformat()
+    assert "2026-01-15" not in [d.value for d in at.text_input]
 
 
 # --------------------------------------------------------------------------- staff
@@ -433,3 +433,24 @@ def test_assign_table_says_honestly_what_is_ticked_and_never_none(env):
     assert not at.exception, at.exception
     states_now = {r.text: r.state for r in service.list_remarks(system, walk=walk.id)}
     assert states_now["Mörkt"] == "tilldelad" and states_now["Fint torg"] == "ny"
+
+
+def test_owner_date_is_typed_and_checked(env):
+    """Dates are typed as YYYY-MM-DD (Streamlit's picker spoke English with Sunday first in an
+    English browser); a date that is no date is said under the field and not saved."""
+    from geo_trygghet.remarks import Actor
+
+    at = open_page(env, "problemagare", "owner", actor=env["actors"]["bo"])
+    rid = at.selectbox(key="ow_pick").value
+    before = env["service"].get_remark(Actor.system(), rid).state
+    field = at.text_input(key=f"ow_date_planerad_{rid}")
+    assert field.placeholder == "ÅÅÅÅ-MM-DD"
+    field.set_value("2026-02-30")
+    at.button[[b.label for b in at.button].index("Spara")].click().run()
+    assert not at.exception, at.exception
+    assert any("ÅÅÅÅ-MM-DD" in e.value for e in at.error)
+    assert env["service"].get_remark(Actor.system(), rid).state == before
+    at.text_input(key=f"ow_date_planerad_{rid}").set_value("2026-3-2")
+    at.button[[b.label for b in at.button].index("Spara")].click().run()
+    assert not at.exception, at.exception
+    assert str(env["service"].get_remark(Actor.system(), rid).planned_date) == "2026-03-02"

@@ -140,8 +140,8 @@ LEGEND_CSS = ("<style>.gt-legend.gt-min .gt-row,.gt-legend.gt-min .gt-note,.gt-l
 class LegendControl(MacroElement):
     """A legend as a Leaflet control in a bottom corner of the map (``corner`` "left" or
     "right"). As a control it stacks above the scale bar and the attribution instead of lying
-    over them; on a narrow map (< :data:`NARROW_MAP_PX`) it starts folded to its title, and a
-    tap folds or unfolds it. The map's first view is fitted again with room for the legend
+    over them; on a narrow map (< :data:`NARROW_MAP_PX`) it starts folded to its title in the
+    right-hand stack, and a tap folds or unfolds it. The map's first view is fitted again with room for the legend
     beside the data (see :func:`new_map`), so it never hides data by default. ``note`` is a line
     under the title in an element of ``note_class`` (a page may rewrite it in place)."""
 
@@ -149,16 +149,16 @@ class LegendControl(MacroElement):
         {% macro script(this, kwargs) %}
         (function () {
             var map = {{ this._parent.get_name() }};
-            var control = L.control({position: {{ this.position|tojson }}});
+            var narrow = map.getSize().x < {{ this.narrow }};
+            // on a narrow map every legend joins the right-hand stack, above the scale and the
+            // attribution: side by side in the bottom corners they would overlap them
+            var control = L.control({position: narrow ? "bottomright" : {{ this.position|tojson }}});
             control.onAdd = function () {
                 var div = L.DomUtil.create("div", {{ this.classes|tojson }});
                 div.innerHTML = {{ this.body_js }};
                 div.setAttribute("role", "button");
-                div.setAttribute("aria-expanded", "true");
-                if (map.getSize().x < {{ this.narrow }}) {
-                    div.classList.add("gt-min");
-                    div.setAttribute("aria-expanded", "false");
-                }
+                div.setAttribute("aria-expanded", narrow ? "false" : "true");
+                if (narrow) { div.classList.add("gt-min"); }
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 L.DomEvent.on(div, "click", function () {
@@ -169,10 +169,17 @@ class LegendControl(MacroElement):
             };
             control.addTo(map);
             var box = control.getContainer();
-            var pad = map._gtLegendPad = map._gtLegendPad || {left: 0, right: 0};
-            pad[{{ this.corner|tojson }}] = Math.max(pad[{{ this.corner|tojson }}], box.offsetWidth + 12);
+            // the first view leaves room for the legend: beside the data when it is open, under
+            // them when it is folded (the corner's whole stack: legends, scale, attribution)
+            var pad = map._gtLegendPad = map._gtLegendPad || {left: 0, right: 0, bottom: 0};
+            if (narrow) {
+                pad.bottom = Math.max(pad.bottom, box.parentNode.offsetHeight + 8);
+            } else {
+                pad[{{ this.corner|tojson }}] = Math.max(pad[{{ this.corner|tojson }}], box.offsetWidth + 12);
+            }
             if (map._gtBounds) {
-                map.fitBounds(map._gtBounds, {paddingTopLeft: [pad.left, 0], paddingBottomRight: [pad.right, 0]});
+                map.fitBounds(map._gtBounds, {paddingTopLeft: [pad.left, 0],
+                                              paddingBottomRight: [pad.right, pad.bottom]});
             }
         })();
         {% endmacro %}

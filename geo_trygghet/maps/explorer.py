@@ -244,6 +244,7 @@ def walk_plan_map(cells: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, plan: Wal
             p = chosen[chosen[S.CLUSTER_ID] == cid].geometry.iloc[0].representative_point()
             folium.Marker([p.y, p.x], tooltip=text("maps.walk_stop", lang, n=stop_letter(i), id=cid),
                           icon=folium.DivIcon(html=route_stop_html(stop_letter(i)), icon_size=(26, 26),
-                                              icon_anchor=(13, 13), class_name="gt-route-stop")).add_to(m)
+                                              icon_anchor=(13, 13), class_name="gt-route-stop"),
+                          z_index_offset=1000).add_to(m)  # above the remarks near it
     add_remarks(m, remarks, lang=lang)
     return finish_map(m)

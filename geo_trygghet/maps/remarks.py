@@ -89,9 +89,10 @@ def marker_html(label: int | str, group: str, *, size: int = 24) -> str:
     bg, fg = STATE_COLOURS[group], _TEXT_COLOURS[group]
     text = html.escape(str(label))
     if isinstance(label, str) and not label.isdigit():
-        return (f'<div style="background:{bg};color:{fg};border-radius:{size // 2}px;height:{size}px;'
-                f'padding:0 6px;width:max-content;transform:translateX(-50%);margin-left:{size // 2}px;'
-                f'font:bold 11px/{size - 2}px system-ui,sans-serif;border:1px solid #222;'
+        tag = size - 4
+        return (f'<div style="background:{bg};color:{fg};border-radius:{tag // 2}px;height:{tag}px;'
+                f'padding:0 4px;width:max-content;transform:translateX(-50%);margin-left:{size // 2}px;'
+                f'font:bold 10px/{tag - 2}px system-ui,sans-serif;border:1px solid #222;'
                 f'box-shadow:0 1px 3px rgba(0,0,0,.45)">{text}</div>')
     number = int(label)
     font = 12 if number < 100 else 10

@@ -30,12 +30,13 @@ RESOLUTIONS = (7, 8, 9, 10)
 #: Weekday buttons that say whether they are on: filled with a tick when on, pale, dashed and
 #: struck through when off (Streamlit's own pills differ only by a faint tint).
 WEEKDAY_CSS = """<style>
-[class*="__f_days"] [data-testid="stBaseButton-pillsActive"] {
-  background: #1f4e79 !important; border-color: #1f4e79 !important; color: #fff !important; font-weight: 600; }
-[class*="__f_days"] [data-testid="stBaseButton-pillsActive"] p::before { content: "✓ "; }
-[class*="__f_days"] [data-testid="stBaseButton-pills"] {
-  background: transparent !important; border: 1px dashed #999 !important; color: #777 !important; }
-[class*="__f_days"] [data-testid="stBaseButton-pills"] p { text-decoration: line-through; }
+[class*="__f_days"] button[aria-pressed="true"] {
+  background: #1f4e79 !important; border: 1px solid #1f4e79 !important; color: #fff !important; }
+[class*="__f_days"] button[aria-pressed="true"] p { color: #fff !important; font-weight: 600; }
+[class*="__f_days"] button[aria-pressed="true"] p::before { content: "✓ "; }
+[class*="__f_days"] button[aria-pressed="false"] {
+  background: transparent !important; border: 1px dashed #999 !important; }
+[class*="__f_days"] button[aria-pressed="false"] p { color: #777 !important; text-decoration: line-through; }
 </style>"""
 K_PUBLIC = "an_public"          # the analyst's public-mode toggle
 

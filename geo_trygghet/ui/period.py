@@ -32,7 +32,7 @@ import streamlit as st
 from .i18n import t
 from .kept import keep, kept_widget, remember, wkey
 
-__all__ = ["PRESETS", "check_period", "parse_day", "period_widget", "preset_periods"]
+__all__ = ["PRESETS", "check_period", "date_field", "parse_day", "period_widget", "preset_periods"]
 
 #: The presets in the order they are offered.
 PRESETS = ("all", "last12", "this_year", "last_year", "same_last_year")
@@ -139,3 +139,18 @@ def period_widget(span: tuple[dt.date, dt.date] | None) -> tuple[dt.date | None,
         st.caption(t("period.shows", since=since.isoformat(), until=until.isoformat(),
                      days=(until - since).days + 1))
     return (since if since > span[0] else None), (until if until < span[1] else None)
+
+
+def date_field(label: str, *, key: str, value: dt.date | None, where: object = st) -> dt.date | None:
+    """One date typed as ``YYYY-MM-DD`` (Streamlit's picker speaks the browser's language, with
+    English months and Sunday first in an English browser), with the weekday beside a valid date
+    and a line under the field when it is no date. Returns the date, or None. ``where``: a
+    column or container to draw in."""
+    text = where.text_input(label, value=value.isoformat() if value else "", key=key,  # type: ignore[attr-defined]
+                            max_chars=10, placeholder=t("period.placeholder"), help=t("period.format_help"))
+    day = parse_day(text)
+    if day is None and (text or "").strip():
+        where.error(t("period.bad_one"), icon=":material/event_busy:")  # type: ignore[attr-defined]
+    elif day is not None:
+        where.caption(t(f"period.weekday.{day.weekday()}") + " " + day.isoformat())  # type: ignore[attr-defined]
+    return day

@@ -15,6 +15,7 @@ from ..errors import GeoTrygghetError
 from ..remarks import states
 from . import state
 from .i18n import lang, t
+from .period import date_field
 from .remark_display import remarks_columns, remarks_table
 from .service_errors import swedish_error
 
@@ -130,12 +131,14 @@ def _owner_form(service: Any, actor: Any, remark: Any, row: Any) -> None:
     values: dict[str, Any] = {}
     if row.needs in (states.NEEDS_PLANNED, states.NEEDS_FIXED):
         default = (remark.planned_date or dt.date.today()) if row.needs == states.NEEDS_PLANNED else dt.date.today()
-        values[row.needs] = st.date_input(t(_OWNER_CHANGES[row.name] or "ow.note"), value=default,
-                                          key=f"ow_date_{key}", format="YYYY-MM-DD")
+        values[row.needs] = date_field(t(_OWNER_CHANGES[row.name] or "ow.note"), value=default, key=f"ow_date_{key}")
         values["note"] = st.text_input(t("ow.note"), key=f"ow_note_{key}") or None
     else:
         values["reason"] = (st.text_area(t("ow.reason"), key=f"ow_reason_{key}", height=80) or "").strip()
     if not st.form_submit_button(t("ow.save"), type="primary"):
+        return
+    if row.needs in (states.NEEDS_PLANNED, states.NEEDS_FIXED) and values[row.needs] is None:
+        st.error(t("period.bad_one"))
         return
     if row.needs == states.NEEDS_REASON and not values["reason"]:
         st.error(t("ow.need_reason"))
@@ -152,8 +155,8 @@ def _owner_form(service: Any, actor: Any, remark: Any, row: Any) -> None:
 def protocol_downloads(service: Any, actor: Any, walk: Any) -> None:
     """The walk's protocol as of a chosen day, as HTML and PDF downloads."""
     p1, p2, p3, p4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
-    as_of = p1.date_input(t("wa.protocol_as_of"), value=dt.date.today(), key="wa_asof", format="YYYY-MM-DD")
-    if p2.button(t("wa.protocol_make"), key="wa_protocol"):
+    as_of = date_field(t("wa.protocol_as_of"), value=dt.date.today(), key="wa_asof", where=p1)
+    if p2.button(t("wa.protocol_make"), key="wa_protocol", disabled=as_of is None):
         from ..reports.protocol import protocol_html, protocol_pdf_bytes
 
         with st.spinner("…"):

@@ -47,7 +47,7 @@ with left:
     out = X.explorer_live_map(view, public=public, remarks=remarks, centre=centre)
 with right:
     X.cell_panel(view, X.clicked_point(out), public=public)
-    st.markdown(f"**{t('r.top_cells')}**")
-    X.top_cells(top)
+st.markdown(f"**{t('r.top_cells')}**")  # full width: where each cell is, and its figures, readable
+X.top_cells(top)
 
 X.download_buttons(view, lambda: X.static_map(view, public=public, remarks=remarks), public=public)
