@@ -83,6 +83,15 @@ def _alias(old: str, target: st.Page) -> st.Page:
     return st.Page(forward, title=target.title, url_path=old, visibility="hidden")
 
 
+def _to_start(target: st.Page | None) -> st.Page:
+    """``/logga-in`` for someone signed in (the run right after a login too): the start page."""
+    def forward() -> None:
+        if target is not None:
+            st.switch_page(target)
+
+    return st.Page(forward, title=t("page.home"), url_path="logga-in", visibility="hidden")
+
+
 def pages_for(role: str) -> tuple[dict[str, list], dict[str, st.Page]]:
     """The navigation of ``role``: section title -> pages (files that exist only), and the
     role's pages by file name. The start page (home) is the default, at ``/``."""
@@ -110,8 +119,7 @@ def pages_for(role: str) -> tuple[dict[str, list], dict[str, st.Page]]:
         leave = t("join.leave") if role == DEL else t("page.logout")
         sections.setdefault(account, []).append(
             st.Page(auth.logout_page, title=leave, icon=":material/logout:", url_path="logga-ut"))
-        hidden.append(st.Page(shell.signed_in_page, title=t("gate.signed_in_title"), url_path="logga-in",
-                              visibility="hidden"))
+        hidden.append(_to_start(start_page(role, by_file) or by_file.get(HOME)))
     next(iter(sections.values())).extend(hidden)
     return sections, by_file
 
@@ -142,9 +150,9 @@ with st.sidebar:
     cookies.flush()  # here, out of the page's way, and before the page runs (it may stop the script)
 
 sections, own_pages = pages_for(state.role())
-# The menu along the top: on a phone it is one button whose list closes when a page is chosen
-# (the sidebar menu stayed open over most of the screen).
-navigation = st.navigation(next(iter(sections.values())) if len(sections) == 1 else sections, position="top")
+# One section needs no header: give st.navigation the plain list. On a phone the menu (the
+# sidebar, where Streamlit puts even its top navigation) closes once a page is chosen (shell.py).
+navigation = st.navigation(next(iter(sections.values())) if len(sections) == 1 else sections)
 shell.land(navigation, own_pages.get(HOME), start_page(state.role(), own_pages))
 st.set_page_config(page_title=shell.tab_title(navigation.title))
 state.show_flash()

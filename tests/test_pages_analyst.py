@@ -77,7 +77,7 @@ def open_page(env, role: str, page: str) -> AppTest:
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:
     """The first table on the page with ``column`` (AppTest does not expose dataframe keys)."""
-    for df in at.dataframe:
+    for df in [*at.dataframe, *at.table]:
         if column in df.value.columns:
             return df.value
     raise AssertionError(f"no table with a column {column!r}")
@@ -476,14 +476,14 @@ def shown_cells(df) -> pd.DataFrame:
         return df.value.astype(str)
     shown = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
     shown.columns = df.value.columns
-    return shown
+    return shown.replace("\u00a0", " ", regex=True)  # no-break spaces in numbers read as spaces
 
 
 def test_lagesbild_rate_table_writes_numbers_as_swedes_do(app_env):
     """The table *Per 100 000 invånare och år* showed "3,400" inhabitants and rates "216,852" (the
     browser's English format): a Swede reads the comma as a decimal sign."""
     at = open_page(app_env, "analytiker", "lagesbild")
-    rates = next(df for df in at.dataframe if "Invånare" in df.value.columns)
+    rates = next(df for df in at.table if "Invånare" in df.value.columns)
     cells = shown_cells(rates).set_index("Område")
     assert cells.loc["Centrum", "Invånare"] == "3 400"
     assert cells.loc["Öster (handelsområdet)", "Per 100 000 och år"] == "216 852"
@@ -498,7 +498,7 @@ def test_lagesbild_rate_table_writes_numbers_as_swedes_do(app_env):
     # English conventions in English
     at.session_state["lang"] = "en"
     at.run()
-    rates = next(df for df in at.dataframe if "Inhabitants" in df.value.columns)
+    rates = next(df for df in at.table if "Inhabitants" in df.value.columns)
     assert shown_cells(rates).set_index("Area").loc["Centrum", "Inhabitants"] == "3,400"
 
 

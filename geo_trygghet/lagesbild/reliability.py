@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 __all__ = ["EB_METHOD", "MAX_RELATIVE_CI_WIDTH", "MIN_POPULATION", "add_reliability", "eb_rates", "uncertain"]
 
@@ -49,7 +50,7 @@ MAX_RELATIVE_CI_WIDTH = 1.0
 EB_METHOD = "empirical_bayes_marshall_1991"
 
 
-def uncertain(population: np.ndarray, count: np.ndarray, rate: np.ndarray, low: np.ndarray, high: np.ndarray, *,
+def uncertain(population: ArrayLike, count: ArrayLike, rate: ArrayLike, low: ArrayLike, high: ArrayLike, *,
               min_population: float = MIN_POPULATION,
               max_relative_width: float = MAX_RELATIVE_CI_WIDTH) -> np.ndarray:
     """Why each rate is uncertain: ``"population"`` (fewer inhabitants than ``min_population``),
@@ -65,7 +66,7 @@ def uncertain(population: np.ndarray, count: np.ndarray, rate: np.ndarray, low: 
     return out
 
 
-def eb_rates(counts: np.ndarray, person_years: np.ndarray) -> np.ndarray:
+def eb_rates(counts: ArrayLike, person_years: ArrayLike) -> np.ndarray:
     """Marshall's (1991) global empirical Bayes rates per person-year (see the module text);
     NaN where an area has no person-years."""
     k = np.asarray(counts, float)

@@ -185,11 +185,11 @@ class LegendControl(MacroElement):
         {% endmacro %}
         """)
 
-    def render(self, **kwargs: object) -> None:
+    def render(self, **kwargs: object) -> str:
         root = self.get_root()
         if isinstance(root, Figure):  # the folding rules, once per page
             root.header.add_child(Element(LEGEND_CSS), name="gt_legend_css")
-        super().render(**kwargs)
+        return super().render(**kwargs)
 
     def __init__(self, title: str, entries: list[tuple[str, str]], *, corner: str = "left", css_class: str = "",
                  max_width_px: int | None = None, note: str | None = None, note_class: str = "gt-note") -> None:

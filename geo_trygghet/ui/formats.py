@@ -72,8 +72,8 @@ def localised(chart: Any) -> Any:
 
 
 def _cell(decimals: int, lang_: str) -> Any:
-    def write(value: Any) -> str:
-        return fmt_value(value, decimals=decimals, lang=lang_)
+    def write(value: Any) -> str:  # no-break spaces: "11 661" never splits over two lines of a cell
+        return fmt_value(value, decimals=decimals, lang=lang_).replace(" ", "\u00a0")
     return write
 
 

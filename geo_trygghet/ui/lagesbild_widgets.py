@@ -167,7 +167,13 @@ def rates_view(rates: pd.DataFrame) -> Any:
     (``3 400`` invånare, not ``3,400``), for ``st.dataframe``."""
     table = rates_table(rates)
     decimals = {t(f"lb.col.{c}"): d for c, d in _DECIMALS.items()}
-    return styled(table, decimals)
+    uncertain = [isinstance(r, str) for r in pd.DataFrame(rates).get("uncertain", pd.Series(dtype=object))]
+    shade = "color: #777; font-style: italic"  # an uncertain rate reads as one at a glance too
+
+    def grey(row: pd.Series) -> list[str]:
+        return [shade if row.name < len(uncertain) and uncertain[row.name] else ""] * len(row)
+
+    return styled(table, decimals).apply(grey, axis=1)
 
 
 def rates_caption(lb: Lagesbild) -> str:

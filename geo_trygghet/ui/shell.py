@@ -25,7 +25,7 @@ from . import auth, state
 from .i18n import t
 
 __all__ = ["CLOSE_MENU_JS", "close_menu_after_choice", "gate_page", "kommun_name", "land", "product_name",
-           "signed_in_page", "tab_title"]
+           "tab_title"]
 
 #: On a phone the menu (Streamlit puts even its top navigation in the sidebar there) covers most of
 #: the screen and stayed open after a page was chosen; this closes it once a page is chosen.
@@ -112,9 +112,3 @@ def gate_page(title: str) -> None:
         auth.login_page()
     else:
         st.warning(t("gate.other_role", page=title, role=t("role." + state.role())), icon=":material/block:")
-
-
-def signed_in_page() -> None:
-    """``/logga-in`` for someone already logged in."""
-    who = getattr(state.actor(), "display_name", None) or st.session_state.get(state.USERNAME) or ""
-    st.info(t("gate.signed_in", who=who))

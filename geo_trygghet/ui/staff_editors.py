@@ -72,9 +72,9 @@ def _assign_help(new: int, suggested: int) -> str:
     if new == 0:
         return t("wa.assign_help.none_new")
     if suggested == new:
-        return t("wa.assign_help.all", n=new)
+        return t("wa.assign_help.all" if new > 1 else "wa.assign_help.all_one", n=new)
     if suggested == 0:
-        return t("wa.assign_help.no_suggestion", n=new)
+        return t("wa.assign_help.no_suggestion" if new > 1 else "wa.assign_help.no_suggestion_one", n=new)
     return t("wa.assign_help.some", k=suggested, n=new, rest=new - suggested)
 
 

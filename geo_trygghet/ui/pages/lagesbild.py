@@ -88,8 +88,9 @@ if lb.weekday_hour is not None:
 
 if lb.rates_table is not None:
     st.subheader(t("lb.rates"))
-    shown = L.rates_view(lb.rates_table)  # 3 400 in Swedish whatever the browser's language
-    st.dataframe(shown, hide_index=True, key="lb_rates", height=min(36 * (len(lb.rates_table) + 1) + 4, 640))
+    # a table in the page (not a canvas grid): 3 400 in Swedish whatever the browser's language, the
+    # same figures for a screen reader, and every row and column on the printed page
+    st.table(L.rates_view(lb.rates_table).hide(axis="index"), border="horizontal")
     st.caption(L.rates_caption(lb))
     st.download_button(t("lb.rates_xlsx"), lambda: xlsx_bytes({"nivåer": L.rates_table(lb.rates_table)}),
                        "lagesbild_nivaer.xlsx", XLSX, key="lb_dl_rates", on_click="ignore",
