@@ -137,6 +137,15 @@ shell.close_menu_after_choice()
 auth.join_from_query()
 auth.restore()
 
+sections, own_pages = pages_for(state.role())
+# One section needs no header: give st.navigation the plain list. On a phone the menu (the
+# sidebar, where Streamlit puts even its top navigation) closes once a page is chosen (shell.py).
+navigation = st.navigation(next(iter(sections.values())) if len(sections) == 1 else sections)
+# before anything is written to the page: a landing starts the run again, and a cookie written
+# in the run it ends might never reach the browser
+shell.land(navigation, own_pages.get(HOME), start_page(state.role(), own_pages))
+st.set_page_config(page_title=shell.tab_title(navigation.title))
+
 with st.sidebar:
     role = state.role()
     if role == DEL:
@@ -149,11 +158,5 @@ with st.sidebar:
                                                             max_age_s=365 * 86400))
     cookies.flush()  # here, out of the page's way, and before the page runs (it may stop the script)
 
-sections, own_pages = pages_for(state.role())
-# One section needs no header: give st.navigation the plain list. On a phone the menu (the
-# sidebar, where Streamlit puts even its top navigation) closes once a page is chosen (shell.py).
-navigation = st.navigation(next(iter(sections.values())) if len(sections) == 1 else sections)
-shell.land(navigation, own_pages.get(HOME), start_page(state.role(), own_pages))
-st.set_page_config(page_title=shell.tab_title(navigation.title))
 state.show_flash()
 navigation.run()

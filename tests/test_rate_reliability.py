@@ -111,3 +111,13 @@ def test_no_between_area_variation_gives_the_kommun_rate_everywhere():
     eb = eb_rates(np.array([10, 20, 40]), np.array([1000.0, 2000.0, 4000.0]))
     np.testing.assert_allclose(eb, 0.01)
     assert np.isnan(eb_rates(np.array([1, 2]), np.array([0.0, 100.0]))[0])
+
+
+def test_the_report_marks_uncertain_areas_and_names_the_method(planted):
+    from geo_trygghet.reports.lagesbild import report_html
+
+    incidents, areas = planted
+    html = report_html(build_lagesbild(incidents, areas=areas, reference="kommun"), title="Lägesbild")
+    assert "osäker: få invånare" in html and "osäker: få händelser" in html
+    assert "Utjämnad (EB)" in html and "Marshall (1991)" in html
+    assert "Högst bland säkra områden är Centrum" in html

@@ -79,14 +79,16 @@ def focus_bounds(cells: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame | None = No
 
 
 def add_remarks(m: folium.Map, remarks: gpd.GeoDataFrame | None, *, lang: str = "sv") -> None:
-    """The walks' numbered remarks (those with a position), if any."""
+    """The walks' remarks (those with a position), if any, as dots coloured by state: on an
+    analysis map they are context, and forty labels would hide the cells under them; the
+    tooltip and popup name each remark (its reference when there are several walks)."""
     from .remarks import add_remarks_layer
 
     if remarks is None or not len(remarks):
         return
     placed = remarks[remarks.geometry.notna() & ~remarks.geometry.is_empty]
     if len(placed):
-        add_remarks_layer(m, placed, lang=lang)
+        add_remarks_layer(m, placed, lang=lang, numbered=False)
 
 
 def add_incident_points(m: folium.Map | folium.FeatureGroup, incidents: pd.DataFrame) -> None:
