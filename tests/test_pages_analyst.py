@@ -494,6 +494,8 @@ def test_lagesbild_rate_table_writes_numbers_as_swedes_do(app_env):
     assert any("Marshall (1991)" in c.value and "1\u202f000 invånare" in c.value for c in at.caption)
     assert rates.value.set_index("Område").loc["Centrum", "Invånare"] == 3400  # still a number: it sorts
     answer = next(m.value for m in at.markdown if m.value.startswith("**Är fenomenet mer omfattande"))
+    assert "216\u00a0852" in answer  # a number never breaks over two lines
+    answer = answer.replace("\u00a0", " ")
     assert "Högst bland säkra områden är Stationsområdet" in answer and "Öster (handelsområdet): 216 852" in answer
     # English conventions in English
     at.session_state["lang"] = "en"

@@ -22,7 +22,7 @@ from ..i18n.formatting import fmt_num, fmt_value
 from .i18n import lang
 
 __all__ = ["AXIS_DECIMAL", "AXIS_MONTH", "AXIS_NUMBER", "XLSX", "fmt_count", "fmt_dec", "localised", "styled",
-           "vega_locale", "xlsx_bytes"]
+           "unbroken", "vega_locale", "xlsx_bytes"]
 
 #: The MIME type of an Excel workbook (for download buttons).
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,6 +59,14 @@ def fmt_count(value: float) -> str:
 def fmt_dec(value: float, decimals: int = 1) -> str:
     """A decimal number in the interface language: ``3,4`` in Swedish, ``3.4`` in English."""
     return fmt_num(float(value), lang(), decimals)
+
+
+def unbroken(text: str) -> str:
+    """``text`` with the spaces inside numbers made no-break ("5 831" must not end a line with
+    "5" and start the next with "831")."""
+    import re
+
+    return re.sub(r"(?<=\d) (?=\d{3}\b)", "\u00a0", text)
 
 
 def vega_locale(lang_: str) -> dict[str, Any]:

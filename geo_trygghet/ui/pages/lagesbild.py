@@ -12,7 +12,7 @@ from geo_trygghet.ui import lagesbild_widgets as L
 from geo_trygghet.ui.compute import compute_view, lagesbild_of
 from geo_trygghet.ui.dataset import dataset_picker
 from geo_trygghet.ui.filters import filter_widgets
-from geo_trygghet.ui.formats import AXIS_DECIMAL, AXIS_MONTH, AXIS_NUMBER, XLSX, fmt_count, localised, xlsx_bytes
+from geo_trygghet.ui.formats import AXIS_DECIMAL, AXIS_MONTH, AXIS_NUMBER, XLSX, fmt_count, localised, unbroken, xlsx_bytes
 from geo_trygghet.ui.i18n import t
 from geo_trygghet.ui.kept import set_scope
 
@@ -37,7 +37,7 @@ for why in lb.problems.values():
 st.subheader(t("lb.answers"))
 with st.container(border=True):
     for question, answer, _figures in lb.answers:
-        st.markdown(f"**{question}**  \n{answer}")
+        st.markdown(f"**{question}**  \n{unbroken(answer)}")
 
 left, right = st.columns(2, gap="large")
 with left:
