@@ -36,6 +36,11 @@ api_write_burst, api_writes_per_minute : int
     The phone API's per-client limit on writes (a token bucket): ``api_write_burst`` at once, refilled
     at ``api_writes_per_minute``; beyond it 429. ``$GEO_TRYGGHET_API_RATE_LIMIT`` overrides both
     (:func:`api_rate_limit`).
+
+Environment (read through the functions below): ``GEO_TRYGGHET_DATABASE_URL``,
+``GEO_TRYGGHET_PUBLIC_URL``, ``GEO_TRYGGHET_SMTP_*``, ``GEO_TRYGGHET_PRODUCT`` (the product
+name shown, default "Trygghetsportalen") and ``GEO_TRYGGHET_KOMMUN`` (the kommun's name shown
+beside it, e.g. "Katrineholms kommun").
 """
 
 from __future__ import annotations
@@ -67,6 +72,11 @@ DATABASE_URL_ENV = "GEO_TRYGGHET_DATABASE_URL"
 PUBLIC_URL_ENV = "GEO_TRYGGHET_PUBLIC_URL"
 #: The phone API's write limit per client, ``BURST/PER_MINUTE`` (e.g. ``300/600``) or ``0`` for none.
 API_RATE_LIMIT_ENV = "GEO_TRYGGHET_API_RATE_LIMIT"
+#: The product's name, on the start page and in the browser tab.
+PRODUCT_ENV = "GEO_TRYGGHET_PRODUCT"
+PRODUCT_NAME = "Trygghetsportalen"
+#: The kommun's name (e.g. "Katrineholms kommun"), on the start page and in the browser tab.
+KOMMUN_ENV = "GEO_TRYGGHET_KOMMUN"
 #: Prefix of the SMTP settings for reminder e-mails: _HOST, _PORT, _SENDER, _USER, _PASSWORD, _STARTTLS.
 SMTP_ENV = "GEO_TRYGGHET_SMTP"
 
@@ -89,6 +99,16 @@ def database_url() -> str:
 def public_url() -> str | None:
     """``$GEO_TRYGGHET_PUBLIC_URL`` (e.g. ``https://trygghet.kommun.se``), or None."""
     return os.environ.get(PUBLIC_URL_ENV, "").strip() or None
+
+
+def product_name() -> str:
+    """The name the app shows: ``$GEO_TRYGGHET_PRODUCT`` or "Trygghetsportalen"."""
+    return os.environ.get(PRODUCT_ENV, "").strip() or PRODUCT_NAME
+
+
+def kommun_name() -> str | None:
+    """The kommun the installation serves: ``$GEO_TRYGGHET_KOMMUN`` (e.g. "Katrineholms kommun"), or None."""
+    return os.environ.get(KOMMUN_ENV, "").strip() or None
 
 
 def smtp_settings() -> dict | None:

@@ -77,7 +77,7 @@ def open_page(env, role: str, page: str) -> AppTest:
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:
     """The first table on the page with ``column`` (AppTest does not expose dataframe keys)."""
-    for df in at.dataframe:
+    for df in [*at.dataframe, *at.table]:
         if column in df.value.columns:
             return df.value
     raise AssertionError(f"no table with a column {column!r}")
@@ -218,7 +218,8 @@ def test_lagesbild_answers_the_questions(app_env, role):
     assert not at.exception
     assert next(m.value for m in at.markdown if m.value.startswith("**Vilka problem")) != first
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Rapport (HTML)", "Rapport (PDF)"]
+    assert labels[-2:] == ["Rapport (HTML)", "Rapport (PDF)"]
+    assert "Nivåerna (Excel)" in labels  # the rates table for a Swedish Excel (issue 9, item 2)
 
 
 def test_lagesbild_rates_against_a_typed_reference(app_env):
@@ -390,3 +391,160 @@ def test_reports_say_which_incidents_they_count():
                    weekdays=(4, 5), hours=tuple(range(18, 24))).describe("brott.csv")
     assert text == ("Data: brott.csv · Brottskategori (Brå): Skadegörelsebrott · Brottstyp: Klotter · "
                     "Period: 2024-01-01 – … · Veckodagar: fre, lör · Timmar: 18–24")
+
+
+# --------------------------------------------------------------------------- the period (issue 9, item 1)
+def _in_period(inc: pd.DataFrame, since: str, until: str) -> int:
+    day = pd.to_datetime(inc["occurred_at"]).dt.date  # naive local times, as the file has them
+    return int(((day >= pd.Timestamp(since).date()) & (day <= pd.Timestamp(until).date())).sum())
+
+
+def test_period_typed_changes_the_count_and_survives_reruns(app_env):
+    """Typing 2024-01-01 – 2024-06-30 applies (the count changes); a rerun such as a map click
+    and a visit to another page keep it; a date that is no date is refused, visibly."""
+    inc = app_env["incidents"]
+    at = open_page(app_env, "analytiker", "explorer")
+    assert number(at.metric[0].value) == len(inc)
+    at.text_input(key="ex__f_from").set_value("2024-01-01")
+    at.text_input(key="ex__f_to").set_value("2024-06-30").run()
+    assert not at.exception, at.exception
+    want = _in_period(inc, "2024-01-01", "2024-06-30")
+    assert 0 < want < len(inc)
+    assert number(at.metric[0].value) == want
+    assert any("2024-01-01 – 2024-06-30" in c.value for c in at.sidebar.caption)  # it says what it shows
+    # a click on the map reruns the page with a clicked point: the period stays
+    at.session_state["an_clicked"] = (16.1962, 58.9921)
+    at.run()
+    assert at.text_input(key="ex__f_from").value == "2024-01-01"
+    assert number(at.metric[0].value) == want
+    # another page and back: still the same period
+    at.switch_page("geo_trygghet/ui/pages/lagesbild.py").run()
+    assert at.text_input(key="lb__f_to").value == "2024-06-30"
+    at.switch_page("geo_trygghet/ui/pages/explorer.py").run()
+    assert number(at.metric[0].value) == want
+    # not a date: refused with a reason, the last period still applies
+    at.text_input(key="ex__f_to").set_value("2024-13-45").run()
+    assert not at.exception
+    assert any("ÅÅÅÅ-MM-DD" in e.value for e in at.sidebar.error)
+    assert number(at.metric[0].value) == want
+    # from after to: refused too
+    at.text_input(key="ex__f_to").set_value("2023-06-30").run()
+    assert any("efter" in e.value for e in at.sidebar.error)
+    assert number(at.metric[0].value) == want
+
+
+def test_period_presets(app_env):
+    """The presets analysts use, counted from the data's last day (2024-12-31 in the sample)."""
+    inc = app_env["incidents"]
+    at = open_page(app_env, "analytiker", "explorer")
+    presets = at.pills(key="ex__f_preset")
+    assert presets.options == [
+        "Hela perioden", "Senaste 12 månaderna", "I år", "Förra året", "Samma period förra året"]
+    assert presets.value == "all"  # the preset that matches the period is shown as chosen
+    at.pills(key="ex__f_preset").set_value("last_year").run()
+    assert not at.exception, at.exception
+    assert (at.text_input(key="ex__f_from").value, at.text_input(key="ex__f_to").value) == ("2023-01-01",
+                                                                                           "2023-12-31")
+    assert number(at.metric[0].value) == _in_period(inc, "2023-01-01", "2023-12-31")
+    at.pills(key="ex__f_preset").set_value("last12").run()
+    assert at.text_input(key="ex__f_from").value == "2024-01-01"
+    assert number(at.metric[0].value) == _in_period(inc, "2024-01-01", "2024-12-31")
+    at.text_input(key="ex__f_from").set_value("2024-03-01").run()
+    assert at.pills(key="ex__f_preset").value is None  # a typed period is no preset
+
+
+def test_weekday_buttons_say_their_state(app_env):
+    """Issue 9, item 8: the weekday buttons say in words which days count (the colours alone
+    looked the same on and off)."""
+    at = open_page(app_env, "analytiker", "explorer")
+    assert any(c.value == "Alla sju dagar är med." for c in at.sidebar.caption)
+    at.pills(key="ex__f_days").set_value(["fre", "lör"]).run()
+    assert not at.exception, at.exception
+    assert any(c.value == "2 av 7 dagar: fre, lör." for c in at.sidebar.caption)
+    weekday = pd.to_datetime(app_env["incidents"]["occurred_at"]).dt.weekday
+    assert number(at.metric[0].value) == int(weekday.isin([4, 5]).sum())
+
+
+# --------------------------------------------------------------------------- numbers as written (issue 9, item 2)
+def shown_cells(df) -> pd.DataFrame:
+    """What a ``st.dataframe`` table shows in its cells: the Styler's display values where the
+    page gave them, else the values as the browser would format them (no formatting = raw)."""
+    import pyarrow as pa
+
+    styler = df.proto.arrow_data.styler if df.proto.arrow_data.HasField("styler") else None
+    if styler is None or not styler.display_values:
+        return df.value.astype(str)
+    shown = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+    shown.columns = df.value.columns
+    return shown.replace("\u00a0", " ", regex=True)  # no-break spaces in numbers read as spaces
+
+
+def test_lagesbild_rate_table_writes_numbers_as_swedes_do(app_env):
+    """The table *Per 100 000 invånare och år* showed "3,400" inhabitants and rates "216,852" (the
+    browser's English format): a Swede reads the comma as a decimal sign."""
+    at = open_page(app_env, "analytiker", "lagesbild")
+    rates = next(df for df in at.table if "Invånare" in df.value.columns)
+    cells = shown_cells(rates).set_index("Område")
+    assert cells.loc["Centrum", "Invånare"] == "3 400"
+    assert cells.loc["Öster (handelsområdet)", "Per 100 000 och år"] == "216 852"
+    assert re.fullmatch(r"\d{1,3}( \d{3})*", cells.loc["Centrum", "95 % KI, låg"])
+    assert cells.loc["Öster (handelsområdet)", "Tillförlitlighet"] == "osäker: få invånare"
+    assert cells.loc["Centrum", "Tillförlitlighet"] == "säker"
+    assert "Utjämnad (EB)" in cells.columns
+    assert any("Marshall (1991)" in c.value and "1\u202f000 invånare" in c.value for c in at.caption)
+    assert rates.value.set_index("Område").loc["Centrum", "Invånare"] == 3400  # still a number: it sorts
+    answer = next(m.value for m in at.markdown if m.value.startswith("**Är fenomenet mer omfattande"))
+    assert "216\u00a0852" in answer  # a number never breaks over two lines
+    answer = answer.replace("\u00a0", " ")
+    assert "Högst bland säkra områden är Stationsområdet" in answer and "Öster (handelsområdet): 216 852" in answer
+    # English conventions in English
+    at.session_state["lang"] = "en"
+    at.run()
+    rates = next(df for df in at.table if "Inhabitants" in df.value.columns)
+    assert shown_cells(rates).set_index("Area").loc["Centrum", "Inhabitants"] == "3,400"
+
+
+def test_explorer_tables_and_popups_write_numbers_in_the_language(app_env):
+    at = open_page(app_env, "analytiker", "explorer")
+    top = next(df for df in at.dataframe if "Gi* z" in df.value.columns)
+    z = shown_cells(top)["Gi* z"]
+    assert z.str.fullmatch(r"−?\d+,\d").all(), z.tolist()  # 6,0 not 6.0
+    script = map_script(at)
+    # popups are written by the page, not by the browser's locale (toLocaleString gave "1,234")
+    assert "properties[v]).toLocaleString()" not in script
+    assert re.search(r'"count_text": "\d', script)
+    assert re.search(r'"z_text": "(\\u2212|−)?\d+,\d\d"', script)
+
+
+def test_lagesbild_charts_carry_the_language_number_format(app_env):
+    """Vega formats numbers in en-US unless told: every chart gets the language's format locale."""
+    at = open_page(app_env, "analytiker", "lagesbild")
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(charts) >= 4
+    for chart in charts:
+        spec = json.loads(chart.proto.spec)
+        assert spec["config"]["locale"]["number"]["decimal"] == ","
+        assert spec["config"]["locale"]["number"]["thousands"] == "\u00a0"
+        assert "maj" in spec["config"]["locale"]["time"]["shortMonths"]
+
+
+def test_downloads_for_excel_are_workbooks_with_numbers(app_env):
+    """A CSV with "," opens in a Swedish Excel as one column: the cells and the rates are offered
+    as .xlsx beside the plain CSV, with numbers as numbers."""
+    import io
+
+    from geo_trygghet.ui.compute import compute_view
+    from geo_trygghet.ui.dataset import load_dataset
+    from geo_trygghet.ui.explorer_widgets import cells_csv, cells_xlsx
+    from geo_trygghet.ui.filters import Filters
+
+    at = open_page(app_env, "analytiker", "explorer")
+    labels = [b.label for b in at.get("download_button")]
+    assert "Celler (CSV)" in labels and "Celler (Excel)" in labels
+    view = compute_view(load_dataset(app_env["dataset"]), Filters())
+    book = pd.read_excel(io.BytesIO(cells_xlsx(view.cells, public=False)))
+    plain = pd.read_csv(io.BytesIO(cells_csv(view.cells, public=False)))
+    assert list(book.columns) == list(plain.columns) and len(book) == len(plain)
+    assert pd.api.types.is_integer_dtype(book["count"]) and pd.api.types.is_float_dtype(book["gi_z"])
+    public = pd.read_excel(io.BytesIO(cells_xlsx(view.cells, public=True)))
+    assert not public["count"].between(1, 2).any()

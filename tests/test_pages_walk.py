@@ -4,6 +4,7 @@ admin page and the public feedback page, on a fresh SQLite remark database."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from pathlib import Path
@@ -97,9 +98,9 @@ def test_owner_sees_only_its_organisation_and_plans_then_fixes(env):
     listed = page_text(at)
     assert "Trasig lampa vid Åvägen 37" in listed
     assert "onerror" not in listed  # the graffiti remark belongs to Bostadsbolaget
-    assert at.selectbox(key="ow_pick").options == [(f"{env['lamp'].number}. Centrum kvällsvandring · Belysning · "
+    assert at.selectbox(key="ow_pick").options == [(f"{env['lamp'].ref} · Centrum kvällsvandring · Belysning · "
                                                    "Tilldelad · Trasig lampa vid Åvägen 37")]
-    at.date_input(key=f"ow_date_planerad_{env['lamp'].id}").set_value("2025-11-01")
+    at.text_input(key=f"ow_date_planerad_{env['lamp'].id}").set_value("2025-11-01")
     at.get("form")
     at.button[[b.label for b in at.button].index("Spara")].click().run()
     assert not at.exception, at.exception
@@ -125,11 +126,11 @@ def test_owner_date_belongs_to_the_remark_not_the_form(env):
     service.assign(Actor.system(), second.id, env["orgs"]["bostad"].id)
     at = open_page(env, "problemagare", "owner", actor=env["actors"]["bo"])
     at.selectbox(key="ow_pick").set_value(env["graffiti"].id).run()
-    at.date_input(key=f"ow_date_planerad_{env['graffiti'].id}").set_value(dt.date(2026, 1, 15)).run()
+    at.text_input(key=f"ow_date_planerad_{env['graffiti'].id}").set_value("2026-01-15").run()
     at.selectbox(key="ow_pick").set_value(second.id).run()
     assert not at.exception, at.exception
-    assert at.date_input(key=f"ow_date_planerad_{second.id}").value == dt.date.today()
-    assert dt.date(2026, 1, 15) not in [d.value for d in at.date_input]
+    assert at.text_input(key=f"ow_date_planerad_{second.id}").value == dt.date.today().isoformat()
+    assert "2026-01-15" not in [d.value for d in at.text_input]
 
 
 # --------------------------------------------------------------------------- staff
@@ -188,9 +189,10 @@ def test_admin_page_lists_and_creates_an_organisation(env):
 
 def test_owner_cannot_open_staff_pages(env):
     at = open_page(env, "problemagare", None)
-    titles = [str(p.get("page_name")) for p in at._registered_pages.values()]
-    assert "Vandringar" not in titles and "Organisationer och användare" not in titles
-    assert "Mina uppgifter" in titles  # its remarks and its åtgärdsplan actions
+    # the staff pages keep their addresses (they say whose page it is), but no page file runs
+    files = [Path(str(p["script_path"])).name for p in at._registered_pages.values() if p.get("script_path")]
+    assert "walks_admin.py" not in files and "admin.py" not in files
+    assert "owner.py" in files
 
 
 # --------------------------------------------------------------------------- public
@@ -303,3 +305,64 @@ def test_staff_form_errors_are_said_in_swedish(env, make, said):
     with pytest.raises(GeoTrygghetError) as err:
         make(env["service"], Actor.system())
     assert swedish_error(err.value) == said
+
+
+# --------------------------------------------------------------------------- controls that say their state (issue 9)
+def test_assign_table_says_honestly_what_is_ticked_and_never_none(env):
+    """The walks table showed a raw "None" under Problemägare and said new remarks were
+    pre-ticked when none were; its Planerat column was cut to "2025-04-3"."""
+    import datetime as dt
+
+    from geo_trygghet.remarks import Actor
+
+    service, system = env["service"], Actor.system()
+    walk = service.create_walk(system, "Vandring med och utan förslag", walk_date="2025-10-21")
+    p = Actor.participant(walk.join_code)
+    service.submit_remark(p, walk, str(uuid.uuid4()), "belysning", "Mörkt", lon=TOWN[0] + 0.01, lat=TOWN[1])
+    service.submit_remark(p, walk, str(uuid.uuid4()), "trygg_plats", "Fint torg", lon=TOWN[0] + 0.011, lat=TOWN[1])
+    planned = service.submit_remark(p, walk, str(uuid.uuid4()), "belysning", "Lampa", lon=TOWN[0], lat=TOWN[1])
+    service.assign(system, planned.id, env["orgs"]["gata"].id)
+    service.plan(system, planned.id, dt.date(2025, 4, 30))
+    at = open_page(env, "analytiker", "walks_admin")
+    at.selectbox(key="wa_pick").set_value(walk.id).run()
+    assert not at.exception, at.exception
+    table = next(d for d in at.dataframe if d.key == f"wa_assign_{walk.id}")
+    owners = table.value["Problemägare"].tolist()
+    assert None not in owners and "None" not in owners
+    assert "Välj problemägare …" in owners and "Gatukontoret" in owners
+    ticked = dict(zip(table.value["Anmärkning"], table.value["Tilldela"], strict=True))
+    assert ticked["Mörkt"] and not ticked["Fint torg"]
+    help_text = " ".join(c.value for c in at.caption)
+    assert "1 av 2 nya anmärkningar har ett förslag och är förbockad" in help_text, help_text
+    # the walk's list: dates whole (a column wide enough for 2025-04-30), overdue in words
+    listing = next(d for d in at.dataframe if "Planerat" in d.value.columns)  # the walk's list, first
+    assert "2025-04-30" in listing.value["Planerat"].tolist()
+    widths = {c: cfg.get("width") for c, cfg in json.loads(listing.proto.columns).items()}
+    assert widths["Planerat"] >= 90, widths
+    assert set(listing.value["Försenad"]) <= {"", "Försenad"}
+    # the row without a suggestion is not assigned when the button is pressed
+    at.button(key=f"wa_assign_{walk.id}_go").click().run()
+    assert not at.exception, at.exception
+    states_now = {r.text: r.state for r in service.list_remarks(system, walk=walk.id)}
+    assert states_now["Mörkt"] == "tilldelad" and states_now["Fint torg"] == "ny"
+
+
+def test_owner_date_is_typed_and_checked(env):
+    """Dates are typed as YYYY-MM-DD (Streamlit's picker spoke English with Sunday first in an
+    English browser); a date that is no date is said under the field and not saved."""
+    from geo_trygghet.remarks import Actor
+
+    at = open_page(env, "problemagare", "owner", actor=env["actors"]["bo"])
+    rid = at.selectbox(key="ow_pick").value
+    before = env["service"].get_remark(Actor.system(), rid).state
+    field = at.text_input(key=f"ow_date_planerad_{rid}")
+    assert field.placeholder == "ÅÅÅÅ-MM-DD"
+    field.set_value("2026-02-30")
+    at.button[[b.label for b in at.button].index("Spara")].click().run()
+    assert not at.exception, at.exception
+    assert any("ÅÅÅÅ-MM-DD" in e.value for e in at.error)
+    assert env["service"].get_remark(Actor.system(), rid).state == before
+    at.text_input(key=f"ow_date_planerad_{rid}").set_value("2026-3-2")
+    at.button[[b.label for b in at.button].index("Spara")].click().run()
+    assert not at.exception, at.exception
+    assert str(env["service"].get_remark(Actor.system(), rid).planned_date) == "2026-03-02"

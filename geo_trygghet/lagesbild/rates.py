@@ -33,6 +33,7 @@ from ..i18n import text
 from ..i18n.formatting import fmt_num
 from ._frames import check_lang, nonempty, period, require, times
 from .patterns import category_counts
+from .reliability import EB_METHOD, MAX_RELATIVE_CI_WIDTH, MIN_POPULATION, add_reliability, uncertain
 
 __all__ = ["Rates", "attach_population", "category_rates", "population_rates", "rates_per_100k"]
 
@@ -64,6 +65,11 @@ class Rates:
     n_outside: int
     #: what the reference is: "value" (a number), "total" (all areas together), "area" (one of them)
     reference_kind: str | None = None
+    #: the smoothing of ``rate_eb`` (:data:`.reliability.EB_METHOD`), None without smoothed rates
+    smoothing: str | None = None
+    #: the reliability rule: fewer inhabitants, or a relatively wider 95 % interval, is uncertain
+    min_population: float = MIN_POPULATION
+    max_relative_ci_width: float = MAX_RELATIVE_CI_WIDTH
 
 
 _NAME_CANDIDATES = ("name", "namn", "omrade", "område", "omradesnamn", "områdesnamn", "area", "deso",
@@ -362,9 +368,9 @@ def rates_per_100k(incidents: pd.DataFrame, areas_gdf: Any, *, population_col: s
                         np.append(pop, pop.sum()), period_years, alpha, [False] * len(areas) + [True])
     ref_rate, ref_label, ref_kind = _apply_reference(table, reference, names, alpha, lang)
     by_year = _by_year(names.tolist(), pop, area_idx, t.dt.year.to_numpy()[inc_idx], start, end)
-    return Rates(table=table, by_year=by_year, period_years=period_years, start=start, end=end,
+    return Rates(table=add_reliability(table), by_year=by_year, period_years=period_years, start=start, end=end,
                  reference_rate=ref_rate, reference_label=ref_label, n_outside=int(good.sum() - n_inside),
-                 reference_kind=ref_kind)
+                 reference_kind=ref_kind, smoothing=EB_METHOD)
 
 
 def population_rates(incidents: pd.DataFrame, population: float, *, reference: float | None = None,
@@ -395,8 +401,8 @@ def population_rates(incidents: pd.DataFrame, population: float, *, reference: f
         _ratio_to_rate(table, ref_rate)
     by_year = _by_year(table["name"].tolist(), np.array([float(population)]), np.zeros(len(t), np.int64),
                        t.dt.year.to_numpy(), start, end)
-    return Rates(table=table, by_year=by_year, period_years=years, start=start, end=end, reference_rate=ref_rate,
-                 reference_label=ref_label, n_outside=0, reference_kind=ref_kind)
+    return Rates(table=add_reliability(table, smooth=False), by_year=by_year, period_years=years, start=start,
+                 end=end, reference_rate=ref_rate, reference_label=ref_label, n_outside=0, reference_kind=ref_kind)
 
 
 def _reference_table(reference: Any) -> dict[str, float]:
@@ -430,7 +436,8 @@ def category_rates(incidents: pd.DataFrame, *, population: float, reference: Any
     Columns: ``category``, ``label``, ``count``, ``rate``, ``rate_low``,
     ``rate_high`` (exact 95 %), ``reference``, ``ratio``, ``verdict``
     (higher/lower/similar when the interval excludes/includes the reference, or
-    missing without a reference for that category).
+    missing without a reference for that category), ``uncertain`` and ``reliable``
+    (see :mod:`.reliability`).
     """
     check_lang(lang)
     if not (_is_number(population) and population > 0):
@@ -453,6 +460,9 @@ def category_rates(incidents: pd.DataFrame, *, population: float, reference: Any
                        np.where(out["rate_high"].to_numpy() < ref_rate, "lower", "similar")).astype(object)
     verdict[np.isnan(ref_rate)] = None
     out["verdict"] = verdict
+    out["uncertain"] = uncertain(np.full(len(out), float(population)), out["count"], out["rate"], out["rate_low"],
+                                 out["rate_high"])
+    out["reliable"] = [r is None for r in out["uncertain"]]
     out.attrs["years"] = years
     out.attrs["population"] = float(population)
     return out

@@ -278,16 +278,42 @@ def _reference_word(rates: Rates) -> Any:
     return rates.reference_label or ""
 
 
-def _highest_area(rates: Rates) -> Phrase | None:
-    areas = rates.table[~rates.table["is_total"]]
+def _uncertain_item(r: Any) -> Phrase:
+    """An uncertain area, its rate and why: "Öster (216 852; 600 invånare)"."""
+    why = (Phrase("lagesbild.uncertain.population", {"population": Num(r["population"])})
+           if r["uncertain"] == "population" else Phrase("lagesbild.uncertain.interval", {"count": Num(r["count"])}))
+    return Phrase(_A + "reference.uncertain_item", {"name": str(r["name"]), "rate": Num(r["rate"]), "why": why})
+
+
+def _highest_area(rates: Rates) -> list[Phrase]:
+    """The highest *reliable* rate (exact 95 % interval), and the uncertain areas whose rate is
+    higher, named as uncertain (see :mod:`.reliability`): an area of 600 residents with shops
+    must not headline the lägesbild."""
+    areas = rates.table[~rates.table["is_total"]].sort_values("rate", ascending=False)
     if not len(areas):
-        return None
-    r = areas.sort_values("rate", ascending=False).iloc[0]
-    fields = {"name": str(r["name"]), "rate": Num(r["rate"])}
-    if math.isfinite(r["ratio"]):
-        return Phrase(_A + "reference.highest_ratio", {**fields, "ratio": Num(r["ratio"], 2),
-                                                       "reference": _reference_word(rates)})
-    return Phrase(_A + "reference.highest", fields)
+        return []
+    reliable = areas["reliable"].to_numpy(bool) if "reliable" in areas else np.ones(len(areas), bool)
+    parts = []
+    top_rate = np.inf
+    if reliable.any():
+        r = areas[reliable].iloc[0]
+        top_rate = float(r["rate"])
+        ranked = "_reliable" if not reliable[0] else ""
+        fields = {"name": str(r["name"]), "rate": Num(r["rate"]), "low": Num(r["rate_low"]),
+                  "high": Num(r["rate_high"])}
+        if math.isfinite(r["ratio"]):
+            parts.append(Phrase(_A + f"reference.highest{ranked}_ratio",
+                                {**fields, "ratio": Num(r["ratio"], 2), "reference": _reference_word(rates)}))
+        else:
+            parts.append(Phrase(_A + f"reference.highest{ranked}", fields))
+    else:
+        parts.append(Phrase(_A + "reference.no_reliable"))
+    above = areas[~reliable & (areas["rate"].to_numpy(float) > top_rate)] if reliable.any() else areas
+    if len(above):
+        items = Join(tuple(_uncertain_item(r) for _, r in above.head(3).iterrows()), "; ")
+        parts.append(Phrase(_A + "reference.uncertain_higher",
+                            {"items": items, "min": Num(rates.min_population)}))
+    return parts
 
 
 def answer_rate_reference(rates: Rates, lang: str = "sv") -> Answer:
@@ -317,9 +343,8 @@ def answer_rate_reference(rates: Rates, lang: str = "sv") -> Answer:
         parts = [Phrase(_A + "reference.areas_compared", {"rate": rate_text, "reference": _reference_word(rates)})]
     else:
         parts = [Phrase(_A + "reference.none", {"rate": rate_text})]
-    highest = _highest_area(rates) if per_area else None
-    if highest is not None:
-        parts.append(highest)
+    if per_area:
+        parts += _highest_area(rates)
     if rates.period_years < 0.5:
         days = round(rates.period_years * 365.25)
         parts.append(Phrase(_A + f"reference.short.{_plural(days)}", {"days": days}))

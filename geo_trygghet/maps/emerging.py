@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement, Template
 
 from .. import schema as S
 from ..hotspots.cube import period_label
 from ..hotspots.emerging import NO_PATTERN, PATTERN_COLOURS, PATTERNS, EmergingResult, pattern_label
 from ..i18n import text
-from .base import add_boundary, finish_map, legend_html, new_map
+from ..i18n.formatting import fmt_value
+from .base import LegendControl, add_boundary, finish_map, new_map
 from .hotspots import _feature_collection
 
 
@@ -27,8 +27,10 @@ def add_emerging_layer(m: folium.Map, cells: gpd.GeoDataFrame, *, lang: str = "s
     if len(data) == 0:
         return m
     data = data[[S.H3, "pattern", S.COUNT, "hot_periods", "cold_periods", "trend_z", "geometry"]].copy()
-    data["trend_z"] = data["trend_z"].round(2)
     data["label"] = [pattern_label(p, lang) for p in data["pattern"]]
+    # written in the map's language here (Leaflet's toLocaleString would follow the browser)
+    for col, decimals in ((S.COUNT, 0), ("hot_periods", 0), ("cold_periods", 0), ("trend_z", 2)):
+        data[col] = [fmt_value(v, decimals=decimals, lang=lang) for v in data[col]]
 
     def style(feature):
         return {"fillColor": PATTERN_COLOURS[feature["properties"]["pattern"]], "color": "#555555",
@@ -40,7 +42,7 @@ def add_emerging_layer(m: folium.Map, cells: gpd.GeoDataFrame, *, lang: str = "s
     folium.GeoJson(
         _feature_collection(data, ["pattern", *fields]), name=name or text("emerging.layer", lang), show=show,
         style_function=style, highlight_function=lambda _: {"weight": 2, "color": "#000000"},
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=True),
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
         tooltip=folium.GeoJsonTooltip(fields=fields[:1], aliases=aliases[:1]),
     ).add_to(m)
     return m
@@ -69,9 +71,6 @@ def emerging_map(result: EmergingResult, *, boundary: gpd.GeoDataFrame | None = 
     note = text("emerging.note", lang, first=period_label(cube.periods[0], cube.interval),
                 last=period_label(cube.periods[-1], cube.interval), periods=cube.shape[1],
                 resolution=result.resolution)
-    legend = legend_html(text("emerging.legend", lang, interval=interval), emerging_legend_entries(result, lang),
-                         note=note, max_width_px=300)
-    macro = MacroElement()
-    macro._template = Template("{% macro html(this, kwargs) %}" + legend + "{% endmacro %}")
-    m.get_root().add_child(macro)
+    LegendControl(text("emerging.legend", lang, interval=interval), emerging_legend_entries(result, lang),
+                  note=note, max_width_px=300).add_to(m)
     return finish_map(m)

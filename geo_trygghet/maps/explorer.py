@@ -16,7 +16,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element, Figure, MacroElement
+from branca.element import Element, Figure
 from folium.template import Template
 
 from .. import schema as S
@@ -25,7 +25,7 @@ from ..hotspots.explorer import WalkPlan, drawn_cells
 from ..hotspots.privacy import public_cells, public_clusters
 from ..i18n import text
 from ..i18n.formatting import fmt_num
-from .base import add_boundary, finish_map, legend_html, new_map
+from .base import LegendControl, add_boundary, finish_map, new_map
 from .hotspots import add_cells_layer, add_clusters_layer, hotspot_legend_entries
 
 __all__ = ["MAX_POINTS", "SummaryLayerControl", "add_hotspot_legend", "add_incident_points", "add_remarks",
@@ -79,14 +79,16 @@ def focus_bounds(cells: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame | None = No
 
 
 def add_remarks(m: folium.Map, remarks: gpd.GeoDataFrame | None, *, lang: str = "sv") -> None:
-    """The walks' numbered remarks (those with a position), if any."""
+    """The walks' remarks (those with a position), if any, as dots coloured by state: on an
+    analysis map they are context, and forty labels would hide the cells under them; the
+    tooltip and popup name each remark (its reference when there are several walks)."""
     from .remarks import add_remarks_layer
 
     if remarks is None or not len(remarks):
         return
     placed = remarks[remarks.geometry.notna() & ~remarks.geometry.is_empty]
     if len(placed):
-        add_remarks_layer(m, placed, lang=lang)
+        add_remarks_layer(m, placed, lang=lang, numbered=False)
 
 
 def add_incident_points(m: folium.Map | folium.FeatureGroup, incidents: pd.DataFrame) -> None:
@@ -149,13 +151,10 @@ class SummaryLayerControl(folium.LayerControl):
 
 
 def add_hotspot_legend(m: folium.Map, summary: str, *, lang: str = "sv") -> None:
-    """The Gi* legend (bottom left, narrow) with the selection's summary under its title
-    (``.gt-summary``, rewritten in place on a filter change)."""
-    box = legend_html(text("maps.legend.hotspots", lang), hotspot_legend_entries(lang),
-                      css_class="gt-hotspot-legend", max_width_px=230, note=summary, note_class="gt-summary")
-    macro = MacroElement()
-    macro._template = Template("{% macro html(this, kwargs) %}" + box + "{% endmacro %}")
-    m.get_root().add_child(macro)
+    """The Gi* legend (a control at the bottom left, folded on a narrow map) with the selection's
+    summary under its title (``.gt-summary``, rewritten in place on a filter change)."""
+    LegendControl(text("maps.legend.hotspots", lang), hotspot_legend_entries(lang), css_class="gt-hotspot-legend",
+                  max_width_px=230, note=summary, note_class="gt-summary").add_to(m)
 
 
 def explorer_base_map(bounds: Bounds | None, *, summary: str, boundary: gpd.GeoDataFrame | None = None,
@@ -212,10 +211,24 @@ def explorer_map(cells: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, *, public:
     return finish_map(m)
 
 
+def stop_letter(i: int) -> str:
+    """The route's ``i``-th stop (from 0) as a letter: A, B, C … Z, then AA, AB …"""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[i] if i < len(letters) else stop_letter(i // len(letters) - 1) + letters[i % len(letters)]
+
+
+def route_stop_html(letter: str) -> str:
+    """A route stop: a purple diamond with a letter (remarks are round and numbered, so the
+    order of a walk's stops is never read as remark numbers)."""
+    return (f'<div style="width:20px;height:20px;margin:3px;background:{_WALK_COLOUR};transform:rotate(45deg);'
+            f'border:2px solid #fff;box-shadow:0 1px 3px rgba(0,0,0,.5)"><div style="transform:rotate(-45deg);'
+            f'color:#fff;font:bold 12px/20px system-ui,sans-serif;text-align:center">{html.escape(letter)}</div></div>')
+
+
 def walk_plan_map(cells: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, plan: WalkPlan, *,
                   remarks: gpd.GeoDataFrame | None = None, lang: str = "sv") -> folium.Map:
-    """The proposed walk area and route over the Gi* cells and the chosen hot-spot areas,
-    the areas numbered in the order the route visits them."""
+    """The proposed walk area and route over the Gi* cells and the chosen hot-spot areas, the
+    stops lettered A, B, C … in the order the route visits them (diamonds: remarks are circles)."""
     m = new_map(tuple(plan.area.buffer(0.002).bounds))
     minx, miny, maxx, maxy = plan.area.buffer(0.01).bounds
     near = drawn_cells(cells).cx[minx:maxx, miny:maxy]
@@ -229,11 +242,11 @@ def walk_plan_map(cells: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, plan: Wal
                     tooltip=text("maps.route_km", lang, km=fmt_num(plan.length_m / 1000, lang, 1)),
                     name=text("maps.layer.route", lang)).add_to(m)
     if len(plan.cluster_order) > 1:
-        for i, cid in enumerate(plan.cluster_order, start=1):
+        for i, cid in enumerate(plan.cluster_order):
             p = chosen[chosen[S.CLUSTER_ID] == cid].geometry.iloc[0].representative_point()
-            folium.Marker([p.y, p.x], tooltip=text("maps.walk_stop", lang, n=i, id=cid),
-                          icon=folium.DivIcon(html=f'<div style="background:{_WALK_COLOUR};color:#fff;'
-                                                   f'border-radius:4px;padding:1px 5px;font:bold 12px sans-serif;'
-                                                   f'width:max-content">{i}</div>')).add_to(m)
+            folium.Marker([p.y, p.x], tooltip=text("maps.walk_stop", lang, n=stop_letter(i), id=cid),
+                          icon=folium.DivIcon(html=route_stop_html(stop_letter(i)), icon_size=(26, 26),
+                                              icon_anchor=(13, 13), class_name="gt-route-stop"),
+                          z_index_offset=1000).add_to(m)  # above the remarks near it
     add_remarks(m, remarks, lang=lang)
     return finish_map(m)

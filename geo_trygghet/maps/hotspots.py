@@ -12,6 +12,7 @@ import shapely
 from .. import schema as S
 from ..hotspots.gistar import GI_BIN_COLOURS, HotSpotResult, gi_bin_label
 from ..i18n import text
+from ..i18n.formatting import fmt_num, fmt_value
 from .base import add_boundary, add_legend, finish_map, new_map
 
 #: what a layer can be added to: the map or a feature group on it
@@ -52,6 +53,10 @@ def add_cells_layer(m: Layerable, cells: gpd.GeoDataFrame, *, by: str = S.GI_BIN
     data = data[cols + ["geometry"]].copy()
     if S.GI_Z in data:
         data[S.GI_Z] = data[S.GI_Z].round(2)
+    # popups show text written in the map's language (Leaflet's toLocaleString follows the browser)
+    data["count_text"] = [fmt_value(v, lang=lang, na="–") for v in data[S.COUNT]]
+    if S.GI_Z in data:
+        data["z_text"] = [fmt_value(v, decimals=2, lang=lang, na="–") for v in data[S.GI_Z]]
     if by == S.GI_BIN:
         data["bin_label"] = [gi_bin_label(b, lang) for b in data[S.GI_BIN]]
         colour = {int(b): GI_BIN_COLOURS[int(b)] for b in range(-3, 4)}
@@ -62,7 +67,7 @@ def add_cells_layer(m: Layerable, cells: gpd.GeoDataFrame, *, by: str = S.GI_BIN
                     "fillOpacity": 0.75 if b else 0.25}
 
         name = text("maps.layer.bins", lang)
-        fields = [S.COUNT, S.GI_Z, "bin_label"]
+        fields = ["count_text", "z_text", "bin_label"]
         aliases = [text("maps.popup.count", lang), text("maps.popup.z", lang), text("maps.popup.class", lang)]
     else:
         counts = data[S.COUNT].fillna(0).to_numpy(float)
@@ -73,12 +78,12 @@ def add_cells_layer(m: Layerable, cells: gpd.GeoDataFrame, *, by: str = S.GI_BIN
             i = min(int(np.searchsorted(edges, c, side="right")) - 1, len(_COUNT_COLOURS) - 1)
             return {"fillColor": _COUNT_COLOURS[max(i, 0)], "color": "#666666", "weight": 0.3, "fillOpacity": 0.7}
 
-        name, fields, aliases = text("maps.layer.counts", lang), [S.COUNT], [text("maps.popup.count", lang)]
-    props = cols + (["bin_label"] if "bin_label" in data else [])
+        name, fields, aliases = text("maps.layer.counts", lang), ["count_text"], [text("maps.popup.count", lang)]
+    props = cols + [c for c in ("count_text", "z_text", "bin_label") if c in data]
     folium.GeoJson(
         _feature_collection(data, props), name=name, show=show, style_function=style,
         highlight_function=lambda _: {"weight": 2, "color": "#000000"},
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=True),
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
         tooltip=folium.GeoJsonTooltip(fields=fields[:1], aliases=aliases[:1]),
     ).add_to(m)
     return m
@@ -90,11 +95,12 @@ def add_clusters_layer(m: Layerable, clusters: gpd.GeoDataFrame, *, lang: str = 
     if len(clusters) == 0:
         return m
     data = clusters[[S.CLUSTER_ID, S.COUNT, S.AREA_M2, "geometry"]].copy()
-    data["ha"] = (data.pop(S.AREA_M2) / 10_000).round(1)
+    data["ha"] = [fmt_num(v / 10_000, lang, 1) for v in data.pop(S.AREA_M2)]
+    data["count_text"] = [fmt_value(v, lang=lang) for v in data[S.COUNT]]
     folium.GeoJson(
         data.to_json(drop_id=True), name=text("maps.layer.clusters", lang), show=show,
         style_function=lambda _: {"color": "#000000", "weight": 2.5, "fill": False},
-        popup=folium.GeoJsonPopup(fields=[S.CLUSTER_ID, S.COUNT, "ha"],
+        popup=folium.GeoJsonPopup(fields=[S.CLUSTER_ID, "count_text", "ha"], localize=False,
                                   aliases=[text(f"maps.popup.{k}", lang) for k in ("cluster", "count", "area_ha")]),
     ).add_to(m)
     return m

@@ -1,6 +1,8 @@
 """Walk remarks on a Folium map: numbered circles coloured by state, popups, legend.
 
-Markers are ``folium.DivIcon`` circles with the remark's number (no marker
+Markers are ``folium.DivIcon`` circles with the remark's number, or, when the map holds
+remarks of several walks (whose numbers repeat), tags with the remark's reference
+``V3-9`` (no marker
 plugins, nothing from a CDN: the maps embed the vendored Leaflet of
 :mod:`.base`). Colours by state: red open, yellow planned (planerad), green
 fixed (åtgärdad, kontrollerad), grey closed (dubblett, kan inte åtgärdas).
@@ -27,7 +29,7 @@ from .._values import is_missing
 from ..i18n import text
 from ..remarks.categories import POSITIVE_REMARK_CATEGORIES, is_positive
 from ..remarks.states import STATES, is_planned, is_untouched
-from .base import finish_map, legend_html, new_map
+from .base import LegendControl, finish_map, new_map
 
 #: marker colours by state group
 STATE_COLOURS = {"open": "#d7301f", "planned": "#f2b705", "fixed": "#1a9850", "closed": "#777777",
@@ -81,20 +83,39 @@ def _js_string(text: str) -> str:
     return json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def marker_html(number: int, group: str, *, size: int = 24) -> str:
-    """The DivIcon markup: a circle with the number (no user text in it)."""
+def marker_html(label: int | str, group: str, *, size: int = 24) -> str:
+    """The DivIcon markup: a circle with the remark's number, or a rounded tag with its
+    reference (``V3-9``) when the map holds several walks (no user text in it)."""
     bg, fg = STATE_COLOURS[group], _TEXT_COLOURS[group]
+    text = html.escape(str(label))
+    if isinstance(label, str) and not label.isdigit():
+        tag = size - 4
+        return (f'<div style="background:{bg};color:{fg};border-radius:{tag // 2}px;height:{tag}px;'
+                f'padding:0 4px;width:max-content;transform:translateX(-50%);margin-left:{size // 2}px;'
+                f'font:bold 10px/{tag - 2}px system-ui,sans-serif;border:1px solid #222;'
+                f'box-shadow:0 1px 3px rgba(0,0,0,.45)">{text}</div>')
+    number = int(label)
     font = 12 if number < 100 else 10
     return (f'<div style="background:{bg};color:{fg};border-radius:50%;width:{size}px;height:{size}px;'
             f'line-height:{size - 2}px;text-align:center;font:bold {font}px/{size - 2}px system-ui,sans-serif;'
-            f'border:1px solid #222;box-shadow:0 1px 3px rgba(0,0,0,.45)">{int(number)}</div>')
+            f'border:1px solid #222;box-shadow:0 1px 3px rgba(0,0,0,.45)">{number}</div>')
 
 
-def popup_html(row: Any, *, lang: str = "sv") -> str:
-    """Popup markup for one remark (a row of the remarks frame); all values escaped."""
+def _labels_by_ref(frame: Any) -> bool:
+    """Whether the remarks come from more than one walk: then numbers repeat, and the markers,
+    tooltips and popups name each remark by its reference."""
+    if frame is None or "ref" not in getattr(frame, "columns", ()):
+        return False
+    walks = frame["walk_id"] if "walk_id" in frame.columns else frame.get("walk_title")
+    return walks is not None and walks.nunique(dropna=True) > 1
+
+
+def popup_html(row: Any, *, lang: str = "sv", by_ref: bool = False) -> str:
+    """Popup markup for one remark (a row of the remarks frame); all values escaped. With
+    ``by_ref`` the remark is named by its reference (``V3-9``) instead of its number."""
     t = _texts(lang)
     get = (lambda k: row.get(k)) if isinstance(row, dict) else (lambda k: getattr(row, k, None))
-    number = int(get("number") or 0)
+    number = html.escape(_str(get("ref"))) if by_ref and _str(get("ref")) else int(get("number") or 0)
     category = html.escape(_str(get("category_label")) or _str(get("category")))
     text = html.escape(_str(get("text"))).replace("\n", "<br>")
     owner = html.escape(_str(get("owner_name"))) or f"<i>{html.escape(t['none'])}</i>"
@@ -151,23 +172,26 @@ def add_remarks_layer(m: folium.Map, remarks_gdf: gpd.GeoDataFrame, *, lang: str
         if gdf.crs is not None and str(gdf.crs).upper() not in ("EPSG:4326", "OGC:CRS84"):
             gdf = gdf.to_crs("EPSG:4326")
         gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+        by_ref = _labels_by_ref(gdf)
         counts = {g: 0 for g in STATE_COLOURS}
         for i, row in enumerate(gdf.itertuples(index=False)):
-            number = int(getattr(row, "number", 0) or (i + 1))
+            number: int | str = int(getattr(row, "number", 0) or (i + 1))
+            if by_ref:
+                number = str(row.ref)
             grp = state_group(getattr(row, "state", None), getattr(row, "state_kind", None),
                               getattr(row, "fixed_date", None), getattr(row, "category", None))
             counts[grp] += 1
             geom = row.geometry
             if numbered:
                 icon = folium.DivIcon(html=marker_html(number, grp), icon_size=(24, 24), icon_anchor=(12, 12),
-                                      class_name="gt-remark")
+                                      class_name="gt-remark gt-ref" if by_ref else "gt-remark")
                 marker = folium.Marker([geom.y, geom.x], icon=icon)
             else:
                 marker = folium.CircleMarker([geom.y, geom.x], radius=7, color="#222222", weight=1, fill=True,
                                              fill_color=STATE_COLOURS[grp], fill_opacity=0.9)
             label = _str(getattr(row, "category_label", None)) or _str(getattr(row, "category", None))
-            tooltip = f"{number}. {html.escape(label)}"
-            marker.add_child(_Bind(popup_html(row, lang=lang), tooltip))
+            tooltip = f"{html.escape(str(number))}. {html.escape(label)}"
+            marker.add_child(_Bind(popup_html(row, lang=lang, by_ref=by_ref), tooltip))
             marker.add_to(group_layer)
         if legend:
             entries = [(STATE_COLOURS[g], f"{t[g]} ({counts[g]})") for g in GROUPS
@@ -178,11 +202,8 @@ def add_remarks_layer(m: folium.Map, remarks_gdf: gpd.GeoDataFrame, *, lang: str
 
 
 def _add_legend_top(m: folium.Map, title: str, entries: list[tuple[str, str]]) -> None:
-    """The remarks legend at the bottom right (the hot-spot legend sits bottom left)."""
-    box = legend_html(title, entries, corner="right")
-    macro = MacroElement()
-    macro._template = Template("{% macro html(this, kwargs) %}" + box + "{% endmacro %}")
-    m.get_root().add_child(macro)
+    """The remarks legend, a control at the bottom right (the hot-spot legend sits bottom left)."""
+    LegendControl(title, entries, corner="right").add_to(m)
 
 
 def _area_gdf(area: Any) -> gpd.GeoDataFrame | None:

@@ -192,8 +192,8 @@ def _write_xlsx(gdf, out: Path, *, single_walk: bool, lang: str, as_of: Any) -> 
     ws = wb.active
     ws.title = "Protokoll"
     headers = list(PROTOCOL_HEADERS) + ["lat", "lon", "e", "n"]
-    if not single_walk:
-        headers = ["VANDRING", *headers]
+    if not single_walk:  # several walks: NR repeats, REF (V3-9) tells the remarks apart
+        headers = ["VANDRING", "REF", *headers]
     ws.append(headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -205,7 +205,7 @@ def _write_xlsx(gdf, out: Path, *, single_walk: bool, lang: str, as_of: Any) -> 
             round(float(row.lat), 7), round(float(row.lon), 7), float(row.e), float(row.n),
         ]
         if not single_walk:
-            values = [row.walk_title, *values]
+            values = [row.walk_title, row.ref, *values]
         ws.append(values)
         r = ws.max_row
         for c in range(1, len(values) + 1):
@@ -214,7 +214,7 @@ def _write_xlsx(gdf, out: Path, *, single_walk: bool, lang: str, as_of: Any) -> 
                 cell.data_type = "s"  # user text is never a formula
             elif isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
-    widths = {"VANDRING": 28, "NR": 5, "ANMÄRKNING": 60, "KATEGORI": 20, "PROBLEMÄGARE": 34, "PLANERAT": 12,
+    widths = {"VANDRING": 28, "REF": 8, "NR": 5, "ANMÄRKNING": 60, "KATEGORI": 20, "PROBLEMÄGARE": 34, "PLANERAT": 12,
               "ÅTGÄRDAT": 12, "STATUS": 16, "lat": 11, "lon": 11, "e": 12, "n": 12}
     for i, h in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(h, 12)

@@ -64,6 +64,7 @@ def open311_requests(
             "extended_attributes": {
                 "walk": row.walk_title,
                 "number": int(row.number),
+                "ref": row.ref,
                 "state": row.state,
                 "state_label": row.state_label,
                 "fixed_date": _iso_date(row.fixed_date),

@@ -70,9 +70,20 @@ class Walk:
         return st.walk_can_follow_up(self.state)
 
 
+def remark_ref(walk_id: int, number: int) -> str:
+    """A remark's short reference, unique across walks: ``V3-9`` is number 9 of walk 3.
+
+    The protocol keeps NR (numbered per walk, as the handbook's table); lists, maps, exports
+    and reminders that hold remarks from several walks use this, so that three remarks
+    numbered 9 can be told apart.
+    """
+    return f"V{int(walk_id)}-{int(number)}"
+
+
 @dataclass(frozen=True)
 class Remark:
-    """One anmärkning. ``id`` is the client's UUID; ``number`` is 1…N in its walk.
+    """One anmärkning. ``id`` is the client's UUID; ``number`` is 1…N in its walk;
+    :attr:`ref` (``V3-9``) names it uniquely across walks.
 
     ``reporter_name`` is only filled for admin and analytiker callers.
     Text is raw user input: escape it before it reaches HTML.
@@ -107,6 +118,11 @@ class Remark:
 
     def category_label(self, lang: str = "sv") -> str:
         return category_label(self.category, lang)
+
+    @property
+    def ref(self) -> str:
+        """The short reference unique across walks (:func:`remark_ref`)."""
+        return remark_ref(self.walk_id, self.number)
 
     @property
     def state_kind(self) -> str:
@@ -155,7 +171,7 @@ class PublicSummary:
 
     ``counts``: DataFrame with columns category, category_label, state,
     state_label, state_kind, count. ``fixed``: GeoDataFrame (EPSG:4326) of
-    fixed remarks with walk_title, number, category, category_label, text
+    fixed remarks with walk_title, number, ref, category, category_label, text
     (raw: escape it), fixed_date, geometry. ``walks``: DataFrame title,
     walk_date, remarks, fixed.
     """
@@ -177,8 +193,8 @@ JOINED_FIELDS = ("walk_title", "owner_name", "has_photo")
 STORED_FIELDS: tuple[str, ...] = tuple(f for f in REMARK_FIELDS if f not in JOINED_FIELDS)
 #: The remark's values an event carries (their values *after* the event).
 EVENT_FIELDS = ("owner_id", "planned_date", "fixed_date", "duplicate_of")
-#: Labels shown beside the slug they word, in tables and exports.
-LABEL_COLUMNS = {"category": ("category_label",), "state": ("state_label", "state_kind")}
+#: Labels shown beside the slug they word, in tables and exports (and the reference beside the number).
+LABEL_COLUMNS = {"number": ("ref",), "category": ("category_label",), "state": ("state_label", "state_kind")}
 #: The columns of a remarks table (:meth:`RemarkService.remarks_frame`): each field, its labels
 #: beside it, and whether the remark is overdue.
 FRAME_COLUMNS: tuple[str, ...] = (
@@ -193,7 +209,7 @@ def remark_row(remark: Remark, *, lang: str = "sv", overdue: bool = False) -> di
 
     row = {f: getattr(remark, f) for f in REMARK_FIELDS}
     row["factors"] = json.dumps(remark.factors) if remark.factors else None
-    row.update(category_label=remark.category_label(lang), state_label=remark.state_label(lang),
+    row.update(ref=remark.ref, category_label=remark.category_label(lang), state_label=remark.state_label(lang),
                state_kind=remark.state_kind, overdue=overdue)
     return row
 

@@ -70,7 +70,7 @@ def reminder_message(
         if len(said) > 140:
             said = said[:137] + "..."
         reason = overdue_reason(r, today, days) or ""
-        lines.append(f"- {r.walk_title} nr {r.number} ({r.category_label()}): {said}")
+        lines.append(f"- {r.walk_title} nr {r.number} [{r.ref}] ({r.category_label()}): {said}")
         lines.append(f"  {reason}. Id: {r.id}")
     lines += ["", text("reminder.thanks", "sv"), "", text("reminder.automatic", "sv")]
     msg.set_content("\n".join(lines))

@@ -105,7 +105,8 @@ class RemarkViews:
         counts = table[_COUNT_COLUMNS].groupby(_COUNT_COLUMNS, as_index=False).size()
         counts = counts.rename(columns={"size": "count"})
         fixed = table[[st.is_fixed(s) for s in table["state"]]] if len(table) else table
-        fixed_gdf = fixed[["walk_title", "number", "category", "category_label", "text", "fixed_date", "geometry"]]
+        fixed_gdf = fixed[["walk_title", "number", "ref", "category", "category_label", "text", "fixed_date",
+                           "geometry"]]
         walk_ids = sorted({r.walk_id for r in remarks})
         walks = pd.DataFrame(
             [{"title": walk_rows[w].title, "walk_date": walk_rows[w].walk_date,

@@ -252,11 +252,17 @@ def _rates(rates: Rates, answer: Answer | None, t: _Words) -> str:
                          t("lagesbild.report.ci"): ci})
     if rates.reference_rate is not None:
         show[t("lagesbild.report.ratio")] = tab["ratio"].round(2)
+    if "rate_eb" in tab.columns:  # smoothed towards all areas together (reliability.py)
+        show[t("lagesbild.report.rate_eb")] = tab["rate_eb"].where(tab["rate"].notna()).round(0)
+    if "uncertain" in tab.columns:
+        show[t("lagesbild.report.reliability")] = [t(f"lagesbild.report.uncertain.{r}") if isinstance(r, str)
+                                                   else t("lagesbild.report.uncertain.none") for r in tab["uncertain"]]
     body = _para(answer)
     if rates.reference_label:
         body += f'<p class="meta">{esc(t("lagesbild.report.reference"))}: {esc(rates.reference_label)}</p>'
     body += _rates_chart(rates, t) + t.table(show, decimals=2)
     body += f'<p class="note">{esc(t("lagesbild.report.rates_note", y=t.value(rates.period_years, decimals=2)))}</p>'
+    body += f'<p class="note">{esc(t("lagesbild.report.reliability_note", min=t.value(rates.min_population)))}</p>'
     return body
 
 

@@ -138,7 +138,8 @@ def join_page() -> None:
 def login_page() -> None:
     st.header(t("login.heading"))
     st.caption(t("login.intro"))
-    with st.container(width=480), st.form("login", border=True):
+    slot = st.empty()  # emptied on success: the form must not linger while the next page loads
+    with slot.container(width=480), st.form("login", border=True):
         username = st.text_input(t("login.username"), key="login_username", autocomplete="username")
         password = st.text_input(t("login.password"), type="password", key="login_password",
                                  autocomplete="current-password")
@@ -168,6 +169,7 @@ def login_page() -> None:
         st.session_state[_TOKEN] = token
         cookies.put(LOGIN_COOKIE, token, max_age_s=int(days * 86400) if remember else None)
     state.flash(t("login.welcome", who=who))
+    slot.empty()
     st.rerun()
 
 

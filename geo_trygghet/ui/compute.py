@@ -34,7 +34,7 @@ from .formats import fmt_count
 from .i18n import lang, t
 
 __all__ = ["ChangeInputs", "RateInputs", "View", "auto_scale", "compute_view", "lagesbild_of", "map_remarks",
-           "safe_table", "summary"]
+           "place_names", "safe_table", "summary"]
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -140,6 +140,53 @@ def base_bounds(view: View) -> tuple | None:
     if key not in view.ds.extra:
         view.ds.extra[key] = focus_bounds(E.gi_cells(view.prepared), view.ds.boundary)
     return view.ds.extra[key]
+
+
+# --------------------------------------------------------------------------- places of cells
+STREETS_FILE = "streets.geojson"
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _place_layers(areas: str | None, streets: str | None, _mtimes: tuple) -> tuple[Any, Any]:
+    """The districts and streets that name cells (read once per file version)."""
+    from ..crs import to_wgs84
+
+    def read(path: str | None) -> Any:
+        return to_wgs84(gpd.read_file(path), path) if path else None
+
+    return read(areas), read(streets)
+
+
+def _layer_paths(ds: Dataset) -> tuple[str | None, str | None]:
+    """The dataset's districts (``omraden.geojson``) and the streets beside them, if any."""
+    if ds.areas_path is None:
+        return None, None
+    streets = ds.areas_path.parent / STREETS_FILE
+    return str(ds.areas_path), (str(streets) if streets.is_file() else None)
+
+
+def place_names(view: View, positions: Any) -> list[str]:
+    """"Storgatan, Centrum" for the cells at ``positions`` of ``view.cells`` ("" where the
+    dataset has no districts or streets there); worked out once per cell and dataset."""
+    from pathlib import Path
+
+    from ..hotspots.places import cell_places, place_label
+
+    positions = [int(p) for p in positions]
+    names: dict = view.ds.extra.setdefault("place_names", {})
+    h3 = view.cells[S.H3].to_numpy()
+    missing = [p for p in positions if h3[p] not in names]
+    if missing:
+        paths = _layer_paths(view.ds)
+        areas, streets = (None, None)
+        if any(paths):
+            mtimes = tuple(Path(p).stat().st_mtime_ns if p else 0 for p in paths)
+            areas, streets = _place_layers(*paths, mtimes)
+        fmt = t("place.fmt")
+        found = cell_places(view.cells.iloc[missing], areas=areas, streets=streets)
+        for cell, area, street in found[[S.H3, "area", "street"]].itertuples(index=False):
+            names[cell] = place_label(area, street, fmt)
+    return [names[h3[p]] for p in positions]
 
 
 # --------------------------------------------------------------------------- remarks on the map

@@ -22,11 +22,23 @@ from . import state
 from .dataset import Dataset
 from .i18n import lang, t
 from .kept import keep, kept_widget, remember, wkey
+from .period import period_widget
 
 __all__ = ["AUTO", "RESOLUTIONS", "Filters", "category_name", "filter_widgets", "public_mode"]
 
 RESOLUTIONS = (7, 8, 9, 10)
 AUTO = "auto"                   # the cell size chosen from the data (hotspots.scale), "Automatisk"
+#: Weekday buttons that say whether they are on: filled with a tick when on, pale, dashed and
+#: struck through when off (Streamlit's own pills differ only by a faint tint).
+WEEKDAY_CSS = """<style>
+[class*="__f_days"] button[aria-pressed="true"] {
+  background: #1f4e79 !important; border: 1px solid #1f4e79 !important; color: #fff !important; }
+[class*="__f_days"] button[aria-pressed="true"] p { color: #fff !important; font-weight: 600; }
+[class*="__f_days"] button[aria-pressed="true"] p::before { content: "✓ "; }
+[class*="__f_days"] button[aria-pressed="false"] {
+  background: transparent !important; border: 1px dashed #999 !important; }
+[class*="__f_days"] button[aria-pressed="false"] p { color: #777 !important; text-decoration: line-through; }
+</style>"""
 K_PUBLIC = "an_public"          # the analyst's public-mode toggle
 
 
@@ -103,24 +115,16 @@ def _category_widgets(ds: Dataset) -> tuple[list, list]:
     return (chosen, chosen_types) if typed else ([], [])
 
 
-def _date_widget(span: tuple[dt.date, dt.date] | None) -> tuple[dt.date | None, dt.date | None]:
-    """The period; (since, until) with None where it is the data's own first or last day."""
-    if not span:
-        return None, None
-    picked = st.session_state[wkey("f_dates")]
-    if picked and (min(picked) < span[0] or max(picked) > span[1]):
-        st.session_state[wkey("f_dates")] = span
-    dates = st.date_input(t("f.dates"), min_value=span[0], max_value=span[1], key=wkey("f_dates"),
-                          format="YYYY-MM-DD", on_change=keep, args=("f_dates",))
-    if isinstance(dates, (tuple, list)) and len(dates) == 2:
-        return (dates[0] if dates[0] > span[0] else None), (dates[1] if dates[1] < span[1] else None)
-    return None, None
-
-
 def _time_widgets(ds: Dataset, days: list[str]) -> tuple[list[str], int, int]:
     """Weekdays and hours (disabled for data without them)."""
+    st.html(WEEKDAY_CSS)
     picked_days = st.pills(t("f.weekdays"), days, selection_mode="multi", key=wkey("f_days"),
                            disabled=not ds.extra["has_weekday"], on_change=keep, args=("f_days",))
+    if ds.extra["has_weekday"]:  # the state in words too: a colour alone is easy to misread
+        chosen = [d for d in days if d in (picked_days or [])]
+        st.caption(t("f.weekdays_all") if len(chosen) == len(days) else
+                   t("f.weekdays_none") if not chosen else
+                   t("f.weekdays_some", n=len(chosen), days=", ".join(chosen)))
     lo, hi = st.slider(t("f.hours"), 0, 24, key=wkey("f_hours"), disabled=not ds.extra["has_hour"],
                        on_change=keep, args=("f_hours",))
     if not ds.extra["has_weekday"]:
@@ -158,7 +162,7 @@ def filter_widgets(ds: Dataset, *, resolution: bool = True) -> Filters:
     span = ds.arrays.date_range()
     days = list(weekday_names(lang()))
     for key, default in (("f_cat", []), ("f_type", []), ("f_days", days), ("f_hours", (0, 24)),
-                         ("f_res", 9), ("f_dates", span or ())):
+                         ("f_res", 9)):
         kept_widget(key, default)
     if [d for d in st.session_state[wkey("f_days")] if d not in days]:  # language switched
         st.session_state[wkey("f_days")] = days
@@ -166,10 +170,10 @@ def filter_widgets(ds: Dataset, *, resolution: bool = True) -> Filters:
     with st.sidebar:
         st.markdown(f"**{t('f.heading')}**")
         chosen, chosen_types = _category_widgets(ds)
-        since, until = _date_widget(span)
+        since, until = period_widget(span)
         picked_days, lo, hi = _time_widgets(ds, days)
         res, area = _grid_widgets(ds, resolution)
-    remember("f_cat", "f_type", "f_days", "f_hours", "f_res", "f_dates")
+    remember("f_cat", "f_type", "f_days", "f_hours", "f_res")
     day_idx = tuple(sorted(days.index(d) for d in picked_days))
     return Filters(categories=tuple(chosen) or None, crime_types=tuple(chosen_types) or None, since=since,
                    until=until, weekdays=None if len(day_idx) == 7 else day_idx,

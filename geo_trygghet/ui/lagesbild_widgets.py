@@ -18,10 +18,10 @@ from ..lagesbild import Lagesbild
 from ..reports.lagesbild import report_html, write_report
 from .compute import RateInputs
 from .dataset import Dataset, save_upload
-from .formats import fmt_count
+from .formats import fmt_count, fmt_dec, styled
 from .i18n import t
 
-__all__ = ["rate_inputs", "rates_table", "report_bytes"]
+__all__ = ["rate_inputs", "rates_table", "rates_view", "report_bytes"]
 
 _NAME_COLUMNS = ("name", "namn", "omrade", "område")
 
@@ -139,22 +139,54 @@ def rate_inputs(ds: Dataset) -> RateInputs:
     return RateInputs(areas=areas, population=population, reference=reference, key=(*key, ref_key))
 
 
-_RATE_COLUMNS = ("name", "label", "population", "count", "years", "rate", "rate_low", "rate_high", "reference",
-                 "ratio", "ratio_low", "ratio_high", "verdict")
+_RATE_COLUMNS = ("name", "label", "population", "count", "years", "rate", "rate_low", "rate_high", "rate_eb",
+                 "uncertain", "reference", "ratio", "ratio_low", "ratio_high", "verdict")
+#: decimals shown per column (rates whole, ratios two decimals)
+_DECIMALS = {"population": 0, "years": 1, "rate": 0, "rate_low": 0, "rate_high": 0, "rate_eb": 0, "reference": 0,
+             "ratio": 2, "ratio_low": 2, "ratio_high": 2}
 
 
 def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
-    """The rates table for people: labelled columns, rounded, empty columns left out."""
-    out = pd.DataFrame(rates).drop(columns=["is_total", "category"], errors="ignore")
-    out = out[[c for c in out.columns if c in _RATE_COLUMNS and out[c].notna().any()]]
+    """The rates table for people: labelled columns, whether each rate can be trusted in words,
+    empty columns left out. Numbers stay numbers (sortable): show it with :func:`rates_view`."""
+    out = pd.DataFrame(rates).drop(columns=["is_total", "category", "reliable"], errors="ignore")
+    if "uncertain" in out.columns:
+        out["uncertain"] = [t(f"lb.reliability.{r}") if isinstance(r, str) else t("lb.reliability.ok")
+                            for r in out["uncertain"]]
+    out = out[[c for c in _RATE_COLUMNS if c in out.columns and out[c].notna().any()]]
     for col in out.columns:
-        if col.startswith("rate") or col == "reference":
-            out[col] = pd.to_numeric(out[col], errors="coerce").round(0)
-        elif col.startswith("ratio") or col == "years":
-            out[col] = pd.to_numeric(out[col], errors="coerce").round(2)
+        if col in _DECIMALS:
+            out[col] = pd.to_numeric(out[col], errors="coerce")
     if "verdict" in out.columns:
         out["verdict"] = [t(f"lagesbild.report.verdict.{v}") if isinstance(v, str) else "" for v in out["verdict"]]
     return out.rename(columns={c: t(f"lb.col.{c}") for c in out.columns})
+
+
+def rates_view(rates: pd.DataFrame) -> Any:
+    """:func:`rates_table` with its numbers written as the session's language writes them
+    (``3 400`` invånare, not ``3,400``), for ``st.dataframe``."""
+    table = rates_table(rates)
+    decimals = {t(f"lb.col.{c}"): d for c, d in _DECIMALS.items()}
+    uncertain = [isinstance(r, str) for r in pd.DataFrame(rates).get("uncertain", pd.Series(dtype=object))]
+    shade = "color: #777; font-style: italic"  # an uncertain rate reads as one at a glance too
+
+    def grey(row: pd.Series) -> list[str]:
+        return [shade if row.name < len(uncertain) and uncertain[row.name] else ""] * len(row)
+
+    return styled(table, decimals).apply(grey, axis=1)
+
+
+def rates_caption(lb: Lagesbild) -> str:
+    """The reliability rule and, with smoothed rates, the smoothing method, in a sentence each."""
+    rates = lb.area_rates or lb.whole_rates
+    from ..lagesbild.reliability import MAX_RELATIVE_CI_WIDTH, MIN_POPULATION
+
+    minimum = rates.min_population if rates is not None else MIN_POPULATION
+    width = rates.max_relative_ci_width if rates is not None else MAX_RELATIVE_CI_WIDTH
+    text = t("lb.rates_rule", min=fmt_count(minimum), width=fmt_dec(width * 100, 0))
+    if rates is not None and rates.smoothing:
+        text += " " + t(f"lb.rates_method.{rates.smoothing}")
+    return text
 
 
 def report_bytes(lb: Lagesbild, *, fmt: str, title: str, subtitle: str | None = None) -> bytes:

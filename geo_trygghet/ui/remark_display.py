@@ -37,9 +37,12 @@ def remarks_table(frame: pd.DataFrame, *, walk: bool = True, owner: bool = True)
     """The list shown beside a map (plain text cells: the dataframe widget never renders HTML).
 
     What decides the next step comes first (state, dates, overdue); the free text, the widest
-    column, last, so that a narrow screen still shows the rest."""
-    cols = {"number": t("col.nr"), "state_label": t("col.state"), "category_label": t("col.category"),
-            "planned_date": t("col.planned"), "fixed_date": t("col.fixed")}
+    column, last, so that a narrow screen still shows the rest. A list of several walks
+    (``walk``) names each remark by its reference (``V3-9``), since numbers repeat across walks;
+    one walk's list by its number, as in the protocol. Show it with :func:`remarks_columns`."""
+    cols = {"ref": t("col.ref")} if walk and "ref" in frame.columns else {"number": t("col.nr")}
+    cols.update({"state_label": t("col.state"), "category_label": t("col.category"),
+                 "planned_date": t("col.planned"), "fixed_date": t("col.fixed")})
     if "overdue" in frame.columns:
         cols["overdue"] = t("col.overdue")
     if walk:
@@ -51,7 +54,18 @@ def remarks_table(frame: pd.DataFrame, *, walk: bool = True, owner: bool = True)
     for col in ("walk_title", "category_label", "text", "state_label", "owner_name", "planned_date", "fixed_date"):
         if col in out.columns:  # plain strings: one type per column (Arrow), blanks instead of None
             out[col] = ["" if _blank(v) else str(v)[:10] if col.endswith("_date") else str(v) for v in out[col]]
+    if "overdue" in out.columns:  # a word, not a greyed-out checkbox that looks like a control
+        out["overdue"] = [t("label.overdue") if v is True or v == 1 else "" for v in out["overdue"]]
     return out.rename(columns=cols).reset_index(drop=True)
+
+
+def remarks_columns() -> dict[str, Any]:
+    """Column widths for :func:`remarks_table`: dates wide enough for ``2025-04-30`` (a column
+    sized to its header cut them to ``2025-04-3``)."""
+    import streamlit as st
+
+    date = st.column_config.TextColumn(width=96)
+    return {t("col.planned"): date, t("col.fixed"): date, t("col.ref"): st.column_config.TextColumn(width=64)}
 
 
 def _blank(value: Any) -> bool:
@@ -111,6 +125,7 @@ def labeller(labels: dict) -> Any:
 
 
 def remark_choice_label(r: Any) -> str:
+    """One remark in a choice box: its reference (unique across walks), walk, category, state, text."""
     text = (r.text or "").replace("\n", " ")
     short = text if len(text) <= 40 else text[:39] + "…"
-    return f"{r.number}. {r.walk_title} · {r.category_label(lang())} · {r.state_label(lang())} · {short}"
+    return f"{r.ref} · {r.walk_title} · {r.category_label(lang())} · {r.state_label(lang())} · {short}"

@@ -15,32 +15,39 @@ from ..errors import GeoTrygghetError
 from ..remarks import states
 from . import state
 from .i18n import lang, t
-from .remark_display import remarks_table
+from .period import date_field
+from .remark_display import remarks_columns, remarks_table
 from .service_errors import swedish_error
 
 
 def assign_editor(service: Any, actor: Any, remarks: list[Any], organisations: list[Any], *, key: str) -> None:
-    """Remarks and their problemägare: a new one comes with a suggestion, ticked; an assigned one
-    with its owner, unticked (change the owner and tick it to re-assign). Assigns the ticked rows."""
+    """Remarks and their problemägare: a new one with a suggestion comes ticked; a new one
+    without one says "Välj problemägare …", unticked; an assigned one shows its owner, unticked
+    (change the owner and tick it to re-assign). The caption says how many are ticked and why.
+    Assigns the ticked rows that name an owner."""
     names = {o.name: o.id for o in organisations}
-    rows = []
+    prompt = t("wa.choose_owner")
+    rows, new, suggested = [], 0, 0
     for r in remarks:
         owner, tick = r.owner_name, False
         if owner is None:
+            new += 1
             try:
                 suggestion = service.suggest_owner(r.id)
             except GeoTrygghetError:
                 suggestion = None
-            owner, tick = (suggestion.name, True) if suggestion else (None, False)
+            owner, tick = (suggestion.name, True) if suggestion else (prompt, False)
+            suggested += bool(suggestion)
         rows.append({"id": r.id, t("col.nr"): r.number, t("col.state"): r.state_label(lang()),
                      t("col.category"): r.category_label(lang()), t("wa.suggested"): owner,
                      t("wa.assign_col"): tick, t("col.text"): r.text, "_owner": r.owner_name})
+    st.caption(_assign_help(new, suggested))
     frame = pd.DataFrame(rows)
     editable = (t("wa.suggested"), t("wa.assign_col"))
     edited = st.data_editor(
         frame, key=key, hide_index=True, width="stretch", disabled=[c for c in frame.columns if c not in editable],
         column_config={"id": None, "_owner": None,
-                       t("wa.suggested"): st.column_config.SelectboxColumn(options=list(names)),
+                       t("wa.suggested"): st.column_config.SelectboxColumn(options=[prompt, *names], required=True),
                        t("wa.assign_col"): st.column_config.CheckboxColumn()})
     if st.button(t("wa.assign_btn"), key=f"{key}_go", type="primary"):
         done, errors = 0, []
@@ -58,6 +65,17 @@ def assign_editor(service: Any, actor: Any, remarks: list[Any], organisations: l
             key_ = "wa.assigned_0" if done == 0 else "wa.assigned_1" if done == 1 else "wa.assigned"
             state.flash(t(key_, n=done), "info" if done == 0 else "success")
             st.rerun()
+
+
+def _assign_help(new: int, suggested: int) -> str:
+    """What the table has ticked, said as it is: "1 av 2 nya anmärkningar har ett förslag …"."""
+    if new == 0:
+        return t("wa.assign_help.none_new")
+    if suggested == new:
+        return t("wa.assign_help.all" if new > 1 else "wa.assign_help.all_one", n=new)
+    if suggested == 0:
+        return t("wa.assign_help.no_suggestion" if new > 1 else "wa.assign_help.no_suggestion_one", n=new)
+    return t("wa.assign_help.some", k=suggested, n=new, rest=new - suggested)
 
 
 def followup_editor(service: Any, actor: Any, remarks: list[Any], *, key: str) -> None:
@@ -113,12 +131,14 @@ def _owner_form(service: Any, actor: Any, remark: Any, row: Any) -> None:
     values: dict[str, Any] = {}
     if row.needs in (states.NEEDS_PLANNED, states.NEEDS_FIXED):
         default = (remark.planned_date or dt.date.today()) if row.needs == states.NEEDS_PLANNED else dt.date.today()
-        values[row.needs] = st.date_input(t(_OWNER_CHANGES[row.name] or "ow.note"), value=default,
-                                          key=f"ow_date_{key}", format="YYYY-MM-DD")
+        values[row.needs] = date_field(t(_OWNER_CHANGES[row.name] or "ow.note"), value=default, key=f"ow_date_{key}")
         values["note"] = st.text_input(t("ow.note"), key=f"ow_note_{key}") or None
     else:
         values["reason"] = (st.text_area(t("ow.reason"), key=f"ow_reason_{key}", height=80) or "").strip()
     if not st.form_submit_button(t("ow.save"), type="primary"):
+        return
+    if row.needs in (states.NEEDS_PLANNED, states.NEEDS_FIXED) and values[row.needs] is None:
+        st.error(t("period.bad_one"))
         return
     if row.needs == states.NEEDS_REASON and not values["reason"]:
         st.error(t("ow.need_reason"))
@@ -128,15 +148,15 @@ def _owner_form(service: Any, actor: Any, remark: Any, row: Any) -> None:
     except GeoTrygghetError as exc:
         st.error(swedish_error(exc))
     else:
-        state.flash(t("ow.saved", n=done.number, walk=done.walk_title, state=done.state_label(lang())), toast=True)
+        state.flash(t("ow.saved", n=done.ref, walk=done.walk_title, state=done.state_label(lang())), toast=True)
         st.rerun()
 
 
 def protocol_downloads(service: Any, actor: Any, walk: Any) -> None:
     """The walk's protocol as of a chosen day, as HTML and PDF downloads."""
     p1, p2, p3, p4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
-    as_of = p1.date_input(t("wa.protocol_as_of"), value=dt.date.today(), key="wa_asof", format="YYYY-MM-DD")
-    if p2.button(t("wa.protocol_make"), key="wa_protocol"):
+    as_of = date_field(t("wa.protocol_as_of"), value=dt.date.today(), key="wa_asof", where=p1)
+    if p2.button(t("wa.protocol_make"), key="wa_protocol", disabled=as_of is None):
         from ..reports.protocol import protocol_html, protocol_pdf_bytes
 
         with st.spinner("…"):
@@ -156,7 +176,8 @@ def overdue_and_reminders(service: Any, actor: Any) -> None:
     if late.empty:
         st.caption(t("wa.no_overdue"))
     else:
-        st.dataframe(remarks_table(late), hide_index=True, width="stretch", key="wa_late")
+        st.dataframe(remarks_table(late), hide_index=True, width="stretch", key="wa_late",
+                     column_config=remarks_columns())
         if st.button(t("wa.remind"), key="wa_remind", icon=":material/mail:"):
             smtp = settings.smtp_settings()
             if smtp is None:

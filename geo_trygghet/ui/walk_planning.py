@@ -13,7 +13,7 @@ import streamlit as st
 
 from ..errors import GeoTrygghetError
 from ..hotspots import explorer as E
-from ..maps.explorer import walk_plan_map
+from ..maps.explorer import stop_letter, walk_plan_map
 from ..remarks.states import WALK_GROUPS
 from . import links, state
 from .compute import View, map_remarks
@@ -57,7 +57,8 @@ def cluster_picker(clusters: gpd.GeoDataFrame, where: Any) -> list[int]:
 def plan_map(view: View, plan: E.WalkPlan) -> None:
     """The route in a line and the proposed area and route on the map."""
     st.markdown(t("pw.route", km=fmt_dec(plan.length_m / 1000), n=len(plan.cluster_order),
-                  order=" → ".join(str(i) for i in plan.cluster_order)))
+                  order=" → ".join(t("maps.route_stop_item", n=stop_letter(i), id=cid)
+                                   for i, cid in enumerate(plan.cluster_order))))
     if plan.length_m > LONG_WALK_M:
         st.warning(t("pw.long", km=f"{plan.length_m / 1000:.0f}"))
     m = walk_plan_map(view.cells, view.clusters, plan, remarks=map_remarks(False), lang=lang())

@@ -127,7 +127,7 @@ def test_screenshots_of_the_analyst_pages(app_server, desktop_page):
     page = desktop_page
     _login(page, app_server, "admin")
     _open(page, "Lägesbild", "Stödfrågorna besvarade")
-    page.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)
+    page.get_by_test_id("stTable").first.wait_for(timeout=60_000)  # the rates, as a page table
     page.get_by_test_id("stVegaLiteChart").first.wait_for(timeout=60_000)
     shot(page, "analyst_lagesbild")
     _open(page, "Planera vandring", "Planera en trygghetsvandring från hot spots")

@@ -13,7 +13,7 @@ import streamlit as st
 from ...errors import GeoTrygghetError
 from ...followup import EvaluationResult, Verdict
 from ...reports.evaluation import ROLE_COLOURS, counts_table, effect_table, monthly_series, verdict_text
-from ..formats import AXIS_MONTH, AXIS_NUMBER
+from ..formats import AXIS_MONTH, AXIS_NUMBER, localised
 from ..i18n import lang, t
 from ._common import error_text, glossary, num, wkb
 from .areas import Choice, areas_frame
@@ -134,10 +134,10 @@ def series_chart(result: EvaluationResult) -> None:
         y=alt.Y("value:Q", title=None, axis=alt.Axis(format=AXIS_NUMBER)),
         color=alt.Color("series:N", sort=order, scale=alt.Scale(domain=order, range=colours), title=None,
                         legend=alt.Legend(orient="top", labelLimit=0)),
-        tooltip=[alt.Tooltip("month:T", format="%Y-%m"), "series:N", alt.Tooltip("value:Q", format=".1f")])
+        tooltip=[alt.Tooltip("month:T", format="%Y-%m"), "series:N", alt.Tooltip("value:Q", format=",.1f")])
     rule = alt.Chart(pd.DataFrame({"d": [result.windows.intervention]})).mark_rule(
         strokeDash=[6, 4], color="#222222", size=2).encode(x="d:T")
-    st.altair_chart(lines + rule, key="fu_series")
+    st.altair_chart(localised(lines + rule), key="fu_series")  # 1 234,5 on the axis and in tooltips
 
 
 # --------------------------------------------------------------------------- downloads

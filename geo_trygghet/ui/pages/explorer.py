@@ -43,15 +43,16 @@ EW.scale_note(view)
 change = EW.change_controls(view, public=public)  # Utveckling and Prognos layers (analysts)
 
 remarks = map_remarks(public)
+top = X.top_cells_table(view, public=public)
+centre = X.follow_top_choice(view, top)  # a row chosen in the table: that cell, on the map
 left, right = st.columns([3, 1], gap="medium")
 with left:
     out = X.explorer_live_map(view, public=public, remarks=remarks, extra=change.groups, extra_legend=change.legend,
-                              hide_bins=change.has_emerging)
+                              hide_bins=change.has_emerging, centre=centre)
 with right:
     X.cell_panel(view, X.clicked_point(out), public=public)
-    st.markdown(f"**{t('r.top_cells')}**")
-    st.dataframe(X.top_cells_table(view, public=public), hide_index=True, key="an_top_cells",
-                 column_config={"Gi* z": st.column_config.NumberColumn(format="%.1f")})
+st.markdown(f"**{t('r.top_cells')}**")  # full width: where each cell is, and its figures, readable
+X.top_cells(top)
 
 EW.change_panel(view, change)
 X.download_buttons(view, lambda: X.static_map(view, public=public, remarks=remarks), public=public)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo_trygghet.ui import auth, state
+from geo_trygghet.ui import auth, shell, state
 from geo_trygghet.ui.i18n import t
 
 role = state.role()
-st.title(t("app.title"))
+st.title(shell.product_name())
+kommun = shell.kommun_name()
+if kommun:
+    st.subheader(kommun, divider="gray")
 st.caption(t("app.tagline"))
 
 if role == state.PUBLIC:

@@ -60,7 +60,8 @@ with remarks_tab:
     with right:
         # a click on a row picks that remark below (as the "Välj anmärkning" box does)
         table = st.dataframe(D.remarks_table(frame, owner=False), hide_index=True, width="stretch", key="ow_table",
-                             on_select="rerun", selection_mode="single-row")
+                             on_select="rerun", selection_mode="single-row",
+                             column_config=D.remarks_columns())
         rows = list(getattr(getattr(table, "selection", None), "rows", None) or [])
         clicked = str(frame["id"].iloc[rows[0]]) if rows and rows[0] < len(frame) else None
         if clicked and clicked != st.session_state.get("_ow_clicked"):

@@ -74,4 +74,5 @@ with right:
     walks = summary.walks.reindex(columns=["title", "remarks", "fixed", "walk_date"])
     st.dataframe(walks.rename(columns={"title": t("col.walk"), "walk_date": t("pub.date"),
                                        "remarks": t("pub.remarks"), "fixed": t("pub.fixed")}),
-                 hide_index=True, width="stretch", key="pub_walks")
+                 hide_index=True, width="stretch", key="pub_walks",
+                 column_config={t("pub.date"): st.column_config.DateColumn(format="YYYY-MM-DD", width=96)})

@@ -12,6 +12,7 @@ from geo_trygghet.ui import links, state
 from geo_trygghet.ui import remark_display as D
 from geo_trygghet.ui.data import remark_service_or_error
 from geo_trygghet.ui.i18n import lang, t
+from geo_trygghet.ui.period import date_field
 from geo_trygghet.ui.service_errors import swedish_error
 from geo_trygghet.ui.staff_editors import assign_editor, followup_editor, overdue_and_reminders, protocol_downloads
 
@@ -25,13 +26,16 @@ st.header(t("wa.heading"))
 with st.expander(t("wa.new"), icon=":material/add:"), st.form("wa_new", border=False):
     c1, c2, c3, c4 = st.columns([3, 1, 1, 2])
     title = c1.text_input(t("wa.title"), key="wa_title")
-    day = c2.date_input(t("wa.date"), value=dt.date.today(), key="wa_date", format="YYYY-MM-DD")
+    day = date_field(t("wa.date"), value=dt.date.today(), key="wa_date", where=c2)
     group = c3.selectbox(t("wa.group"), states.WALK_GROUPS, key="wa_group",
                          index=states.WALK_GROUPS.index(states.DEFAULT_WALK_GROUP),
                          format_func=D.labeller({g: states.walk_group_label(g, lang()) for g in states.WALK_GROUPS}))
     organiser = c4.text_input(t("wa.organiser"), key="wa_organiser")
     area = st.file_uploader(t("wa.area"), type=["geojson", "json"], key="wa_area")
     if st.form_submit_button(t("wa.create"), type="primary"):
+        if day is None and (st.session_state.get("wa_date") or "").strip():
+            st.error(t("period.bad_one"))
+            st.stop()
         try:
             w = service.create_walk(actor, title.strip(), area=area.getvalue().decode("utf-8") if area else None,
                                     walk_date=day, group=group, organiser=organiser.strip() or None)
@@ -80,12 +84,12 @@ if not frame.empty:
     with left:
         D.show_map(frame, key="wa_map", area=walk.area, height=380)
     with right:
-        st.dataframe(D.remarks_table(frame, walk=False), hide_index=True, width="stretch", key="wa_table")
+        st.dataframe(D.remarks_table(frame, walk=False), hide_index=True, width="stretch", key="wa_table",
+                     column_config=D.remarks_columns())
 remarks = service.list_remarks(actor, walk=wid)
 assignable = [r for r in remarks if states.can_assign(r.state)]
 if assignable:
     st.subheader(t("wa.to_assign"))
-    st.caption(t("wa.to_assign_help"))
     assign_editor(service, actor, assignable, service.list_organisations(actor), key=f"wa_assign_{wid}")
 fixed = [r for r in remarks if states.awaits_follow_up(r.state)]
 if fixed:
