@@ -74,12 +74,14 @@ class Walk:
 class Remark:
     """One anmärkning. ``id`` is the client's UUID; ``number`` is 1…N in its walk.
 
+    A remark from outside any walk (Open311) has no ``walk_id``: ``walk_title`` is then its
+    channel's name (``Open311: fixamingata``) and ``number`` counts within that channel.
     ``reporter_name`` is only filled for admin and analytiker callers.
     Text is raw user input: escape it before it reaches HTML.
     """
 
     id: str
-    walk_id: int
+    walk_id: int | None
     walk_title: str
     number: int
     category: str
@@ -123,6 +125,11 @@ class Remark:
     @property
     def is_closed(self) -> bool:
         return st.is_closed(self.state)
+
+    @property
+    def from_outside(self) -> bool:
+        """Whether the remark came from outside any walk (a channel such as Open311)."""
+        return self.walk_id is None
 
 
 @dataclass(frozen=True)

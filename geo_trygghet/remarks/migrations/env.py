@@ -13,6 +13,7 @@ from __future__ import annotations
 from alembic import context
 
 import geo_trygghet.actionplan.models  # noqa: F401 - the åtgärdsplan's tables share this metadata
+import geo_trygghet.remarks.open311.models  # noqa: F401 - so do the Open311 tables
 from geo_trygghet.remarks.models import Base
 
 config = context.config
