@@ -21,19 +21,22 @@ from tests._open311 import BASE, OPEN311_ENV, make_kommun
 NAMES = ["api_key", "jurisdiction_id", "service_code", "lat", "long", "lon", "address_string", "address_id",
          "description", "media_url", "email", "first_name", "last_name", "phone", "device_id", "account_id",
          "attribute[feeling]", "attribute[feeling][]", "attribute[external_id]", "attribute[fixmystreet_id]",
-         *(f"attribute[{f}]" for f in FACTORS), "attribute[title]", "attribute[x][]", "attribute[]", "attribute[a][b]",
+         *(f"attribute[{f}]" for f in FACTORS), "attribute[title]", "attribute[x][]", "attribute[]",
+         "attribute[a][b]",
          "service_request_id", "page", "page_size", "start_date", "end_date", "status"]
 NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(str), st.integers().map(str),
                     st.sampled_from(["58.99", "16.19", "-0", "1e309", "nan", "inf", "0x10", " 58.9 ", "٥٨", "58,99"]))
 TEXT = st.one_of(st.text(max_size=60), st.text(alphabet=st.characters(max_codepoint=0x10FFFF), max_size=30),
                  st.sampled_from(["<script>alert(1)</script>", "&lt;b&gt;", "\x00\x07", "a" * 4100,
-                                  "https://fixamingata.se/p.jpg", "javascript:x", "2025-01-01T00:00:00Z", "open,closed"]))
+                                  "https://fixamingata.se/p.jpg", "javascript:x", "2025-01-01T00:00:00Z",
+                                  "open,closed"]))
 VALUE = st.one_of(NUMBERS, TEXT, st.sampled_from(list(REMARK_CATEGORIES) + ["", "potholes", "read-write"]))
 NAME = st.one_of(st.sampled_from(NAMES), st.text(max_size=20))
 PAIRS = st.lists(st.tuples(NAME, VALUE), max_size=25)
 RAW = st.one_of(st.binary(max_size=300), st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")))
-CONTENT_TYPES = st.sampled_from(["application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-8",
-                                 "multipart/form-data; boundary=x", "application/json", "text/plain", ""])
+CONTENT_TYPES = st.sampled_from(["application/x-www-form-urlencoded",
+                                 "application/x-www-form-urlencoded; charset=utf-8", "multipart/form-data; boundary=x",
+                                 "application/json", "text/plain", ""])
 
 
 @pytest.fixture(scope="module")

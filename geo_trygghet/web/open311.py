@@ -142,8 +142,7 @@ class Open311Endpoint:
     async def discovery(self, request: Request) -> Response:
         fmt, lang = self.fmt(request), _lang(request)
         self.open_limit(request, lang)
-        base = (settings.public_url() or str(request.base_url)).rstrip("/")
-        url = base if base.endswith(PREFIX) else base + PREFIX
+        url = self.endpoint_url(request)
         data = {"changeset": CHANGESET, "contact": text("o311.contact", lang),
                 "key_service": text("o311.key_service", lang),
                 "endpoints": [{"specification": SPECIFICATION, "url": url, "changeset": CHANGESET,
@@ -172,7 +171,7 @@ class Open311Endpoint:
         key = await self.key(form, lang)
         query = params.request_query(form)
         found = await run_in_threadpool(self.service().open311_reader.service_requests, key, query, lang=lang,
-                                        media_base=self.media_base(request))
+                                        media_base=self.endpoint_url(request))
         return answer(fmt, "service_requests", found)
 
     async def post_request(self, request: Request) -> Response:
@@ -196,7 +195,8 @@ class Open311Endpoint:
         self.jurisdiction(form, lang)
         key = await self.key(form, lang)
         found = await run_in_threadpool(self.service().open311_reader.service_request, key,
-                                        str(request.path_params["rid"]), lang=lang, media_base=self.media_base(request))
+                                        str(request.path_params["rid"]), lang=lang,
+                                        media_base=self.endpoint_url(request))
         return answer(fmt, "service_requests", found)
 
     async def token(self, request: Request) -> Response:
@@ -214,9 +214,10 @@ class Open311Endpoint:
         return Response(photo, media_type="image/jpeg", headers={**HEADERS, "Cache-Control": "public, max-age=3600"})
 
     @staticmethod
-    def media_base(request: Request) -> str:
-        base = settings.public_url()
-        return f"{base.rstrip('/')}{PREFIX}" if base else str(request.base_url).rstrip("/")
+    def endpoint_url(request: Request) -> str:
+        """This endpoint's address (``$GEO_TRYGGHET_PUBLIC_URL`` or the request's) ending in ``/open311/v2``."""
+        base = (settings.public_url() or str(request.base_url)).rstrip("/")
+        return base if base.endswith(PREFIX) else base + PREFIX
 
 
 def _guarded(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:

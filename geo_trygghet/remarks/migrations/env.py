@@ -13,8 +13,8 @@ from __future__ import annotations
 from alembic import context
 
 import geo_trygghet.actionplan.models  # noqa: F401 - the åtgärdsplan's tables share this metadata
-import geo_trygghet.remarks.open311.models  # noqa: F401 - so do the Open311 tables
 from geo_trygghet.remarks.models import Base
+from geo_trygghet.remarks.open311 import models as open311_models  # noqa: F401 - so do the Open311 tables
 
 config = context.config
 target_metadata = Base.metadata

@@ -81,6 +81,8 @@ class _TextOnly(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED_TAGS:
             self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:
@@ -88,8 +90,9 @@ class _TextOnly(HTMLParser):
 
 
 def plain_text(value: str | None) -> str:
-    """``value`` with no HTML kept: tags, comments, scripts and styles removed, entities read,
-    control characters dropped, line breaks kept (at most one empty line in a row)."""
+    """``value`` with no HTML kept: tags, comments, scripts and styles removed, entities read (a tag
+    written as entities is removed too), control characters dropped, line breaks kept (at most one
+    empty line in a row); a ``<`` not starting a tag (``a < b``) stays."""
     text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
     for _ in range(4):  # a tag split by another tag shows up once the inner one is gone
         parser = _TextOnly()

@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...errors import InputError, NotFoundError
-from .. import states as st
 from ..auth import Actor, require_admin
 from ..models import RemarkChannelRow, utcnow
 from ..repository import Repository
@@ -143,9 +142,4 @@ class ApiKeys:
         return key
 
 
-def partner_actor(key: ApiKey) -> Actor:
-    """How a partner's requests are recorded in the event log (``open311:<partner>``)."""
-    return Actor(kind="open311", role=st.DELTAGARE, username=key.partner)
-
-
-__all__ = ["KEY_PREFIX", "ApiKeys", "channel_name", "check_partner", "hash_key", "partner_actor"]
+__all__ = ["KEY_PREFIX", "ApiKeys", "channel_name", "check_partner", "hash_key"]
