@@ -36,6 +36,13 @@ api_write_burst, api_writes_per_minute : int
     The phone API's per-client limit on writes (a token bucket): ``api_write_burst`` at once, refilled
     at ``api_writes_per_minute``; beyond it 429. ``$GEO_TRYGGHET_API_RATE_LIMIT`` overrides both
     (:func:`api_rate_limit`).
+open311_page_size : int
+    The most service requests one Open311 ``requests`` answer holds (the specification's 1,000).
+open311_max_bytes : int
+    Largest Open311 POST body read; larger is answered 413.
+
+The Open311 endpoint's settings come from the environment: :func:`open311_jurisdiction`,
+:func:`open311_jurisdiction_required`, :func:`open311_public_photos`, :func:`open311_rate_limit`.
 
 Environment (read through the functions below): ``GEO_TRYGGHET_DATABASE_URL``,
 ``GEO_TRYGGHET_PUBLIC_URL``, ``GEO_TRYGGHET_SMTP_*``, ``GEO_TRYGGHET_PRODUCT`` (the product
@@ -65,6 +72,10 @@ local_tz: str = "Europe/Stockholm"
 api_json_max_bytes: int = 64 * 1024
 api_write_burst: int = 120
 api_writes_per_minute: int = 120
+open311_page_size: int = 1000
+open311_max_bytes: int = 128 * 1024
+open311_burst: int = 60
+open311_per_minute: int = 60
 
 #: The environment variable that names the database (an SQLAlchemy URL).
 DATABASE_URL_ENV = "GEO_TRYGGHET_DATABASE_URL"
@@ -79,6 +90,16 @@ PRODUCT_NAME = "Trygghetsportalen"
 KOMMUN_ENV = "GEO_TRYGGHET_KOMMUN"
 #: Prefix of the SMTP settings for reminder e-mails: _HOST, _PORT, _SENDER, _USER, _PASSWORD, _STARTTLS.
 SMTP_ENV = "GEO_TRYGGHET_SMTP"
+#: The address register (Lantmäteriet's belägenhetsadresser or a CSV) addresses are placed against.
+ADDRESS_REGISTER_ENV = "GEO_TRYGGHET_ADDRESS_REGISTER"
+#: The Open311 jurisdiction_id this server answers for (the kommun's domain, e.g. ``sundsvall.se``).
+OPEN311_JURISDICTION_ENV = "GEO_TRYGGHET_OPEN311_JURISDICTION"
+#: ``1``: every Open311 request but discovery must name the jurisdiction (400 without it).
+OPEN311_REQUIRE_JURISDICTION_ENV = "GEO_TRYGGHET_OPEN311_REQUIRE_JURISDICTION"
+#: ``1``: Open311 answers link the remarks' photos (``media_url``); unset, photos are never published.
+OPEN311_PUBLIC_PHOTOS_ENV = "GEO_TRYGGHET_OPEN311_PUBLIC_PHOTOS"
+#: Requests per Open311 key (or per client without one), ``BURST/PER_MINUTE`` or ``0`` for none.
+OPEN311_RATE_LIMIT_ENV = "GEO_TRYGGHET_OPEN311_RATE_LIMIT"
 
 
 def default_database_path() -> Path:
@@ -141,3 +162,40 @@ def api_rate_limit() -> tuple[int, int]:
     if burst.isdigit() and per_minute.isdigit() and int(burst) > 0 and int(per_minute) > 0:
         return int(burst), int(per_minute)
     return api_write_burst, api_writes_per_minute
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on", "ja")
+
+
+def address_register() -> str | None:
+    """``$GEO_TRYGGHET_ADDRESS_REGISTER``: the address register's file, or None."""
+    return os.environ.get(ADDRESS_REGISTER_ENV, "").strip() or None
+
+
+def open311_jurisdiction() -> str | None:
+    """The Open311 ``jurisdiction_id`` of this server (``$GEO_TRYGGHET_OPEN311_JURISDICTION``), or None:
+    then any jurisdiction_id is accepted."""
+    return os.environ.get(OPEN311_JURISDICTION_ENV, "").strip() or None
+
+
+def open311_jurisdiction_required() -> bool:
+    """Whether an Open311 request without ``jurisdiction_id`` is refused (400)."""
+    return _flag(OPEN311_REQUIRE_JURISDICTION_ENV) and open311_jurisdiction() is not None
+
+
+def open311_public_photos() -> bool:
+    """Whether Open311 answers publish the remarks' photos (``media_url``); default no."""
+    return _flag(OPEN311_PUBLIC_PHOTOS_ENV)
+
+
+def open311_rate_limit() -> tuple[int, int]:
+    """``(burst, requests per minute)`` per Open311 key; ``(0, 0)`` is none. From
+    ``$GEO_TRYGGHET_OPEN311_RATE_LIMIT`` (``BURST/PER_MINUTE`` or ``0``), else the defaults."""
+    raw = os.environ.get(OPEN311_RATE_LIMIT_ENV, "").strip()
+    if raw in ("0", "off", "none"):
+        return 0, 0
+    burst, _, per_minute = raw.partition("/")
+    if burst.isdigit() and per_minute.isdigit() and int(burst) > 0 and int(per_minute) > 0:
+        return int(burst), int(per_minute)
+    return open311_burst, open311_per_minute

@@ -44,6 +44,7 @@ def test_the_reference_names_walk_and_number(two_walks):
     assert refs == [f"V{walks[0].id}-1", f"V{walks[1].id}-1"]
     assert len(set(refs)) == 2
     assert remark_ref(12, 7) == "V12-7"
+    assert remark_ref(None, 5, channel_id=2) == "E2-5"  # a partner's own series (Open311)
 
 
 def test_owner_frame_and_map_show_unique_references(service, two_walks):

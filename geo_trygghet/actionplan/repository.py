@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import InputError, NotFoundError
 from ..remarks.auth import Actor
-from ..remarks.models import OrganisationRow, RemarkRow, WalkRow, utcnow
+from ..remarks.models import OrganisationRow, RemarkChannelRow, RemarkRow, WalkRow, utcnow
 from ..remarks.store import Store
 from .models import ActionRemarkRow, ActionRow, CauseRow, GoalRow, PlanEventRow, PlanRow, ProblemRow
 from .records import Action, Cause, Goal, LinkedRemark, Plan, PlanEvent, PlanRef, PlanView, Problem
@@ -233,11 +233,13 @@ class PlanRepository:
         if not action_ids:
             return {}
         rows = s.execute(
-            select(ActionRemarkRow.action_id, RemarkRow, WalkRow.title)
+            # a remark from outside any walk (Open311) has its channel's name for a title
+            select(ActionRemarkRow.action_id, RemarkRow, func.coalesce(WalkRow.title, RemarkChannelRow.name))
             .join(RemarkRow, RemarkRow.id == ActionRemarkRow.remark_id)
-            .join(WalkRow, WalkRow.id == RemarkRow.walk_id)
+            .outerjoin(WalkRow, WalkRow.id == RemarkRow.walk_id)
+            .outerjoin(RemarkChannelRow, RemarkChannelRow.id == RemarkRow.channel_id)
             .where(ActionRemarkRow.action_id.in_(action_ids))
-            .order_by(WalkRow.id, RemarkRow.number)
+            .order_by(WalkRow.id.is_(None), WalkRow.id, RemarkChannelRow.id, RemarkRow.number)
         ).all()
         out: dict[int, list[LinkedRemark]] = {}
         for action_id, r, title in rows:

@@ -18,7 +18,7 @@ from ..errors import GeoTrygghetError, one_line
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ("hotspots", "emerging", "forecast", "evaluate", "geocode", "remarks", "protocol", "plan", "sample",
-            "serve")
+            "serve", "apikey")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,4 +1,5 @@
-"""``geo-trygghet remarks import|export``: old protocols in, remarks out (CSV, Excel, GeoPackage, Open311)."""
+"""``geo-trygghet remarks import|export|remind|sync|endpoint``: old protocols in, remarks out (CSV, Excel,
+GeoPackage, Open311), reminders, and the exchange with problemägare's own Open311 systems."""
 
 from __future__ import annotations
 
@@ -71,6 +72,29 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="overdue after N days without action since assignment (default 30)")
     rem.add_argument("--dry-run", action="store_true", help="list what would be sent, send nothing")
     rem.set_defaults(handler=run_remind)
+
+    syn = rsub.add_parser("sync", help="send remarks to problemägare's own Open311 systems and take their fixes back",
+                          description="Send each remark assigned to an organisation with its own Open311 endpoint "
+                                      "there once (retried with backoff while it is down), and mark remarks that "
+                                      "system reports closed as Åtgärdad. Run it from cron, e.g. every 10 minutes.")
+    syn.add_argument("--timeout", type=float, default=15.0, metavar="S", help="seconds to wait for an answer")
+    syn.set_defaults(handler=run_sync)
+
+    end = rsub.add_parser("endpoint", help="give an organisation its own Open311 endpoint (or show them all)",
+                          description="Set where remarks assigned to ORG are sent: the base URL of its Open311 "
+                                      "endpoint (before requests.xml), its key for us, its jurisdiction_id and "
+                                      "its service_code for each of our categories. Without ORG: list them.",
+                          epilog="Example: geo-trygghet remarks endpoint Gatukontoret --url "
+                                 "https://felanmalan.kommun.se/open311/v2 --key KEY --jurisdiction kommun.se "
+                                 "--service belysning=STREETLIGHT --service klotter=GRAFFITI")
+    end.add_argument("organisation", metavar="ORG", nargs="?", help="the organisation's name")
+    end.add_argument("--url", metavar="URL", help="the endpoint's base URL")
+    end.add_argument("--key", metavar="KEY", help="the API key that system gave us (kept as given)")
+    end.add_argument("--jurisdiction", metavar="ID", help="its jurisdiction_id, if it needs one")
+    end.add_argument("--service", action="append", default=[], metavar="CATEGORY=CODE",
+                     help="our category and its service_code there (repeat for each category)")
+    end.add_argument("--off", action="store_true", help="stop sending there (the settings are kept)")
+    end.set_defaults(handler=run_endpoint)
 
 
 def _date(value: str | None, flag: str) -> str | None:
@@ -167,4 +191,66 @@ def run_remind(args: argparse.Namespace) -> int:
     finally:
         service.close()
     print(f"sent {sent} reminder e-mails via {smtp['smtp_host']}:{smtp['smtp_port']}")
+    return 0
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    import sys
+
+    from ..remarks import RemarkService
+    from ..remarks.open311 import sync_endpoints
+
+    service = RemarkService()
+    try:
+        report = sync_endpoints(service, timeout=args.timeout)
+    finally:
+        service.close()
+    lines = report.lines()
+    print(lines[0])
+    for line in lines[1:]:
+        print(line, file=sys.stderr)
+    return 0
+
+
+def _service_codes(pairs: list[str]) -> dict[str, str]:
+    from ..errors import InputError
+
+    codes: dict[str, str] = {}
+    for pair in pairs:
+        category, sep, code = pair.partition("=")
+        if not sep or not category.strip() or not code.strip():
+            msg = f"--service '{pair}' is not CATEGORY=CODE: write e.g. --service belysning=STREETLIGHT"
+            raise InputError(msg)
+        codes[category.strip()] = code.strip()
+    return codes
+
+
+def run_endpoint(args: argparse.Namespace) -> int:
+    from ..errors import InputError
+    from ..remarks import Actor, RemarkService
+
+    admin = Actor.system()
+    service = RemarkService()
+    try:
+        if not args.organisation:
+            for e in service.list_endpoints(admin):
+                mapped = ", ".join(f"{k}={v}" for k, v in sorted(e.service_codes.items())) or "no categories mapped"
+                print(f"{e.organisation_name}: {e.base_url} ({'on' if e.enabled else 'off'}; "
+                      f"{'key set' if e.has_key else 'no key'}; {mapped})")
+            return 0
+        org = service.get_organisation(args.organisation)
+        current = next((e for e in service.list_endpoints(admin) if e.organisation_id == org.id), None)
+        url = args.url or (current.base_url if current else None)
+        if not url:
+            msg = f"organisation '{org.name}' has no endpoint yet: give its base URL with --url"
+            raise InputError(msg)
+        codes = {**(current.service_codes if current else {}), **_service_codes(args.service)}
+        jurisdiction = args.jurisdiction if args.jurisdiction is not None else (current.jurisdiction_id if current
+                                                                                 else None)
+        endpoint = service.set_endpoint(admin, org.id, url, api_key=args.key, jurisdiction_id=jurisdiction,
+                                        service_codes=codes, enabled=not args.off)
+    finally:
+        service.close()
+    print(f"{endpoint.organisation_name}: remarks assigned to it are {'sent to' if endpoint.enabled else 'not sent'} "
+          f"{endpoint.base_url} ({len(endpoint.service_codes)} categories mapped)")
     return 0

@@ -74,6 +74,15 @@ Protocol, public page, maps
     ``remarks_frame(actor, walk=None, state=None, overdue=None, organisation=None, *,
     as_of=None, today=None, lang="sv") -> GeoDataFrame`` (EPSG:4326).
 
+Open311 (:mod:`.open311`): partners' keys, remarks from outside any walk, problemägare's own systems
+    ``create_api_key(actor, partner, scope="read") -> IssuedKey`` (the secret shown once),
+    ``list_api_keys(actor)``, ``revoke_api_key(actor, id_or_prefix)``;
+    ``receive_request(key, IncomingRequest) -> Accepted`` (a remark of the partner's channel, numbered
+    in its own series, routed by :meth:`suggest_owners`); ``service.open311_reader`` answers
+    ``requests``; ``set_endpoint(actor, org, base_url, *, api_key, jurisdiction_id, service_codes,
+    enabled)``, ``list_endpoints(actor)``, ``open311_outbox(actor, failing=False)``,
+    ``retry_open311_send(actor, entry_id)``; :func:`~.open311.sync_endpoints` sends and fetches back.
+
 Photos (:mod:`.photos`) and reminders (:mod:`.reminders`)
     ``prepare_photo(bytes) -> PreparedPhoto``; ``send_overdue_reminders(service,
     smtp_host, smtp_port, sender, today=None) -> int``; ``overdue_reason(remark, today)``.

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import ConflictError, PermissionDeniedError
 from . import states as st
 from .auth import Actor, require_walk_access
-from .models import PhotoRow, WalkRow, utcnow
+from .models import PhotoRow, utcnow
 from .photos import PreparedPhoto, prepare_photo
 from .records import Remark
 from .repository import Repository
@@ -60,9 +60,8 @@ class PhotoAttachments:
         """The remark, when ``actor`` may add to it (NotFoundError, PermissionDeniedError)."""
         with self.repo.read() as s:
             row = self.repo.remark_row(s, rid)
-            walk_row = s.get(WalkRow, row.walk_id)
-            assert walk_row is not None
-            require_walk_access(actor, walk_row.join_code, walk_row.title)
+            title, join_code = self.repo.source_of(s, row)
+            require_walk_access(actor, join_code, title)
             return self.repo.remark_by_id(s, rid, actor)
 
     def _store(self, rid: str, photo: PreparedPhoto) -> bool:

@@ -19,6 +19,8 @@ from ..errors import InputError, PermissionDeniedError
 from .states import ACCOUNT_ROLES, ADMIN, ANALYTIKER, DELTAGARE, PROBLEMAGARE, STAFF_ROLES
 
 _hasher = PasswordHasher()
+#: The actor kind of another system talking Open311 (see :class:`Actor`).
+OPEN311 = "open311"
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -27,7 +29,9 @@ class Actor:
     """Who performs a service call.
 
     ``kind`` is ``"user"`` (an account), ``"deltagare"`` (a participant who
-    holds ``walk_code``) or ``"system"`` (the CLI and scripts: acts as admin).
+    holds ``walk_code``), ``"system"`` (the CLI and scripts: acts as admin) or
+    ``"open311"`` (another system over Open311: a partner posting remarks, or a
+    problemägare's own system reporting its fixes back; ``username`` names it).
     """
 
     kind: str
@@ -48,6 +52,12 @@ class Actor:
         """The command line and scripts: allowed everything, recorded as ``system``."""
         return cls(kind="system", role=ADMIN, username="system")
 
+    @classmethod
+    def organisation_system(cls, organisation_id: int, name: str) -> Actor:
+        """A problemägare's own system (its Open311 endpoint) acting for the organisation:
+        recorded as ``open311:<name>``, allowed what the organisation's users are."""
+        return cls(kind=OPEN311, role=PROBLEMAGARE, organisation_id=organisation_id, username=name)
+
     @property
     def label(self) -> str:
         """How the actor is written in the event log."""
@@ -55,6 +65,8 @@ class Actor:
             return f"deltagare:{self.walk_code}"
         if self.kind == "system":
             return "system"
+        if self.kind == OPEN311:
+            return f"open311:{self.username}"
         return f"user:{self.username}"
 
     @property
@@ -118,6 +130,13 @@ def require_staff(actor: Actor, action: str) -> None:
     require_role(actor, STAFF_ROLES, action)
 
 
+def require_backdating(actor: Actor) -> None:
+    """Staff may back-date a change (an import); so may a problemägare's own system, which reports
+    a fix with the time it was made there."""
+    if actor.kind != OPEN311:
+        require_staff(actor, "back-date changes")
+
+
 def require_admin(actor: Actor, action: str) -> None:
     require_role(actor, (ADMIN,), action)
 
@@ -127,8 +146,9 @@ def can_see_all(actor: Actor) -> bool:
 
 
 def holds_code(actor: Actor, join_code: str) -> bool:
-    """Whether ``actor`` is a participant holding this walk's join code."""
-    return actor.role == DELTAGARE and normalise_code(actor.walk_code or "") == join_code
+    """Whether ``actor`` is a participant holding this walk's join code (a remark from outside any
+    walk has none: no participant reaches it)."""
+    return actor.role == DELTAGARE and bool(join_code) and normalise_code(actor.walk_code or "") == join_code
 
 
 def owns(actor: Actor, owner_id: int | None) -> bool:

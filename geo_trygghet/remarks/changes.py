@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from ..errors import InputError, NotFoundError, PermissionDeniedError
 from . import states as st
 from ._util import _as_date, _as_moment
-from .auth import Actor, owns, require_remark_access, require_staff
-from .models import EventRow, OrganisationRow, PhotoRow, RemarkRow, WalkRow, utcnow
+from .auth import Actor, owns, require_backdating, require_remark_access
+from .models import EventRow, OrganisationRow, PhotoRow, RemarkRow, utcnow
 from .records import EVENT_FIELDS, Remark
 from .repository import Repository
 
@@ -114,7 +114,8 @@ class StateChanges:
                    owner_id: int | None = None, duplicate_of: str | None = None, reason: str | None = None,
                    *, at: dt.datetime | dt.date | None = None) -> Remark:
         """Change a remark's state along :data:`~geo_trygghet.remarks.states.TRANSITIONS`
-        and append the event. ``at`` (staff only) back-dates an imported change."""
+        and append the event. ``at`` back-dates a change: staff importing a protocol, or a
+        problemägare's own system reporting when it fixed the remark."""
         if actor.role == st.DELTAGARE:
             msg = f"deltagare '{actor.label}' may not change remarks"
             raise PermissionDeniedError(msg)
@@ -123,20 +124,19 @@ class StateChanges:
                        reason, note, duplicate_of)
         when = None
         if at is not None:
-            require_staff(actor, "back-date changes")
+            require_backdating(actor)
             when = _as_moment(at, "at")
         with self.repo.write() as s:
             row = self.repo.remark_row(s, remark_id, lock=True)
-            walk_row = s.get(WalkRow, row.walk_id)
-            assert walk_row is not None
-            require_remark_access(actor, row.id, row.owner_id, walk_row.join_code)
+            title, join_code = self.repo.source_of(s, row)
+            require_remark_access(actor, row.id, row.owner_id, join_code)
             t = st.find_transition(row.state, to_state)
             if actor.role not in t.roles:
                 msg = (f"{actor.role} '{actor.label}' may not move a remark from "
                        f"'{st.state_label(row.state)}' to '{st.state_label(to_state)}'")
                 raise PermissionDeniedError(msg)
             now = self._moment(s, row.id, when)
-            where = f"remark {row.number} in '{walk_row.title}'"
+            where = f"remark {row.number} in '{title}'"
             _APPLY[t.needs](s, row, t, _with_where(asked, where), now)
             if t.clears_owner:
                 row.owner_id = None
@@ -145,7 +145,7 @@ class StateChanges:
             self._append(s, row, actor, to_state, now, asked)
             owner = s.get(OrganisationRow, row.owner_id) if row.owner_id else None
             has_photo = s.get(PhotoRow, row.id) is not None
-            return self.repo.remark_record(row, walk_row.title, owner.name if owner else None, has_photo, actor)
+            return self.repo.remark_record(row, title, owner.name if owner else None, has_photo, actor)
 
     @staticmethod
     def _moment(s: Session, remark_id: str, when: dt.datetime | None) -> dt.datetime:

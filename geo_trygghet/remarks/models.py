@@ -106,10 +106,27 @@ class WalkRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class RemarkChannelRow(Base):
+    """A way remarks come in besides walks (``Open311: fixamingata``): its own series of numbers."""
+
+    __tablename__ = "remark_channels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    next_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class RemarkRow(Base):
+    """A remark of a walk (``walk_id``) or from a channel outside any walk (``channel_id``): exactly
+    one of the two; ``number`` counts within the walk or within the channel."""
+
     __tablename__ = "remarks"
     __table_args__ = (
         UniqueConstraint("walk_id", "number", name="uq_remarks_walk_number"),
+        UniqueConstraint("channel_id", "number", name="uq_remarks_channel_number"),
+        CheckConstraint("(walk_id IS NULL) <> (channel_id IS NULL)", name="source"),
         CheckConstraint("feeling IS NULL OR (feeling BETWEEN 1 AND 5)", name="feeling"),
         CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="position"),
         Index("ix_remarks_state", "state"),
@@ -117,8 +134,9 @@ class RemarkRow(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID made by the client
-    walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id"))
-    # 1…N within the walk; NULL only inside the submitting transaction
+    walk_id: Mapped[int | None] = mapped_column(ForeignKey("walks.id"))
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("remark_channels.id"))
+    # 1…N within the walk (or the channel); NULL only inside the submitting transaction
     number: Mapped[int | None] = mapped_column(Integer)
     category: Mapped[str] = mapped_column(String(50))
     text: Mapped[str] = mapped_column(Text, default="")

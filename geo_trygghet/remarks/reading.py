@@ -14,7 +14,7 @@ from .. import settings
 from . import states as st
 from ._util import _distance_m
 from .auth import Actor, can_see_all, require_remark_access, require_walk_access
-from .models import PhotoRow, RemarkRow, WalkRow
+from .models import PhotoRow, RemarkRow
 from .records import Event, Remark, WalkRef
 from .reminders import is_overdue
 from .repository import Repository
@@ -30,9 +30,7 @@ class RemarkReader:
         """One remark (NotFoundError; PermissionDeniedError when ``actor`` may not see it)."""
         with self.repo.read() as s:
             row = self.repo.remark_row(s, remark_id)
-            walk_row = s.get(WalkRow, row.walk_id)
-            assert walk_row is not None
-            require_remark_access(actor, row.id, row.owner_id, walk_row.join_code)
+            require_remark_access(actor, row.id, row.owner_id, self.repo.source_of(s, row)[1])
             return self.repo.remark_by_id(s, row.id, actor)
 
     def list_remarks(self, actor: Actor, walk: WalkRef | None = None, state: str | Iterable[str] | None = None,

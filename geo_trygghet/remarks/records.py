@@ -70,13 +70,16 @@ class Walk:
         return st.walk_can_follow_up(self.state)
 
 
-def remark_ref(walk_id: int, number: int) -> str:
-    """A remark's short reference, unique across walks: ``V3-9`` is number 9 of walk 3.
+def remark_ref(walk_id: int | None, number: int, channel_id: int | None = None) -> str:
+    """A remark's short reference, unique across walks: ``V3-9`` is number 9 of walk 3;
+    ``E2-5`` is number 5 from outside channel 2 (an Open311 partner's series).
 
     The protocol keeps NR (numbered per walk, as the handbook's table); lists, maps, exports
     and reminders that hold remarks from several walks use this, so that three remarks
     numbered 9 can be told apart.
     """
+    if walk_id is None:
+        return f"E{int(channel_id or 0)}-{int(number)}"
     return f"V{int(walk_id)}-{int(number)}"
 
 
@@ -85,12 +88,14 @@ class Remark:
     """One anmärkning. ``id`` is the client's UUID; ``number`` is 1…N in its walk;
     :attr:`ref` (``V3-9``) names it uniquely across walks.
 
+    A remark from outside any walk (Open311) has no ``walk_id``: ``walk_title`` is then its
+    channel's name (``Open311: fixamingata``) and ``number`` counts within that channel.
     ``reporter_name`` is only filled for admin and analytiker callers.
     Text is raw user input: escape it before it reaches HTML.
     """
 
     id: str
-    walk_id: int
+    walk_id: int | None
     walk_title: str
     number: int
     category: str
@@ -112,6 +117,7 @@ class Remark:
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     has_photo: bool = False
+    channel_id: int | None = None
 
     def state_label(self, lang: str = "sv") -> str:
         return st.state_label(self.state, lang)
@@ -122,7 +128,7 @@ class Remark:
     @property
     def ref(self) -> str:
         """The short reference unique across walks (:func:`remark_ref`)."""
-        return remark_ref(self.walk_id, self.number)
+        return remark_ref(self.walk_id, self.number, self.channel_id)
 
     @property
     def state_kind(self) -> str:
@@ -139,6 +145,11 @@ class Remark:
     @property
     def is_closed(self) -> bool:
         return st.is_closed(self.state)
+
+    @property
+    def from_outside(self) -> bool:
+        """Whether the remark came from outside any walk (a channel such as Open311)."""
+        return self.walk_id is None
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,20 @@ from sqlalchemy.orm import Session
 from ..errors import NotFoundError
 from . import states as st
 from .auth import CODE_ALPHABET, CODE_LENGTH, Actor, can_see_all, normalise_code
-from .models import EventRow, OrganisationCategoryRow, OrganisationRow, PhotoRow, RemarkRow, WalkRow
+from .models import (
+    EventRow,
+    OrganisationCategoryRow,
+    OrganisationRow,
+    PhotoRow,
+    RemarkChannelRow,
+    RemarkRow,
+    WalkRow,
+)
 from .records import STORED_FIELDS, Event, Organisation, Remark, Walk, WalkRef
 from .store import Store
 
-#: The remark query: the remark, its walk's title, its owner's name, whether it has a photo.
+#: The remark query: the remark, its walk's title (a channel's name for a remark from outside any
+#: walk), its owner's name, whether it has a photo.
 RemarkSelect = Select[RemarkRow, str, str, bool]
 
 
@@ -60,7 +69,7 @@ class Repository:
         rows = s.execute(
             select(RemarkRow.walk_id, func.count()).where(RemarkRow.walk_id.in_(walk_ids)).group_by(RemarkRow.walk_id)
         ).all()
-        return {w: int(n) for w, n in rows}
+        return {int(w): int(n) for w, n in rows if w is not None}
 
     def walk_with_count(self, s: Session, row: WalkRow) -> Walk:
         return self.walk_record(row, self.count_remarks(s, [row.id]).get(row.id, 0))
@@ -109,16 +118,32 @@ class Repository:
 
     @staticmethod
     def remark_query() -> RemarkSelect:
+        """Remarks with their walk's title (or channel's name), owner's name and whether they have a photo."""
         has_photo = select(PhotoRow.remark_id).where(PhotoRow.remark_id == RemarkRow.id).exists()
+        title = func.coalesce(WalkRow.title, RemarkChannelRow.name)
         return (
-            select(RemarkRow, WalkRow.title, OrganisationRow.name, has_photo)
-            .join(WalkRow, WalkRow.id == RemarkRow.walk_id)
+            select(RemarkRow, title, OrganisationRow.name, has_photo)
+            .outerjoin(WalkRow, WalkRow.id == RemarkRow.walk_id)
+            .outerjoin(RemarkChannelRow, RemarkChannelRow.id == RemarkRow.channel_id)
             .outerjoin(OrganisationRow, OrganisationRow.id == RemarkRow.owner_id)
         )
 
     def load_remarks(self, s: Session, query: RemarkSelect, actor: Actor | None) -> list[Remark]:
-        rows = s.execute(query.order_by(WalkRow.id, RemarkRow.number)).all()
+        """The remarks of ``query`` by walk and number; remarks from outside walks last, by channel."""
+        order = (WalkRow.id.is_(None), WalkRow.id, RemarkChannelRow.id, RemarkRow.number)
+        rows = s.execute(query.order_by(*order)).all()
         return [self.remark_record(r, title, owner, bool(photo), actor) for r, title, owner, photo in rows]
+
+    @staticmethod
+    def source_of(s: Session, row: RemarkRow) -> tuple[str, str]:
+        """``(title, join code)`` of a remark's walk; a remark from outside any walk has its
+        channel's name and no join code (no participant reaches it)."""
+        if row.walk_id is not None:
+            walk = s.get(WalkRow, row.walk_id)
+            assert walk is not None
+            return walk.title, walk.join_code
+        channel = s.get(RemarkChannelRow, row.channel_id)
+        return (channel.name if channel is not None else ""), ""
 
     def remark_by_id(self, s: Session, remark_id: str, actor: Actor | None) -> Remark:
         rows = self.load_remarks(s, self.remark_query().where(RemarkRow.id == str(remark_id)), actor)

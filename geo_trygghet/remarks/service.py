@@ -14,6 +14,10 @@ attribute           class                                  what
 ``views``           :class:`~.views.RemarkViews`           protocol as of a date, public page, frames
 ``accounts``        :class:`~.accounts.Accounts`           users, logins, kept sessions
 ``organisations``   :class:`~.organisations.Organisations`  problemägare, owner suggestion
+``api_keys``        :class:`~.open311.keys.ApiKeys`        partners' Open311 API keys
+``intake``          :class:`~.open311.intake.Intake`       remarks from outside any walk
+``open311_reader``  :class:`~.open311.queries.Requests`    Open311 requests, one, tokens
+``endpoints``       :class:`~.open311.endpoints.Endpoints`  problemägare's own endpoints, outbox
 ==================  =====================================  ==============================
 
 Their public methods are also methods of the service itself (``service.create_walk(…)``
@@ -31,6 +35,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 from .accounts import Accounts
 from .attachments import PhotoAttachments
 from .changes import StateChanges
+from .open311 import ApiKeys, Endpoints, Intake, Requests
 from .organisations import Organisations
 from .reading import RemarkReader
 from .repository import Repository
@@ -84,6 +89,10 @@ class RemarkService:
         self.views = RemarkViews(self.repo, self.reader)
         self.accounts = Accounts(self.repo)
         self.organisations = Organisations(self.repo)
+        self.api_keys = ApiKeys(self.repo)
+        self.intake = Intake(self.repo, self.organisations)
+        self.open311_reader = Requests(self.repo, self.intake)
+        self.endpoints = Endpoints(self.repo)
 
     def close(self) -> None:
         self.store.dispose()
@@ -137,6 +146,15 @@ class RemarkService:
     get_organisation = Part("organisations", Organisations.get_organisation)
     suggest_owners = Part("organisations", Organisations.suggest_owners)
     suggest_owner = Part("organisations", Organisations.suggest_owner)
+    # Open311: partners' keys, remarks from outside, problemägare's own endpoints
+    create_api_key = Part("api_keys", ApiKeys.create_api_key)
+    list_api_keys = Part("api_keys", ApiKeys.list_api_keys)
+    revoke_api_key = Part("api_keys", ApiKeys.revoke_api_key)
+    receive_request = Part("intake", Intake.receive_request)
+    set_endpoint = Part("endpoints", Endpoints.set_endpoint)
+    list_endpoints = Part("endpoints", Endpoints.list_endpoints)
+    open311_outbox = Part("endpoints", Endpoints.open311_outbox)
+    retry_open311_send = Part("endpoints", Endpoints.retry_open311_send)
 
 
 __all__ = ["RemarkService"]

@@ -107,7 +107,7 @@ class RemarkViews:
         fixed = table[[st.is_fixed(s) for s in table["state"]]] if len(table) else table
         fixed_gdf = fixed[["walk_title", "number", "ref", "category", "category_label", "text", "fixed_date",
                            "geometry"]]
-        walk_ids = sorted({r.walk_id for r in remarks})
+        walk_ids = sorted({r.walk_id for r in remarks if r.walk_id is not None})  # not remarks from outside
         walks = pd.DataFrame(
             [{"title": walk_rows[w].title, "walk_date": walk_rows[w].walk_date,
               "remarks": int((table["walk_id"] == w).sum()), "fixed": int((fixed["walk_id"] == w).sum())}

@@ -3,7 +3,8 @@
 Streamlit finds the module-level ``app = st.App(...)`` below and serves it with uvicorn on
 the usual port, with the usual ``--server.*`` options (address, port, TLS certificate):
 the Streamlit app of the repository's ``app.py``, and beside it the phone form's routes
-(``/walk/``) and JSON API (``/api/v1``) of :mod:`geo_trygghet.web.stack`.
+(``/walk/``), its JSON API (``/api/v1``) and the Open311 GeoReport v2 endpoint (``/open311/v2``)
+of :mod:`geo_trygghet.web.stack`.
 
 Streamlit imports this file as a top-level module (``asgi``), so it imports the package
 absolutely and defines nothing else.

@@ -23,6 +23,8 @@ from ..remarks import RemarkService
 from . import phone_form
 from .api import create_api
 from .guards import PhoneApiGuard
+from .open311 import PREFIX as OPEN311_PREFIX
+from .open311 import create_open311
 
 API_PREFIX = "/api/v1"
 
@@ -49,9 +51,11 @@ class SharedService:
                 self._service = None
 
 
-def routes(service: Callable[[], RemarkService]) -> list[BaseRoute]:
-    """The API under ``/api/v1`` and the phone form under ``/walk/``."""
-    return [Mount(API_PREFIX, app=create_api(service)), *phone_form.routes()]
+def routes(service: Callable[[], RemarkService], **open311_options: Any) -> list[BaseRoute]:
+    """The API under ``/api/v1``, the Open311 endpoint under ``/open311/v2`` and the phone form
+    under ``/walk/`` (``open311_options`` go to :func:`~.open311.create_open311`)."""
+    return [Mount(API_PREFIX, app=create_api(service)),
+            Mount(OPEN311_PREFIX, app=create_open311(service, **open311_options)), *phone_form.routes()]
 
 
 def middleware(**guard_options: Any) -> list[Middleware]:
@@ -89,6 +93,7 @@ def switch_off_nagle() -> None:
     asyncio.base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
 
 
-def web_app(service: Callable[[], RemarkService], **guard_options: Any) -> Starlette:
+def web_app(service: Callable[[], RemarkService], *, open311_options: dict[str, Any] | None = None,
+            **guard_options: Any) -> Starlette:
     """The HTTP layer alone (no Streamlit): for tests and benchmarks."""
-    return Starlette(routes=routes(service), middleware=middleware(**guard_options))
+    return Starlette(routes=routes(service, **(open311_options or {})), middleware=middleware(**guard_options))

@@ -14,6 +14,7 @@ from alembic import context
 
 import geo_trygghet.actionplan.models  # noqa: F401 - the åtgärdsplan's tables share this metadata
 from geo_trygghet.remarks.models import Base
+from geo_trygghet.remarks.open311 import models as open311_models  # noqa: F401 - so do the Open311 tables
 
 config = context.config
 target_metadata = Base.metadata

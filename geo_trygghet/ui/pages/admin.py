@@ -1,4 +1,5 @@
-"""Admin: organisations (problemägare) with their categories and e-mail, and user accounts."""
+"""Admin: organisations (problemägare) with their categories and e-mail, user accounts, and Open311:
+partners' API keys, problemägare's own systems and the outbox to them."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import streamlit as st
 
 from geo_trygghet.remarks.categories import remark_categories
 from geo_trygghet.remarks.states import ACCOUNT_ROLES, role_label
+from geo_trygghet.ui import open311_admin, state
 from geo_trygghet.ui import remark_display as D
-from geo_trygghet.ui import state
 from geo_trygghet.ui.data import remark_service_or_error
 from geo_trygghet.ui.i18n import lang, t
 from geo_trygghet.ui.service_errors import swedish_error
@@ -84,3 +85,7 @@ with st.expander(t("ad.new_user"), icon=":material/person_add:"), st.form("ad_ne
     if st.form_submit_button(t("ad.create"), type="primary"):
         _run(lambda: service.create_user(actor, username.strip(), password, role, display_name=display.strip() or None,
                                          organisation_id=org, email=email.strip() or None), t("ad.saved"))
+
+open311_admin.keys_section(service, actor)
+open311_admin.endpoints_section(service, actor, orgs)
+open311_admin.outbox_section(service, actor)
