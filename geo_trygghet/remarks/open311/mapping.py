@@ -99,7 +99,8 @@ def open311_requests(service: Any, *, walk: Any = None, as_of: dt.date | str | N
         events = [ev for ev in service.history(actor, r.id) if until is None or ev.at <= until]
         request = service_request(r, events, address=addresses.get(r.id))
         request["extended_attributes"] = {
-            "walk": r.walk_title, "number": int(r.number), "ref": r.ref, "state": r.state, "state_label": r.state_label(),
+            "walk": r.walk_title, "number": int(r.number), "ref": r.ref, "state": r.state,
+            "state_label": r.state_label(),
             "fixed_date": r.fixed_date.isoformat() if r.fixed_date else None,
             "planned_date": r.planned_date.isoformat() if r.planned_date else None,
             "e": float(e[i]), "n": float(n[i]), "crs_en": "EPSG:3006",
