@@ -1,0 +1,230 @@
+"""Weighted DBSCAN that never builds a neighbour graph for points that cannot be dense.
+
+The hot-spot areas (:mod:`.clusters`) are DBSCAN on weighted locations (incidents snapped to
+squares of ``eps / 4`` metres). Most locations of a county-sized file lie in sparse countryside
+where no location can reach the density threshold; this module proves that from counts and
+spends the neighbour searches only where the threshold can be reached.
+
+Two upper bounds of a location's neighbourhood ``N`` (the incidents within ``eps``):
+
+``squares``  the incidents in the 3 × 3 block of *density squares* around any of the location's
+             incidents. Density squares are cells of the raw longitude/latitude, at least
+             :data:`SQUARE_EPS` × ``eps`` metres on every side up to latitude :data:`LAT_CAP`
+             (farther north or south a square's bound is infinite). Any incident counted in
+             ``N`` lies within 1.71·eps of each incident of the location (eps, plus twice a snap
+             square's diagonal), so inside that block; counting squares needs no projection.
+``blocks``   the incidents in the 3 × 3 block of ``eps``-sized squares in metres around the location.
+
+Only locations whose bound reaches a trial threshold get their exact ``N`` (a k-d tree over the
+locations near them). The default threshold ``T`` (the weighted ``quantile`` of ``N``, at least
+``settings.cluster_min_samples``) is found exactly: a trial ``t`` is proved a lower bound of ``T``
+once the locations with bound ``>= t`` have their exact ``N`` and the weight of all locations with
+``N < t`` is at most ``quantile`` of the total; ``T`` is then read off the exact values. ``t``
+starts at the quantile of the bounds (an upper bound of ``T``) and halves until proved. Clusters
+are the connected components of core locations; a border location joins its nearest core location.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .. import settings
+
+#: density squares are at least this many eps on every side (1.71 eps and a margin for projections)
+SQUARE_EPS = 2.2
+#: density squares are sized for latitudes up to this; beyond it their bound is infinite
+LAT_CAP = 72.0
+_M_PER_DEG_LAT = 110_000.0  # fewer than on the ground everywhere: squares come out larger
+_M_PER_DEG_LON = 111_320.0
+_BITS = 23  # bits of a square's column and row in its key; the rest hold the group (area)
+
+
+def square_size(eps: float) -> tuple[float, float]:
+    """Side of a density square in degrees of longitude and latitude."""
+    side = SQUARE_EPS * float(eps)
+    return side / (_M_PER_DEG_LON * np.cos(np.radians(LAT_CAP))), side / _M_PER_DEG_LAT
+
+
+def square_keys(lon: np.ndarray, lat: np.ndarray, eps: float, group: np.ndarray | None = None) -> np.ndarray:
+    """The density square (an ``int64`` key, per ``group``) of each WGS84 point."""
+    sx, sy = square_size(eps)
+    ix = np.floor((np.asarray(lon, float) + 180.0) / sx).astype(np.int64)
+    iy = np.floor((np.asarray(lat, float) + 90.0) / sy).astype(np.int64)
+    key = (ix << _BITS) | iy
+    if group is not None:
+        key |= np.asarray(group, np.int64) << (2 * _BITS)
+    return key
+
+
+def _polar(keys: np.ndarray, eps: float) -> np.ndarray:
+    sy = square_size(eps)[1]
+    row = keys & ((1 << _BITS) - 1)
+    lat_lo = row * sy - 90.0
+    return (lat_lo + sy > LAT_CAP) | (lat_lo < -LAT_CAP)
+
+
+def _lookup(sorted_keys: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    pos = np.minimum(np.searchsorted(sorted_keys, want), max(len(sorted_keys) - 1, 0))
+    return pos, (sorted_keys[pos] == want) if len(sorted_keys) else np.zeros(len(want), bool)
+
+
+_STEPS = tuple((dx << _BITS) + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+
+
+def square_bounds(keys: np.ndarray, counts: np.ndarray, eps: float) -> np.ndarray:
+    """Per density square (``keys`` sorted): the incidents in the 3 × 3 block around it
+    (infinite beyond :data:`LAT_CAP`)."""
+    bound = np.zeros(len(keys))
+    for step in _STEPS:
+        pos, hit = _lookup(keys, keys + step)
+        bound[hit] += counts[pos[hit]]
+    bound[_polar(keys, eps)] = np.inf
+    return bound
+
+
+def dilate(keys: np.ndarray, rings: int) -> np.ndarray:
+    """The sorted density squares within ``rings`` squares (in both directions) of ``keys``."""
+    steps = np.array([(dx << _BITS) + dy for dx in range(-rings, rings + 1) for dy in range(-rings, rings + 1)],
+                     dtype=np.int64)
+    return np.unique((np.asarray(keys, np.int64)[:, None] + steps[None, :]).ravel())
+
+
+def block_sums(points: np.ndarray, weight: np.ndarray,
+               eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Per point: the weight in the 3 × 3 block of ``eps`` squares around its square (an upper
+    bound of its neighbourhood), the square's row in ``squares``, the sorted square keys and
+    the key's span (the key of the square one to the east is ``key + span``)."""
+    bx = np.floor(points[:, 0] / eps).astype(np.int64)
+    by = np.floor(points[:, 1] / eps).astype(np.int64)
+    bx -= bx.min() - 1
+    by -= by.min() - 1
+    span = int(by.max()) + 2
+    squares, inverse = np.unique(bx * span + by, return_inverse=True)
+    per_square = np.bincount(inverse, weights=weight)
+    block = np.zeros(len(squares))
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            pos, hit = _lookup(squares, squares + dx * span + dy)
+            block[hit] += per_square[pos[hit]]
+    return block[inverse], inverse, squares, span
+
+
+def _around(keys: np.ndarray, span: int) -> np.ndarray:
+    steps = np.array([dx * span + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int64)
+    return np.unique((keys[:, None] + steps[None, :]).ravel())
+
+
+def _exact_neighbourhood(points: np.ndarray, weight: np.ndarray, which: np.ndarray, eps: float,
+                         own: np.ndarray, span: int) -> np.ndarray:
+    """The exact weight within ``eps`` of the points ``which``, from k-d trees over those points and
+    the points in the ``eps`` squares around theirs (``own``: each point's square key)."""
+    from scipy.spatial import cKDTree
+
+    pos, hit = _lookup(_around(np.unique(own[which]), span), own)
+    candidates = np.flatnonzero(hit)
+    pairs = cKDTree(points[which]).sparse_distance_matrix(cKDTree(points[candidates]), eps, output_type="ndarray")
+    return np.bincount(pairs["i"], weights=weight[candidates[pairs["j"]]], minlength=len(which))
+
+
+class NeedMore(Exception):
+    """The threshold lies below what the given points can prove: fetch more (from ``below``)."""
+
+    def __init__(self, below: float) -> None:
+        super().__init__(below)
+        self.below = below
+
+
+def dense_dbscan(points: np.ndarray, weight: np.ndarray, *, eps: float, min_samples: float | None = None,
+                 quantile: float | None = None, bound: np.ndarray | None = None, outside: float = 0.0,
+                 complete_from: float | None = None) -> np.ndarray:
+    """Weighted DBSCAN labels (noise -1) proving sparse points non-core without a neighbour graph.
+
+    ``bound`` (optional) is an upper bound of each point's neighbourhood (the density squares');
+    ``outside`` is the weight of incidents not among the points, all with a neighbourhood below
+    ``complete_from``, the level from which the points given are every point that can matter.
+    Raises :class:`NeedMore` when the default threshold lies below ``complete_from``. With all
+    points given (the defaults) the labels equal
+    :func:`geo_trygghet.hotspots.clusters.weighted_dbscan`'s, border ties apart.
+    """
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    weight = np.asarray(weight, dtype=float)
+    n = len(points)
+    if n == 0:
+        return np.empty(0, np.int64)
+    upper, inverse, squares, span = block_sums(points, weight, eps)
+    if bound is not None:
+        upper = np.minimum(upper, bound)
+    own = squares[inverse]
+    exact = np.full(n, np.nan)
+
+    def measure(t: float) -> np.ndarray:
+        todo = np.flatnonzero((upper >= t) & np.isnan(exact))
+        if len(todo):
+            exact[todo] = _exact_neighbourhood(points, weight, todo, eps, own, span)
+        return upper >= t
+
+    floor = float(settings.cluster_min_samples)
+    lowest = floor if complete_from is None else max(floor, float(complete_from))
+    if min_samples is None:
+        min_samples = _threshold(weight, upper, exact, measure, quantile, outside, lowest,
+                                 complete=complete_from is None or complete_from <= floor)
+    else:
+        if complete_from is not None and min_samples < complete_from:
+            raise NeedMore(float(min_samples))
+        measure(float(min_samples))
+    core = (upper >= min_samples) & (np.nan_to_num(exact, nan=-1.0) >= min_samples)
+    near = _lookup(_around(np.unique(own[core]), span), own)[1] if core.any() else np.zeros(n, bool)
+    return _link(points, core, eps, near)
+
+
+def _threshold(weight: np.ndarray, upper: np.ndarray, exact: np.ndarray, measure: Callable[[float], np.ndarray],
+               quantile: float | None, outside: float, lowest: float, complete: bool) -> float:
+    """The default ``min_samples``: as ``density_min_samples`` over every exact neighbourhood."""
+    from .clusters import density_min_samples
+
+    q = settings.cluster_density_quantile if quantile is None else quantile
+    floor = float(settings.cluster_min_samples)
+    total = float(weight.sum()) + outside
+    everything = np.r_[upper, 0.0] if outside else upper
+    t = max(lowest, float(density_min_samples(everything, np.r_[weight, outside] if outside else weight, q)))
+    while True:
+        known = measure(t)
+        others = outside + float(weight[~known].sum())
+        if others + float(weight[known & (exact < t)].sum()) <= q * total:  # the quantile is >= t
+            vals, w = exact[known], weight[known]
+            order = np.argsort(vals, kind="stable")
+            cum = others + np.cumsum(w[order])
+            at = min(int(np.searchsorted(cum, q * total, side="right")), len(order) - 1)
+            return max(floor, float(vals[order][at]))
+        if t <= lowest:
+            if complete:  # more than the quantile lies below the floor: the floor it is
+                return floor
+            raise NeedMore(t)
+        t = max(lowest, t / 2)
+
+
+def _link(points: np.ndarray, core: np.ndarray, eps: float, near: np.ndarray) -> np.ndarray:
+    """Labels from the core mask: components of core points, ``near`` non-core points within ``eps``
+    of a core point to the nearest one's cluster."""
+    from scipy.spatial import cKDTree
+
+    labels = np.full(len(points), -1, dtype=np.int64)
+    core_idx = np.flatnonzero(core)
+    if len(core_idx) == 0:
+        return labels
+    tree = cKDTree(points[core_idx])
+    pairs = tree.query_pairs(eps, output_type="ndarray")
+    m = len(core_idx)
+    graph = coo_matrix((np.ones(len(pairs), np.int8), (pairs[:, 0], pairs[:, 1])), shape=(m, m))
+    _, component = connected_components(graph, directed=False)
+    labels[core_idx] = component
+    rest = np.flatnonzero(near & ~core)
+    if len(rest):
+        dist, nearest = tree.query(points[rest], k=1, distance_upper_bound=eps)
+        hit = np.isfinite(dist) & (dist <= eps)
+        labels[rest[hit]] = component[nearest[hit]]
+    return labels
