@@ -63,7 +63,8 @@ from .positions import (
 from .report import AREA_CENTROID, IngestReport
 from .timecols import AFTER_UNTIL, BEFORE_SINCE, RESOLUTION_UNKNOWN, times, window
 
-__all__ = ["Incidents", "IngestReport", "incidents_from_frame", "read_boundary", "read_incidents", "read_table"]
+__all__ = ["IncidentRows", "Incidents", "IngestReport", "incident_rows", "incidents_from_frame", "read_boundary",
+           "read_incidents", "read_table"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -183,18 +184,44 @@ def read_incidents(
     )
 
 
-@_one_line_errors
-def incidents_from_frame(df: pd.DataFrame, *, source: str = "the table", _how: str = "", **options) -> Incidents:
-    """The funnel every reader ends in: a (Geo)DataFrame → :class:`Incidents`.
+@dataclass(frozen=True)
+class IncidentRows:
+    """The funnel's first half: every input row's position, time and crime type, before the
+    ``since``/``until`` window, the boundary and the location-quality steps.
 
-    Takes the keyword options of :func:`read_incidents` (but ``layer`` and ``sheet``). A
-    GeoDataFrame's point geometry is used when no coordinate columns are found.
+    The engines (:mod:`geo_trygghet.engines`) read a file in parts and take each part this far,
+    then apply the window, the boundary and the area-centroid rule to the file as a whole.
     """
-    opt = _Options(**options)
+
+    source: str
+    pos: Positions
+    keep: np.ndarray
+    occurred: np.ndarray
+    resolution: str
+    crime: pd.Series
+    rows: np.ndarray
+    geo: GeocodeResult | None
+    dropped: dict[str, int]
+    used: dict[str, str]
+    notes: list[str]
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.rows)
+
+
+@_one_line_errors
+def incident_rows(df: pd.DataFrame, *, source: str = "the table", _how: str = "", **options) -> IncidentRows:
+    """Columns, positions, dates and crime types of a table (the options of :func:`read_incidents`
+    but ``layer``/``sheet``; ``since``, ``until``, ``boundary`` and ``drop_centroids`` are not applied)."""
+    return _rows(df, source, _how, _Options(**options))
+
+
+def _rows(df: pd.DataFrame, source: str, how: str, opt: _Options) -> IncidentRows:
     if not isinstance(df, pd.DataFrame):
         msg = f"{source}: expected a table (DataFrame), got {type(df).__name__}"
         raise InputError(msg)
-    notes: list[str] = [_how] if _how and _how != "read as UTF-8 text, comma-separated" else []
+    notes: list[str] = [how] if how and how != "read as UTF-8 text, comma-separated" else []
     df, names, geometry = _prepared(df, source)
     cols = Columns(names)
     n = len(df)
@@ -212,8 +239,23 @@ def incidents_from_frame(df: pd.DataFrame, *, source: str = "the table", _how: s
     if opt.require_time:
         keep = _with_dates(keep, occurred, used, source, dropped)
     crime = _crime_types(df, cols, source, opt.crime_type, used, notes, n)
+    return IncidentRows(source=source, pos=pos, keep=keep, occurred=occurred, resolution=resolution, crime=crime,
+                        rows=rows, geo=geo, dropped=dropped, used=used, notes=notes)
+
+
+@_one_line_errors
+def incidents_from_frame(df: pd.DataFrame, *, source: str = "the table", _how: str = "", **options) -> Incidents:
+    """The funnel every reader ends in: a (Geo)DataFrame → :class:`Incidents`.
+
+    Takes the keyword options of :func:`read_incidents` (but ``layer`` and ``sheet``). A
+    GeoDataFrame's point geometry is used when no coordinate columns are found.
+    """
+    opt = _Options(**options)
+    r = _rows(df, source, _how, opt)
+    pos, geo, dropped, notes, used = r.pos, r.geo, r.dropped, r.notes, r.used
+    keep = r.keep
     if opt.since is not None or opt.until is not None:
-        keep = window(occurred, keep, opt.since, opt.until, resolution, source, dropped)
+        keep = window(r.occurred, keep, opt.since, opt.until, r.resolution, source, dropped)
     if opt.boundary is not None:
         keep = _clip(pos, keep, opt.boundary, source, dropped)
     quality, location = _location(pos, keep, geo, opt, dropped)
@@ -222,9 +264,9 @@ def incidents_from_frame(df: pd.DataFrame, *, source: str = "the table", _how: s
         dropped[AREA_CENTROID] = int(left.sum())
         keep &= ~left
     idx = np.flatnonzero(keep)
-    gdf, unmapped = _frame(idx, occurred, resolution, crime, pos, rows, quality, geo, used, notes, opt)
-    report = IngestReport(source=source, rows_read=n, rows_used=len(idx), dropped=dropped, columns=used,
-                          crs=pos.crs, time_resolution=resolution, unmapped_types=unmapped, notes=notes,
+    gdf, unmapped = _frame(idx, r.occurred, r.resolution, r.crime, pos, r.rows, quality, geo, used, notes, opt)
+    report = IngestReport(source=source, rows_read=r.rows_read, rows_used=len(idx), dropped=dropped, columns=used,
+                          crs=pos.crs, time_resolution=r.resolution, unmapped_types=unmapped, notes=notes,
                           location=location, geocoded=geo.counts() if geo is not None else {})
     return Incidents(gdf=gdf, report=report)
 
