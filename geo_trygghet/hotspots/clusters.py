@@ -38,6 +38,7 @@ from ..crs import WGS84, metric_crs_for
 from .density import square_keys
 from .locations import Fetch, InMemoryFetch, SnappedLocations, search_groups
 
+
 def empty_clusters(crs: str = WGS84) -> gpd.GeoDataFrame:
     """A clusters layer with no rows (the columns and types kept)."""
     return gpd.GeoDataFrame({S.CLUSTER_ID: np.empty(0, np.int64), S.COUNT: np.empty(0, np.int64),

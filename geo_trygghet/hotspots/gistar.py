@@ -128,12 +128,20 @@ class HotSpotResult:
 
     def to_gpkg(self, path: str | Path) -> Path:
         """Write the ``cells`` and ``clusters`` layers (replacing the file)."""
-        path = Path(path)
-        if path.exists():
-            path.unlink()
-        self.cells.to_file(path, layer=S.LAYER_CELLS, driver="GPKG", engine="pyogrio")
-        self.clusters.to_file(path, layer=S.LAYER_CLUSTERS, driver="GPKG", engine="pyogrio")
-        return path
+        return write_layers(path, {S.LAYER_CELLS: self.cells, S.LAYER_CLUSTERS: self.clusters})
+
+
+def write_layers(path: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
+    """Write GeoDataFrames as the layers of one GeoPackage (replacing the file), through Arrow:
+    whole columns to GDAL, with a spatial index per layer."""
+    import pyogrio
+
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    for name, frame in layers.items():
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", use_arrow=len(frame) > 0)
+    return path
 
 
 def hotspots_for_grid(grid: Grid, counts: np.ndarray | None = None, *, permutations: int = 0,

@@ -206,6 +206,28 @@ def build_grid(lon: np.ndarray, lat: np.ndarray, *, resolution: int = 9,
     return Grid(cells=cells, incident_cell=incident_cell, resolution=resolution)
 
 
+def grid_from_counts(point_cells: np.ndarray, counts: np.ndarray, *, resolution: int,
+                     area: BaseGeometry | None = None, corners: np.ndarray | None = None) -> tuple[Grid, np.ndarray]:
+    """The study area's grid and its incidents per cell, from incidents counted per cell.
+
+    ``point_cells`` (sorted ``uint64``) and ``counts`` are the cells holding incidents; the
+    study area is ``area`` (cells whose centre lies inside it) or, without one, the cells within
+    the convex hull of ``corners`` (lon, lat rows: the incidents' hull corners); the cells holding
+    incidents are always in it, as :func:`build_grid` does. The grid has no per-incident rows.
+    """
+    resolution = _check_resolution(resolution)
+    point_cells = np.asarray(point_cells, dtype=np.uint64)
+    if area is None:
+        pts = np.asarray(corners, float).reshape(-1, 2) if corners is not None else np.empty((0, 2))
+        area = _hull(pts[:, 0], pts[:, 1]) if len(pts) else None
+    study = _polygon_cells(area, resolution) if area is not None else np.empty(0, np.uint64)
+    cells = np.union1d(study, point_cells).astype(np.uint64)
+    full = np.zeros(len(cells), np.int64)
+    if len(point_cells):
+        full[np.searchsorted(cells, point_cells)] = np.asarray(counts, np.int64)
+    return Grid(cells=cells, incident_cell=np.empty(0, np.int64), resolution=resolution), full
+
+
 def neighbour_graph(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ring-1 neighbours within the study area, as CSR arrays ``(indptr, indices)``.
 
