@@ -82,13 +82,15 @@ def national_points(n: int, seed: int = 11, *, rural_share: float = 0.15) -> tup
 
 
 def incident_frame(lon: np.ndarray, lat: np.ndarray, seed: int = 3, *, start: str = "2023-01-01",
-                   days: int = 730) -> pd.DataFrame:
-    """A police-export-like table: ``datum`` (minutes), ``brottstyp``, ``lat``, ``lon`` (6 decimals)."""
+                   days: int = 730, text: bool = True) -> pd.DataFrame:
+    """A police-export-like table: ``datum`` (minutes; text as in a CSV export, or ``text=False``
+    timestamps as in Parquet), ``brottstyp``, ``lat``, ``lon`` (6 decimals)."""
     rng = np.random.default_rng(seed)
     n = len(lon)
     when = np.datetime64(start, "m") + rng.integers(0, days * 24 * 60, n).astype("timedelta64[m]")
-    return pd.DataFrame({"datum": pd.Series(when).dt.strftime("%Y-%m-%d %H:%M"), "brottstyp": _TYPES[rng.integers(
-        0, len(_TYPES), n)], "lat": np.round(lat, 6), "lon": np.round(lon, 6)})
+    datum = pd.Series(when).dt.strftime("%Y-%m-%d %H:%M") if text else pd.Series(when.astype("datetime64[ns]"))
+    return pd.DataFrame({"datum": datum, "brottstyp": _TYPES[rng.integers(0, len(_TYPES), n)],
+                         "lat": np.round(lat, 6), "lon": np.round(lon, 6)})
 
 
 def write_case(case: str, n: int, path: str | Path, seed: int | None = None, **frame) -> Path:

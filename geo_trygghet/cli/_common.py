@@ -133,7 +133,8 @@ class Progress:
 
     def __init__(self, total: int) -> None:
         self.total = total
-        self._bar = self._parts = None
+        self._bar: Any = None
+        self._parts: Any = None
         if sys.stderr.isatty():
             from tqdm import tqdm
 

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             done = emerging_run(engine, interval=args.interval, time_window=args.time_window, k=args.k,
                                 resolution=args.resolution, alpha=args.alpha,
                                 areas=areas.polygons if areas is not None else None)
-            workers_mb = getattr(engine, "workers_peak_mb", None)
+        workers_mb = getattr(engine, "workers_peak_mb", None)  # known once the engine is closed
         step("skriver GeoPackage / writing GeoPackage")
         out.parent.mkdir(parents=True, exist_ok=True)
         if areas is not None:

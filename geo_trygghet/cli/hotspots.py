@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         with open_engine(args, require_time=False, boundary=boundary_gdf, progress=step) as engine:
             done = hotspots_run(engine, resolution=args.resolution, permutations=args.permutations, seed=args.seed,
                                 areas=areas.polygons if areas is not None else None)
-            workers_mb = getattr(engine, "workers_peak_mb", None)
+        workers_mb = getattr(engine, "workers_peak_mb", None)  # known once the engine is closed
         step("skriver GeoPackage / writing GeoPackage")
         out.parent.mkdir(parents=True, exist_ok=True)
         if areas is not None:

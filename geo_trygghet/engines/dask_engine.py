@@ -220,7 +220,7 @@ class DaskEngine(Engine):
     name = "dask"
 
     def __init__(self, path, read, progress=None, *, scheduler: str | None = None, workers: int | None = None,
-                 csv_block: int = CSV_BLOCK, parquet_rows: int = PARQUET_ROWS) -> None:
+                 csv_block: int = CSV_BLOCK, parquet_rows: int = PARQUET_ROWS, client: Any = None) -> None:
         super().__init__(path, read, progress)
         try:
             from distributed import Client, LocalCluster
@@ -229,7 +229,10 @@ class DaskEngine(Engine):
             raise InputError(msg) from None
         self.parts = partitions(input_files(path), csv_block, parquet_rows)
         self._cluster = None
-        if scheduler:
+        self._own_client = client is None
+        if client is not None:
+            self.client = client
+        elif scheduler:
             try:
                 self.client = Client(scheduler, timeout="20s")
             except OSError as exc:
@@ -252,7 +255,8 @@ class DaskEngine(Engine):
             self.workers_peak_mb = max(self.client.run(_peak_mb).values(), default=None)
         except Exception:  # noqa: BLE001 - a cluster that went away has no figure to give
             self.workers_peak_mb = None
-        self.client.close()
+        if self._own_client:
+            self.client.close()
         if self._cluster is not None:
             self._cluster.close()
 

@@ -55,18 +55,18 @@ class Keyed:
         n = len(self)
         if n == 0:
             return self
-        cols = list(self.keys.values())
-        if len(cols) == 1:
-            order = np.argsort(cols[0], kind="stable")
-            s = cols[0][order]
-            new = np.r_[True, s[1:] != s[:-1]]
+        varying = [c for c in self.keys.values() if c[0] != c[-1] or c.min() != c.max()]
+        if not varying:
+            order = np.arange(n)
+        elif len(varying) == 1:
+            order = np.argsort(varying[0])
         else:
-            order = np.lexsort(cols[::-1])
-            new = np.zeros(n, bool)
-            new[0] = True
-            for c in cols:
-                s = c[order]
-                new[1:] |= s[1:] != s[:-1]
+            order = np.lexsort(varying[::-1])
+        new = np.zeros(n, bool)
+        new[0] = True
+        for c in varying:
+            s = c[order]
+            new[1:] |= s[1:] != s[:-1]
         starts = np.flatnonzero(new)
         keys = {k: v[order][starts] for k, v in self.keys.items()}
         values = {}

@@ -25,11 +25,19 @@ class PandasEngine(Engine):
         if self._rows is None:
             from ..ingest.files import check_path, read_any
 
-            p = check_path(self.path)
-            self.progress("läser / reading", 0, 1)
-            df, how = read_any(p, layer=self.read.layer, sheet=self.read.sheet)
-            self._rows = incident_rows(df, source=p.name, _how=how, **self.read.columns)
-            self.progress("läser / reading", 1, 1)
+            text = str(self.path)
+            if self.path.is_dir() or any(ch in text for ch in "*?["):  # a folder or glob of CSV/Parquet files
+                import pandas as pd
+
+                from .dask_engine import input_files
+
+                read = [read_any(f) for f in input_files(self.path)]
+                df, how, name = pd.concat([r[0] for r in read], ignore_index=True), read[0][1], self.source
+            else:
+                p = check_path(self.path)
+                df, how = read_any(p, layer=self.read.layer, sheet=self.read.sheet)
+                name = p.name
+            self._rows = incident_rows(df, source=name, _how=how, **self.read.columns)
         return self._rows
 
     def sample(self) -> IncidentRows:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import schema as S
 from .. import settings
-from ..errors import InsufficientDataError
+from ..errors import InputError, InsufficientDataError
 from .base import Counted, Engine
 from .keyed import Keyed, group_slices
 
@@ -99,6 +99,7 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
     polygons = _areas_of(counted)
     found = _clusters(engine, counted, areas_by_group) if clusters else {}
     run = HotSpotRun(results={}, report=counted.report)
+    errors: list[Exception] = []
     first = summary.cells[spec.resolutions[0]]
     incidents = {g: int(first.values["count"][s].sum()) for g, s in _groups(first).items()}
     for g, polygon in enumerate(polygons):
@@ -111,16 +112,24 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
             res = scale.resolution if scale is not None else int(resolution)
             grid, counts = _grid(counted, g, res, polygon)
             cells = hotspots_for_grid(grid, counts, permutations=permutations, seed=seed)
-        except InsufficientDataError as err:
+        except (InsufficientDataError, InputError) as err:
             if areas is None:
                 raise
             run.skipped[g] = str(err)
+            errors.append(err)
             continue
         if scale is not None:
             run.scales[g] = scale
         run.results[g] = HotSpotResult(cells=cells, clusters=found.get(g, empty_clusters()), resolution=res,
                                        permutations=permutations, seed=seed, grid=grid)
+    _raise_if_none(run.results, errors)
     return run
+
+
+def _raise_if_none(results: dict, errors: list) -> None:
+    """In a by-area run, the first area's error when no area has a result (a mistake, not an area's data)."""
+    if not results and errors:
+        raise errors[0]
 
 
 def _clusters(engine: Engine, counted: Counted, areas_by_group) -> dict:
@@ -165,6 +174,7 @@ def emerging_run(engine: Engine, *, interval: str = "month", time_window: int = 
     times = summary.times
     spans = _groups(times)
     run = EmergingRun(results={}, report=counted.report)
+    errors: list[Exception] = []
     first = summary.cells[spec.resolutions[0]]
     incidents = {g: int(first.values["count"][s].sum()) for g, s in _groups(first).items()}
     for g, polygon in enumerate(_areas_of(counted)):
@@ -188,10 +198,12 @@ def emerging_run(engine: Engine, *, interval: str = "month", time_window: int = 
                                     interval=interval, month_resolution=month_only, since=engine.read.since,
                                     until=engine.read.until)
             run.results[g] = emerging_for_cube(cube, time_window=time_window, k=k, alpha=alpha, scale=scale)
-        except InsufficientDataError as err:
+        except (InsufficientDataError, InputError) as err:
             if areas is None:
                 raise
             run.skipped[g] = str(err)
+            errors.append(err)
+    _raise_if_none(run.results, errors)
     return run
 
 

@@ -126,8 +126,9 @@ class HotSpotAreas:
         lat = np.asarray(lat, dtype=float)
         self.n_ = len(lon)
         self.labels_ = np.full(self.n_, -1, np.int64)
+        self.located_: SnappedLocations | None = None
         if self.n_ == 0:
-            self.located_, self.location_labels_ = None, np.empty(0, np.int64)
+            self.location_labels_ = np.empty(0, np.int64)
             self.areas_ = empty_clusters()
             return self
         point_keys = square_keys(lon, lat, self.eps_m)
@@ -152,14 +153,13 @@ class HotSpotAreas:
             return empty_clusters()
         return self._polygons(located.xy, located.weight, labels, located.crs, located.snap)
 
-
     @staticmethod
     def _polygons(locations, weight, labels, crs, snap) -> gpd.GeoDataFrame:
         ids = np.unique(labels[labels >= 0])
         if len(ids) == 0:
             return empty_clusters()
         order = np.argsort(labels, kind="stable")
-        bounds = np.searchsorted(labels[order], np.r_[ids, ids[-1] + 1])
+        bounds: np.ndarray = np.searchsorted(labels[order], np.r_[ids, int(ids[-1]) + 1])
         geoms, counts = [], []
         for k in range(len(ids)):
             member = order[bounds[k]:bounds[k + 1]]
