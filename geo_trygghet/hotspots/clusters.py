@@ -159,7 +159,7 @@ class HotSpotAreas:
         if len(ids) == 0:
             return empty_clusters()
         order = np.argsort(labels, kind="stable")
-        bounds: np.ndarray = np.searchsorted(labels[order], np.r_[ids, int(ids[-1]) + 1])
+        bounds = np.searchsorted(labels[order], np.append(ids, int(ids[-1]) + 1)).tolist()
         geoms, counts = [], []
         for k in range(len(ids)):
             member = order[bounds[k]:bounds[k + 1]]
