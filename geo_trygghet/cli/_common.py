@@ -105,6 +105,25 @@ def open_engine(args: argparse.Namespace, *, require_time: bool, boundary: Any, 
                        progress=progress.parts)
 
 
+#: what the hot-spot commands import after reading the file: imported meanwhile (the read runs outside the GIL)
+HEAVY_MODULES = ("scipy.spatial", "scipy.sparse.csgraph", "scipy.special", "pyogrio", "pyproj", "shapely",
+                 "h3ronpy.vector", "geo_trygghet.hotspots.gistar", "geo_trygghet.hotspots.clusters")
+
+
+def preload(modules: tuple[str, ...] = HEAVY_MODULES) -> None:
+    """Import ``modules`` in a background thread while the command reads its input."""
+    import contextlib
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in modules:
+            with contextlib.suppress(ImportError):  # the command says what is missing when it needs it
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="preload", daemon=True).start()
+
+
 def peak_memory_mb() -> float | None:
     """This process's peak resident memory in MB (None where the platform does not say)."""
     try:

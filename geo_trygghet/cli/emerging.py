@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from ..errors import InputError
-from ._common import add_ingest_arguments, add_run_arguments, open_engine, progress, time_and_memory
+from ._common import add_ingest_arguments, add_run_arguments, open_engine, preload, progress, time_and_memory
 from ._resolution import RESOLUTION_HELP, resolution_arg
 
 EPILOG = """A space-time cube of incidents per H3 cell and period over the whole study area (empty
@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
     out = _check(args)
     started = time.perf_counter()
+    preload()
     areas = area_set(args.by, args.areas, args.area_id, args.population)
     with progress(4) as step:
         step("läser och räknar / reading and counting")

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from ..errors import InputError
-from ._common import add_ingest_arguments, add_run_arguments, open_engine, progress, time_and_memory
+from ._common import add_ingest_arguments, add_run_arguments, open_engine, preload, progress, time_and_memory
 from ._resolution import RESOLUTION_HELP, resolution_arg
 
 EPILOG = """Columns are recognised by name (lat/latitude, lon/longitude, x/y or E/N with a CRS,
@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     out = _check(args)
     started = time.perf_counter()
+    preload()
     areas = area_set(args.by, args.areas, args.area_id, args.population)
     with progress(5) as step:
         step("läser och räknar / reading and counting")

@@ -37,8 +37,14 @@ class Keyed:
     def of(cls, keys: dict[str, np.ndarray], values: dict[str, np.ndarray] | None = None, *,
            maxed: tuple[str, ...] = (), minned: tuple[str, ...] = ()) -> Keyed:
         """Rows grouped by their keys (``values`` default: one per row, as ``count``)."""
-        n = len(next(iter(keys.values())))
-        values = {"count": np.ones(n, np.int64)} if values is None else values
+        if values is None:
+            varying = [k for k, c in keys.items() if len(c) and (c[0] != c[-1] or c.min() != c.max())]
+            if len(varying) <= 1:  # one key to sort: counts straight from np.unique
+                col = keys[varying[0]] if varying else next(iter(keys.values()))
+                uniq, counts = np.unique(col, return_counts=True)
+                first = {k: np.full(len(uniq), c[0], c.dtype) if k not in varying else uniq for k, c in keys.items()}
+                return cls(first, {"count": counts.astype(np.int64)}, maxed, minned)
+            values = {"count": np.ones(len(next(iter(keys.values()))), np.int64)}
         return cls(keys, values, maxed, minned).reduced()
 
     @classmethod

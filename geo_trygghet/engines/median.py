@@ -39,11 +39,24 @@ class _Side:
 
     @classmethod
     def of(cls, v: np.ndarray, edges: np.ndarray, strict: bool) -> _Side:
-        v = np.sort(np.asarray(v, float))
-        pos = np.searchsorted(v, edges, side="left" if strict else "right")
-        max_below = np.where(pos > 0, v[np.maximum(pos - 1, 0)] if len(v) else -np.inf, -np.inf)
-        min_above = np.where(pos < len(v), v[np.minimum(pos, max(len(v) - 1, 0))] if len(v) else np.inf, np.inf)
-        return cls(len(v), pos.astype(np.int64), max_below, min_above)
+        n = len(v)
+        below = np.zeros(len(edges), np.int64)
+        max_below = np.full(len(edges), -np.inf)
+        min_above = np.full(len(edges), np.inf)
+        if n == 0:
+            return cls(0, below, max_below, min_above)
+        lo, hi = float(v.min()), float(v.max())
+        for i, b in enumerate(edges.tolist()):
+            if (lo >= b) if strict else (lo > b):  # every value above the edge
+                min_above[i] = lo
+            elif (hi < b) if strict else (hi <= b):  # every value below it
+                below[i], max_below[i] = n, hi
+            else:
+                under = v < b if strict else v <= b
+                below[i] = int(under.sum())
+                max_below[i] = float(v[under].max())
+                min_above[i] = float(v[~under].min())
+        return cls(n, below, max_below, min_above)
 
     def combine(self, other: _Side) -> _Side:
         return _Side(self.n + other.n, self.below + other.below, np.maximum(self.max_below, other.max_below),
@@ -61,6 +74,7 @@ class MedianProbe:
 
     @classmethod
     def of(cls, lon: np.ndarray, lat: np.ndarray) -> MedianProbe:
+        lon, lat = np.asarray(lon, float), np.asarray(lat, float)
         return cls(_Side.of(lon, _LON_EDGES, True), _Side.of(lon, _LON_EDGES, False),
                    _Side.of(lat, _LAT_EDGES, True), _Side.of(lat, _LAT_EDGES, False))
 

@@ -191,8 +191,6 @@ class Selection:
 
 def select(r, spec: PartSpec) -> Selection:
     """The rows a run uses of one part (``r``: :class:`~geo_trygghet.ingest.incidents.IncidentRows`)."""
-    from ..ingest.crime_types import categorize
-
     lon, lat = r.pos.lon, r.pos.lat
     keep, dropped = r.keep, dict(r.dropped)
     stages = {"positioned": int(keep.sum())}
@@ -212,8 +210,7 @@ def select(r, spec: PartSpec) -> Selection:
     keys = np.zeros(len(lon), np.int64)
     keys[finite] = position_keys(lon[finite], lat[finite])
     plain = keep & ~coarse
-    positions = Keyed.of({"key": keys[finite]}, {"all": np.ones(int(finite.sum()), np.int64),
-                                                 "kept": plain[finite].astype(np.int64)})
+    positions = _positions(keys[finite], plain[finite])
     places = int((keep & coarse).sum())
     if spec.drop_centroids:
         left = keep & (coarse | np.isin(keys, spec.exclude))
@@ -231,14 +228,37 @@ def select(r, spec: PartSpec) -> Selection:
             dropped[OUTSIDE_AREAS] = int(outside.sum())
             keep = keep & ~outside
     idx = np.flatnonzero(keep)
-    crime = r.crime.iloc[idx]
-    if "crime_type" in r.used:
-        _, unmapped = categorize(crime.reset_index(drop=True))
-        no_type = int(crime.isna().sum())
-    else:
-        unmapped, no_type = {}, 0
+    unmapped, no_type = _unmapped(r.crime.iloc[idx]) if "crime_type" in r.used else ({}, 0)
     return Selection(lon[idx], lat[idx], r.occurred[idx], group[idx], dropped, positions, places, stages, unmapped,
                      no_type)
+
+
+def _positions(keys: np.ndarray, kept: np.ndarray) -> Keyed:
+    """Incidents per distinct position: all of them, and those kept."""
+    uniq, counts = np.unique(keys, return_counts=True)
+    if kept.all():
+        on = counts
+    else:
+        ku, kc = np.unique(keys[kept], return_counts=True)
+        on = np.zeros(len(uniq), np.int64)
+        on[np.searchsorted(uniq, ku)] = kc
+    return Keyed({"key": uniq}, {"all": counts.astype(np.int64), "kept": on.astype(np.int64)})
+
+
+def _unmapped(crime: pd.Series) -> tuple[dict[str, int], int]:
+    """The crime types without a Brå category (label → rows, as ``categorize`` counts them) and the
+    rows without a type; each distinct type looked up once."""
+    from ..ingest.crime_types import categorize
+
+    codes, uniques = pd.factorize(crime, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    _, labels = categorize(pd.Series(uniques, dtype=object))
+    unmapped: dict[str, int] = {}
+    for raw, n in zip(uniques, counts.tolist(), strict=True):
+        label = " ".join(str(raw).split())
+        if label in labels:
+            unmapped[label] = unmapped.get(label, 0) + n
+    return dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0]))), int((codes < 0).sum())
 
 
 def summarise(r, spec: PartSpec, chosen: Selection | None = None) -> PartSummary:
@@ -302,11 +322,11 @@ def _counts(lon: np.ndarray, lat: np.ndarray, when: np.ndarray, group: np.ndarra
 def _hull_corners(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """The corners of the points' convex hull (all the points when there are too few for one)."""
     pts = np.column_stack([lon, lat])
-    if len(pts) > 16:
-        from scipy.spatial import ConvexHull, QhullError
+    if len(pts) <= 16:
+        return pts
+    from scipy.spatial import ConvexHull, QhullError
 
-        try:
-            return pts[ConvexHull(pts).vertices]
-        except QhullError:  # on a line or one point
-            return np.unique(pts, axis=0)
-    return pts
+    try:
+        return pts[ConvexHull(pts).vertices]
+    except QhullError:  # on a line or one point
+        return np.unique(pts, axis=0)

@@ -17,7 +17,6 @@ import numpy as np
 
 from ..ingest.location_quality import (
     CENTROID,
-    POINT,
     SHARED,
     SHARED_MIN,
     STACK_MIN,
@@ -45,13 +44,13 @@ def settle(positions: Keyed, *, places: int, dropped: dict[str, int], areas=None
     withheld = dropped.get(NO_POSITION, 0) + dropped.get(ZERO_POSITION, 0)
     if len(keys) == 0:
         return LocationOutcome(LocationQuality(places=places, withheld=withheld), np.empty(0, np.int64))
-    quality = np.where(n_all >= SHARED_MIN, SHARED, POINT).astype(object)
     stacked: tuple = ()
     if (n_all >= STACK_MIN).any():
         u_lon, u_lat = key_positions(keys)
         quality, stacked = classify_unique(u_lon, u_lat, n_all, areas=areas)
-    is_shared = quality == SHARED
-    is_centroid = quality == CENTROID
+        is_shared, is_centroid = quality == SHARED, quality == CENTROID
+    else:  # nothing can be stacked: shared or not is all there is to tell
+        is_shared, is_centroid = n_all >= SHARED_MIN, np.zeros(len(keys), bool)
     location = LocationQuality(
         points=int(kept[~is_shared & ~is_centroid].sum()), shared=int(kept[is_shared].sum()),
         centroids=int(kept[is_centroid].sum()), places=places, withheld=withheld, stacked=stacked,

@@ -97,7 +97,10 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
     if summary.rows_used == 0:
         raise InsufficientDataError(NO_INCIDENTS)
     polygons = _areas_of(counted)
-    found = _clusters(engine, counted, areas_by_group) if clusters else {}
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1)  # the hot-spot areas beside the grids and Gi* (both mostly outside the GIL)
+    areas_later = pool.submit(_clusters, engine, counted, areas_by_group) if clusters else None
     run = HotSpotRun(results={}, report=counted.report)
     errors: list[Exception] = []
     first = summary.cells[spec.resolutions[0]]
@@ -120,8 +123,12 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
             continue
         if scale is not None:
             run.scales[g] = scale
-        run.results[g] = HotSpotResult(cells=cells, clusters=found.get(g, empty_clusters()), resolution=res,
+        run.results[g] = HotSpotResult(cells=cells, clusters=empty_clusters(), resolution=res,
                                        permutations=permutations, seed=seed, grid=grid)
+    found = areas_later.result() if areas_later is not None else {}
+    pool.shutdown()
+    for g, result in run.results.items():
+        result.clusters = found.get(g, result.clusters)
     _raise_if_none(run.results, errors)
     return run
 

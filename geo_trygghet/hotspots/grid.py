@@ -14,12 +14,12 @@ Examples
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import repeat
 
 import geopandas as gpd
 import h3
-import h3.api.basic_int as h3b
 import h3.api.numpy_int as h3i
 import numpy as np
 import pandas as pd
@@ -30,6 +30,8 @@ from .. import schema as S
 from ..crs import WGS84
 from ..errors import InputError
 
+#: Points per thread at least when binning in parallel.
+_CHUNK = 250_000
 #: The largest study area (in cells) we build before asking for a coarser grid.
 MAX_CELLS = 3_000_000
 
@@ -59,7 +61,18 @@ def points_to_cell_ints(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np
         return points_to_cell_ints_h3py(lon, lat, resolution)
     from h3ronpy.vector import coordinates_to_cells
 
-    return np.asarray(coordinates_to_cells(lat, lon, resolution), dtype=np.uint64)
+    def part(rows: slice) -> np.ndarray:
+        return np.asarray(coordinates_to_cells(lat[rows], lon[rows], resolution), dtype=np.uint64)
+
+    workers = min(os.cpu_count() or 1, 4, len(lon) // _CHUNK)
+    if workers < 2:
+        return part(slice(None))
+    from concurrent.futures import ThreadPoolExecutor
+
+    bounds = np.linspace(0, len(lon), workers + 1).astype(int)
+    with ThreadPoolExecutor(workers) as pool:  # h3ronpy releases the GIL: one chunk per core
+        return np.concatenate(list(pool.map(part, [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:],
+                                                                                strict=True)])))
 
 
 def points_to_cell_ints_h3py(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
@@ -92,20 +105,16 @@ def cell_polygons(cells) -> gpd.GeoSeries:
 
 
 def cell_polygon_array(cells) -> np.ndarray:
-    """Hexagon polygons of H3 cells as a shapely array (H3's own vertices, closed rings)."""
+    """Hexagon (and pentagon) polygons of H3 cells as a shapely array, built in whole-array steps
+    (h3ronpy's boundaries as WKB; H3's vertices to within 1e-13°)."""
     ints = _as_ints(cells)
     if len(ints) == 0:
         return np.empty(0, dtype=object)
-    boundary = h3i.cell_to_boundary
-    rings = list(map(boundary, ints.tolist()))
-    sizes = np.fromiter(map(len, rings), dtype=np.int64, count=len(rings))
-    if (sizes == 6).all():
-        flat = np.fromiter(chain.from_iterable(chain.from_iterable(rings)), dtype=float, count=len(rings) * 12)
-        coords = flat.reshape(len(rings), 6, 2)[:, :, ::-1]
-        closed = np.concatenate([coords, coords[:, :1, :]], axis=1)
-        return shapely.polygons(closed)
-    # pentagons (and distorted cells) have other vertex counts: build one by one
-    return np.array([shapely.Polygon([(lng, lat) for lat, lng in r]) for r in rings], dtype=object)
+    import pyarrow as pa
+    from h3ronpy.vector import cells_to_wkb_polygons
+
+    wkb = pa.array(cells_to_wkb_polygons(pa.array(ints)))
+    return shapely.from_wkb(np.asarray(wkb.to_numpy(zero_copy_only=False)))
 
 
 def _as_ints(cells) -> np.ndarray:
@@ -136,8 +145,7 @@ def _polygon_cells(geom: BaseGeometry, resolution: int) -> np.ndarray:
         msg = (f"the study area would have about {estimate:,} H3 cells at resolution {resolution}; "
                f"use a coarser --resolution or a smaller --boundary")
         raise InputError(msg)
-    cells = h3.geo_to_cells(geom, resolution)
-    return np.sort(to_int(cells)) if cells else np.empty(0, dtype=np.uint64)
+    return np.sort(np.asarray(h3i.geo_to_cells(geom, resolution), dtype=np.uint64))
 
 
 def _estimate_cells(geom: BaseGeometry, resolution: int) -> int:
@@ -236,7 +244,9 @@ def neighbour_graph(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     H3's local IJ coordinates (one cheap call per cell, then vectorised
     look-ups of the six lattice offsets); where local IJ is undefined (a
     pentagon, or cells too far apart) it falls back to ``grid_disk``. Both give
-    exactly ``grid_disk(cell, 1)`` restricted to the study area.
+    exactly ``grid_disk(cell, 1)`` restricted to the study area. The local IJ
+    coordinates come from h3ronpy for the whole array (the same as h3-py's
+    ``cell_to_local_ij``, checked by the tests).
     """
     cells = np.asarray(cells, dtype=np.uint64)
     n = len(cells)
@@ -260,10 +270,13 @@ _IJ_OFFSETS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1))
 def _neighbours_local_ij(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if any(h3i.is_pentagon(int(c)) for c in cells[:1]) or _has_pentagon(cells):
         raise ValueError("pentagon in the study area")
+    import pyarrow as pa
+    from h3ronpy import cells_to_localij
+
     origin = int(cells[len(cells) // 2])
-    to_ij = h3b.cell_to_local_ij
-    ij = np.array(list(map(to_ij, repeat(origin), cells.tolist())), dtype=np.int64)
-    i, j = ij[:, 0], ij[:, 1]
+    local = pa.record_batch(cells_to_localij(pa.array(cells), origin))  # h3-py's cell_to_local_ij, whole array
+    i = local.column("i").to_numpy().astype(np.int64)
+    j = local.column("j").to_numpy().astype(np.int64)
     lo_i, lo_j = i.min() - 1, j.min() - 1
     span = int(j.max() - lo_j) + 2
     key = (i - lo_i) * span + (j - lo_j)

@@ -79,22 +79,21 @@ def _grouped(crs, snap, group, gx, gy, weight, dx, dy, bound) -> tuple[SnappedLo
     xspan = int(gx.max()) - x0 + 1
     if (int(group.max()) - g0 + 1) * xspan * yspan < 2**62:
         key = ((group - g0) * xspan + (gx - x0)) * yspan + (gy - y0)
-        squares, inverse = np.unique(key, return_inverse=True)
-        first = np.zeros(len(squares), np.int64)
-        first[inverse[::-1]] = np.arange(len(inverse))[::-1]
+        order = np.argsort(key)
+        skey = key[order]
+        new = np.r_[True, skey[1:] != skey[:-1]]
     else:  # a continent at a fine snap: sort the three columns instead
         order = np.lexsort((gy, gx, group))
         new = np.r_[True, (np.diff(group[order]) != 0) | (np.diff(gx[order]) != 0) | (np.diff(gy[order]) != 0)]
-        inverse = np.empty(len(gx), np.int64)
-        inverse[order] = np.cumsum(new) - 1
-        first = order[new]
-    m = len(first)
+    starts = np.flatnonzero(new)
+    inverse = np.empty(len(gx), np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    first = order[starts]
 
-    def total(v):  # float sums of whole numbers below 2**53 are exact
-        return np.rint(np.bincount(inverse, weights=v, minlength=m)).astype(np.int64)
+    def total(v):
+        return np.add.reduceat(np.asarray(v, np.int64)[order], starts)
 
-    top = np.full(m, -np.inf)
-    np.maximum.at(top, inverse, bound)
+    top = np.maximum.reduceat(np.asarray(bound, float)[order], starts)
     located = SnappedLocations(crs, snap, group[first], gx[first], gy[first], total(weight), total(dx), total(dy),
                                top)
     return located, inverse

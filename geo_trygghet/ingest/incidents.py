@@ -35,7 +35,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -49,7 +49,6 @@ from ..errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaEr
 from .columns import TYPE_NAMES, Columns
 from .crime_types import categorize
 from .files import check_path, read_any, read_parquet, read_vector, unsupported
-from .geocode import AddressRegister, GeocodeResult, find_address_columns, geocode_frame, read_register
 from .location_quality import CENTROID, LEFT_OUT, PLACE, POINT, SHARED, LocationQuality, classify_positions
 from .positions import (
     BAD_POSITION,
@@ -62,6 +61,9 @@ from .positions import (
 )
 from .report import AREA_CENTROID, IngestReport
 from .timecols import AFTER_UNTIL, BEFORE_SINCE, RESOLUTION_UNKNOWN, times, window
+
+if TYPE_CHECKING:  # the geocoder loads only when addresses are placed
+    from .geocode import AddressRegister, GeocodeResult
 
 __all__ = ["IncidentRows", "Incidents", "IngestReport", "incident_rows", "incidents_from_frame", "read_boundary",
            "read_incidents", "read_table"]
@@ -298,6 +300,8 @@ def _locate(df, cols: Columns, geometry, source: str, rows: np.ndarray, opt: _Op
                              crs=opt.crs, notes=notes, used=used), None
         except SchemaError as err:
             raise _with_address_hint(err, df, source) from None
+    from .geocode import AddressRegister, geocode_frame, read_register
+
     reg = opt.register if isinstance(opt.register, AddressRegister) else read_register(opt.register)
     geo = geocode_frame(df, reg, address=opt.address, source=source)
     used.update({"address" if k == "address" else k: v for k, v in geo.columns.items()})
@@ -320,6 +324,8 @@ def _with_address_hint(err: SchemaError, df: pd.DataFrame, source: str) -> Schem
     if not text.startswith(f"{source}: no coordinate columns found"):
         return err
     try:
+        from .geocode import find_address_columns
+
         col = find_address_columns(df, source=source)
     except SchemaError:
         return err
