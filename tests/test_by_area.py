@@ -115,3 +115,19 @@ def test_cli_areas_file_with_population_and_wrong_column(incidents_csv, tmp_path
     assert main(["hotspots", str(incidents_csv), "-o", str(out), "--areas", str(path), "--area-id", "namn"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "'namn'" in err and "omrade" in err
+
+
+def test_area_index_assigns_as_testing_every_polygon():
+    """The H3 shortcut (cells no boundary crosses) gives each point the same area as testing every
+    point against every polygon: all Swedish kommuner, and overlapping boxes."""
+    from geo_trygghet.engines.areas import AreaIndex
+    from tests._scale_data import national_points
+
+    lon, lat = national_points(200_000, seed=71)
+    for polygons, res in ((kommuner().polygons, 8), (kommuner().polygons, 7),
+                          ((*BOXES[:4], box(16.2, 59.4, 16.8, 59.8)), 9)):
+        index, _ = AreaIndex.build(tuple(polygons), res)
+        if res == 9:
+            rng = np.random.default_rng(4)
+            lon, lat = rng.uniform(15.9, 17.3, 100_000), rng.uniform(59.1, 60.1, 100_000)
+        assert (index.assign(lon, lat) == assign_areas(lon, lat, tuple(polygons))).all()

@@ -106,8 +106,8 @@ def open_engine(args: argparse.Namespace, *, require_time: bool, boundary: Any, 
 
 
 #: what the hot-spot commands import after reading the file: imported meanwhile (the read runs outside the GIL)
-HEAVY_MODULES = ("scipy.spatial", "scipy.sparse.csgraph", "scipy.special", "pyogrio", "pyproj", "shapely",
-                 "h3ronpy.vector", "geo_trygghet.hotspots.gistar", "geo_trygghet.hotspots.clusters")
+HEAVY_MODULES = ("pyogrio", "pyproj", "shapely", "h3ronpy.vector", "geo_trygghet.hotspots.gistar",
+                 "geo_trygghet.hotspots.clusters")
 
 
 def preload(modules: tuple[str, ...] = HEAVY_MODULES) -> None:
@@ -115,6 +115,9 @@ def preload(modules: tuple[str, ...] = HEAVY_MODULES) -> None:
     import contextlib
     import importlib
     import threading
+
+    if os.environ.get("GT_NO_PRELOAD"):
+        return
 
     def load() -> None:
         for name in modules:

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from .. import schema as S
 from ..errors import InputError
 from ._common import add_ingest_arguments, add_run_arguments, open_engine, preload, progress, time_and_memory
 from ._resolution import RESOLUTION_HELP, resolution_arg
@@ -72,23 +73,18 @@ def run(args: argparse.Namespace) -> int:
         boundary_gdf = read_boundary(args.boundary) if args.boundary else None
         with open_engine(args, require_time=False, boundary=boundary_gdf, progress=step) as engine:
             done = hotspots_run(engine, resolution=args.resolution, permutations=args.permutations, seed=args.seed,
-                                areas=areas.polygons if areas is not None else None)
+                                areas=areas.polygons if areas is not None else None, wait=False)
+            step("skriver GeoPackage / writing GeoPackage")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            result = _write(out, args, areas, done)  # the cells while the hot-spot areas are still computed
         workers_mb = getattr(engine, "workers_peak_mb", None)  # known once the engine is closed
-        step("skriver GeoPackage / writing GeoPackage")
-        out.parent.mkdir(parents=True, exist_ok=True)
         if areas is not None:
-            from ..hotspots.by_area import by_area_result
-
-            result = by_area_result(areas, done)
-            result.to_gpkg(out)
             table = Path(args.summary) if args.summary else out.with_name(out.stem + "_areas.csv")
             result.to_csv(table)
-        else:
-            done.result.to_gpkg(out)
         if args.map:
             step("skriver karta / writing map")
             Path(args.map).parent.mkdir(parents=True, exist_ok=True)
-            _write_map(args, result if areas is not None else done.result, boundary_gdf)
+            _write_map(args, result, boundary_gdf)
     lines = list(done.report.summary_lines())
     if areas is not None:
         lines += _area_lines(result, table)
@@ -98,6 +94,23 @@ def run(args: argparse.Namespace) -> int:
                  f"{time_and_memory(started, workers_mb)}")
     print("\n".join(lines), file=sys.stdout)
     return 0
+
+
+def _write(out: Path, args: argparse.Namespace, areas, done):
+    """Write the GeoPackage: the cells first, then (once they are done) the hot-spot areas."""
+    from ..hotspots.gistar import write_layers
+
+    if areas is None:
+        write_layers(out, {S.LAYER_CELLS: done.result.cells})
+        result = done.wait().result
+        write_layers(out, {S.LAYER_CLUSTERS: result.clusters}, fresh=False)
+        return result
+    from ..hotspots.by_area import by_area_result, write_cells
+
+    write_cells(out, areas, done)
+    result = by_area_result(areas, done)
+    result.to_gpkg(out, cells=False)
+    return result
 
 
 def _write_map(args: argparse.Namespace, result, boundary_gdf) -> None:

@@ -287,7 +287,8 @@ class DaskEngine(Engine):
 
     def summary(self, spec: PartSpec):
         keep = spec.eps_m is not None
-        counted = self.client.map(_count_part, self.parts, columns=self.read.columns, spec=spec, keep=keep,
+        shipped = self.client.scatter(spec, broadcast=True)  # the areas' index once per worker, not per task
+        counted = self.client.map(_count_part, self.parts, columns=self.read.columns, spec=shipped, keep=keep,
                                   pure=False)
         summaries = [self.client.submit(operator.getitem, f, 0, pure=False) for f in counted]
         if keep:
@@ -308,8 +309,8 @@ class DaskEngine(Engine):
         selections = self._selected[1]
 
         def fetch(wanted: np.ndarray, bounds: np.ndarray):
-            w, b = self.client.scatter([wanted, bounds], broadcast=True)
-            located = [self.client.submit(_fetch, s, spec, w, b, crs, snap, pure=False) for s in selections]
+            w, b, shipped = self.client.scatter([wanted, bounds, spec], broadcast=True)
+            located = [self.client.submit(_fetch, s, shipped, w, b, crs, snap, pure=False) for s in selections]
             return self._tree(located, _combine_located, "tätheter / dense locations").result()
 
         return fetch

@@ -40,6 +40,9 @@ class PandasEngine(Engine):
             self._rows = incident_rows(df, source=name, _how=how, **self.read.columns)
         return self._rows
 
+    def prepare(self) -> None:
+        self.rows()
+
     def sample(self) -> IncidentRows:
         return self.rows()
 

@@ -13,6 +13,7 @@ whole number kept in a :class:`~geo_trygghet.engines.keyed.Keyed` table, so that
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,7 @@ class PartSpec:
     since: pd.Timestamp | None = None
     until: pd.Timestamp | None = None
     boundary: BaseGeometry | None = None
-    areas: tuple[BaseGeometry, ...] | None = None
+    areas: Any = None  # an AreaIndex: every area its own study area
     hull: bool = False
     eps_m: float | None = None
     drop_centroids: bool = True
@@ -158,13 +159,30 @@ def window_masks(occurred: np.ndarray, keep: np.ndarray, spec: PartSpec, resolut
 
 
 def assign_areas(lon: np.ndarray, lat: np.ndarray, areas: tuple[BaseGeometry, ...]) -> np.ndarray:
-    """The first area (position in ``areas``) whose interior holds each point, or -1."""
+    """The first area (position in ``areas``) whose interior holds each point, or -1.
+
+    Large arrays are split over the cores (GEOS runs outside the GIL)."""
     out = np.full(len(lon), -1, np.int64)
     if len(lon) == 0:
         return out
     tree = shapely.STRtree(list(areas))
-    points = shapely.points(lon, lat)
-    which, area = tree.query(points, predicate="within")
+
+    def part(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        which, area = tree.query(shapely.points(lon[rows], lat[rows]), predicate="within")
+        return which + (rows.start or 0), area
+
+    import os
+
+    workers = min(os.cpu_count() or 1, 4, max(len(lon) // 200_000, 1))
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        cuts = np.linspace(0, len(lon), workers + 1).astype(int)
+        with ThreadPoolExecutor(workers) as pool:
+            found = list(pool.map(part, [slice(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]))
+        which, area = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+    else:
+        which, area = part(slice(0, len(lon)))
     if len(which):
         order = np.lexsort((area, which))  # per point its lowest area first
         which, area = which[order], area[order]
@@ -187,6 +205,7 @@ class Selection:
     stages: dict[str, int]
     unmapped: dict[str, int]
     no_type: int
+    cells: dict[int, np.ndarray] = field(default_factory=dict)  # the rows' cells, where already binned
 
 
 def select(r, spec: PartSpec) -> Selection:
@@ -220,17 +239,24 @@ def select(r, spec: PartSpec) -> Selection:
             dropped[AREA_CENTROID] = int(left.sum())
             keep = keep & ~left
     group = np.zeros(len(lon), np.int64)
+    binned: dict[int, np.ndarray] = {}
     if spec.areas is not None:
+        from ..hotspots.grid import points_to_cell_ints
+
         idx = np.flatnonzero(keep)
-        group[idx] = assign_areas(lon[idx], lat[idx], spec.areas)
+        res = spec.areas.resolution
+        cells = points_to_cell_ints(lon[idx], lat[idx], res)
+        group[idx] = spec.areas.assign(lon[idx], lat[idx], cells)
         outside = keep & (group < 0)
         if outside.any():
             dropped[OUTSIDE_AREAS] = int(outside.sum())
             keep = keep & ~outside
+        if res in spec.resolutions:
+            binned[res] = cells[group[idx] >= 0]
     idx = np.flatnonzero(keep)
     unmapped, no_type = _unmapped(r.crime.iloc[idx]) if "crime_type" in r.used else ({}, 0)
     return Selection(lon[idx], lat[idx], r.occurred[idx], group[idx], dropped, positions, places, stages, unmapped,
-                     no_type)
+                     no_type, binned)
 
 
 def _positions(keys: np.ndarray, kept: np.ndarray) -> Keyed:
@@ -265,7 +291,7 @@ def summarise(r, spec: PartSpec, chosen: Selection | None = None) -> PartSummary
     """The counts of one part (``r``: :class:`~geo_trygghet.ingest.incidents.IncidentRows`;
     ``chosen``: its :func:`select`, when already made)."""
     sel = select(r, spec) if chosen is None else chosen
-    counts = _counts(sel.lon, sel.lat, sel.when, sel.group, spec)
+    counts = _counts(sel.lon, sel.lat, sel.when, sel.group, spec, sel.cells)
     return PartSummary(
         rows_read=r.rows_read, rows_used=len(sel.lon), dropped=sel.dropped, used=dict(r.used), crs=r.pos.crs,
         time_resolution=r.resolution, notes=list(r.notes), unmapped=sel.unmapped, no_type=sel.no_type,
@@ -291,7 +317,8 @@ def fetch_part(sel: Selection, spec: PartSpec, wanted: np.ndarray, bounds: np.nd
     return snap_points(sel.lon[taken], sel.lat[taken], crs, snap, bounds[at], sel.group[taken])[0]
 
 
-def _counts(lon: np.ndarray, lat: np.ndarray, when: np.ndarray, group: np.ndarray, spec: PartSpec) -> dict:
+def _counts(lon: np.ndarray, lat: np.ndarray, when: np.ndarray, group: np.ndarray, spec: PartSpec,
+            binned: dict[int, np.ndarray] | None = None) -> dict:
     from ..hotspots.density import square_keys
     from ..hotspots.grid import points_to_cell_ints
 
@@ -305,7 +332,7 @@ def _counts(lon: np.ndarray, lat: np.ndarray, when: np.ndarray, group: np.ndarra
 
         ordinal = period_ordinals(when[dated], spec.interval)
     for res in spec.resolutions:
-        cell = points_to_cell_ints(lon, lat, res)
+        cell = binned[res] if binned and res in binned else points_to_cell_ints(lon, lat, res)
         cells[res] = Keyed.of({"group": group, "cell": cell})
         if periods is not None and ordinal is not None:
             periods[res] = Keyed.of({"group": group[dated], "cell": cell[dated], "period": ordinal})
@@ -321,12 +348,6 @@ def _counts(lon: np.ndarray, lat: np.ndarray, when: np.ndarray, group: np.ndarra
 
 def _hull_corners(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """The corners of the points' convex hull (all the points when there are too few for one)."""
-    pts = np.column_stack([lon, lat])
-    if len(pts) <= 16:
-        return pts
-    from scipy.spatial import ConvexHull, QhullError
+    from ..hotspots.grid import hull_corners
 
-    try:
-        return pts[ConvexHull(pts).vertices]
-    except QhullError:  # on a line or one point
-        return np.unique(pts, axis=0)
+    return hull_corners(lon, lat)

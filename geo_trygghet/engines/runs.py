@@ -35,6 +35,26 @@ class HotSpotRun:
     scales: dict[int, Any] = field(default_factory=dict)
     skipped: dict[int, str] = field(default_factory=dict)
     incidents: dict[int, int] = field(default_factory=dict)
+    table: Any = None  # every area's cells in one GeoDataFrame, with the area's position as ``group``
+    clusters_table: Any = None  # every area's hot-spot areas in one GeoDataFrame, with ``group``
+    pending: Any = None  # the hot-spot areas, while they are computed
+
+    def wait(self) -> HotSpotRun:
+        """Finish the hot-spot areas (when :func:`hotspots_run` returned before they were done)."""
+        from ..hotspots.clusters import empty_clusters
+
+        found = self.pending.result() if self.pending is not None else None
+        self.pending = None
+        slices = {}
+        if found is not None:
+            self.clusters_table = found
+            slices = group_slices(found["group"].to_numpy())
+        for g, result in self.results.items():
+            if result.clusters is None:
+                mine = found.iloc[slices[g]] if found is not None and g in slices else None
+                result.clusters = mine.drop(columns="group").reset_index(drop=True) if mine is not None \
+                    else empty_clusters()
+        return self
 
     @property
     def result(self):
@@ -68,44 +88,64 @@ def _choose(counted: Counted, group: int, rows: slice, *, periods: int = 1, inte
     return choice_of(shares, periods=periods, interval=interval)
 
 
-def _grid(counted: Counted, group: int, resolution: int, area):
+def _grid(counted: Counted, group: int, resolution: int, area, study: tuple | None = None):
     from ..hotspots.grid import grid_from_counts
 
     cells = counted.summary.cells[resolution]
     rows = _groups(cells).get(group, slice(0, 0))
     corners = counted.summary.hull if area is None else None
+    index = counted.spec.areas
+    known = study[group] if study is not None and index is not None and index.resolution == resolution else None
     return grid_from_counts(cells.keys["cell"][rows], cells.values["count"][rows], resolution=resolution,
-                            area=area, corners=corners)
+                            area=area, corners=corners, study=known)
 
 
 def _areas_of(counted: Counted) -> list:
     spec = counted.spec
-    return list(spec.areas) if spec.areas is not None else [spec.boundary]
+    return list(spec.areas.polygons) if spec.areas is not None else [spec.boundary]
+
+
+def _index(areas: tuple | None, resolutions: tuple[int, ...]):
+    """The :class:`~.areas.AreaIndex` of a by-area run (at the run's resolution up to 8, else 7)
+    and each area's cells at that resolution."""
+    if areas is None:
+        return None, None
+    from .areas import AreaIndex
+
+    res = min(resolutions)
+    return AreaIndex.build(tuple(areas), res if res <= 8 else 7)
 
 
 def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int = 0, seed: int | None = None,
-                 clusters: bool = True, areas: tuple | None = None) -> HotSpotRun:
-    """Gi* hot spots (and hot-spot areas) of a file, per area when ``areas`` (WGS84 polygons) are given."""
-    from ..hotspots.clusters import areas_by_group, empty_clusters
-    from ..hotspots.gistar import HotSpotResult, hotspots_for_grid
+                 clusters: bool = True, areas: tuple | None = None, wait: bool = True) -> HotSpotRun:
+    """Gi* hot spots (and hot-spot areas) of a file, per area when ``areas`` (WGS84 polygons) are given.
 
-    spec = engine.spec(resolutions=_resolutions(resolution), areas=areas,
+    With ``wait=False`` the hot-spot areas may still be computing when it returns (the cells are
+    ready to be written meanwhile); :meth:`HotSpotRun.wait` finishes them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..hotspots.clusters import areas_by_group
+    from ..hotspots.gistar import HotSpotResult, cells_table, gi_columns
+
+    pool = ThreadPoolExecutor(1)  # work beside the main thread's (both mostly outside the GIL)
+    index_later = pool.submit(_index, areas, _resolutions(resolution))
+    engine.prepare()  # read the file meanwhile
+    index, study = index_later.result()
+    spec = engine.spec(resolutions=_resolutions(resolution), areas=index,
                        hull=areas is None and engine.read.boundary is None,
                        eps_m=settings.cluster_eps_m if clusters else None)
     counted = engine.count(spec)
     summary = counted.summary
     if summary.rows_used == 0:
         raise InsufficientDataError(NO_INCIDENTS)
-    polygons = _areas_of(counted)
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(1)  # the hot-spot areas beside the grids and Gi* (both mostly outside the GIL)
     areas_later = pool.submit(_clusters, engine, counted, areas_by_group) if clusters else None
-    run = HotSpotRun(results={}, report=counted.report)
+    pool.shutdown(wait=False)
+    run = HotSpotRun(results={}, report=counted.report, pending=areas_later)
     errors: list[Exception] = []
     first = summary.cells[spec.resolutions[0]]
     incidents = {g: int(first.values["count"][s].sum()) for g, s in _groups(first).items()}
-    for g, polygon in enumerate(polygons):
+    done: list[tuple[int, Any, dict]] = []
+    for g, polygon in enumerate(_areas_of(counted)):
         run.incidents[g] = incidents.get(g, 0)
         if not run.incidents[g]:
             run.skipped[g] = "no incidents"
@@ -113,8 +153,8 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
         try:
             scale = _choose(counted, g, slice(None)) if resolution == "auto" else None
             res = scale.resolution if scale is not None else int(resolution)
-            grid, counts = _grid(counted, g, res, polygon)
-            cells = hotspots_for_grid(grid, counts, permutations=permutations, seed=seed)
+            grid, counts = _grid(counted, g, res, polygon, study)
+            done.append((g, grid, gi_columns(grid, counts, permutations=permutations, seed=seed)))
         except (InsufficientDataError, InputError) as err:
             if areas is None:
                 raise
@@ -123,26 +163,31 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
             continue
         if scale is not None:
             run.scales[g] = scale
-        run.results[g] = HotSpotResult(cells=cells, clusters=empty_clusters(), resolution=res,
+    _raise_if_none(done, errors)
+    # one table of every area's cells: hexagons and names built in whole arrays, once
+    sizes = [len(grid.cells) for _, grid, _ in done]
+    table = cells_table(np.concatenate([grid.cells for _, grid, _ in done]),
+                        {k: np.concatenate([cols[k] for _, _, cols in done]) for k in done[0][2]},
+                        first={"group": np.repeat([g for g, _, _ in done], sizes)})
+    run.table = table
+    bounds = np.r_[0, np.cumsum(sizes)]
+    for (g, grid, _), lo, hi in zip(done, bounds[:-1], bounds[1:], strict=True):
+        cells = table.iloc[lo:hi, 1:] if len(done) > 1 else table.drop(columns="group")
+        run.results[g] = HotSpotResult(cells=cells.reset_index(drop=True), clusters=None, resolution=grid.resolution,
                                        permutations=permutations, seed=seed, grid=grid)
-    found = areas_later.result() if areas_later is not None else {}
-    pool.shutdown()
-    for g, result in run.results.items():
-        result.clusters = found.get(g, result.clusters)
-    _raise_if_none(run.results, errors)
-    return run
+    return run.wait() if wait else run
 
 
-def _raise_if_none(results: dict, errors: list) -> None:
-    """In a by-area run, the first area's error when no area has a result (a mistake, not an area's data)."""
+def _raise_if_none(results, errors: list) -> None:
+    """The first error when no area has a result (in a by-area run: a mistake, not an area's data)."""
     if not results and errors:
         raise errors[0]
 
 
-def _clusters(engine: Engine, counted: Counted, areas_by_group) -> dict:
+def _clusters(engine: Engine, counted: Counted, areas_by_group) -> Any:
     squares = counted.summary.squares
     if squares is None or len(squares) == 0:
-        return {}
+        return None
     spec = counted.spec
     assert spec.eps_m is not None
     crs = counted.summary.probe.metric_crs()
@@ -171,7 +216,8 @@ def emerging_run(engine: Engine, *, interval: str = "month", time_window: int = 
     from ..hotspots.emerging import emerging_for_cube
 
     _check_interval(interval)
-    spec = engine.spec(resolutions=_resolutions(resolution), interval=interval, areas=areas,
+    index, study = _index(areas, _resolutions(resolution))
+    spec = engine.spec(resolutions=_resolutions(resolution), interval=interval, areas=index,
                        hull=areas is None and engine.read.boundary is None)
     counted = engine.count(spec)
     summary = counted.summary
@@ -200,7 +246,7 @@ def emerging_run(engine: Engine, *, interval: str = "month", time_window: int = 
                                          since=engine.read.since, until=engine.read.until)
                 scale = _choose(counted, g, slice(None), periods=hi - lo + 1, interval=interval)
             res = scale.resolution if scale is not None else int(resolution)
-            grid, _ = _grid(counted, g, res, polygon)
+            grid, _ = _grid(counted, g, res, polygon, study)
             cube = cube_from_counts(grid, summary.periods[res] if summary.periods else None, g, span,
                                     interval=interval, month_resolution=month_only, since=engine.read.since,
                                     until=engine.read.until)

@@ -136,13 +136,16 @@ class ByAreaResult:
     clusters: gpd.GeoDataFrame
     summary: pd.DataFrame
 
-    def to_gpkg(self, path: str | Path) -> Path:
-        """Write ``cells``, ``clusters`` and ``areas`` (each area's polygon and summary), replacing the file."""
+    def to_gpkg(self, path: str | Path, *, cells: bool = True) -> Path:
+        """Write ``cells``, ``clusters`` and ``areas`` (each area's polygon and summary), replacing the
+        file; ``cells=False`` adds the last two to a file that has its cells already
+        (:func:`write_cells`)."""
         from .gistar import write_layers
 
         path = Path(path)
         areas = gpd.GeoDataFrame(self.summary.copy(), geometry=list(self.areas.polygons), crs=WGS84)
-        write_layers(path, {S.LAYER_CELLS: self.cells, S.LAYER_CLUSTERS: self.clusters, LAYER_AREAS: areas})
+        layers = {S.LAYER_CLUSTERS: self.clusters, LAYER_AREAS: areas}
+        write_layers(path, {S.LAYER_CELLS: self.cells, **layers} if cells else layers, fresh=cells)
         return path
 
     def to_csv(self, path: str | Path) -> Path:
@@ -151,38 +154,57 @@ class ByAreaResult:
         return path
 
 
+def area_cells(areas: AreaSet, run) -> gpd.GeoDataFrame:
+    """Every area's cells in one layer, ``area_id`` first (from a by-area run's table)."""
+    table = run.table
+    cells = table.drop(columns="group")
+    cells.insert(0, AREA_ID, np.asarray(areas.ids, dtype=object)[table["group"].to_numpy()])
+    return gpd.GeoDataFrame(cells, crs=WGS84)
+
+
+def write_cells(path: str | Path, areas: AreaSet, run) -> Path:
+    """Start a by-area GeoPackage with its ``cells`` layer (while the hot-spot areas are computed)."""
+    from .gistar import write_layers
+
+    return write_layers(path, {S.LAYER_CELLS: area_cells(areas, run)})
+
+
 def by_area_result(areas: AreaSet, run) -> ByAreaResult:
     """Collect a by-area :class:`~geo_trygghet.engines.runs.HotSpotRun` into one result."""
     from .clusters import empty_clusters
 
-    cells, clusters, rows = [], [], []
-    for g, area_id in enumerate(areas.ids):
-        res = run.results.get(g)
-        n = run.incidents.get(g, 0)
-        pop = float(areas.population[g])
-        row = {AREA_ID: area_id, "name": areas.names[g], "incidents": n,
-               "population": pop if np.isfinite(pop) else np.nan,
-               "rate_per_100000": n / pop * 100_000 if np.isfinite(pop) and pop > 0 else np.nan,
-               "cells": 0, "hot_cells": 0, "hot_cells_99": 0, "top_cluster_incidents": 0, "top_cluster_ha": np.nan,
-               "top_cluster_lat": np.nan, "top_cluster_lon": np.nan, "note": run.skipped.get(g, "")}
-        if res is not None:
-            c = res.cells
-            row.update(cells=len(c), hot_cells=int((c[S.GI_BIN] > 0).sum()), hot_cells_99=int((c[S.GI_BIN] == 3).sum()))
-            cells.append(c.assign(**{AREA_ID: area_id})[[AREA_ID, *c.columns]])
-            if len(res.clusters):
-                top = res.clusters.iloc[0]
-                centre = top.geometry.representative_point()
-                row.update(top_cluster_incidents=int(top[S.COUNT]), top_cluster_ha=float(top[S.AREA_M2]) / 10_000,
-                           top_cluster_lat=centre.y, top_cluster_lon=centre.x)
-                clusters.append(res.clusters.assign(**{AREA_ID: area_id})[[AREA_ID, *res.clusters.columns]])
-        rows.append(row)
-    empty = empty_clusters()
-    all_cells = pd.concat(cells, ignore_index=True) if cells else gpd.GeoDataFrame(
-        {AREA_ID: []}, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
-    all_clusters = pd.concat(clusters, ignore_index=True) if clusters else empty.assign(**{AREA_ID: pd.Series(
-        [], dtype=str)})[[AREA_ID, *empty.columns]]
-    summary = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    return ByAreaResult(areas=areas, cells=gpd.GeoDataFrame(all_cells, crs=WGS84),
+    ids = np.asarray(areas.ids, dtype=object)
+    n = len(areas)
+    table = run.wait().table
+    group = table["group"].to_numpy()
+    cells = area_cells(areas, run)
+    bins = table[S.GI_BIN].to_numpy()
+    incidents = np.array([run.incidents.get(g, 0) for g in range(n)], np.int64)
+    population = np.asarray(areas.population, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(np.isfinite(population) & (population > 0), incidents / population * 100_000, np.nan)
+    summary = pd.DataFrame({
+        AREA_ID: list(areas.ids), "name": list(areas.names), "incidents": incidents, "population": population,
+        "rate_per_100000": rate, "cells": np.bincount(group, minlength=n),
+        "hot_cells": np.bincount(group[bins > 0], minlength=n),
+        "hot_cells_99": np.bincount(group[bins == 3], minlength=n),
+        "top_cluster_incidents": np.zeros(n, np.int64), "top_cluster_ha": np.full(n, np.nan),
+        "top_cluster_lat": np.full(n, np.nan), "top_cluster_lon": np.full(n, np.nan),
+        "note": [run.skipped.get(g, "") for g in range(n)]}, columns=list(SUMMARY_COLUMNS))
+    found = run.clusters_table if run.clusters_table is not None else empty_clusters().assign(
+        group=np.empty(0, np.int64))
+    top = found[found[S.CLUSTER_ID].to_numpy() == 1]
+    if len(top):
+        g = top["group"].to_numpy()
+        centre = top.geometry.representative_point()
+        summary.loc[g, "top_cluster_incidents"] = top[S.COUNT].to_numpy()
+        summary.loc[g, "top_cluster_ha"] = top[S.AREA_M2].to_numpy() / 10_000
+        summary.loc[g, "top_cluster_lat"] = centre.y.to_numpy()
+        summary.loc[g, "top_cluster_lon"] = centre.x.to_numpy()
+    all_clusters = found.drop(columns="group")
+    all_clusters.insert(0, AREA_ID, ids[found["group"].to_numpy()] if len(found) else pd.Series([], dtype=str))
+    summary["top_cluster_incidents"] = summary["top_cluster_incidents"].astype(np.int64)
+    return ByAreaResult(areas=areas, cells=cells,
                         clusters=gpd.GeoDataFrame(all_clusters, crs=WGS84), summary=summary)
 
 

@@ -27,10 +27,12 @@ that sets ``labels_``, and ``areas_`` holds the polygons.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import geopandas as gpd
 import numpy as np
 import shapely
-from scipy.sparse.csgraph import connected_components
+from pyproj import Transformer
 
 from .. import schema as S
 from .. import settings
@@ -41,6 +43,11 @@ from .locations import Fetch, InMemoryFetch, SnappedLocations, search_groups
 
 def empty_clusters(crs: str = WGS84) -> gpd.GeoDataFrame:
     """A clusters layer with no rows (the columns and types kept)."""
+    return _empty(crs).copy()
+
+
+@lru_cache(maxsize=4)
+def _empty(crs: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({S.CLUSTER_ID: np.empty(0, np.int64), S.COUNT: np.empty(0, np.int64),
                              S.AREA_M2: np.empty(0, float)}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
@@ -76,6 +83,7 @@ def weighted_dbscan(points: np.ndarray, weight: np.ndarray, *, eps: float,
     This was the hot-spot areas' algorithm until :func:`dense_dbscan`, which gives the
     same areas without the graph over sparse points; the tests compare the two.
     """
+    from scipy.sparse.csgraph import connected_components
     from sklearn.neighbors import radius_neighbors_graph
 
     n = len(points)
@@ -155,30 +163,54 @@ class HotSpotAreas:
 
     @staticmethod
     def _polygons(locations, weight, labels, crs, snap) -> gpd.GeoDataFrame:
+        table = _hulls({0: (locations, weight, labels)}, crs, snap)
+        return table.drop(columns="group") if len(table) else empty_clusters()
+
+
+def _hulls(groups: dict, crs, snap: float) -> gpd.GeoDataFrame:
+    """Hot-spot areas of every group in one table (``group``, ``cluster_id``, ``count``, ``area_m2``,
+    polygon in WGS84): the convex hull of each cluster's locations, buffered by a snap square;
+    ``cluster_id`` 1 is a group's area with the most incidents."""
+    rows_g, rows_label, geoms, counts = [], [], [], []
+    for g, (locations, weight, labels) in groups.items():
         ids = np.unique(labels[labels >= 0])
         if len(ids) == 0:
-            return empty_clusters()
+            continue
         order = np.argsort(labels, kind="stable")
         bounds = np.searchsorted(labels[order], np.append(ids, int(ids[-1]) + 1)).tolist()
-        geoms, counts = [], []
         for k in range(len(ids)):
             member = order[bounds[k]:bounds[k + 1]]
-            hull = shapely.MultiPoint(locations[member]).convex_hull
-            geoms.append(hull.buffer(snap, quad_segs=4))
+            geoms.append(shapely.MultiPoint(locations[member]).convex_hull.buffer(snap, quad_segs=4))
             counts.append(int(weight[member].sum()))
-        metric = gpd.GeoDataFrame({S.COUNT: np.asarray(counts, np.int64)}, geometry=geoms, crs=crs)
-        metric[S.AREA_M2] = metric.geometry.area
-        metric = metric.sort_values(S.COUNT, ascending=False, kind="stable").reset_index(drop=True)
-        metric.insert(0, S.CLUSTER_ID, np.arange(1, len(metric) + 1, dtype=np.int64))
-        return metric.to_crs(WGS84)[[S.CLUSTER_ID, S.COUNT, S.AREA_M2, "geometry"]]
+            rows_g.append(g)
+            rows_label.append(k)
+    if not geoms:
+        return empty_clusters().assign(group=np.empty(0, np.int64))[["group", S.CLUSTER_ID, S.COUNT, S.AREA_M2,
+                                                                      "geometry"]]
+    geom = np.asarray(geoms, dtype=object)
+    count = np.asarray(counts, np.int64)
+    group = np.asarray(rows_g, np.int64)
+    order = np.lexsort((np.asarray(rows_label), -count, group))  # per group most incidents first, ties in order
+    group, count, geom = group[order], count[order], geom[order]
+    first = np.r_[True, group[1:] != group[:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(len(group)), 0))
+    area = shapely.area(geom)
+    to_wgs84 = Transformer.from_crs(crs, WGS84, always_xy=True)
+    lonlat = shapely.transform(geom, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
+    return gpd.GeoDataFrame({"group": group, S.CLUSTER_ID: np.arange(len(group)) - start + 1, S.COUNT: count,
+                             S.AREA_M2: area}, geometry=lonlat, crs=WGS84)
 
 
 def areas_by_group(keys: np.ndarray, counts: np.ndarray, fetch: Fetch, *, eps_m: float | None = None,
-                   min_samples: int | None = None) -> dict[int, gpd.GeoDataFrame]:
-    """Hot-spot areas per group (area of a by-area run) from incidents counted per density square."""
+                   min_samples: int | None = None) -> gpd.GeoDataFrame:
+    """Hot-spot areas of every group (area of a by-area run) from incidents counted per density
+    square, in one table with the group's number as ``group``."""
     model = HotSpotAreas(eps_m=eps_m, min_samples=min_samples)
     found = search_groups(keys, counts, fetch, eps=model.eps_m, min_samples=min_samples)
-    return {g: model.polygons(located, labels) for g, (located, labels) in found.items()}
+    if not found:
+        return _hulls({}, WGS84, model.snap)
+    crs = next(iter(found.values()))[0].crs
+    return _hulls({g: (loc.xy, loc.weight, labels) for g, (loc, labels) in found.items()}, crs, model.snap)
 
 
 def find_clusters(lon: np.ndarray, lat: np.ndarray, *, eps_m: float | None = None,

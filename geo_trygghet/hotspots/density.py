@@ -29,8 +29,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .. import settings
 
@@ -98,12 +96,8 @@ def block_sums(points: np.ndarray, weight: np.ndarray,
     """Per point: the weight in the 3 × 3 block of ``eps`` squares around its square (an upper
     bound of its neighbourhood), the square's row in ``squares``, the sorted square keys and
     the key's span (the key of the square one to the east is ``key + span``)."""
-    bx = np.floor(points[:, 0] / eps).astype(np.int64)
-    by = np.floor(points[:, 1] / eps).astype(np.int64)
-    bx -= bx.min() - 1
-    by -= by.min() - 1
-    span = int(by.max()) + 2
-    squares, inverse = np.unique(bx * span + by, return_inverse=True)
+    key, span = _square_keys(points, eps)
+    squares, inverse = np.unique(key, return_inverse=True)
     per_square = np.bincount(inverse, weights=weight)
     block = np.zeros(len(squares))
     for dx in (-1, 0, 1):
@@ -120,14 +114,64 @@ def _around(keys: np.ndarray, span: int) -> np.ndarray:
 
 def _exact_neighbourhood(points: np.ndarray, weight: np.ndarray, which: np.ndarray, eps: float,
                          own: np.ndarray, span: int) -> np.ndarray:
-    """The exact weight within ``eps`` of the points ``which``, from k-d trees over those points and
-    the points in the ``eps`` squares around theirs (``own``: each point's square key)."""
-    from scipy.spatial import cKDTree
-
+    """The exact weight within ``eps`` of the points ``which`` (``own``: each point's square key)."""
     pos, hit = _lookup(_around(np.unique(own[which]), span), own)
-    candidates = np.flatnonzero(hit)
-    pairs = cKDTree(points[which]).sparse_distance_matrix(cKDTree(points[candidates]), eps, output_type="ndarray")
-    return np.bincount(pairs["i"], weights=weight[candidates[pairs["j"]]], minlength=len(which))
+    at, j, _ = _pairs(points, which, np.flatnonzero(hit), own, span, eps)
+    return np.bincount(at, weights=weight[j], minlength=len(which))
+
+
+def _pairs(points: np.ndarray, a: np.ndarray, b: np.ndarray, own: np.ndarray, span: int, eps: float,
+           chunk: int = 20_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair of a point of ``a`` and a point of ``b`` at most ``eps`` apart: the position in
+    ``a``, the point of ``b`` and the squared distance. Only the 3 × 3 ``eps`` squares around each
+    point of ``a`` are searched (``own``: each point's square key, ``span``: the key's row length)."""
+    steps = [dx * span + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+    ob = b[np.argsort(own[b], kind="stable")]
+    kb = own[ob]
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for start in range(0, len(a), chunk):
+        ka = own[a[start:start + chunk]]
+        rows, cols = [], []
+        for step in steps:
+            lo = np.searchsorted(kb, ka + step, side="left")
+            n = np.searchsorted(kb, ka + step, side="right") - lo
+            total = int(n.sum())
+            if total:
+                offsets = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
+                rows.append(np.repeat(np.arange(len(ka)), n) + start)
+                cols.append(ob[np.repeat(lo, n) + offsets])
+        if rows:
+            i, j = np.concatenate(rows), np.concatenate(cols)
+            d = points[a[i]] - points[j]
+            d2 = d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]
+            ok = d2 <= eps * eps
+            found.append((i[ok], j[ok], d2[ok]))
+    if not found:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    return (np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]),
+            np.concatenate([f[2] for f in found]))
+
+
+def components(m: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Connected components of ``m`` nodes joined by the edges (``i``, ``j``), numbered in the order
+    of each component's smallest node (as ``scipy.sparse.csgraph.connected_components`` does):
+    hooking onto the smaller root and pointer jumping, in whole-array steps."""
+    label = np.arange(m)
+    while len(i):
+        li, lj = label[i], label[j]
+        differ = li != lj
+        if not differ.any():
+            break
+        lo, hi = np.minimum(li[differ], lj[differ]), np.maximum(li[differ], lj[differ])
+        np.minimum.at(label, hi, lo)
+        while True:  # every node straight to its root
+            jumped = label[label]
+            if (jumped == label).all():
+                break
+            label = jumped
+        keep = label[i] != label[j]
+        i, j = i[keep], j[keep]
+    return np.unique(label, return_inverse=True)[1]
 
 
 class NeedMore(Exception):
@@ -209,22 +253,33 @@ def _threshold(weight: np.ndarray, upper: np.ndarray, exact: np.ndarray, measure
 
 def _link(points: np.ndarray, core: np.ndarray, eps: float, near: np.ndarray) -> np.ndarray:
     """Labels from the core mask: components of core points, ``near`` non-core points within ``eps``
-    of a core point to the nearest one's cluster."""
-    from scipy.spatial import cKDTree
-
+    of a core point to the nearest one's cluster (the lower core point on a tie)."""
     labels = np.full(len(points), -1, dtype=np.int64)
     core_idx = np.flatnonzero(core)
     if len(core_idx) == 0:
         return labels
-    tree = cKDTree(points[core_idx])
-    pairs = tree.query_pairs(eps, output_type="ndarray")
-    m = len(core_idx)
-    graph = coo_matrix((np.ones(len(pairs), np.int8), (pairs[:, 0], pairs[:, 1])), shape=(m, m))
-    _, component = connected_components(graph, directed=False)
+    own, span = _square_keys(points, eps)
+    at, j, _ = _pairs(points, core_idx, core_idx, own, span, eps)
+    position = np.full(len(points), -1, np.int64)
+    position[core_idx] = np.arange(len(core_idx))
+    first = at < position[j]
+    component = components(len(core_idx), at[first], position[j][first])
     labels[core_idx] = component
     rest = np.flatnonzero(near & ~core)
     if len(rest):
-        dist, nearest = tree.query(points[rest], k=1, distance_upper_bound=eps)
-        hit = np.isfinite(dist) & (dist <= eps)
-        labels[rest[hit]] = component[nearest[hit]]
+        at, j, d2 = _pairs(points, rest, core_idx, own, span, eps)
+        if len(at):
+            order = np.lexsort((j, d2, at))  # per point: nearest core point, then the lower one
+            at, j = at[order], j[order]
+            lead = np.r_[True, at[1:] != at[:-1]]
+            labels[rest[at[lead]]] = component[position[j[lead]]]
     return labels
+
+
+def _square_keys(points: np.ndarray, eps: float) -> tuple[np.ndarray, int]:
+    bx = np.floor(points[:, 0] / eps).astype(np.int64)
+    by = np.floor(points[:, 1] / eps).astype(np.int64)
+    bx -= bx.min() - 1
+    by -= by.min() - 1
+    span = int(by.max()) + 2
+    return bx * span + by, span

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import repeat
 
 import geopandas as gpd
@@ -64,15 +65,7 @@ def points_to_cell_ints(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np
     def part(rows: slice) -> np.ndarray:
         return np.asarray(coordinates_to_cells(lat[rows], lon[rows], resolution), dtype=np.uint64)
 
-    workers = min(os.cpu_count() or 1, 4, len(lon) // _CHUNK)
-    if workers < 2:
-        return part(slice(None))
-    from concurrent.futures import ThreadPoolExecutor
-
-    bounds = np.linspace(0, len(lon), workers + 1).astype(int)
-    with ThreadPoolExecutor(workers) as pool:  # h3ronpy releases the GIL: one chunk per core
-        return np.concatenate(list(pool.map(part, [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:],
-                                                                                strict=True)])))
+    return _in_parallel(part, len(lon), _CHUNK)  # h3ronpy releases the GIL: one chunk per core
 
 
 def points_to_cell_ints_h3py(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
@@ -86,7 +79,24 @@ def points_to_cell_ints_h3py(lon: np.ndarray, lat: np.ndarray, resolution: int) 
 
 def to_str(cells: np.ndarray) -> np.ndarray:
     """``uint64`` cells to H3 strings (an object array)."""
-    return np.array([format(int(c), "x") for c in np.asarray(cells, dtype=np.uint64)], dtype=object)
+    ints = np.asarray(cells, dtype=np.uint64)
+    if len(ints) > 1000:
+        import pyarrow as pa
+        from h3ronpy import cells_to_string
+
+        try:  # whole array at once; h3ronpy refuses invalid cells, which the loop below writes all the same
+            return np.asarray(pa.array(cells_to_string(pa.array(ints))).to_numpy(zero_copy_only=False), dtype=object)
+        except ValueError:
+            pass
+    return np.array([format(int(c), "x") for c in ints], dtype=object)
+
+
+@lru_cache(maxsize=1)
+def WGS84_CRS():
+    """The WGS84 CRS object (parsing "EPSG:4326" for every frame costs more than the frame)."""
+    from pyproj import CRS
+
+    return CRS.from_user_input(WGS84)
 
 
 def to_int(cells) -> np.ndarray:
@@ -113,8 +123,25 @@ def cell_polygon_array(cells) -> np.ndarray:
     import pyarrow as pa
     from h3ronpy.vector import cells_to_wkb_polygons
 
-    wkb = pa.array(cells_to_wkb_polygons(pa.array(ints)))
-    return shapely.from_wkb(np.asarray(wkb.to_numpy(zero_copy_only=False)))
+    def part(rows: slice) -> np.ndarray:
+        wkb = pa.array(cells_to_wkb_polygons(pa.array(ints[rows])))
+        return shapely.from_wkb(np.asarray(wkb.to_numpy(zero_copy_only=False)))
+
+    return _in_parallel(part, len(ints), _CHUNK // 4)
+
+
+def _in_parallel(part, n: int, chunk: int) -> np.ndarray:
+    """``part`` over slices of ``n`` rows, one thread per core when there are many rows (for work
+    that runs outside the GIL: h3ronpy, GEOS), concatenated in order."""
+    workers = min(os.cpu_count() or 1, 4, n // chunk)
+    if workers < 2:
+        return part(slice(0, n))
+    from concurrent.futures import ThreadPoolExecutor
+
+    cuts = np.linspace(0, n, workers + 1).astype(int)
+    with ThreadPoolExecutor(workers) as pool:
+        return np.concatenate(list(pool.map(part, [slice(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:],
+                                                                                          strict=True)])))
 
 
 def _as_ints(cells) -> np.ndarray:
@@ -125,16 +152,37 @@ def _as_ints(cells) -> np.ndarray:
 
 
 def _hull(lon: np.ndarray, lat: np.ndarray) -> BaseGeometry:
-    pts = np.column_stack([lon, lat])
-    if len(pts) >= 3:
-        from scipy.spatial import ConvexHull, QhullError
+    """The convex hull of the points (a line or a point when they do not span an area)."""
+    return shapely.MultiPoint(hull_corners(lon, lat)).convex_hull
 
-        try:
-            hull = ConvexHull(pts)
-            return shapely.Polygon(pts[hull.vertices])
-        except QhullError:  # all points on a line or identical
-            pass
-    return shapely.MultiPoint(np.unique(pts, axis=0)).convex_hull
+
+def hull_corners(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """The corners of the points' convex hull as (lon, lat) rows (the distinct points when they do
+    not span an area). Points well inside the polygon of the eight extreme points (least and most
+    lon, lat, lon + lat and lon − lat) cannot be corners and are left out first (Akl–Toussaint);
+    GEOS makes the hull of the rest."""
+    pts = np.column_stack([np.asarray(lon, float), np.asarray(lat, float)])
+    if len(pts) > 64:
+        pts = _outside_octagon(pts)
+    hull = shapely.convex_hull(shapely.multipoints(pts)) if len(pts) else shapely.Polygon()
+    if hull.geom_type == "Polygon" and not hull.is_empty:
+        return shapely.get_coordinates(hull.exterior)[:-1]
+    return np.unique(pts, axis=0)
+
+
+def _outside_octagon(pts: np.ndarray) -> np.ndarray:
+    x, y = pts[:, 0], pts[:, 1]
+    extremes = np.unique([f(v) for v in (x, y, x + y, x - y) for f in (np.argmin, np.argmax)])
+    corner = pts[extremes]
+    centre = corner.mean(axis=0)
+    ring = corner[np.argsort(np.arctan2(corner[:, 1] - centre[1], corner[:, 0] - centre[0]))]
+    if len(ring) < 3:
+        return pts
+    scale = float(np.ptp(pts, axis=0).max()) or 1.0
+    inside = np.ones(len(pts), bool)
+    for a, b in zip(ring, np.roll(ring, -1, axis=0), strict=True):  # counter-clockwise ring
+        inside &= (b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0]) > 1e-9 * scale * scale
+    return pts[~inside]
 
 
 def _polygon_cells(geom: BaseGeometry, resolution: int) -> np.ndarray:
@@ -215,20 +263,23 @@ def build_grid(lon: np.ndarray, lat: np.ndarray, *, resolution: int = 9,
 
 
 def grid_from_counts(point_cells: np.ndarray, counts: np.ndarray, *, resolution: int,
-                     area: BaseGeometry | None = None, corners: np.ndarray | None = None) -> tuple[Grid, np.ndarray]:
+                     area: BaseGeometry | None = None, corners: np.ndarray | None = None,
+                     study: np.ndarray | None = None) -> tuple[Grid, np.ndarray]:
     """The study area's grid and its incidents per cell, from incidents counted per cell.
 
     ``point_cells`` (sorted ``uint64``) and ``counts`` are the cells holding incidents; the
     study area is ``area`` (cells whose centre lies inside it) or, without one, the cells within
     the convex hull of ``corners`` (lon, lat rows: the incidents' hull corners); the cells holding
     incidents are always in it, as :func:`build_grid` does. The grid has no per-incident rows.
+    ``study`` gives the cells of ``area`` when they are known already.
     """
     resolution = _check_resolution(resolution)
     point_cells = np.asarray(point_cells, dtype=np.uint64)
-    if area is None:
-        pts = np.asarray(corners, float).reshape(-1, 2) if corners is not None else np.empty((0, 2))
-        area = _hull(pts[:, 0], pts[:, 1]) if len(pts) else None
-    study = _polygon_cells(area, resolution) if area is not None else np.empty(0, np.uint64)
+    if study is None:
+        if area is None:
+            pts = np.asarray(corners, float).reshape(-1, 2) if corners is not None else np.empty((0, 2))
+            area = _hull(pts[:, 0], pts[:, 1]) if len(pts) else None
+        study = _polygon_cells(area, resolution) if area is not None else np.empty(0, np.uint64)
     cells = np.union1d(study, point_cells).astype(np.uint64)
     full = np.zeros(len(cells), np.int64)
     if len(point_cells):
@@ -314,7 +365,7 @@ def cells_frame(grid: Grid, counts: np.ndarray | None = None) -> gpd.GeoDataFram
     """A GeoDataFrame of the grid's cells: ``h3``, ``count`` and the hexagon."""
     counts = grid.counts() if counts is None else counts
     return gpd.GeoDataFrame({S.H3: grid.h3, S.COUNT: np.asarray(counts, dtype=np.int64)},
-                            geometry=cell_polygons(grid.cells).values, crs=WGS84)
+                            geometry=cell_polygon_array(grid.cells), crs=WGS84_CRS())
 
 
 def counts_by_period(grid: Grid, occurred_at: pd.Series | np.ndarray, freq: str = "MS") -> pd.DataFrame:

@@ -46,7 +46,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
 from ..i18n import fmt_num, text
 
@@ -212,6 +211,8 @@ def _stacked(u_lon, u_lat, counts, areas, lat0: float | None = None) -> list[tup
     cand = np.flatnonzero(counts >= STACK_MIN)
     if not len(cand):
         return []
+    from scipy.spatial import cKDTree  # loaded only when some position is shared by several incidents
+
     refs = area_points()
     if areas is not None and len(areas):
         refs = pd.concat([refs, _own_area_points(areas)], ignore_index=True)
@@ -249,7 +250,7 @@ def _stacked(u_lon, u_lat, counts, areas, lat0: float | None = None) -> list[tup
     return sorted(found, key=lambda t: -t[1].count)
 
 
-def _is_stacked(i: int, xy: np.ndarray, counts: np.ndarray, tree: cKDTree, is_central: np.ndarray,
+def _is_stacked(i: int, xy: np.ndarray, counts: np.ndarray, tree, is_central: np.ndarray,
                 tight: bool) -> bool:
     """As many as all ordinary incidents around; or, on a polygon's point, DOMINANCE times any neighbour."""
     around = np.asarray(tree.query_ball_point(xy[i], r=SHARE_RADIUS_M), dtype=np.int64)
