@@ -113,11 +113,24 @@ def _around(keys: np.ndarray, span: int) -> np.ndarray:
 
 
 def _exact_neighbourhood(points: np.ndarray, weight: np.ndarray, which: np.ndarray, eps: float,
-                         own: np.ndarray, span: int) -> np.ndarray:
-    """The exact weight within ``eps`` of the points ``which`` (``own``: each point's square key)."""
+                         own: np.ndarray, span: int, tree: bool = False) -> np.ndarray:
+    """The exact weight within ``eps`` of the points ``which`` (``own``: each point's square key):
+    pairs searched in the ``eps`` squares around each point (NumPy), or with ``tree`` by k-d trees
+    (SciPy; faster when there are millions of dense locations, not worth loading for fewer)."""
     pos, hit = _lookup(_around(np.unique(own[which]), span), own)
-    at, j, _ = _pairs(points, which, np.flatnonzero(hit), own, span, eps)
+    candidates = np.flatnonzero(hit)
+    if tree:
+        from scipy.spatial import cKDTree
+
+        pairs = cKDTree(points[which]).sparse_distance_matrix(cKDTree(points[candidates]), eps,
+                                                              output_type="ndarray")
+        return np.bincount(pairs["i"], weights=weight[candidates[pairs["j"]]], minlength=len(which))
+    at, j, _ = _pairs(points, which, candidates, own, span, eps)
     return np.bincount(at, weights=weight[j], minlength=len(which))
+
+
+#: dense locations (in one search over every area) from which the searches use k-d trees
+KD_TREE_LOCATIONS = 250_000
 
 
 def _pairs(points: np.ndarray, a: np.ndarray, b: np.ndarray, own: np.ndarray, span: int, eps: float,
@@ -183,6 +196,7 @@ class NeedMore(Exception):
 
 
 def dense_dbscan(points: np.ndarray, weight: np.ndarray, *, eps: float, min_samples: float | None = None,
+                 tree: bool = False,
                  quantile: float | None = None, bound: np.ndarray | None = None, outside: float = 0.0,
                  complete_from: float | None = None) -> np.ndarray:
     """Weighted DBSCAN labels (noise -1) proving sparse points non-core without a neighbour graph.
@@ -208,7 +222,7 @@ def dense_dbscan(points: np.ndarray, weight: np.ndarray, *, eps: float, min_samp
     def measure(t: float) -> np.ndarray:
         todo = np.flatnonzero((upper >= t) & np.isnan(exact))
         if len(todo):
-            exact[todo] = _exact_neighbourhood(points, weight, todo, eps, own, span)
+            exact[todo] = _exact_neighbourhood(points, weight, todo, eps, own, span, tree)
         return upper >= t
 
     floor = float(settings.cluster_min_samples)
@@ -222,7 +236,7 @@ def dense_dbscan(points: np.ndarray, weight: np.ndarray, *, eps: float, min_samp
         measure(float(min_samples))
     core = (upper >= min_samples) & (np.nan_to_num(exact, nan=-1.0) >= min_samples)
     near = _lookup(_around(np.unique(own[core]), span), own)[1] if core.any() else np.zeros(n, bool)
-    return _link(points, core, eps, near)
+    return _link(points, core, eps, near, tree)
 
 
 def _threshold(weight: np.ndarray, upper: np.ndarray, exact: np.ndarray, measure: Callable[[float], np.ndarray],
@@ -251,12 +265,25 @@ def _threshold(weight: np.ndarray, upper: np.ndarray, exact: np.ndarray, measure
         t = max(lowest, t / 2)
 
 
-def _link(points: np.ndarray, core: np.ndarray, eps: float, near: np.ndarray) -> np.ndarray:
+def _link(points: np.ndarray, core: np.ndarray, eps: float, near: np.ndarray, tree: bool = False) -> np.ndarray:
     """Labels from the core mask: components of core points, ``near`` non-core points within ``eps``
     of a core point to the nearest one's cluster (the lower core point on a tie)."""
     labels = np.full(len(points), -1, dtype=np.int64)
     core_idx = np.flatnonzero(core)
     if len(core_idx) == 0:
+        return labels
+    rest = np.flatnonzero(near & ~core)
+    if tree:
+        from scipy.spatial import cKDTree
+
+        kd = cKDTree(points[core_idx])
+        pairs = kd.query_pairs(eps, output_type="ndarray")
+        component = components(len(core_idx), pairs[:, 0], pairs[:, 1])
+        labels[core_idx] = component
+        if len(rest):
+            dist, nearest = kd.query(points[rest], k=1, distance_upper_bound=eps)
+            hit = np.isfinite(dist) & (dist <= eps)
+            labels[rest[hit]] = component[nearest[hit]]
         return labels
     own, span = _square_keys(points, eps)
     at, j, _ = _pairs(points, core_idx, core_idx, own, span, eps)
@@ -265,7 +292,6 @@ def _link(points: np.ndarray, core: np.ndarray, eps: float, near: np.ndarray) ->
     first = at < position[j]
     component = components(len(core_idx), at[first], position[j][first])
     labels[core_idx] = component
-    rest = np.flatnonzero(near & ~core)
     if len(rest):
         at, j, d2 = _pairs(points, rest, core_idx, own, span, eps)
         if len(at):

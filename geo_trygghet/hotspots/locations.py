@@ -22,7 +22,7 @@ from pyproj import CRS, Transformer
 
 from .. import settings
 from ..crs import WGS84
-from .density import _BITS, NeedMore, dense_dbscan, dilate, square_bounds
+from .density import _BITS, KD_TREE_LOCATIONS, NeedMore, dense_dbscan, dilate, square_bounds
 
 #: micrometres per metre: a location's offsets are summed as whole micrometres
 _UM = 1_000_000
@@ -169,11 +169,11 @@ class DenseSearch:
         present = self.keys[pos] == around if len(self.keys) else np.zeros(len(around), bool)
         return around[present], self.bounds[pos[present]]
 
-    def offer(self, located: SnappedLocations) -> np.ndarray | None:
+    def offer(self, located: SnappedLocations, tree: bool = False) -> np.ndarray | None:
         if len(located) == 0:
             return np.empty(0, np.int64)
         try:
-            return dense_dbscan(located.xy, located.weight, eps=self.eps, min_samples=self.min_samples,
+            return dense_dbscan(located.xy, located.weight, eps=self.eps, min_samples=self.min_samples, tree=tree,
                                 bound=located.bound, outside=float(self.counts.sum() - located.weight.sum()),
                                 complete_from=self.level)
         except NeedMore as more:
@@ -200,9 +200,10 @@ def search_groups(keys: np.ndarray, counts: np.ndarray, fetch: Fetch, *, eps: fl
         order = np.argsort(wanted, kind="stable")
         located = fetch(wanted[order], bounds[order])
         slices = _slices(located.group)
+        tree = len(located) > KD_TREE_LOCATIONS
         for g in list(todo):
             mine = located.take(slices[g]) if g in slices else located.take(slice(0, 0))
-            labels = todo[g].offer(mine)
+            labels = todo[g].offer(mine, tree)
             if labels is not None:
                 done[g] = (mine, labels)
                 del todo[g]
