@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from ..ingest.boundary import OUTSIDE
 from ..ingest.location_quality import position_keys
 from ..ingest.timecols import AFTER_UNTIL, BEFORE_SINCE, RESOLUTION_UNKNOWN
 from .keyed import Keyed
@@ -27,7 +28,6 @@ from .median import MedianProbe
 
 #: reason rows are left out of a by-area run (a key of the report's ``dropped``)
 OUTSIDE_AREAS = "outside every area"
-OUTSIDE = "outside boundary"
 _NAT = np.iinfo(np.int64).min
 
 
