@@ -241,7 +241,7 @@ class DaskEngine(Engine):
                 raise InputError(msg) from None
         else:
             self._cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=50)
+                                         dashboard_address=":0", silence_logs=50)
             self.client = Client(self._cluster)
         self._selected: tuple[PartSpec, list] | None = None
         self._sample = None
