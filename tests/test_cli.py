@@ -27,3 +27,25 @@ def test_missing_input_file_is_one_line(tmp_path):
                         "-o", str(tmp_path / "o.gpkg")], capture_output=True, text=True)
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and "nope.csv" in r.stderr
+
+
+def test_help_loads_no_analysis_libraries():
+    """`geo-trygghet --help` builds every subcommand's parser without pandas, GeoPandas or SciPy
+    (they load only when a command runs), so that it starts fast."""
+    code = ("import sys; from geo_trygghet.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('pandas', 'geopandas', 'scipy', 'shapely', 'dask') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"
+
+
+def test_hotspots_run_loads_no_scipy(tmp_path):
+    """The hot-spot command's path (ingest, grid, Gi*, hot-spot areas, GeoPackage) needs no SciPy."""
+    from tests._scale_data import incident_frame, town_points
+
+    path = tmp_path / "t.csv"
+    incident_frame(*town_points(5_000, seed=3), seed=4).to_csv(path, index=False)
+    code = ("import sys; from geo_trygghet.cli import main; "
+            f"main(['hotspots', {str(path)!r}, '-o', {str(tmp_path / 'o.gpkg')!r}]); "
+            "print('scipy' in sys.modules, file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stderr.strip().splitlines()[-1] == "False"

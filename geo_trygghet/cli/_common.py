@@ -1,19 +1,27 @@
-"""Pieces the subcommands share: the ingest column flags and a progress bar."""
+"""Pieces the subcommands share: the ingest column flags, the engine and area flags, a progress
+bar and the wall time and peak memory of a run.
+
+Nothing here imports pandas or geopandas at module level: ``geo-trygghet --help`` builds every
+subcommand's parser and must start fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 #: the address register the commands (and the app) use when none is given
 REGISTER_ENV = "GEO_TRYGGHET_ADDRESS_REGISTER"
 
 
-def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
-    """The column and filter flags of every command that reads incidents."""
+def add_ingest_arguments(p: argparse.ArgumentParser, *, by_area: bool = False) -> None:
+    """The column and filter flags of every command that reads incidents (``by_area``: the
+    commands that can also run every area of ``--areas`` as its own study area)."""
     g = p.add_argument_group("columns and filters (recognised automatically; these override)")
     g.add_argument("--lat", metavar="COL", help="latitude column (WGS84)")
     g.add_argument("--lon", metavar="COL", help="longitude column (WGS84)")
@@ -32,10 +40,31 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
     a.add_argument("--register", metavar="FILE", default=os.environ.get(REGISTER_ENV) or None,
                    help=f"address register: Lantmäteriet's belägenhetsadress GeoPackage or a CSV with street, "
                         f"number and position (default ${REGISTER_ENV})")
-    a.add_argument("--areas", metavar="FILE", help="polygons whose central points also mark area centroids "
-                                                   "(besides the bundled Swedish kommuner and län)")
+    areas_help = "polygons whose central points also mark area centroids (besides the bundled Swedish kommuner and län)"
+    if by_area:
+        areas_help += "; with --area-id COL each polygon is also its own study area (the same file serves both)"
+    a.add_argument("--areas", metavar="FILE", help=areas_help)
     a.add_argument("--keep-centroids", action="store_true",
                    help="keep incidents at area centroids (and geocoded only to a postort) in the analysis")
+
+
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    """``--by``/``--area-id``/``--population`` (every area its own study area) and the engine flags."""
+    b = p.add_argument_group("every area its own study area")
+    b.add_argument("--by", choices=("kommun",), help="run every kommun as its own study area (bundled boundaries)")
+    b.add_argument("--area-id", metavar="COL", help="run every polygon of --areas FILE as its own study area, "
+                                                    "named by COL")
+    b.add_argument("--population", metavar="COL", help="population column of --areas FILE (rates per 100 000)")
+    b.add_argument("--summary", metavar="FILE.csv",
+                   help="per-area summary table (default: next to the GeoPackage, ending in _areas.csv)")
+    e = p.add_argument_group("engine (large inputs)")
+    e.add_argument("--engine", choices=("pandas", "dask"), default="pandas",
+                   help="count in memory (pandas, default) or on Dask for inputs larger than memory: CSV or Parquet, "
+                        "one file, a folder or a glob")
+    e.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
+    e.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes of the local Dask cluster (default 2)")
 
 
 def ingest_options(args: argparse.Namespace) -> dict:
@@ -60,20 +89,118 @@ def location_note(report) -> None:
         print(f"note: {left_out_line(report.location)}", file=sys.stderr)
 
 
-@contextmanager
-def progress(total: int) -> Iterator[Callable[[str], None]]:
-    """A step progress bar on stderr when it is a terminal; silent otherwise."""
-    if not sys.stderr.isatty():
-        yield lambda _label: None
+def open_engine(args: argparse.Namespace, *, require_time: bool, boundary: Any, progress: Any):
+    """The engine the flags ask for, reading ``args.input`` with the ingest flags."""
+    from ..engines import ReadOptions, make_engine
+    from ..errors import InputError
+
+    if args.workers is not None and args.workers < 1:
+        msg = f"--workers must be 1 or more, got {args.workers}"
+        raise InputError(msg)
+    if args.engine == "dask" and args.address:
+        msg = "--engine dask places no addresses: geocode first (geo-trygghet geocode) and read the result"
+        raise InputError(msg)
+    read = ReadOptions.of(boundary=boundary, require_time=require_time, **ingest_options(args))
+    return make_engine(args.engine, args.input, read, scheduler=args.scheduler, workers=args.workers,
+                       progress=progress.parts)
+
+
+#: what the hot-spot commands import after reading the file: imported meanwhile (the read runs outside the GIL)
+HEAVY_MODULES = ("pyogrio", "pyproj", "shapely", "h3ronpy.vector", "geo_trygghet.hotspots.gistar",
+                 "geo_trygghet.hotspots.clusters")
+
+
+def preload(modules: tuple[str, ...] = HEAVY_MODULES) -> None:
+    """Import ``modules`` in a background thread while the command reads its input."""
+    import contextlib
+    import importlib
+    import threading
+
+    if os.environ.get("GT_NO_PRELOAD"):
         return
-    from tqdm import tqdm
 
-    bar = tqdm(total=total, file=sys.stderr, leave=False, bar_format="{desc} {bar} {n}/{total} [{elapsed}]")
+    def load() -> None:
+        for name in modules:
+            with contextlib.suppress(ImportError):  # the command says what is missing when it needs it
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="preload", daemon=True).start()
+
+
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory in MB (None where the platform does not say)."""
     try:
-        def step(label: str) -> None:
-            bar.set_description(label)
-            bar.update(1)
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
 
-        yield step
+
+def time_and_memory(started: float, workers_mb: float | None = None) -> str:
+    """``3.2 s, peak memory 850 MB`` (with the Dask workers' peak when given)."""
+    seconds = time.perf_counter() - started
+    peak = peak_memory_mb()
+    text = f"{seconds:.1f} s"
+    if peak is not None:
+        text += f", peak memory {peak:,.0f} MB" + (" (this process)" if workers_mb is not None else "")
+    if workers_mb is not None:
+        text += f", Dask workers' peak {workers_mb:,.0f} MB"
+    return text
+
+
+class Progress:
+    """Steps of a command, and parts of a step (Dask partitions), as bars on stderr when it is a
+    terminal; silent otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._bar: Any = None
+        self._parts: Any = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._tqdm = tqdm
+            self._bar = tqdm(total=total, file=sys.stderr, leave=False, position=0,
+                             bar_format="{desc} {bar} {n}/{total} [{elapsed}]")
+
+    def __call__(self, label: str) -> None:
+        """The next step."""
+        if self._bar is not None:
+            self._close_parts()
+            self._bar.set_description(label)
+            self._bar.update(1)
+
+    def parts(self, label: str, done: int, total: int) -> None:
+        """``done`` of ``total`` parts of the current step."""
+        if self._bar is None or total <= 1:
+            return
+        if self._parts is None:
+            self._parts = self._tqdm(total=total, file=sys.stderr, leave=False, position=1,
+                                     bar_format="  {desc} {bar} {n}/{total} partitions [{elapsed}<{remaining}]")
+        self._parts.set_description(label)
+        self._parts.total = total
+        self._parts.n = done
+        self._parts.refresh()
+        if done >= total:
+            self._close_parts()
+
+    def _close_parts(self) -> None:
+        if self._parts is not None:
+            self._parts.close()
+            self._parts = None
+
+    def close(self) -> None:
+        self._close_parts()
+        if self._bar is not None:
+            self._bar.close()
+
+
+@contextmanager
+def progress(total: int) -> Iterator[Progress]:
+    """A step progress bar on stderr when it is a terminal; silent otherwise."""
+    bar = Progress(total)
+    try:
+        yield bar
     finally:
         bar.close()

@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 
 from ..errors import InputError
-from ..i18n import fmt_pct, text
-from ._common import add_ingest_arguments, ingest_options, progress
+from ._common import add_ingest_arguments, add_run_arguments, open_engine, preload, progress, time_and_memory
 from ._resolution import RESOLUTION_HELP, resolution_arg
 
 EPILOG = """A space-time cube of incidents per H3 cell and period over the whole study area (empty
@@ -20,13 +19,18 @@ each cell's series of z; ArcGIS Pro's 17 patterns by the rules in the README (at
 
 The GeoPackage (EPSG:4326) has the layer 'emerging': h3, pattern (e.g. intensifying_hot_spot,
 no_pattern), pattern_sv, trend_z, trend_p, hot_periods, cold_periods, count, hexagon; with --cube
-also 'cube': h3, period, count, gi_z, gi_bin, one row per cell and period."""
+also 'cube': h3, period, count, gi_z, gi_bin, one row per cell and period.
+
+--by kommun (or --areas FILE --area-id COL) builds every area's own cube: the layer gets an
+'area_id' column and a table (CSV) lists the hot and cold patterns per area. --engine dask counts
+per cell and period on Dask (inputs larger than memory); the results are the same."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("emerging", help="emerging hot spots: how hot spots change over time (17 patterns)",
                        description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("input", metavar="INPUT", help="CSV, Excel, GeoPackage, Shapefile, GeoJSON or Parquet with dates")
+    p.add_argument("input", metavar="INPUT", help="CSV, Excel, GeoPackage, Shapefile, GeoJSON or Parquet with dates "
+                                                  "(with --engine dask: CSV or Parquet files, a folder or a glob)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.gpkg", help="GeoPackage to write")
     p.add_argument("--interval", choices=("month", "week", "quarter"), default="month",
                    help="length of a period (default month; weeks run Monday to Sunday)")
@@ -39,7 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cube", action="store_true", help="also write the layer 'cube' (one row per cell and period)")
     p.add_argument("--map", metavar="MAP.html", help="also write an HTML map of the patterns")
     p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the map (default sv)")
-    add_ingest_arguments(p)
+    add_ingest_arguments(p, by_area=True)
+    add_run_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -57,36 +62,56 @@ def _check(args: argparse.Namespace) -> Path:
     if not 0 < args.alpha < 1:
         msg = f"--alpha must lie between 0 and 1, e.g. 0.05, got {args.alpha}"
         raise InputError(msg)
+    if args.boundary and (args.by or args.area_id):
+        msg = "--boundary and --by/--area-id exclude each other: each area is its own study area"
+        raise InputError(msg)
     return out
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..hotspots.emerging import emerging_hotspots
-    from ..ingest.incidents import read_boundary, read_incidents
+    from ..engines import emerging_run
+    from ..hotspots.by_area import area_set
+    from ..i18n import text
+    from ..ingest.incidents import read_boundary
 
     out = _check(args)
     started = time.perf_counter()
+    preload()
+    areas = area_set(args.by, args.areas, args.area_id, args.population)
     with progress(4) as step:
-        step("läser händelser / reading incidents")
+        step("läser och räknar / reading and counting")
         boundary_gdf = read_boundary(args.boundary) if args.boundary else None
-        data = read_incidents(args.input, boundary=boundary_gdf, require_time=True, **ingest_options(args))
-        step("kub, Gi* och mönster / cube, Gi* and patterns")
-        boundary = boundary_gdf.geometry.union_all() if boundary_gdf is not None else None
-        result = emerging_hotspots(data.gdf, interval=args.interval, time_window=args.time_window, k=args.k,
-                                   resolution=args.resolution, boundary=boundary, since=args.since,
-                                   until=args.until, alpha=args.alpha)
+        with open_engine(args, require_time=True, boundary=boundary_gdf, progress=step) as engine:
+            done = emerging_run(engine, interval=args.interval, time_window=args.time_window, k=args.k,
+                                resolution=args.resolution, alpha=args.alpha,
+                                areas=areas.polygons if areas is not None else None)
+        workers_mb = getattr(engine, "workers_peak_mb", None)  # known once the engine is closed
         step("skriver GeoPackage / writing GeoPackage")
         out.parent.mkdir(parents=True, exist_ok=True)
-        result.to_gpkg(out, cube=args.cube)
-        if args.map:
+        if areas is not None:
+            from ..hotspots.by_area import emerging_by_area
+
+            table = Path(args.summary) if args.summary else out.with_name(out.stem + "_areas.csv")
+            summary = emerging_by_area(areas, done, out, table, cube=args.cube)
+        else:
+            done.result.to_gpkg(out, cube=args.cube)
+        if args.map and areas is None:
             step("skriver karta / writing map")
             from ..maps.emerging import emerging_map
 
             Path(args.map).parent.mkdir(parents=True, exist_ok=True)
-            emerging_map(result, boundary=boundary_gdf, lang=args.lang).save(args.map)
-    lines = list(data.report.summary_lines()) + summary_lines(result, args.time_window, args.k, args.alpha)
-    files = f"{out}" + (f" and {args.map}" if args.map else "")
-    lines.append(text("emerging.cli.wrote", "en", files=files, seconds=f"{time.perf_counter() - started:.1f}"))
+            emerging_map(done.result, boundary=boundary_gdf, lang=args.lang).save(args.map)
+    lines = list(done.report.summary_lines())
+    if areas is not None:
+        lines += [f"areas: {len(summary):,} ({areas.label}), {int((summary['cells'] > 0).sum()):,} with a cube of "
+                  f"their own; hot-spot patterns in {int((summary['hot_cells'] > 0).sum()):,} areas",
+                  f"summary table: {table}"]
+        if args.map:
+            lines.append("note: --map draws one study area; open the GeoPackage's 'emerging' layer for every area")
+    else:
+        lines += summary_lines(done.result, args.time_window, args.k, args.alpha)
+    files = f"{out}" + (f" and {args.map}" if args.map and areas is None else "")
+    lines.append(text("emerging.cli.wrote", "en", files=files, seconds=time_and_memory(started, workers_mb)))
     print("\n".join(lines), file=sys.stdout)
     return 0
 
@@ -95,6 +120,7 @@ def summary_lines(result, time_window: int, k: int, alpha: float, lang: str = "e
     """What the command prints about the cube, the choice of scale and the patterns found."""
     from ..hotspots.cube import period_label
     from ..hotspots.emerging import pattern_label
+    from ..i18n import fmt_pct, text
 
     cube = result.cube
     n_cells, n_periods = cube.shape

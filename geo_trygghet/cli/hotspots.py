@@ -9,36 +9,43 @@ from pathlib import Path
 
 from .. import schema as S
 from ..errors import InputError
-from ._common import add_ingest_arguments, ingest_options, progress
+from ._common import add_ingest_arguments, add_run_arguments, open_engine, preload, progress, time_and_memory
 from ._resolution import RESOLUTION_HELP, resolution_arg
 
 EPILOG = """Columns are recognised by name (lat/latitude, lon/longitude, x/y or E/N with a CRS,
 datum/date/month, brottstyp/type …); the flags override. The GeoPackage has the layers
 'cells' (h3, count, gi_z, gi_p, gi_q, gi_bin; every cell of the study area, empty ones
-included) and 'clusters' (cluster_id, count, area_m2), in EPSG:4326."""
+included) and 'clusters' (cluster_id, count, area_m2), in EPSG:4326.
+
+--by kommun (or --areas FILE --area-id COL) runs every area as its own study area, with its own
+Gi* and FDR: the layers get an 'area_id' column, a layer 'areas' holds each area's summary, and
+a table (CSV) lists per area the incidents, the rate per 100 000 inhabitants where the population
+is known (--population COL), the hot cells and the largest hot-spot area.
+
+--engine dask counts on Dask (a local cluster of --workers processes, or --scheduler ADDRESS)
+for inputs larger than memory; the results are the same as with the default engine."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("hotspots", help="find significant hot spots (Getis-Ord Gi*) in an incident file",
                        description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("input", metavar="INPUT", help="CSV, Excel, GeoPackage, Shapefile, GeoJSON or Parquet")
+    p.add_argument("input", metavar="INPUT", help="CSV, Excel, GeoPackage, Shapefile, GeoJSON or Parquet "
+                                                  "(with --engine dask: CSV or Parquet files, a folder or a glob)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.gpkg", help="GeoPackage to write")
     p.add_argument("--map", metavar="MAP.html", help="also write an HTML map")
     p.add_argument("--resolution", type=resolution_arg, default=9, metavar="N|auto", help=RESOLUTION_HELP)
-    add_ingest_arguments(p)
+    add_ingest_arguments(p, by_area=True)
     p.add_argument("--boundary", metavar="AREA.geojson",
                    help="study area polygon (default: convex hull of the incidents)")
     p.add_argument("--permutations", type=int, default=0, metavar="N",
                    help="conditional permutations for gi_p (default 0: analytic p-values)")
     p.add_argument("--seed", type=int, default=None, help="seed for the permutations")
     p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the map")
+    add_run_arguments(p)
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..hotspots.gistar import hotspots
-    from ..ingest.incidents import read_boundary, read_incidents
-
+def _check(args: argparse.Namespace) -> Path:
     out = Path(args.output)
     if out.suffix.lower() != ".gpkg":
         msg = f"output '{out}' must end in .gpkg (a GeoPackage)"
@@ -46,42 +53,85 @@ def run(args: argparse.Namespace) -> int:
     if args.permutations < 0:
         msg = f"--permutations must be 0 or more, got {args.permutations}"
         raise InputError(msg)
+    if args.boundary and (args.by or args.area_id):
+        msg = "--boundary and --by/--area-id exclude each other: each area is its own study area"
+        raise InputError(msg)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..engines import hotspots_run
+    from ..hotspots.by_area import area_set
+    from ..ingest.incidents import read_boundary
+
+    out = _check(args)
     started = time.perf_counter()
+    preload()
+    areas = area_set(args.by, args.areas, args.area_id, args.population)
     with progress(5) as step:
-        step("läser händelser / reading incidents")
+        step("läser och räknar / reading and counting")
         boundary_gdf = read_boundary(args.boundary) if args.boundary else None
-        data = read_incidents(args.input, boundary=boundary_gdf, require_time=False, **ingest_options(args))
-        step("Gi* och kluster / Gi* and clusters")
-        boundary = boundary_gdf.geometry.union_all() if boundary_gdf is not None else None
-        scale = _auto_scale(data.gdf) if args.resolution == "auto" else None
-        result = hotspots(data.gdf, resolution=scale.resolution if scale else args.resolution, boundary=boundary,
-                          permutations=args.permutations, seed=args.seed)
-        step("skriver GeoPackage / writing GeoPackage")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        result.to_gpkg(out)
+        with open_engine(args, require_time=False, boundary=boundary_gdf, progress=step) as engine:
+            done = hotspots_run(engine, resolution=args.resolution, permutations=args.permutations, seed=args.seed,
+                                areas=areas.polygons if areas is not None else None, wait=False)
+            step("skriver GeoPackage / writing GeoPackage")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            result = _write(out, args, areas, done)  # the cells while the hot-spot areas are still computed
+        workers_mb = getattr(engine, "workers_peak_mb", None)  # known once the engine is closed
+        if areas is not None:
+            table = Path(args.summary) if args.summary else out.with_name(out.stem + "_areas.csv")
+            result.to_csv(table)
         if args.map:
             step("skriver karta / writing map")
-            from ..maps import hotspot_map
-
             Path(args.map).parent.mkdir(parents=True, exist_ok=True)
-            hotspot_map(result, boundary=boundary_gdf, lang=args.lang).save(args.map)
-    _summary(data.report, result, out, args.map, time.perf_counter() - started, scale)
+            _write_map(args, result, boundary_gdf)
+    lines = list(done.report.summary_lines())
+    if areas is not None:
+        lines += _area_lines(result, table)
+    else:
+        lines += _result_lines(done.result, done.scale)
+    lines.append(f"wrote {out}" + (f" and {args.map}" if args.map else "") + f" in "
+                 f"{time_and_memory(started, workers_mb)}")
+    print("\n".join(lines), file=sys.stdout)
     return 0
 
 
-def _auto_scale(incidents):
-    """The resolution ``--resolution auto`` chooses (one period: the whole file)."""
+def _write(out: Path, args: argparse.Namespace, areas, done):
+    """Write the GeoPackage: the cells first, then (once they are done) the hot-spot areas."""
+    from ..hotspots.gistar import write_layers
+
+    if areas is None:
+        write_layers(out, {S.LAYER_CELLS: done.result.cells})
+        result = done.wait().result
+        write_layers(out, {S.LAYER_CLUSTERS: result.clusters}, fresh=False)
+        return result
+    from ..hotspots.by_area import by_area_result, write_cells
+
+    write_cells(out, areas, done)
+    result = by_area_result(areas, done)
+    result.to_gpkg(out, cells=False)
+    return result
+
+
+def _write_map(args: argparse.Namespace, result, boundary_gdf) -> None:
+    """The hot-spot map, or for a by-area run the map of every area's hot cells and areas."""
+    from ..hotspots.by_area import ByAreaResult
+
+    if isinstance(result, ByAreaResult):
+        from ..maps.by_area import by_area_map
+
+        by_area_map(result, lang=args.lang).save(args.map)
+    else:
+        from ..maps import hotspot_map
+
+        hotspot_map(result, boundary=boundary_gdf, lang=args.lang).save(args.map)
+
+
+def _result_lines(result, scale=None) -> list[str]:
     from .. import schema as S
-    from ..hotspots.scale import choose_resolution
 
-    return choose_resolution(incidents[S.LON].to_numpy(float), incidents[S.LAT].to_numpy(float))
-
-
-def _summary(report, result, out: Path, map_path: str | None, seconds: float, scale=None) -> None:
     cells = result.cells
-    lines = list(report.summary_lines())
-    if scale is not None:
-        lines.append(scale.reason("en"))
+    lines = [scale.reason("en")] if scale is not None else []
     bins = result.bin_counts()
     lines.append(f"cells: {len(cells):,} at H3 resolution {result.resolution} "
                  f"({int((cells[S.COUNT] == 0).sum()):,} without incidents)")
@@ -95,5 +145,22 @@ def _summary(report, result, out: Path, map_path: str | None, seconds: float, sc
             f"#{r.cluster_id} {r.count} incidents, {r.area_m2 / 10_000:.1f} ha" for r in top.itertuples()))
     else:
         lines.append("clusters: none at these settings")
-    lines.append(f"wrote {out}" + (f" and {map_path}" if map_path else "") + f" in {seconds:.1f} s")
-    print("\n".join(lines), file=sys.stdout)
+    return lines
+
+
+def _area_lines(result, table: Path) -> list[str]:
+    s = result.summary
+    analysed = int((s["cells"] > 0).sum())
+    lines = [f"areas: {len(s):,} ({result.areas.label}), {analysed:,} analysed each as its own study area, "
+             f"{len(s) - analysed:,} without a result (see the 'note' column)",
+             f"cells: {len(result.cells):,}; hot cells: {int(s['hot_cells'].sum()):,} "
+             f"({int(s['hot_cells_99'].sum()):,} at 99 %) in {int((s['hot_cells'] > 0).sum()):,} areas; "
+             f"hot-spot areas: {len(result.clusters):,}"]
+    top = s.sort_values(["hot_cells", "incidents"], ascending=False).head(5)
+    if len(top) and top["hot_cells"].iloc[0] > 0:
+        lines.append("most hot cells: " + "; ".join(f"{r.name} ({r.area_id}) {r.hot_cells}"
+                                                    for r in top.itertuples() if r.hot_cells > 0))
+    if s["population"].notna().any():
+        lines.append(f"rates per 100 000 for {int(s['population'].notna().sum()):,} areas with a population")
+    lines.append(f"summary table: {table}")
+    return lines

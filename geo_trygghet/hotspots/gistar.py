@@ -21,20 +21,20 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
 from shapely.geometry.base import BaseGeometry
 
 from .. import schema as S
 from .. import settings
 from ..errors import InsufficientDataError
 from ..i18n import text
-from .grid import Grid, build_grid, cells_frame, neighbour_graph
+from .grid import Grid, build_grid, neighbour_graph
 from .significance import conditional_permutation_p, fdr_bh
 
 #: ColorBrewer RdBu, 7 classes: cold blue … hot red.
@@ -85,8 +85,15 @@ def gi_star(y: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> tuple[np.
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (statistic - expected) / np.sqrt(var_g)
     z = np.where(np.isfinite(z), z, 0.0)
-    p = 2.0 * ndtr(-np.abs(z))
-    return z, p
+    return z, two_sided_p(z)
+
+
+_ERFC = np.frompyfunc(math.erfc, 1, 1)
+
+
+def two_sided_p(z: np.ndarray) -> np.ndarray:
+    """``2·(1 − Φ(|z|))`` = erfc(|z|/√2), to the last digit (without loading SciPy for it)."""
+    return np.asarray(_ERFC(np.abs(np.asarray(z, float)) / math.sqrt(2.0)), dtype=float)
 
 
 def bins_from_q(z: np.ndarray, q: np.ndarray, levels: tuple[float, float, float] | None = None) -> np.ndarray:
@@ -128,17 +135,25 @@ class HotSpotResult:
 
     def to_gpkg(self, path: str | Path) -> Path:
         """Write the ``cells`` and ``clusters`` layers (replacing the file)."""
-        path = Path(path)
-        if path.exists():
-            path.unlink()
-        self.cells.to_file(path, layer=S.LAYER_CELLS, driver="GPKG", engine="pyogrio")
-        self.clusters.to_file(path, layer=S.LAYER_CLUSTERS, driver="GPKG", engine="pyogrio")
-        return path
+        return write_layers(path, {S.LAYER_CELLS: self.cells, S.LAYER_CLUSTERS: self.clusters})
 
 
-def hotspots_for_grid(grid: Grid, counts: np.ndarray | None = None, *, permutations: int = 0,
-                      seed: int | None = None) -> gpd.GeoDataFrame:
-    """Gi* cells of a built grid (see :func:`hotspots` for the whole pipeline)."""
+def write_layers(path: str | Path, layers: dict[str, gpd.GeoDataFrame], *, fresh: bool = True) -> Path:
+    """Write GeoDataFrames as the layers of one GeoPackage through Arrow (whole columns to GDAL,
+    a spatial index per layer): a new file, or with ``fresh=False`` more layers of an existing one."""
+    import pyogrio
+
+    path = Path(path)
+    if fresh and path.exists():
+        path.unlink()
+    for name, frame in layers.items():
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", use_arrow=len(frame) > 0)
+    return path
+
+
+def gi_columns(grid: Grid, counts: np.ndarray | None = None, *, permutations: int = 0,
+               seed: int | None = None) -> dict[str, np.ndarray]:
+    """``count``, ``gi_z``, ``gi_p``, ``gi_q`` and ``gi_bin`` of a built grid's cells (arrays)."""
     counts = grid.counts() if counts is None else np.asarray(counts)
     indptr, indices = neighbour_graph(grid.cells)
     z, p = gi_star(counts, indptr, indices)
@@ -146,12 +161,23 @@ def hotspots_for_grid(grid: Grid, counts: np.ndarray | None = None, *, permutati
         p_sim = conditional_permutation_p(counts, indptr, indices, permutations=permutations, seed=seed)
         p = np.minimum(1.0, 2.0 * p_sim)
     q = fdr_bh(p)
-    cells = cells_frame(grid, counts)
-    cells[S.GI_Z] = z
-    cells[S.GI_P] = p
-    cells[S.GI_Q] = q
-    cells[S.GI_BIN] = bins_from_q(z, q)
-    return cells[[S.H3, S.COUNT, S.GI_Z, S.GI_P, S.GI_Q, S.GI_BIN, "geometry"]]
+    return {S.COUNT: np.asarray(counts, dtype=np.int64), S.GI_Z: z, S.GI_P: p, S.GI_Q: q, S.GI_BIN: bins_from_q(z, q)}
+
+
+def cells_table(cells: np.ndarray, columns: dict[str, np.ndarray], first: dict | None = None) -> gpd.GeoDataFrame:
+    """The ``cells`` layer of H3 cells (``uint64``) and their columns, hexagons built in whole arrays
+    (``first``: columns to put before ``h3``)."""
+    from .grid import WGS84_CRS, cell_polygon_array, to_str
+
+    data = {**(first or {}), S.H3: to_str(cells), **columns}
+    frame = gpd.GeoDataFrame(data, geometry=cell_polygon_array(cells), crs=WGS84_CRS())
+    return frame[[*(first or {}), S.H3, S.COUNT, S.GI_Z, S.GI_P, S.GI_Q, S.GI_BIN, "geometry"]]
+
+
+def hotspots_for_grid(grid: Grid, counts: np.ndarray | None = None, *, permutations: int = 0,
+                      seed: int | None = None) -> gpd.GeoDataFrame:
+    """Gi* cells of a built grid (see :func:`hotspots` for the whole pipeline)."""
+    return cells_table(grid.cells, gi_columns(grid, counts, permutations=permutations, seed=seed))
 
 
 def hotspots(incidents: pd.DataFrame, *, resolution: int | None = None,

@@ -14,12 +14,13 @@ Examples
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import repeat
 
 import geopandas as gpd
 import h3
-import h3.api.basic_int as h3b
 import h3.api.numpy_int as h3i
 import numpy as np
 import pandas as pd
@@ -30,6 +31,8 @@ from .. import schema as S
 from ..crs import WGS84
 from ..errors import InputError
 
+#: Points per thread at least when binning in parallel.
+_CHUNK = 250_000
 #: The largest study area (in cells) we build before asking for a coarser grid.
 MAX_CELLS = 3_000_000
 
@@ -43,7 +46,30 @@ def _check_resolution(resolution: int) -> int:
 
 
 def points_to_cell_ints(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
-    """H3 cells (``uint64``) of WGS84 points."""
+    """H3 cells (``uint64``) of WGS84 points, binned in whole-array steps.
+
+    h3ronpy (H3's algorithm in Rust over the whole array, without the GIL) bins the
+    points; the test suite checks it against h3-py cell for cell on 10^6 points in
+    Sweden. Arrays that are not all finite go through h3-py point by point, which
+    raises H3's own error for the bad one.
+    """
+    resolution = _check_resolution(resolution)
+    lon = np.ascontiguousarray(lon, dtype=float)
+    lat = np.ascontiguousarray(lat, dtype=float)
+    if len(lon) == 0:
+        return np.empty(0, dtype=np.uint64)
+    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        return points_to_cell_ints_h3py(lon, lat, resolution)
+    from h3ronpy.vector import coordinates_to_cells
+
+    def part(rows: slice) -> np.ndarray:
+        return np.asarray(coordinates_to_cells(lat[rows], lon[rows], resolution), dtype=np.uint64)
+
+    return _in_parallel(part, len(lon), _CHUNK)  # h3ronpy releases the GIL: one chunk per core
+
+
+def points_to_cell_ints_h3py(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
+    """H3 cells (``uint64``) of WGS84 points, one h3-py call per point (the reference)."""
     resolution = _check_resolution(resolution)
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
@@ -53,7 +79,24 @@ def points_to_cell_ints(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np
 
 def to_str(cells: np.ndarray) -> np.ndarray:
     """``uint64`` cells to H3 strings (an object array)."""
-    return np.array([format(int(c), "x") for c in np.asarray(cells, dtype=np.uint64)], dtype=object)
+    ints = np.asarray(cells, dtype=np.uint64)
+    if len(ints) > 1000:
+        import pyarrow as pa
+        from h3ronpy import cells_to_string
+
+        try:  # whole array at once; h3ronpy refuses invalid cells, which the loop below writes all the same
+            return np.asarray(pa.array(cells_to_string(pa.array(ints))).to_numpy(zero_copy_only=False), dtype=object)
+        except ValueError:
+            pass
+    return np.array([format(int(c), "x") for c in ints], dtype=object)
+
+
+@lru_cache(maxsize=1)
+def WGS84_CRS():
+    """The WGS84 CRS object (parsing "EPSG:4326" for every frame costs more than the frame)."""
+    from pyproj import CRS
+
+    return CRS.from_user_input(WGS84)
 
 
 def to_int(cells) -> np.ndarray:
@@ -68,16 +111,37 @@ def points_to_cells(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.nda
 
 def cell_polygons(cells) -> gpd.GeoSeries:
     """Hexagon polygons (EPSG:4326) of H3 cells given as strings or ``uint64``."""
+    return gpd.GeoSeries(cell_polygon_array(cells), crs=WGS84)
+
+
+def cell_polygon_array(cells) -> np.ndarray:
+    """Hexagon (and pentagon) polygons of H3 cells as a shapely array, built in whole-array steps
+    (h3ronpy's boundaries as WKB; H3's vertices to within 1e-13°)."""
     ints = _as_ints(cells)
-    boundary = h3i.cell_to_boundary
-    rings = [boundary(int(c)) for c in ints]
-    if all(len(r) == 6 for r in rings):
-        coords = np.asarray(rings, dtype=float).reshape(len(rings), 6, 2)[:, :, ::-1]
-        closed = np.concatenate([coords, coords[:, :1, :]], axis=1)
-        polys = shapely.polygons(closed)
-    else:  # pentagons: build one by one
-        polys = np.array([shapely.Polygon([(lng, lat) for lat, lng in r]) for r in rings], dtype=object)
-    return gpd.GeoSeries(polys, crs=WGS84)
+    if len(ints) == 0:
+        return np.empty(0, dtype=object)
+    import pyarrow as pa
+    from h3ronpy.vector import cells_to_wkb_polygons
+
+    def part(rows: slice) -> np.ndarray:
+        wkb = pa.array(cells_to_wkb_polygons(pa.array(ints[rows])))
+        return shapely.from_wkb(np.asarray(wkb.to_numpy(zero_copy_only=False)))
+
+    return _in_parallel(part, len(ints), _CHUNK // 4)
+
+
+def _in_parallel(part, n: int, chunk: int) -> np.ndarray:
+    """``part`` over slices of ``n`` rows, one thread per core when there are many rows (for work
+    that runs outside the GIL: h3ronpy, GEOS), concatenated in order."""
+    workers = min(os.cpu_count() or 1, 4, n // chunk)
+    if workers < 2:
+        return part(slice(0, n))
+    from concurrent.futures import ThreadPoolExecutor
+
+    cuts = np.linspace(0, n, workers + 1).astype(int)
+    with ThreadPoolExecutor(workers) as pool:
+        return np.concatenate(list(pool.map(part, [slice(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:],
+                                                                                          strict=True)])))
 
 
 def _as_ints(cells) -> np.ndarray:
@@ -88,16 +152,37 @@ def _as_ints(cells) -> np.ndarray:
 
 
 def _hull(lon: np.ndarray, lat: np.ndarray) -> BaseGeometry:
-    pts = np.column_stack([lon, lat])
-    if len(pts) >= 3:
-        from scipy.spatial import ConvexHull, QhullError
+    """The convex hull of the points (a line or a point when they do not span an area)."""
+    return shapely.MultiPoint(hull_corners(lon, lat)).convex_hull
 
-        try:
-            hull = ConvexHull(pts)
-            return shapely.Polygon(pts[hull.vertices])
-        except QhullError:  # all points on a line or identical
-            pass
-    return shapely.MultiPoint(np.unique(pts, axis=0)).convex_hull
+
+def hull_corners(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """The corners of the points' convex hull as (lon, lat) rows (the distinct points when they do
+    not span an area). Points well inside the polygon of the eight extreme points (least and most
+    lon, lat, lon + lat and lon − lat) cannot be corners and are left out first (Akl–Toussaint);
+    GEOS makes the hull of the rest."""
+    pts = np.column_stack([np.asarray(lon, float), np.asarray(lat, float)])
+    if len(pts) > 64:
+        pts = _outside_octagon(pts)
+    hull = shapely.convex_hull(shapely.multipoints(pts)) if len(pts) else shapely.Polygon()
+    if hull.geom_type == "Polygon" and not hull.is_empty:
+        return shapely.get_coordinates(hull.exterior)[:-1]
+    return np.unique(pts, axis=0)
+
+
+def _outside_octagon(pts: np.ndarray) -> np.ndarray:
+    x, y = pts[:, 0], pts[:, 1]
+    extremes = np.unique([f(v) for v in (x, y, x + y, x - y) for f in (np.argmin, np.argmax)])
+    corner = pts[extremes]
+    centre = corner.mean(axis=0)
+    ring = corner[np.argsort(np.arctan2(corner[:, 1] - centre[1], corner[:, 0] - centre[0]))]
+    if len(ring) < 3:
+        return pts
+    scale = float(np.ptp(pts, axis=0).max()) or 1.0
+    inside = np.ones(len(pts), bool)
+    for a, b in zip(ring, np.roll(ring, -1, axis=0), strict=True):  # counter-clockwise ring
+        inside &= (b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0]) > 1e-9 * scale * scale
+    return pts[~inside]
 
 
 def _polygon_cells(geom: BaseGeometry, resolution: int) -> np.ndarray:
@@ -108,8 +193,7 @@ def _polygon_cells(geom: BaseGeometry, resolution: int) -> np.ndarray:
         msg = (f"the study area would have about {estimate:,} H3 cells at resolution {resolution}; "
                f"use a coarser --resolution or a smaller --boundary")
         raise InputError(msg)
-    cells = h3.geo_to_cells(geom, resolution)
-    return np.sort(to_int(cells)) if cells else np.empty(0, dtype=np.uint64)
+    return np.sort(np.asarray(h3i.geo_to_cells(geom, resolution), dtype=np.uint64))
 
 
 def _estimate_cells(geom: BaseGeometry, resolution: int) -> int:
@@ -178,6 +262,31 @@ def build_grid(lon: np.ndarray, lat: np.ndarray, *, resolution: int = 9,
     return Grid(cells=cells, incident_cell=incident_cell, resolution=resolution)
 
 
+def grid_from_counts(point_cells: np.ndarray, counts: np.ndarray, *, resolution: int,
+                     area: BaseGeometry | None = None, corners: np.ndarray | None = None,
+                     study: np.ndarray | None = None) -> tuple[Grid, np.ndarray]:
+    """The study area's grid and its incidents per cell, from incidents counted per cell.
+
+    ``point_cells`` (sorted ``uint64``) and ``counts`` are the cells holding incidents; the
+    study area is ``area`` (cells whose centre lies inside it) or, without one, the cells within
+    the convex hull of ``corners`` (lon, lat rows: the incidents' hull corners); the cells holding
+    incidents are always in it, as :func:`build_grid` does. The grid has no per-incident rows.
+    ``study`` gives the cells of ``area`` when they are known already.
+    """
+    resolution = _check_resolution(resolution)
+    point_cells = np.asarray(point_cells, dtype=np.uint64)
+    if study is None:
+        if area is None:
+            pts = np.asarray(corners, float).reshape(-1, 2) if corners is not None else np.empty((0, 2))
+            area = _hull(pts[:, 0], pts[:, 1]) if len(pts) else None
+        study = _polygon_cells(area, resolution) if area is not None else np.empty(0, np.uint64)
+    cells = np.union1d(study, point_cells).astype(np.uint64)
+    full = np.zeros(len(cells), np.int64)
+    if len(point_cells):
+        full[np.searchsorted(cells, point_cells)] = np.asarray(counts, np.int64)
+    return Grid(cells=cells, incident_cell=np.empty(0, np.int64), resolution=resolution), full
+
+
 def neighbour_graph(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ring-1 neighbours within the study area, as CSR arrays ``(indptr, indices)``.
 
@@ -186,7 +295,9 @@ def neighbour_graph(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     H3's local IJ coordinates (one cheap call per cell, then vectorised
     look-ups of the six lattice offsets); where local IJ is undefined (a
     pentagon, or cells too far apart) it falls back to ``grid_disk``. Both give
-    exactly ``grid_disk(cell, 1)`` restricted to the study area.
+    exactly ``grid_disk(cell, 1)`` restricted to the study area. The local IJ
+    coordinates come from h3ronpy for the whole array (the same as h3-py's
+    ``cell_to_local_ij``, checked by the tests).
     """
     cells = np.asarray(cells, dtype=np.uint64)
     n = len(cells)
@@ -210,10 +321,13 @@ _IJ_OFFSETS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1))
 def _neighbours_local_ij(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if any(h3i.is_pentagon(int(c)) for c in cells[:1]) or _has_pentagon(cells):
         raise ValueError("pentagon in the study area")
+    import pyarrow as pa
+    from h3ronpy import cells_to_localij
+
     origin = int(cells[len(cells) // 2])
-    to_ij = h3b.cell_to_local_ij
-    ij = np.array(list(map(to_ij, repeat(origin), cells.tolist())), dtype=np.int64)
-    i, j = ij[:, 0], ij[:, 1]
+    local = pa.record_batch(cells_to_localij(pa.array(cells), origin))  # h3-py's cell_to_local_ij, whole array
+    i = local.column("i").to_numpy().astype(np.int64)
+    j = local.column("j").to_numpy().astype(np.int64)
     lo_i, lo_j = i.min() - 1, j.min() - 1
     span = int(j.max() - lo_j) + 2
     key = (i - lo_i) * span + (j - lo_j)
@@ -251,7 +365,7 @@ def cells_frame(grid: Grid, counts: np.ndarray | None = None) -> gpd.GeoDataFram
     """A GeoDataFrame of the grid's cells: ``h3``, ``count`` and the hexagon."""
     counts = grid.counts() if counts is None else counts
     return gpd.GeoDataFrame({S.H3: grid.h3, S.COUNT: np.asarray(counts, dtype=np.int64)},
-                            geometry=cell_polygons(grid.cells).values, crs=WGS84)
+                            geometry=cell_polygon_array(grid.cells), crs=WGS84_CRS())
 
 
 def counts_by_period(grid: Grid, occurred_at: pd.Series | np.ndarray, freq: str = "MS") -> pd.DataFrame:

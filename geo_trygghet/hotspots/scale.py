@@ -86,12 +86,19 @@ def supported_shares(lon: np.ndarray, lat: np.ndarray, *, periods: int = 1,
     if len(lon) == 0:
         msg = "no incidents to choose a resolution from: check the file, the date filter and the boundary"
         raise InsufficientDataError(msg)
+    cells, per_cell = np.unique(points_to_cell_ints(lon, lat, max(candidates)), return_counts=True)
+    return shares_of_cells(cells, per_cell, periods=periods, candidates=candidates, min_count=min_count)
+
+
+def shares_of_cells(cells: np.ndarray, per_cell: np.ndarray, *, periods: int = 1,
+                    candidates: tuple[int, ...] = CANDIDATES, min_count: float = MIN_COUNT) -> dict[int, float]:
+    """:func:`supported_shares` from incidents counted per cell of the finest candidate resolution
+    (``cells`` distinct, as the engines count them)."""
     finest = max(candidates)
-    cells, per_cell = np.unique(points_to_cell_ints(lon, lat, finest), return_counts=True)
     shares: dict[int, float] = {}
     for res in sorted(candidates, reverse=True):
         if res == finest:
-            counts = per_cell
+            counts = np.asarray(per_cell)
         else:
             parents = np.fromiter((h3i.cell_to_parent(int(c), res) for c in cells), dtype=np.uint64,
                                   count=len(cells))
@@ -107,6 +114,14 @@ def choose_resolution(lon: np.ndarray, lat: np.ndarray, *, periods: int = 1, int
                       min_share: float = MIN_SHARE) -> ScaleChoice:
     """The finest resolution whose supported share reaches ``min_share`` (else the coarsest)."""
     shares = supported_shares(lon, lat, periods=periods, candidates=candidates, min_count=min_count)
+    return choice_of(shares, periods=periods, interval=interval, candidates=candidates, min_count=min_count,
+                     min_share=min_share)
+
+
+def choice_of(shares: dict[int, float], *, periods: int = 1, interval: str | None = None,
+              candidates: tuple[int, ...] = CANDIDATES, min_count: float = MIN_COUNT,
+              min_share: float = MIN_SHARE) -> ScaleChoice:
+    """The :class:`ScaleChoice` of given supported shares."""
     for res in sorted(candidates, reverse=True):
         if shares[res] >= min_share:
             return ScaleChoice(res, shares, True, periods, interval, min_count, min_share)

@@ -172,6 +172,12 @@ def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
             msg = f"{p.name} is {kind}, not a text table: rename it to {ext} (or save it as CSV)"
             raise InputError(msg)
     data, encoding = decode_bytes(raw, p.name)
+    return parse_text(data, p.name, encoding)
+
+
+def parse_text(data: bytes, name: str, encoding: str = "UTF-8") -> tuple[pd.DataFrame, str]:
+    """Parse UTF-8 text (a whole file, or a header line and a block of lines of one) as a table:
+    the delimiter sniffed, decimal commas read, pyarrow first; the note says how it was read."""
     head = data[:65536].decode("utf-8", errors="replace")
     delim = sniff_delimiter(head)
     how = f"read as {encoding} text, {_DELIM_NAMES[delim]}-separated"
@@ -190,7 +196,7 @@ def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
                 warnings.simplefilter("ignore")
                 df = pd.read_csv(io.BytesIO(data), sep=delim, **kwargs)  # type: ignore[call-overload]
         except pd.errors.EmptyDataError:
-            msg = f"{p.name} is empty: it has no header and no data rows"
+            msg = f"{name} is empty: it has no header and no data rows"
             raise InputError(msg) from None
         except Exception as exc:  # noqa: BLE001 - translated below
             last = exc
@@ -202,11 +208,11 @@ def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
     if m:
         want, line, saw = m.groups()
         msg = (
-            f"{p.name}: line {line} has {saw} fields where the header has {want} "
+            f"{name}: line {line} has {saw} fields where the header has {want} "
             f"({_DELIM_NAMES[delim]}-separated); check the delimiter and the quoting of that line"
         )
     else:
-        msg = f"{p.name} cannot be read as a {_DELIM_NAMES[delim]}-separated table ({reason}); save it as CSV UTF-8"
+        msg = f"{name} cannot be read as a {_DELIM_NAMES[delim]}-separated table ({reason}); save it as CSV UTF-8"
     raise InputError(msg)
 
 

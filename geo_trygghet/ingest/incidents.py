@@ -35,21 +35,20 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from pyproj import CRS
 
 from .. import schema
 from ..crs import WGS84
-from ..errors import CRSError, DateError, GeoTrygghetError, InputError, SchemaError, one_line
+from ..errors import DateError, GeoTrygghetError, InputError, SchemaError, one_line
+from .boundary import OUTSIDE, _clip, read_boundary  # noqa: F401 - OUTSIDE: a reason rows are left out
 from .columns import TYPE_NAMES, Columns
 from .crime_types import categorize
-from .files import check_path, read_any, read_parquet, read_vector, unsupported
-from .geocode import AddressRegister, GeocodeResult, find_address_columns, geocode_frame, read_register
+from .files import check_path, read_any, read_vector
 from .location_quality import CENTROID, LEFT_OUT, PLACE, POINT, SHARED, LocationQuality, classify_positions
 from .positions import (
     BAD_POSITION,
@@ -63,7 +62,11 @@ from .positions import (
 from .report import AREA_CENTROID, IngestReport
 from .timecols import AFTER_UNTIL, BEFORE_SINCE, RESOLUTION_UNKNOWN, times, window
 
-__all__ = ["Incidents", "IngestReport", "incidents_from_frame", "read_boundary", "read_incidents", "read_table"]
+if TYPE_CHECKING:  # the geocoder loads only when addresses are placed
+    from .geocode import AddressRegister, GeocodeResult
+
+__all__ = ["IncidentRows", "Incidents", "IngestReport", "incident_rows", "incidents_from_frame", "read_boundary",
+           "read_incidents", "read_table"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -71,7 +74,6 @@ F = TypeVar("F", bound=Callable[..., object])
 __all__ += ["AFTER_UNTIL", "AREA_CENTROID", "BAD_POSITION", "BEFORE_SINCE", "NO_POSITION", "RESOLUTION_UNKNOWN",
             "ZERO_POSITION"]
 NO_DATE = "no date"
-OUTSIDE = "outside boundary"
 NO_ADDRESS = "address not found"
 
 
@@ -185,18 +187,44 @@ def read_incidents(
     )
 
 
-@_one_line_errors
-def incidents_from_frame(df: pd.DataFrame, *, source: str = "the table", _how: str = "", **options) -> Incidents:
-    """The funnel every reader ends in: a (Geo)DataFrame → :class:`Incidents`.
+@dataclass(frozen=True)
+class IncidentRows:
+    """The funnel's first half: every input row's position, time and crime type, before the
+    ``since``/``until`` window, the boundary and the location-quality steps.
 
-    Takes the keyword options of :func:`read_incidents` (but ``layer`` and ``sheet``). A
-    GeoDataFrame's point geometry is used when no coordinate columns are found.
+    The engines (:mod:`geo_trygghet.engines`) read a file in parts and take each part this far,
+    then apply the window, the boundary and the area-centroid rule to the file as a whole.
     """
-    opt = _Options(**options)
+
+    source: str
+    pos: Positions
+    keep: np.ndarray
+    occurred: np.ndarray
+    resolution: str
+    crime: pd.Series
+    rows: np.ndarray
+    geo: GeocodeResult | None
+    dropped: dict[str, int]
+    used: dict[str, str]
+    notes: list[str]
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.rows)
+
+
+@_one_line_errors
+def incident_rows(df: pd.DataFrame, *, source: str = "the table", _how: str = "", **options) -> IncidentRows:
+    """Columns, positions, dates and crime types of a table (the options of :func:`read_incidents`
+    but ``layer``/``sheet``; ``since``, ``until``, ``boundary`` and ``drop_centroids`` are not applied)."""
+    return _rows(df, source, _how, _Options(**options))
+
+
+def _rows(df: pd.DataFrame, source: str, how: str, opt: _Options) -> IncidentRows:
     if not isinstance(df, pd.DataFrame):
         msg = f"{source}: expected a table (DataFrame), got {type(df).__name__}"
         raise InputError(msg)
-    notes: list[str] = [_how] if _how and _how != "read as UTF-8 text, comma-separated" else []
+    notes: list[str] = [how] if how and how != "read as UTF-8 text, comma-separated" else []
     df, names, geometry = _prepared(df, source)
     cols = Columns(names)
     n = len(df)
@@ -214,8 +242,23 @@ def incidents_from_frame(df: pd.DataFrame, *, source: str = "the table", _how: s
     if opt.require_time:
         keep = _with_dates(keep, occurred, used, source, dropped)
     crime = _crime_types(df, cols, source, opt.crime_type, used, notes, n)
+    return IncidentRows(source=source, pos=pos, keep=keep, occurred=occurred, resolution=resolution, crime=crime,
+                        rows=rows, geo=geo, dropped=dropped, used=used, notes=notes)
+
+
+@_one_line_errors
+def incidents_from_frame(df: pd.DataFrame, *, source: str = "the table", _how: str = "", **options) -> Incidents:
+    """The funnel every reader ends in: a (Geo)DataFrame → :class:`Incidents`.
+
+    Takes the keyword options of :func:`read_incidents` (but ``layer`` and ``sheet``). A
+    GeoDataFrame's point geometry is used when no coordinate columns are found.
+    """
+    opt = _Options(**options)
+    r = _rows(df, source, _how, opt)
+    pos, geo, dropped, notes, used = r.pos, r.geo, r.dropped, r.notes, r.used
+    keep = r.keep
     if opt.since is not None or opt.until is not None:
-        keep = window(occurred, keep, opt.since, opt.until, resolution, source, dropped)
+        keep = window(r.occurred, keep, opt.since, opt.until, r.resolution, source, dropped)
     if opt.boundary is not None:
         keep = _clip(pos, keep, opt.boundary, source, dropped)
     quality, location = _location(pos, keep, geo, opt, dropped)
@@ -224,9 +267,9 @@ def incidents_from_frame(df: pd.DataFrame, *, source: str = "the table", _how: s
         dropped[AREA_CENTROID] = int(left.sum())
         keep &= ~left
     idx = np.flatnonzero(keep)
-    gdf, unmapped = _frame(idx, occurred, resolution, crime, pos, rows, quality, geo, used, notes, opt)
-    report = IngestReport(source=source, rows_read=n, rows_used=len(idx), dropped=dropped, columns=used,
-                          crs=pos.crs, time_resolution=resolution, unmapped_types=unmapped, notes=notes,
+    gdf, unmapped = _frame(idx, r.occurred, r.resolution, r.crime, pos, r.rows, quality, geo, used, notes, opt)
+    report = IngestReport(source=source, rows_read=r.rows_read, rows_used=len(idx), dropped=dropped, columns=used,
+                          crs=pos.crs, time_resolution=r.resolution, unmapped_types=unmapped, notes=notes,
                           location=location, geocoded=geo.counts() if geo is not None else {})
     return Incidents(gdf=gdf, report=report, geocode=geo)
 
@@ -258,6 +301,8 @@ def _locate(df, cols: Columns, geometry, source: str, rows: np.ndarray, opt: _Op
                              crs=opt.crs, notes=notes, used=used), None
         except SchemaError as err:
             raise _with_address_hint(err, df, source) from None
+    from .geocode import AddressRegister, geocode_frame, read_register
+
     reg = opt.register if isinstance(opt.register, AddressRegister) else read_register(opt.register)
     geo = geocode_frame(df, reg, address=opt.address, source=source)
     used.update({"address" if k == "address" else k: v for k, v in geo.columns.items()})
@@ -280,6 +325,8 @@ def _with_address_hint(err: SchemaError, df: pd.DataFrame, source: str) -> Schem
     if not text.startswith(f"{source}: no coordinate columns found"):
         return err
     try:
+        from .geocode import find_address_columns
+
         col = find_address_columns(df, source=source)
     except SchemaError:
         return err
@@ -377,59 +424,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     return df
 
 
-def read_boundary(path_or_gdf: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Polygons of a study area in EPSG:4326 (only polygon features are kept).
-
-    A GeoJSON without a ``crs`` member is WGS84 (RFC 7946); a legacy ``crs``
-    member (e.g. ``urn:ogc:def:crs:EPSG::3006``) is honoured.
-    """
-    if isinstance(path_or_gdf, gpd.GeoDataFrame):
-        gdf, label = path_or_gdf, "the boundary"
-    else:
-        p = check_path(path_or_gdf, "boundary file")
-        label = f"boundary {p.name}"
-        ext = p.suffix.lower()
-        if ext in (".parquet", ".geoparquet"):
-            gdf, _ = read_parquet(p, label)
-        elif ext in (".gpkg", ".shp", ".geojson", ".json"):
-            gdf, _ = read_vector(p, None, label)
-        else:
-            raise unsupported(p)
-        if not isinstance(gdf, gpd.GeoDataFrame) or active_geometry(gdf) is None:
-            msg = f"{label} has no geometry; give polygons as GeoJSON, GeoPackage or Shapefile"
-            raise InputError(msg)
-    if len(gdf) == 0:
-        msg = f"{label} has no features; give a file with the area's polygon"
-        raise InputError(msg)
-    geoms = gdf.geometry
-    types = geoms.geom_type
-    poly = types.isin(["Polygon", "MultiPolygon"]).to_numpy() & ~geoms.is_empty.to_numpy()
-    if not poly.any():
-        kinds = ", ".join(sorted({str(t) for t in types.dropna()})) or "empty geometries"
-        msg = f"{label} has no polygons (found {kinds}); give the area as a polygon layer"
-        raise InputError(msg)
-    gdf = gdf.loc[poly]
-    if gdf.crs is None:
-        msg = f"{label} has no coordinate system: save it with one (e.g. EPSG:3006 or EPSG:4326)"
-        raise CRSError(msg)
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.is_geographic:
-        minx, miny, maxx, maxy = gdf.total_bounds
-        if max(abs(minx), abs(maxx)) > 360 or max(abs(miny), abs(maxy)) > 90:
-            msg = (
-                f"{label} says WGS84 (a GeoJSON without a 'crs' member is WGS84) but its coordinates "
-                f"look like metres (e.g. {minx:.0f}, {miny:.0f}); reproject it to EPSG:4326 or give it its CRS"
-            )
-            raise CRSError(msg)
-    out = gdf.to_crs(WGS84) if not crs.equals(CRS.from_user_input(WGS84)) else gdf.copy()
-    out = out[[out.geometry.name]].reset_index(drop=True)
-    out = out.set_geometry(shapely.make_valid(out.geometry.to_numpy()))
-    given = path_or_gdf.attrs.get("label", label) if isinstance(path_or_gdf, gpd.GeoDataFrame) else label
-    out.attrs["label"] = label if label != "the boundary" else given
-    return out
-
-
-# --------------------------------------------------------------------------- crime types and boundary
+# --------------------------------------------------------------------------- crime types
 
 
 def _crime_types(df, cols, source, crime_type, used, notes, n) -> pd.Series:
@@ -458,33 +453,3 @@ def _crime_types(df, cols, source, crime_type, used, notes, n) -> pd.Series:
         s = pd.Series(texts[codes])
     text = s.astype("str").str.strip()
     return text.where(text != "")
-
-
-def _clip(pos: Positions, keep, boundary, source, dropped):
-    area = read_boundary(boundary)
-    label = area.attrs.get("label") or "the boundary"
-    union = shapely.union_all(area.geometry.to_numpy())
-    shapely.prepare(union)
-    idx = np.flatnonzero(keep)
-    inside = shapely.contains_xy(union, pos.lon[idx], pos.lat[idx])
-    if inside.any():
-        out = np.zeros_like(keep)
-        out[idx[inside]] = True
-        if (~inside).any():
-            dropped[OUTSIDE] = int((~inside).sum())
-        return out
-    lo, la = float(np.median(pos.lon[idx])), float(np.median(pos.lat[idx]))
-    c = union.centroid
-    hint = "check the boundary file and the coordinate columns"
-    swapped = shapely.contains_xy(union, pos.lat[idx], pos.lon[idx])
-    if swapped.mean() > 0.5:
-        hint = "the points would fall inside with latitude and longitude swapped: check --lat/--lon"
-    elif pos.guessed:
-        hint = f"the coordinates were taken to be {pos.crs}: pass the right --crs, or check the boundary file"
-    elif pos.crs != WGS84:
-        hint = f"the coordinates were read as {pos.crs}: check --crs and the boundary file"
-    msg = (
-        f"{source}: all {len(idx)} points lie outside {label} (points around lon {lo:.3f}, lat {la:.3f}; "
-        f"boundary around lon {c.x:.3f}, lat {c.y:.3f}); {hint}"
-    )
-    raise CRSError(msg)

@@ -46,13 +46,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
 from ..i18n import fmt_num, text
 
 __all__ = [
     "CENTROID", "LEFT_OUT", "PLACE", "POINT", "SHARED", "LocationQuality", "StackedPosition", "area_points",
-    "classify_positions", "left_out_line",
+    "classify_positions", "classify_unique", "key_positions", "left_out_line", "position_keys",
 ]  # fmt: skip
 
 POINT, SHARED, CENTROID, PLACE = "point", "shared", "centroid", "place"
@@ -149,6 +148,21 @@ def _local_xy(lon: np.ndarray, lat: np.ndarray, lat0: float) -> np.ndarray:
     return np.column_stack((lon * np.cos(np.radians(lat0)) * _M_PER_DEG_LAT, lat * _M_PER_DEG_LAT))
 
 
+def position_keys(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """One ``int64`` per finite position, equal for positions that agree to six decimals."""
+    q_lon = np.round(np.asarray(lon, float), 6)
+    q_lat = np.round(np.asarray(lat, float), 6)
+    return np.round(q_lon * 1e6).astype(np.int64) * 1_000_000_000 + np.round(q_lat * 1e6).astype(np.int64)
+
+
+def key_positions(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (lon, lat) six-decimal positions of :func:`position_keys`."""
+    keys = np.asarray(keys, dtype=np.int64)
+    lon_i = np.floor_divide(keys + 500_000_000, 1_000_000_000)
+    lat_i = keys - lon_i * 1_000_000_000
+    return np.round(lon_i / 1e6, 6), np.round(lat_i / 1e6, 6)
+
+
 def classify_positions(lon: np.ndarray, lat: np.ndarray, *, areas: gpd.GeoDataFrame | None = None,
                        coarse: np.ndarray | None = None) -> tuple[np.ndarray, tuple[StackedPosition, ...]]:
     """The location quality of each position (NaN positions get ``""``) and the area centroids found.
@@ -163,29 +177,46 @@ def classify_positions(lon: np.ndarray, lat: np.ndarray, *, areas: gpd.GeoDataFr
         return out, ()
     q_lon = np.round(lon[ok], 6)
     q_lat = np.round(lat[ok], 6)
-    key = np.round(q_lon * 1e6).astype(np.int64) * 1_000_000_000 + np.round(q_lat * 1e6).astype(np.int64)
+    key = position_keys(q_lon, q_lat)
     uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
     first = np.zeros(len(uniq), dtype=np.int64)
     first[inverse[::-1]] = np.arange(len(inverse))[::-1]
-    u_lon, u_lat = q_lon[first], q_lat[first]
-    quality = np.where(counts >= SHARED_MIN, SHARED, POINT).astype(object)
-    stacked = _stacked(u_lon, u_lat, counts, areas)
-    for i, _sp in stacked:
-        quality[i] = CENTROID
+    quality, stacked = classify_unique(q_lon[first], q_lat[first], counts, areas=areas)
     out[ok] = quality[inverse]
     if coarse is not None:
         out[coarse & ok] = PLACE
-    return out, tuple(sp for _, sp in stacked)
+    return out, stacked
 
 
-def _stacked(u_lon, u_lat, counts, areas) -> list[tuple[int, StackedPosition]]:
+def classify_unique(u_lon: np.ndarray, u_lat: np.ndarray, counts: np.ndarray, *,
+                    areas: gpd.GeoDataFrame | None = None,
+                    lat0: float | None = None) -> tuple[np.ndarray, tuple[StackedPosition, ...]]:
+    """The quality (``point``, ``shared`` or ``centroid``) of distinct positions with their incident
+    counts, and the area centroids found.
+
+    ``lat0`` is the median latitude of all the file's distinct positions (the local plane the
+    distances are measured on); by default that of the positions given. The engines pass it when
+    they give only the positions that can matter: those with :data:`STACK_MIN` or more incidents
+    and every position within :data:`SHARE_RADIUS_M` of one of them.
+    """
+    counts = np.asarray(counts)
+    quality = np.where(counts >= SHARED_MIN, SHARED, POINT).astype(object)
+    stacked = _stacked(np.asarray(u_lon, float), np.asarray(u_lat, float), counts, areas, lat0)
+    for i, _sp in stacked:
+        quality[i] = CENTROID
+    return quality, tuple(sp for _, sp in stacked)
+
+
+def _stacked(u_lon, u_lat, counts, areas, lat0: float | None = None) -> list[tuple[int, StackedPosition]]:
     cand = np.flatnonzero(counts >= STACK_MIN)
     if not len(cand):
         return []
+    from scipy.spatial import cKDTree  # loaded only when some position is shared by several incidents
+
     refs = area_points()
     if areas is not None and len(areas):
         refs = pd.concat([refs, _own_area_points(areas)], ignore_index=True)
-    lat0 = float(np.median(u_lat))
+    lat0 = float(np.median(u_lat)) if lat0 is None else float(lat0)
     xy = _local_xy(u_lon, u_lat, lat0)
     ref_xy = _local_xy(refs["lon"].to_numpy(), refs["lat"].to_numpy(), lat0)
     ref_tree = cKDTree(ref_xy)
@@ -219,7 +250,7 @@ def _stacked(u_lon, u_lat, counts, areas) -> list[tuple[int, StackedPosition]]:
     return sorted(found, key=lambda t: -t[1].count)
 
 
-def _is_stacked(i: int, xy: np.ndarray, counts: np.ndarray, tree: cKDTree, is_central: np.ndarray,
+def _is_stacked(i: int, xy: np.ndarray, counts: np.ndarray, tree, is_central: np.ndarray,
                 tight: bool) -> bool:
     """As many as all ordinary incidents around; or, on a polygon's point, DOMINANCE times any neighbour."""
     around = np.asarray(tree.query_ball_point(xy[i], r=SHARE_RADIUS_M), dtype=np.int64)

@@ -1,0 +1,156 @@
+"""Which area each incident lies in, for runs that make every area its own study area.
+
+An incident belongs to the first area (in the areas' order) whose interior holds it. Testing
+millions of points against hundreds of polygons one by one costs seconds; most points lie deep
+inside an area (or far outside them all), where the H3 cell they fall in settles the question.
+:class:`AreaIndex` knows, at one H3 resolution, the cells some area's boundary crosses; every
+other cell lies wholly inside the one area that holds its centre, or outside every area. Only
+the points in crossed cells are tested against the polygons.
+
+A boundary crosses a cell only where it passes through it; the boundaries are sampled at
+points at most a fifth of a cell's edge apart along every straight segment, and every cell
+holding a sample, with its six neighbours, is treated as crossed. A segment through a cell has
+samples inside it or within a fifth of an edge of it, so inside one of its neighbours: no crossed
+cell is missed, and the answer is the same as testing every point against every polygon (the
+tests check it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+#: boundary samples per cell edge length (at least)
+_SAMPLES_PER_EDGE = 5
+
+
+@dataclass(frozen=True)
+class AreaIndex:
+    """The areas' polygons (WGS84) and their interior H3 cells at ``resolution``."""
+
+    polygons: tuple
+    resolution: int
+    interior: np.ndarray
+    interior_area: np.ndarray
+    crossed: np.ndarray
+    crossed_area: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.polygons)
+
+    @classmethod
+    def build(cls, polygons: tuple, resolution: int) -> tuple[AreaIndex, tuple]:
+        """The index, and per area the cells whose centre lies in it (its study area at ``resolution``)."""
+        import h3
+
+        from ..hotspots.grid import _polygon_cells
+
+        cells = tuple(_polygon_cells(p, resolution) for p in polygons)
+        every = np.concatenate(cells) if cells else np.empty(0, np.uint64)
+        area = np.repeat(np.arange(len(cells)), [len(c) for c in cells])
+        order = np.argsort(every, kind="stable")
+        every, area = every[order], area[order]
+        once = np.ones(len(every), bool)
+        if len(every) > 1:
+            twice = every[1:] == every[:-1]
+            once[1:] &= ~twice
+            once[:-1] &= ~twice
+        edge_deg = h3.average_hexagon_edge_length(resolution, unit="m") * 0.6 / 111_320  # the smallest cells' edge
+        shared = every[~once]  # a centre in two overlapping areas: test the points in that cell
+        crossed, crossed_area = _crossed(polygons, edge_deg / _SAMPLES_PER_EDGE, resolution)
+        candidates = np.concatenate([crossed, shared, every[np.isin(every, crossed)]])
+        candidate_area = np.concatenate([crossed_area, area[~once], area[np.isin(every, crossed)]])
+        pair_cells, pair_area = _distinct_pairs(candidates, candidate_area)
+        keep = once & ~np.isin(every, crossed)
+        return cls(tuple(polygons), int(resolution), every[keep], area[keep], pair_cells, pair_area), cells
+
+    def assign(self, lon: np.ndarray, lat: np.ndarray, cells: np.ndarray | None = None) -> np.ndarray:
+        """The first area (position) whose interior holds each point, or -1 (``cells``: the points'
+        cells at the index's resolution, when already known)."""
+        from ..hotspots.grid import points_to_cell_ints
+
+        out = np.full(len(lon), -1, np.int64)
+        if len(lon) == 0:
+            return out
+        cells = points_to_cell_ints(lon, lat, self.resolution) if cells is None else cells
+        if len(self.interior):
+            pos = np.minimum(np.searchsorted(self.interior, cells), len(self.interior) - 1)
+            hit = self.interior[pos] == cells
+            out[hit] = self.interior_area[pos[hit]]
+        # a cell no boundary crosses lies wholly inside one area or outside them all: test only the rest,
+        # against the areas whose boundary crosses the cell (or holds its centre)
+        pos = np.minimum(np.searchsorted(self.crossed, cells), max(len(self.crossed) - 1, 0))
+        rest = np.flatnonzero(self.crossed[pos] == cells) if len(self.crossed) else np.empty(0, np.int64)
+        if len(rest):
+            out[rest] = self._exact(lon[rest], lat[rest], cells[rest])
+        return out
+
+    def _exact(self, lon: np.ndarray, lat: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        lo = np.searchsorted(self.crossed, cells, side="left")
+        hi = np.searchsorted(self.crossed, cells, side="right")
+        n = hi - lo
+        point = np.repeat(np.arange(len(cells)), n)
+        area = self.crossed_area[np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))]
+        order = np.argsort(area, kind="stable")
+        point, area = point[order], area[order]
+        best = np.full(len(cells), len(self.polygons), np.int64)
+        starts = np.flatnonzero(np.r_[True, area[1:] != area[:-1]]) if len(area) else np.empty(0, np.int64)
+        for a, b in zip(starts, np.r_[starts[1:], len(area)], strict=True):
+            g = int(area[a])
+            mine = point[a:b]
+            inside = shapely.contains_xy(self.prepared[g], lon[mine], lat[mine])
+            np.minimum.at(best, mine[inside], g)
+        return np.where(best < len(self.polygons), best, -1)
+
+    @property
+    def prepared(self) -> tuple:
+        polys = self.polygons
+        for p in polys:
+            shapely.prepare(p)
+        return polys
+
+
+def _crossed(polygons: tuple, step: float, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """The cells an area's boundary passes through, and their neighbours, with that area:
+    (cell, area) pairs sorted by cell."""
+    from ..hotspots.grid import points_to_cell_ints
+
+    parts, part_of = shapely.get_parts(np.asarray(polygons, dtype=object), return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    if len(coords) < 2:
+        return np.empty(0, np.uint64), np.empty(0, np.int64)
+    owner = part_of[ring_of[ring]]  # the area of each coordinate
+    same = ring[1:] == ring[:-1]
+    a, b, who = coords[:-1][same], coords[1:][same], owner[:-1][same]
+    pieces = np.maximum(np.ceil(np.abs(b - a).max(axis=1) / step).astype(np.int64), 1)
+    seg = np.repeat(np.arange(len(a)), pieces)
+    t = (np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)) / np.repeat(pieces, pieces)
+    samples = np.concatenate([a[seg] + (b - a)[seg] * t[:, None], coords])
+    area = np.concatenate([who[seg], owner])
+    hit, area = _distinct_pairs(points_to_cell_ints(samples[:, 0], samples[:, 1], resolution), area)
+    near, which = _disk(hit)
+    return _distinct_pairs(near, area[which])
+
+
+def _distinct_pairs(cells: np.ndarray, area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (cell, area) pairs, sorted by cell, then area."""
+    if len(cells) == 0:
+        return np.empty(0, np.uint64), np.empty(0, np.int64)
+    order = np.lexsort((area, cells))
+    c, a = cells[order], area[order]
+    new = np.r_[True, (c[1:] != c[:-1]) | (a[1:] != a[:-1])]
+    return c[new], a[new].astype(np.int64)
+
+
+def _disk(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell and its ring-1 neighbours, with the position of the cell they came from."""
+    import pyarrow as pa
+    from h3ronpy import grid_disk
+
+    disks = pa.array(grid_disk(pa.array(cells), 1))
+    flat = np.asarray(disks.flatten().to_numpy(zero_copy_only=False), dtype=np.uint64)
+    lengths = np.diff(np.asarray(disks.offsets.to_numpy()))
+    return flat, np.repeat(np.arange(len(cells)), lengths)
