@@ -109,8 +109,8 @@ class Repository:
                       has_photo: bool, actor: Actor | None) -> Remark:
         """A :class:`Remark` from a row (or the values just inserted); the reporter's name
         only for staff (and for internal calls, ``actor`` None)."""
-        get = source.__getitem__ if isinstance(source, Mapping) else lambda f: getattr(source, f)
-        values = {f: get(f) for f in STORED_FIELDS}
+        get = source.get if isinstance(source, Mapping) else lambda f: getattr(source, f)  # a value not given: None
+        values: dict[str, Any] = {f: get(f) for f in STORED_FIELDS}
         values["factors"] = dict(values["factors"]) if values["factors"] else None
         if actor is not None and not can_see_all(actor):
             values["reporter_name"] = None

@@ -57,7 +57,7 @@ ServiceProvider = Callable[[], RemarkService]
 PREFIX = "/open311/v2"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: When this endpoint last changed what it serves (discovery's ``changeset``).
-CHANGESET = "2026-12-15T00:00:00Z"
+CHANGESET = "2026-12-01T00:00:00Z"
 
 
 class Refused(Exception):
