@@ -13,10 +13,26 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+from ..errors import InputError
 
 #: the address register the commands (and the app) use when none is given
 REGISTER_ENV = "GEO_TRYGGHET_ADDRESS_REGISTER"
+
+
+def gpkg_output(args: argparse.Namespace) -> Path:
+    """``--output`` as a path, refused unless it names a GeoPackage; with the by-area flags
+    (where present), ``--boundary`` is refused too: each area is its own study area."""
+    out = Path(args.output)
+    if out.suffix.lower() != ".gpkg":
+        msg = f"output '{out}' must end in .gpkg (a GeoPackage)"
+        raise InputError(msg)
+    if getattr(args, "boundary", None) and (getattr(args, "by", None) or getattr(args, "area_id", None)):
+        msg = "--boundary and --by/--area-id exclude each other: each area is its own study area"
+        raise InputError(msg)
+    return out
 
 
 def add_ingest_arguments(p: argparse.ArgumentParser, *, by_area: bool = False) -> None:

@@ -8,7 +8,15 @@ import time
 from pathlib import Path
 
 from ..errors import InputError
-from ._common import add_ingest_arguments, add_run_arguments, open_engine, preload, progress, time_and_memory
+from ._common import (
+    add_ingest_arguments,
+    add_run_arguments,
+    gpkg_output,
+    open_engine,
+    preload,
+    progress,
+    time_and_memory,
+)
 from ._resolution import RESOLUTION_HELP, resolution_arg
 
 EPILOG = """A space-time cube of incidents per H3 cell and period over the whole study area (empty
@@ -49,10 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> Path:
-    out = Path(args.output)
-    if out.suffix.lower() != ".gpkg":
-        msg = f"output '{out}' must end in .gpkg (a GeoPackage)"
-        raise InputError(msg)
+    out = gpkg_output(args)
     if args.time_window < 0:
         msg = f"--time-window must be 0 or more periods, got {args.time_window}"
         raise InputError(msg)
@@ -61,9 +66,6 @@ def _check(args: argparse.Namespace) -> Path:
         raise InputError(msg)
     if not 0 < args.alpha < 1:
         msg = f"--alpha must lie between 0 and 1, e.g. 0.05, got {args.alpha}"
-        raise InputError(msg)
-    if args.boundary and (args.by or args.area_id):
-        msg = "--boundary and --by/--area-id exclude each other: each area is its own study area"
         raise InputError(msg)
     return out
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from ..errors import InputError
-from ._common import add_ingest_arguments, ingest_options
+from ._common import add_ingest_arguments, gpkg_output, ingest_options
 from ._resolution import RESOLUTION_HELP, resolution_arg
 
 EPILOG = """The incidents up to --train-until predict each H3 cell of the test period (the day after
@@ -57,10 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from ..hotspots.forecast import forecast
     from ..ingest.incidents import read_boundary, read_incidents
 
-    out = Path(args.output)
-    if out.suffix.lower() != ".gpkg":
-        msg = f"output '{out}' must end in .gpkg (a GeoPackage)"
-        raise InputError(msg)
+    out = gpkg_output(args)
     boundary_gdf = read_boundary(args.boundary) if args.boundary else None
     data = read_incidents(args.input, boundary=boundary_gdf, require_time=True, **ingest_options(args))
     boundary = boundary_gdf.geometry.union_all() if boundary_gdf is not None else None

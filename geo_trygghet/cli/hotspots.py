@@ -9,7 +9,15 @@ from pathlib import Path
 
 from .. import schema as S
 from ..errors import InputError
-from ._common import add_ingest_arguments, add_run_arguments, open_engine, preload, progress, time_and_memory
+from ._common import (
+    add_ingest_arguments,
+    add_run_arguments,
+    gpkg_output,
+    open_engine,
+    preload,
+    progress,
+    time_and_memory,
+)
 from ._resolution import RESOLUTION_HELP, resolution_arg
 
 EPILOG = """Columns are recognised by name (lat/latitude, lon/longitude, x/y or E/N with a CRS,
@@ -46,15 +54,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> Path:
-    out = Path(args.output)
-    if out.suffix.lower() != ".gpkg":
-        msg = f"output '{out}' must end in .gpkg (a GeoPackage)"
-        raise InputError(msg)
+    out = gpkg_output(args)
     if args.permutations < 0:
         msg = f"--permutations must be 0 or more, got {args.permutations}"
-        raise InputError(msg)
-    if args.boundary and (args.by or args.area_id):
-        msg = "--boundary and --by/--area-id exclude each other: each area is its own study area"
         raise InputError(msg)
     return out
 
