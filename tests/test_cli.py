@@ -49,3 +49,23 @@ def test_hotspots_run_loads_no_scipy(tmp_path):
             "print('scipy' in sys.modules, file=sys.stderr)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stderr.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("command", ["hotspots", "emerging", "forecast"])
+def test_output_that_is_not_a_geopackage_is_one_line(tmp_path, command):
+    """The three commands that write a GeoPackage refuse another ending before reading anything."""
+    src = tmp_path / "in.csv"
+    src.write_text("lat,lon,date\n59.0,16.2,2024-01-01\n")
+    extra = ["--train-until", "2024-06-30", "--test-until", "2024-12-31"] if command == "forecast" else []
+    r = subprocess.run([sys.executable, "-m", "geo_trygghet", command, str(src), "-o", str(tmp_path / "o.shp"),
+                        *extra], capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "must end in .gpkg" in r.stderr
+
+
+def test_boundary_and_by_area_exclude_each_other(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("lat,lon,date\n59.0,16.2,2024-01-01\n")
+    r = subprocess.run([sys.executable, "-m", "geo_trygghet", "hotspots", str(src), "-o", str(tmp_path / "o.gpkg"),
+                        "--by", "kommun", "--boundary", str(tmp_path / "b.geojson")], capture_output=True, text=True)
+    assert r.returncode == 2 and "exclude each other" in r.stderr
