@@ -8,10 +8,9 @@ remarks, in the handbook's order (cause number, then the action's order and lett
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..errors import InputError, NotFoundError
 from ..remarks.auth import Actor
 from ..remarks.models import OrganisationRow, RemarkChannelRow, RemarkRow, WalkRow, utcnow
-from ..remarks.store import Store
+from ..remarks.store import Sessions
 from .models import ActionRemarkRow, ActionRow, CauseRow, GoalRow, PlanEventRow, PlanRow, ProblemRow
 from .records import Action, Cause, Goal, LinkedRemark, Plan, PlanEvent, PlanRef, PlanView, Problem
 
@@ -47,21 +46,8 @@ def jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class PlanRepository:
+class PlanRepository(Sessions):
     """Sessions of one :class:`~geo_trygghet.remarks.store.Store` plus the plan's queries."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    @contextlib.contextmanager
-    def read(self) -> Iterator[Session]:
-        with self.store.read_session() as s:
-            yield s
-
-    @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
-        with self.store.write_session() as s:
-            yield s
 
     # ------------------------------------------------------------ plans
     @staticmethod

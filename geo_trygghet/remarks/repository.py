@@ -8,8 +8,7 @@ driven by the one list of a remark's fields (:data:`~.records.STORED_FIELDS`).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -28,32 +27,19 @@ from .models import (
     WalkRow,
 )
 from .records import STORED_FIELDS, Event, Organisation, Remark, Walk, WalkRef
-from .store import Store
+from .store import Sessions
 
 #: The remark query: the remark, its walk's title (a channel's name for a remark from outside any
 #: walk), its owner's name, whether it has a photo.
 RemarkSelect = Select[RemarkRow, str, str, bool]
 
 
-class Repository:
+class Repository(Sessions):
     """Sessions of one :class:`~.store.Store` plus the queries the services share."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
 
     @property
     def dialect(self) -> str:
         return self.store.dialect
-
-    @contextlib.contextmanager
-    def read(self) -> Iterator[Session]:
-        with self.store.read_session() as s:
-            yield s
-
-    @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
-        with self.store.write_session() as s:
-            yield s
 
     # ------------------------------------------------------------ walks
     @staticmethod

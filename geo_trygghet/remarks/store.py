@@ -299,3 +299,21 @@ def _conninfo(url) -> dict:
     if url.password:
         info["password"] = url.password
     return info
+
+
+class Sessions:
+    """A room's reading and writing sessions over one :class:`Store` (the base of the remark and
+    the plan repositories)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.store.read_session() as s:
+            yield s
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        with self.store.write_session() as s:
+            yield s
