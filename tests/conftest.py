@@ -8,10 +8,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests._main import restore as restore_main
+
 REPO = Path(__file__).resolve().parents[1]
 #: The real data beside the checkout (``../shared/data``); ``GEO_TRYGGHET_SHARED_DATA`` points
 #: elsewhere (a git worktree one folder deeper).
 SHARED_DATA = Path(os.environ.get("GEO_TRYGGHET_SHARED_DATA") or REPO.parent / "shared" / "data")
+
+
+# --- the interpreter's __main__ (see tests/_main.py) ---
+@pytest.fixture(autouse=True)
+def _restore_main():
+    """Each test starts and ends with the interpreter's own ``__main__``."""
+    restore_main()
+    yield
+    restore_main()
 
 
 # --- real data fixtures ---

@@ -14,6 +14,7 @@ import pytest
 from geo_trygghet import schema as S
 from geo_trygghet.engines import ReadOptions, emerging_run, hotspots_run, make_engine
 from geo_trygghet.engines.median import MedianProbe
+from tests._main import restore as restore_main
 from tests._scale_data import incident_frame, spread_points, town_points
 
 pytest.importorskip("distributed")
@@ -22,6 +23,8 @@ pytest.importorskip("distributed")
 @pytest.fixture(scope="module")
 def client():
     from distributed import Client, LocalCluster
+
+    restore_main()  # module-scoped: before the autouse fixture of the first test (tests/_main.py)
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=50)

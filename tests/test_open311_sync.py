@@ -10,10 +10,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 import uvicorn
 
+from geo_trygghet import settings
 from geo_trygghet.remarks import Actor, RemarkService
 from geo_trygghet.remarks.open311 import sync_endpoints
 from geo_trygghet.remarks.open311.endpoints import FIRST_BACKOFF
@@ -138,7 +140,9 @@ def test_round_trip_sent_once_and_the_fix_comes_back(service, peer, ours):
     report = sync(service)
     assert report.fixed == 1 and report.failures == []
     ours_now = service.get_remark(ADMIN, remark.id)
-    assert ours_now.state == "atgardad" and ours_now.fixed_date == dt.date.today()
+    # their updated_datetime, as a day in the kommun's time zone (after 23:00 UTC it is tomorrow there)
+    fixed_day = fixed_there.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(settings.local_tz)).date()
+    assert ours_now.state == "atgardad" and ours_now.fixed_date == fixed_day
     last = service.history(ADMIN, remark.id)[-1]
     assert (last.actor, last.to_state, last.note) == ("open311:Fastighetsbolaget", "atgardad", "Sanerat med högtryck")
     assert abs((last.at - fixed_there).total_seconds()) < 1  # their updated_datetime, not when we heard of it

@@ -13,6 +13,7 @@ from PIL import Image
 
 from geo_trygghet.errors import PermissionDeniedError
 from geo_trygghet.remarks import Actor
+from geo_trygghet.remarks._util import local_today
 
 from ._remarks_helpers import ADMIN, LAT, LON, bring_to, new_remark
 
@@ -111,7 +112,7 @@ def _do(w: World, action: str, actor: Actor, remark):
         "submit_remark": lambda: svc.submit_remark(actor, w.walk, str(uuid.uuid4()), "klotter", "Klotter",
                                                    lon=LON, lat=LAT),
         "close_walk": lambda: svc.close_walk(actor, w.walk),
-        "protocol": lambda: svc.remarks_as_of(w.walk, dt.date.today(), actor=actor),
+        "protocol": lambda: svc.remarks_as_of(w.walk, local_today(), actor=actor),  # the kommun's day
         "get_remark": lambda: svc.get_remark(actor, rid),
         "history": lambda: svc.history(actor, rid),
         "get_photo": lambda: svc.get_photo(actor, rid),

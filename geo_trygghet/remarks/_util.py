@@ -17,6 +17,12 @@ _EARTH_R = 6_371_008.8
 _LOCAL = ZoneInfo(settings.local_tz)
 
 
+def local_today() -> dt.date:
+    """Today in the kommun's time zone (``settings.local_tz``), not the server's: a remark fixed at
+    00:30 in Sweden is fixed that day, whatever clock the server keeps."""
+    return dt.datetime.now(_LOCAL).date()
+
+
 def _local_to_utc(day: dt.date, time: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=_LOCAL).astimezone(dt.UTC).replace(tzinfo=None)
 

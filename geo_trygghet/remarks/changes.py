@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import InputError, NotFoundError, PermissionDeniedError
 from . import states as st
-from ._util import _as_date, _as_moment
+from ._util import _as_date, _as_moment, local_today
 from .auth import Actor, owns, require_backdating, require_remark_access
 from .models import EventRow, OrganisationRow, PhotoRow, RemarkRow, utcnow
 from .records import EVENT_FIELDS, Remark
@@ -190,7 +190,7 @@ class StateChanges:
     def mark_fixed(self, actor: Actor, remark_id: str, fixed_date: dt.date | str | None = None,
                    note: str | None = None, **kw: Any) -> Remark:
         """Tilldelad / Planerad → Åtgärdad on ``fixed_date`` (default today; the problemägare)."""
-        return self.transition(actor, remark_id, st.ATGARDAD, note=note, fixed_date=fixed_date or dt.date.today(),
+        return self.transition(actor, remark_id, st.ATGARDAD, note=note, fixed_date=fixed_date or local_today(),
                                **kw)
 
     def not_ours(self, actor: Actor, remark_id: str, reason: str, **kw: Any) -> Remark:
