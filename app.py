@@ -74,11 +74,17 @@ def _gate(row: tuple) -> st.Page:
     return st.Page(gate, title=t(row[1]), icon=row[2], url_path=url_of(row[0]), visibility="hidden")
 
 
+#: Addresses that only forward to another page (filled while the navigation is built): a flash
+#: waits for the page they forward to.
+FORWARDING: set[str] = set()
+
+
 def _alias(old: str, target: st.Page) -> st.Page:
     """An old address (the file's name) that forwards to the page's stable one."""
     def forward() -> None:
         st.switch_page(target)
 
+    FORWARDING.add(old)
     return st.Page(forward, title=target.title, url_path=old, visibility="hidden")
 
 
@@ -88,6 +94,7 @@ def _to_start(target: st.Page | None) -> st.Page:
         if target is not None:
             st.switch_page(target)
 
+    FORWARDING.add("logga-in")
     return st.Page(forward, title=t("page.home"), url_path="logga-in", visibility="hidden")
 
 
@@ -157,5 +164,6 @@ with st.sidebar:
                                                             max_age_s=365 * 86400))
     cookies.flush()  # here, out of the page's way, and before the page runs (it may stop the script)
 
-state.show_flash()
+if navigation.url_path not in FORWARDING:  # "Välkommen, …" shows on the page a login lands on
+    state.show_flash()
 navigation.run()

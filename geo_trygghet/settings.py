@@ -52,8 +52,10 @@ beside it, e.g. "Katrineholms kommun").
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 h3_resolution: int = 9
 permutations: int = 0
@@ -199,3 +201,10 @@ def open311_rate_limit() -> tuple[int, int]:
     if burst.isdigit() and per_minute.isdigit() and int(burst) > 0 and int(per_minute) > 0:
         return int(burst), int(per_minute)
     return open311_burst, open311_per_minute
+
+
+def local_today() -> dt.date:
+    """Today in the kommun's time zone (:data:`local_tz`), not the server's: a remark fixed at
+    00:30 in Sweden is fixed that day, and a protocol printed then is of that day, whatever clock
+    the server keeps."""
+    return dt.datetime.now(ZoneInfo(local_tz)).date()

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 from geo_trygghet.remarks import Actor
+from geo_trygghet.settings import local_today
 
 ADMIN = Actor.system()
 LON, LAT = 15.6214, 58.4108
@@ -35,9 +36,9 @@ def bring_to(service, remark, state: str, owner_id: int, original_id: str | None
         if step == "assign":
             remark = service.assign(ADMIN, remark.id, owner_id)
         elif step == "plan":
-            remark = service.plan(ADMIN, remark.id, dt.date.today() + dt.timedelta(days=14))
+            remark = service.plan(ADMIN, remark.id, local_today() + dt.timedelta(days=14))
         elif step == "fix":
-            remark = service.mark_fixed(ADMIN, remark.id, dt.date.today(), "Lagad")
+            remark = service.mark_fixed(ADMIN, remark.id, local_today(), "Lagad")
         elif step == "verify":
             remark = service.verify(ADMIN, remark.id)
         elif step == "not_ours":

@@ -19,6 +19,7 @@ from geo_trygghet import settings
 from geo_trygghet.remarks import Actor, RemarkService
 from geo_trygghet.remarks.open311 import sync_endpoints
 from geo_trygghet.remarks.open311.endpoints import FIRST_BACKOFF
+from geo_trygghet.settings import local_today
 from geo_trygghet.web.stack import web_app
 from tests._open311 import ADMIN, OPEN311_ENV, new_id
 
@@ -228,6 +229,6 @@ def test_a_problemagares_system_is_recorded_as_the_organisation(service, ours):
     org, remark = ours
     actor = Actor.organisation_system(org.id, org.name)
     assert actor.label == "open311:Fastighetsbolaget"
-    service.mark_fixed(actor, remark.id, fixed_date=dt.date.today(), note="Klart",
+    service.mark_fixed(actor, remark.id, fixed_date=local_today(), note="Klart",
                        at=dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=5))
     assert service.history(ADMIN, remark.id)[-1].actor == "open311:Fastighetsbolaget"

@@ -269,7 +269,7 @@ def test_plan_walk_link_and_qr_carry_the_public_url(app_env, monkeypatch):
     assert not at.exception
     code = app_env["service"].get_walk("Vandring med publik adress").join_code
     links = [c.value for c in at.code]
-    assert f"https://trygghet.katrineholm.example/?kod={code}" in links, links
+    assert f"https://trygghet.katrineholm.example/walk/?kod={code}" in links, links  # the phone form
     assert [n for n in _walk(at.main) if getattr(n, "type", None) == "image"]  # the QR code of that link
 
 

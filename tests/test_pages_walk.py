@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo_trygghet.settings import local_today
+
 REPO = Path(__file__).resolve().parents[1]
 ACCOUNTS = {"admin": ("admin", "admin-losen-2025"), "analytiker": ("anna", "analys-losen-2025"),
             "problemagare": ("gata", "gata-losen-2025"), "bo": ("bo", "bo-losen-2025")}
@@ -116,7 +118,6 @@ def test_owner_sees_only_its_organisation_and_plans_then_fixes(env):
 def test_owner_date_belongs_to_the_remark_not_the_form(env):
     """A date typed for one remark is not offered for the next one picked (it would be saved
     on the wrong remark with one click)."""
-    import datetime as dt
 
     from geo_trygghet.remarks import Actor
 
@@ -129,7 +130,7 @@ def test_owner_date_belongs_to_the_remark_not_the_form(env):
     at.text_input(key=f"ow_date_planerad_{env['graffiti'].id}").set_value("2026-01-15").run()
     at.selectbox(key="ow_pick").set_value(second.id).run()
     assert not at.exception, at.exception
-    assert at.text_input(key=f"ow_date_planerad_{second.id}").value == dt.date.today().isoformat()
+    assert at.text_input(key=f"ow_date_planerad_{second.id}").value == local_today().isoformat()
     assert "2026-01-15" not in [d.value for d in at.text_input]
 
 
@@ -216,7 +217,7 @@ def test_protocol_download_and_reminders(env, monkeypatch):
 
     service, system = env["service"], Actor.system()
     walk = service.create_walk(system, "Protokollvandring", walk_date="2025-08-01")
-    long_ago = dt.date.today() - dt.timedelta(days=60)
+    long_ago = local_today() - dt.timedelta(days=60)
     # back-dated from its creation on (a change is never dated before the remark's last event)
     r = service.submit_remark(system, walk, str(uuid.uuid4()), "belysning", "Mörk gångväg <b>här</b>",
                               lon=TOWN[0] - 0.01, lat=TOWN[1], created_at=long_ago)

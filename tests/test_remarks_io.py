@@ -20,6 +20,7 @@ from geo_trygghet.remarks.export import export_remarks
 from geo_trygghet.remarks.importer import import_protocol
 from geo_trygghet.remarks.open311 import open311_requests
 from geo_trygghet.remarks.protocol_file import remark_uuid
+from geo_trygghet.settings import local_today
 from tests._protocol_files import ROWS, WALK_DATE, XSS_SCRIPT, write_protocol_xlsx
 
 ADMIN = Actor.system()
@@ -212,7 +213,7 @@ def test_fixed_without_owner_and_future_dates_are_refused(sqlite_service, tmp_pa
             "X",
         )
     rows = [list(r) for r in ROWS]
-    rows[0][5] = dt.date.today() + dt.timedelta(days=30)
+    rows[0][5] = local_today() + dt.timedelta(days=30)
     with pytest.raises(DateError, match="future"):
         import_protocol(
             sqlite_service,

@@ -13,11 +13,11 @@ from PIL import Image
 
 from geo_trygghet.errors import PermissionDeniedError
 from geo_trygghet.remarks import Actor
-from geo_trygghet.remarks._util import local_today
+from geo_trygghet.settings import local_today
 
 from ._remarks_helpers import ADMIN, LAT, LON, bring_to, new_remark
 
-IN_A_WEEK = dt.date.today() + dt.timedelta(days=7)
+IN_A_WEEK = local_today() + dt.timedelta(days=7)
 ROLES = ("admin", "analytiker", "agare_egen", "agare_annan", "deltagare_egen", "deltagare_annan")
 Y, N = True, False
 
@@ -119,7 +119,7 @@ def _do(w: World, action: str, actor: Actor, remark):
         "assign": lambda: svc.assign(actor, rid, w.own.id),
         "reassign": lambda: svc.assign(actor, rid, w.own.id),
         "plan": lambda: svc.plan(actor, rid, IN_A_WEEK),
-        "mark_fixed": lambda: svc.mark_fixed(actor, rid, dt.date.today(), "Lagad"),
+        "mark_fixed": lambda: svc.mark_fixed(actor, rid, local_today(), "Lagad"),
         "not_ours": lambda: svc.not_ours(actor, rid, "Inte vår mark"),
         "cannot_fix": lambda: svc.cannot_fix(actor, rid, "Går inte"),
         "mark_duplicate": lambda: svc.mark_duplicate(actor, rid, w.original.id),
@@ -134,11 +134,11 @@ CHANGES = {
     "assign": ("tilldelad", "own", {"planned_date": None, "fixed_date": None}),
     "reassign": ("tilldelad", "own", {"planned_date": None, "fixed_date": None}),
     "plan": ("planerad", "own", {"planned_date": IN_A_WEEK}),
-    "mark_fixed": ("atgardad", "own", {"fixed_date": dt.date.today()}),
+    "mark_fixed": ("atgardad", "own", {"fixed_date": local_today()}),
     "not_ours": ("inte_vart_ansvar", None, {"planned_date": None}),
     "cannot_fix": ("kan_inte_atgardas", "own", {}),
     "mark_duplicate": ("dubblett", None, {}),
-    "verify": ("kontrollerad", "own", {"fixed_date": dt.date.today()}),
+    "verify": ("kontrollerad", "own", {"fixed_date": local_today()}),
     "reopen": ("tilldelad", "own", {"planned_date": None, "fixed_date": None}),
 }
 NOTES = {"mark_fixed": "Lagad", "not_ours": "Inte vår mark", "cannot_fix": "Går inte", "reopen": "Lampan trasig igen"}
@@ -263,6 +263,6 @@ def test_allowed_changes_match_what_the_service_accepts(world):
     assert svc.allowed_changes(a["agare_annan"], remark) == ()
     assert svc.allowed_changes(a["deltagare_egen"], remark) == ()
     assert svc.allowed_changes(a["analytiker"], remark) == ("tilldelad", "planerad", "dubblett")
-    fixed = svc.mark_fixed(a["agare_egen"], remark.id, dt.date.today())
+    fixed = svc.mark_fixed(a["agare_egen"], remark.id, local_today())
     assert svc.allowed_changes(a["agare_egen"], fixed) == ()
     assert svc.allowed_changes(a["analytiker"], fixed) == ("kontrollerad", "tilldelad")

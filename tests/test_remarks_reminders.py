@@ -12,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from geo_trygghet.remarks import Actor, overdue_reason, send_overdue_reminders
+from geo_trygghet.settings import local_today
 
 ADMIN = Actor.system()
 
@@ -49,7 +50,7 @@ def test_one_swedish_reminder_per_organisation_with_its_overdue_remarks(service,
     bolag = service.create_organisation(ADMIN, "Stångåstaden", email="felanmalan@bolag.example")
     tyst = service.create_organisation(ADMIN, "Utan e-post")
     walk = service.create_walk(ADMIN, "Centrum kväll")
-    today = dt.date.today()
+    today = local_today()
 
     def remark(text):
         return service.submit_remark(

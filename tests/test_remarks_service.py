@@ -11,6 +11,7 @@ import pytest
 
 from geo_trygghet.errors import InputError, NotFoundError, PermissionDeniedError
 from geo_trygghet.remarks import Actor, RemarkService, is_overdue, open_store
+from geo_trygghet.settings import local_today
 
 ADMIN = Actor.system()
 LON, LAT = 15.6214, 58.4108  # Linköping, Stora torget
@@ -191,7 +192,7 @@ def test_overdue_planned_date_passed_or_no_action_after_assignment(service, walk
     c = submit(service, walk)
     service.assign(ADMIN, a.id, org.id)
     service.assign(ADMIN, b.id, org.id)
-    today = dt.date.today()
+    today = local_today()
     service.plan(ADMIN, b.id, today + dt.timedelta(days=10))
     service.assign(ADMIN, c.id, org.id)
     service.mark_fixed(ADMIN, c.id, today)
@@ -259,7 +260,7 @@ def test_remarks_frame_and_public_summary(service, walk):
     a = submit(service, walk, reporter_name="Bo", text="Lampan <b>lagad</b>")
     submit(service, walk, category="klotter", lon=LON + 0.3)
     service.assign(ADMIN, a.id, org.id)
-    service.mark_fixed(ADMIN, a.id, dt.date.today())
+    service.mark_fixed(ADMIN, a.id, local_today())
     frame = service.remarks_frame(ADMIN)
     assert str(frame.crs) == "EPSG:4326"
     assert frame["number"].tolist() == [1, 2]

@@ -20,6 +20,7 @@ from geo_trygghet.remarks import (
     states,
 )
 from geo_trygghet.remarks.categories import POSITIVE_REMARK_CATEGORIES, category_label
+from geo_trygghet.settings import local_today
 
 from ._remarks_helpers import ADMIN, bring_to, new_remark
 
@@ -115,8 +116,8 @@ def test_every_allowed_transition_works_and_appends_an_event(setup, transition):
     before = len(svc.history(ADMIN, remark.id))
     kwargs = {
         "owner": {"owner_id": org.id},
-        "planned_date": {"planned_date": dt.date.today() + dt.timedelta(days=30)},
-        "fixed_date": {"fixed_date": dt.date.today()},
+        "planned_date": {"planned_date": local_today() + dt.timedelta(days=30)},
+        "fixed_date": {"fixed_date": local_today()},
         "reason": {"reason": "Inte kommunens mark"},
         "duplicate_of": {"duplicate_of": original.id},
         None: {},
@@ -226,8 +227,8 @@ def test_random_changes_by_random_roles_keep_the_log_consistent(setup):
         actor = rng.choice(actors)
         kwargs = {
             "owner_id": org.id,
-            "planned_date": dt.date.today() + dt.timedelta(days=rng.randint(1, 60)),
-            "fixed_date": dt.date.today() - dt.timedelta(days=rng.randint(0, 5)),
+            "planned_date": local_today() + dt.timedelta(days=rng.randint(1, 60)),
+            "fixed_date": local_today() - dt.timedelta(days=rng.randint(0, 5)),
             "reason": "slumpad orsak",
             "duplicate_of": rng.choice([r.id for r in remarks if r.id != remark.id]),
         }

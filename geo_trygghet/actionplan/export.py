@@ -10,12 +10,12 @@ start a spreadsheet formula gets a leading apostrophe.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .. import settings
 from ..errors import InputError
 from ..i18n import fmt_num, text
 from . import rules
@@ -143,7 +143,7 @@ def export_plan(view: PlanView, path: str | Path, fmt: str | None = None, *, fol
     ws.title = text("ap.sheet", lang)
     ws.append([view.plan.title])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([text("ap.sheet.printed", lang, d=dt.date.today().isoformat())])
+    ws.append([text("ap.sheet.printed", lang, d=settings.local_today().isoformat())])
     ws.append(list(HEADERS))
     for cell in ws[3]:
         cell.font = Font(bold=True)

@@ -350,7 +350,7 @@ def follow_up(view: PlanView, incidents: pd.DataFrame | None, *, as_of: Any = No
     as of ``as_of`` (default today)."""
     from .values import as_date
 
-    day = as_date(as_of, "as-of date") or dt.date.today()
+    day = as_date(as_of, "as-of date") or settings.local_today()
     until = data_end(incidents)
     actions = tuple(action_follow_up(view, a, incidents, as_of=day, data_until=until) for a in view.actions)
     return PlanFollowUp(view=view, as_of=day, data_until=until, actions=actions)

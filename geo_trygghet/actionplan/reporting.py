@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .. import settings
 from ..errors import InputError
 from ..remarks.auth import Actor
 from ..remarks.models import utcnow
@@ -48,7 +49,7 @@ class Reporting:
             raise InputError(msg)
         day = as_date(production_date, "production date")
         values: dict[str, Any] = {}
-        if day is not None and day > dt.date.today() + dt.timedelta(days=1):
+        if day is not None and day > settings.local_today() + dt.timedelta(days=1):
             msg = f"production date {day} is in the future: give the day it was done"
             raise InputError(msg)
         if status is not None or day is not None:
@@ -70,7 +71,7 @@ class Reporting:
         when = None
         if at is not None:
             require(actor, rules.EDIT, "back-date reports")
-            when = dt.datetime.combine(as_date(at, "report date") or dt.date.today(), dt.time(12, 0))
+            when = dt.datetime.combine(as_date(at, "report date") or settings.local_today(), dt.time(12, 0))
         with self.repo.write() as s:
             row = self.repo.action_row(s, action_id, lock=True)
             nr = self._nr(s, row)
@@ -98,7 +99,7 @@ class Reporting:
         if why is None:
             msg = "a light set by hand needs a reason: say why the rule's light does not fit"
             raise InputError(msg)
-        when = dt.datetime.combine(as_date(at, "date") or dt.date.today(), dt.time(12, 0)) if at else None
+        when = dt.datetime.combine(as_date(at, "date") or settings.local_today(), dt.time(12, 0)) if at else None
         with self.repo.write() as s:
             row = self.repo.action_row(s, action_id, lock=True)
             row.light_override, row.light_reason = slug, why
@@ -136,7 +137,7 @@ class Reporting:
         """The medborgarlöften of every plan that is not a draft, for anyone: the promise, its date,
         how it is going (in plain words) and the light if the samordnare set one; no names, no notes."""
         require(actor, rules.READ_PROMISES, "see the medborgarlöften")
-        day = today or dt.date.today()
+        day = today or settings.local_today()
         with self.repo.read() as s:
             plans = s.scalars(select(PlanRow).where(PlanRow.status != rules.UTKAST).order_by(PlanRow.id)).all()
             views = [self.repo.view(s, p) for p in plans]

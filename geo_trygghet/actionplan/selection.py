@@ -26,6 +26,7 @@ import pandas as pd
 import shapely
 
 from .. import schema as S
+from .. import settings
 from ..errors import InputError
 from . import rules
 from .places import area_text, cells_area, geometry, hectares
@@ -108,7 +109,7 @@ class ProblemFigures:
     trend: str | None = None
     categories: tuple[str, ...] = ()
     crime_types: tuple[str, ...] = ()
-    computed_on: dt.date = field(default_factory=dt.date.today)
+    computed_on: dt.date = field(default_factory=settings.local_today)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (dates as ISO text, pairs as lists)."""

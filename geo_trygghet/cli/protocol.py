@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from .. import settings
+
 EPILOG = """The table NR · ANMÄRKNING · KATEGORI · PROBLEMÄGARE · PLANERAT · ÅTGÄRDAT is
 rebuilt from the event log as it stood at the end of --as-of (default today).
 Markers: red open, yellow planned, green fixed, grey closed without a fix.
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         out = write_protocol(service, walk, args.output, as_of=as_of, lang=args.lang, streets=streets)
     finally:
         service.close()
-    day = (as_of or dt.date.today()).isoformat()
+    day = (as_of or settings.local_today()).isoformat()
     print(f"wrote the protocol of '{walk.title}' as of {day} ({walk.remark_count} remarks) to {out}")
     return 0
 

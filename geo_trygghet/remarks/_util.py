@@ -18,9 +18,8 @@ _LOCAL = ZoneInfo(settings.local_tz)
 
 
 def local_today() -> dt.date:
-    """Today in the kommun's time zone (``settings.local_tz``), not the server's: a remark fixed at
-    00:30 in Sweden is fixed that day, whatever clock the server keeps."""
-    return dt.datetime.now(_LOCAL).date()
+    """Today in the kommun's time zone (:func:`geo_trygghet.settings.local_today`)."""
+    return settings.local_today()
 
 
 def _local_to_utc(day: dt.date, time: dt.time) -> dt.datetime:

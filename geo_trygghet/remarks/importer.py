@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import settings
 from ..errors import DateError, InputError, NotFoundError
 from . import states as st
 from .protocol_file import ProtocolRow, _clean_title, protocol_rows, read_protocol_table, remark_uuid
@@ -159,7 +160,7 @@ def import_frame(
     base = walk.walk_date
     if base is None:
         dates = [d for r in rows for d in (r.fixed, r.planned) if d is not None]
-        base = min([dt.date.today(), *dates])
+        base = min([settings.local_today(), *dates])
         notes.append(f"the walk has no date: the remarks are dated {base.isoformat()} (give --date)")
     for r in rows:
         if r.fixed is not None and r.fixed < base:

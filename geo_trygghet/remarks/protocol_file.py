@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import settings
 from .._values import is_missing
 from ..errors import DateError, InputError, SchemaError
 from ..ingest.columns import Columns
@@ -229,7 +230,7 @@ def protocol_rows(
                                  notes=notes, register=register, address=address, postort=postort)
     fixed = _dates(df, roles.get("fixed"), source, lines, "ÅTGÄRDAT")
     planned = _dates(df, roles.get("planned"), source, lines, "PLANERAT")
-    today = dt.date.today()
+    today = settings.local_today()
     rows: list[ProtocolRow] = []
     seen: dict[str, int] = {}
     auto_nr = "nr" not in roles

@@ -11,12 +11,12 @@ Every text a person typed is escaped (:func:`~._html.esc`).
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from .. import settings
 from ..actionplan import rules
 from ..actionplan.export import HEADERS, handbook_table, who_text
 from ..actionplan.outcomes import PlanFollowUp, follow_up
@@ -227,7 +227,7 @@ def plan_report_html(view: PlanView, follow: PlanFollowUp | None = None, *, inci
     ]
     body = f'<p class="meta">{esc(_t("subtitle", lang))}</p>'
     body += "".join(f"<h2>{esc(_t(key, lang))}</h2>{content}" for key, content in sections)
-    body += f'<p class="note">{esc(_t("footer", lang, d=dt.date.today().isoformat()))}</p>'
+    body += f'<p class="note">{esc(_t("footer", lang, d=settings.local_today().isoformat()))}</p>'
     return page(view.plan.title, body, lang=lang, extra_css=_EXTRA_CSS)
 
 

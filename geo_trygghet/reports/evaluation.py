@@ -28,6 +28,7 @@ import pandas as pd
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
+from .. import settings
 from ..errors import InputError
 from ..followup import MIN_INCIDENTS, EvaluationResult, Verdict
 from ..i18n import LANGUAGES, text
@@ -269,7 +270,7 @@ def evaluation_report(result: EvaluationResult, *, title: str, areas: Any = None
         The date printed as "Framtagen" (default today).
     """
     _check_lang(lang)
-    meta = _meta(result, lang, made_on or date.today())
+    meta = _meta(result, lang, made_on or settings.local_today())
     if subtitle:
         meta = f"<p><b>{esc(subtitle)}</b></p>" + meta
     colour = {Verdict.FELL: "#1a7f37", Verdict.ROSE: "#b2182b"}.get(result.verdict, "#555555")

@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import schema as S
+from .. import settings
 from ..errors import InputError
 from ..hotspots.gistar import GI_BIN_COLOURS, gi_bin_label
 from ..hotspots.privacy import public_cells, public_clusters, suppress_small_cells
@@ -315,7 +316,7 @@ def report_html(lb: Lagesbild, *, title: str, subtitle: str | None = None, made_
     meta = (f'<p class="meta">{esc(t("lagesbild.report.period"))}: {esc(lb.start.date().isoformat())} – '
             f'{esc(lb.end.date().isoformat())} · {esc(t("lagesbild.report.incidents"))}: {esc(t.value(lb.n))} '
             f'({esc(t.value(no_time))} {esc(t("lagesbild.report.no_time"))}) · {esc(t("lagesbild.report.generated"))}: '
-            f'{esc((made_on or date.today()).isoformat())}</p>')
+            f'{esc((made_on or settings.local_today()).isoformat())}</p>')
     if subtitle:
         meta = f"<p><b>{esc(subtitle)}</b></p>" + meta
     body = [meta, f'<p class="note">{esc(t("lagesbild.report.privacy"))}</p>',

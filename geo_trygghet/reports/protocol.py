@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import settings
 from ..i18n import text as catalogue_text
 from ._html import esc, html_to_pdf, img_tag, page
 
@@ -64,7 +65,7 @@ def _lang(lang: str) -> str:
 
 def _as_date(value: Any) -> dt.date:
     if value is None:
-        return dt.date.today()
+        return settings.local_today()
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -348,7 +349,7 @@ def protocol_html(service: Any, walk: Any, *, as_of: Any = None, lang: str = "sv
         f"<h2>{esc(t['map'])}</h2>{map_html}"
         f"<h2>{esc(t['table'])}</h2>{_table_html(remarks, lang, for_pdf)}"
         f'<p class="note">{esc(t["footer"].format(d=day.isoformat()))} '
-        f'{esc(t["printed"].format(d=dt.date.today().isoformat()))}</p>'
+        f'{esc(t["printed"].format(d=settings.local_today().isoformat()))}</p>'
     )
     return page(w.title, body, lang=lang, extra_css=_EXTRA_CSS)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import streamlit as st
 
+from .. import settings
 from ..errors import GeoTrygghetError, PermissionDeniedError
 from .data import SAMPLE_DIR, database_url, file_key, remark_service_or_error
 from .i18n import t
@@ -108,7 +109,7 @@ def _follow_up(version: str, file: tuple, as_of: dt.date, _view: Any) -> Any:
 def plan_follow_up(view: Any, as_of: dt.date | None = None) -> Any:
     """The follow-up of ``view`` on the kept incidents as of ``as_of`` (default today), cached."""
     path = kept_incidents_path()
-    return _follow_up(_version(view), file_key(path) if path else (), as_of or dt.date.today(), _view=view)
+    return _follow_up(_version(view), file_key(path) if path else (), as_of or settings.local_today(), _view=view)
 
 
 #: The plan service's English one-liners that a form can cause, said in the interface language.

@@ -4,7 +4,6 @@ walk remarks. Every change goes through the plan service, which checks who may m
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from .. import schema as S
+from .. import settings
 from ..actionplan import PlanSelection, rules
 from ..errors import GeoTrygghetError
 from ..i18n.formatting import fmt_num
@@ -59,7 +59,7 @@ def plan_status_editor(service: Any, actor: Any, view: Any) -> None:
         c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
         target = c1.selectbox(t("ap.plan.new_status"), targets, key=f"ap_status_to_{plan.id}",
                               format_func=labeller({s: rules.label("status", s, lang()) for s in targets}))
-        decided = c2.date_input(t("ap.plan.decided"), value=plan.decided_date or dt.date.today(),
+        decided = c2.date_input(t("ap.plan.decided"), value=plan.decided_date or settings.local_today(),
                                 key=f"ap_status_date_{plan.id}", format="YYYY-MM-DD")
         go = c3.form_submit_button(t("ap.save"))
     if go:

@@ -4,7 +4,6 @@ styrgrupp's report and the Excel table to download, and a plan imported from Exc
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from .. import settings
 from ..actionplan import rules
 from ..errors import GeoTrygghetError
 from ..i18n.formatting import fmt_num
@@ -90,7 +90,7 @@ def _override_form(service: Any, actor: Any, f: Any) -> None:
 def follow_up_view(service: Any, actor: Any, view: Any, *, staff: bool = True) -> Any:
     """As-of date, then one box per action: light, production, effect, goals, remarks; staff may
     set a light by hand. Returns the follow-up."""
-    as_of = st.date_input(t("ap.fu.as_of"), value=dt.date.today(), key="ap_as_of", format="YYYY-MM-DD")
+    as_of = st.date_input(t("ap.fu.as_of"), value=settings.local_today(), key="ap_as_of", format="YYYY-MM-DD")
     with st.spinner(t("ap.fu.computing")):
         follow = plan_follow_up(view, as_of)
     if follow.data_until is None:

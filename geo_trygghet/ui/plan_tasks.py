@@ -5,11 +5,11 @@ only the organisation's own actions and refuses reports on others'."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import streamlit as st
 
+from .. import settings
 from ..actionplan import rules
 from ..errors import GeoTrygghetError
 from . import state
@@ -36,7 +36,7 @@ def _report_form(service: Any, actor: Any, action: Any) -> None:
         c1, c2 = st.columns(2)
         status = c1.selectbox(t("ap.task.status"), rules.REPORTABLE, key=f"{key}_status",
                               format_func=labeller({s: rules.label("production", s, lang()) for s in rules.REPORTABLE}))
-        day = c2.date_input(t("ap.task.date"), value=dt.date.today(), key=f"{key}_date", format="YYYY-MM-DD")
+        day = c2.date_input(t("ap.task.date"), value=settings.local_today(), key=f"{key}_date", format="YYYY-MM-DD")
         c3, c4 = st.columns(2)
         count = c3.number_input(t("ap.task.count"), min_value=0, step=1, value=action.production_count or 0,
                                 key=f"{key}_count")

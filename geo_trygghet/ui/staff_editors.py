@@ -4,7 +4,6 @@ state table for the remark's state and the session's role."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -130,7 +129,8 @@ def _owner_form(service: Any, actor: Any, remark: Any, row: Any) -> None:
     key = f"{row.target}_{remark.id}"  # per remark: a date typed for one is not offered for another
     values: dict[str, Any] = {}
     if row.needs in (states.NEEDS_PLANNED, states.NEEDS_FIXED):
-        default = (remark.planned_date or dt.date.today()) if row.needs == states.NEEDS_PLANNED else dt.date.today()
+        today = settings.local_today()
+        default = (remark.planned_date or today) if row.needs == states.NEEDS_PLANNED else today
         values[row.needs] = date_field(t(_OWNER_CHANGES[row.name] or "ow.note"), value=default, key=f"ow_date_{key}")
         values["note"] = st.text_input(t("ow.note"), key=f"ow_note_{key}") or None
     else:
@@ -155,7 +155,7 @@ def _owner_form(service: Any, actor: Any, remark: Any, row: Any) -> None:
 def protocol_downloads(service: Any, actor: Any, walk: Any) -> None:
     """The walk's protocol as of a chosen day, as HTML and PDF downloads."""
     p1, p2, p3, p4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
-    as_of = date_field(t("wa.protocol_as_of"), value=dt.date.today(), key="wa_asof", where=p1)
+    as_of = date_field(t("wa.protocol_as_of"), value=settings.local_today(), key="wa_asof", where=p1)
     if p2.button(t("wa.protocol_make"), key="wa_protocol", disabled=as_of is None):
         from ..reports.protocol import protocol_html, protocol_pdf_bytes
 

@@ -11,6 +11,7 @@ from typing import Any
 import geopandas as gpd
 import streamlit as st
 
+from .. import settings
 from ..errors import GeoTrygghetError
 from ..hotspots import explorer as E
 from ..maps.explorer import stop_letter, walk_plan_map
@@ -85,7 +86,7 @@ def walk_form(plan: E.WalkPlan) -> None:
         f1, f2 = st.columns(2)
         title = f1.text_input(t("pw.title"), value=t("pw.default_title", areas=", ".join(map(str, plan.cluster_order))),
                               key="pw_title", max_chars=120)
-        walk_date = f2.date_input(t("pw.date"), value=dt.date.today() + dt.timedelta(days=14), key="pw_date",
+        walk_date = f2.date_input(t("pw.date"), value=settings.local_today() + dt.timedelta(days=14), key="pw_date",
                                   format="YYYY-MM-DD")
         f3, f4 = st.columns(2)
         group = f3.selectbox(t("pw.group"), WALK_GROUPS, index=WALK_GROUPS.index("blandad"), key="pw_group",

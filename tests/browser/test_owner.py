@@ -3,12 +3,12 @@ plans it with a date and marks it fixed with a note; the history shows both step
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 
 import pytest
 
+from geo_trygghet.settings import local_today
 from tests.browser.conftest import ACCOUNTS, SAMPLE_TOWN, shot, until
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -74,7 +74,7 @@ def test_owner_plans_and_fixes_a_remark(app_server, desktop_page):
         save_visible(page)  # the first tab: Planera, today's date
         until(page, "är nu Planerad")
         planned = service.get_remark(Actor.system(), remark.id)
-        assert planned.state == "planerad" and planned.planned_date == dt.date.today()
+        assert planned.state == "planerad" and planned.planned_date == local_today()
 
         pick_remark(page, text)
         panel = open_tab(page, "Åtgärdad", shows="input[aria-label='Kommentar']")
@@ -86,7 +86,7 @@ def test_owner_plans_and_fixes_a_remark(app_server, desktop_page):
         until(page, "är nu Åtgärdad")
         shot(page, "owner_desktop_fixed")
         fixed = service.get_remark(Actor.system(), remark.id)
-        assert fixed.state == "atgardad" and fixed.fixed_date == dt.date.today()
+        assert fixed.state == "atgardad" and fixed.fixed_date == local_today()
         steps = [(e.to_state, e.note) for e in service.history(Actor.system(), remark.id)]
         assert [s for s, _ in steps][-3:] == ["tilldelad", "planerad", "atgardad"]
         assert steps[-1][1] == "Ny lampa monterad"

@@ -144,7 +144,7 @@ def choose_target(ds: Dataset) -> Choice:
 # --------------------------------------------------------------------------- windows and buffer
 def choose_dates(choice: Choice, ds: Dataset) -> None:
     span = ds.arrays.date_range()
-    default = choice.default_date or (span[0] + (span[1] - span[0]) / 2 if span else dt.date.today())
+    default = choice.default_date or (span[0] + (span[1] - span[0]) / 2 if span else settings.local_today())
     if st.session_state.get(K_DATE_FOR) != (choice.target_name, default):
         st.session_state[K_DATE_FOR] = (choice.target_name, default)
         st.session_state["fu_date"] = default

@@ -3,10 +3,9 @@ protocol (HTML/PDF), overdue list and reminder e-mails."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
+from geo_trygghet import settings
 from geo_trygghet.remarks import states
 from geo_trygghet.ui import links, state
 from geo_trygghet.ui import remark_display as D
@@ -26,7 +25,7 @@ st.header(t("wa.heading"))
 with st.expander(t("wa.new"), icon=":material/add:"), st.form("wa_new", border=False):
     c1, c2, c3, c4 = st.columns([3, 1, 1, 2])
     title = c1.text_input(t("wa.title"), key="wa_title")
-    day = date_field(t("wa.date"), value=dt.date.today(), key="wa_date", where=c2)
+    day = date_field(t("wa.date"), value=settings.local_today(), key="wa_date", where=c2)
     group = c3.selectbox(t("wa.group"), states.WALK_GROUPS, key="wa_group",
                          index=states.WALK_GROUPS.index(states.DEFAULT_WALK_GROUP),
                          format_func=D.labeller({g: states.walk_group_label(g, lang()) for g in states.WALK_GROUPS}))
