@@ -208,3 +208,10 @@ def local_today() -> dt.date:
     00:30 in Sweden is fixed that day, and a protocol printed then is of that day, whatever clock
     the server keeps."""
     return dt.datetime.now(ZoneInfo(local_tz)).date()
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The kommun's day of a stored moment (naive moments are UTC, as the database keeps them)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(local_tz)).date()

@@ -39,9 +39,10 @@ def overdue_reason(
     ):
         return text("reminder.reason_planned", lang, date=remark.planned_date.isoformat())
     if remark.state == st.TILLDELAD and remark.assigned_at is not None:
-        waited = (today - remark.assigned_at.date()).days
+        assigned = settings.local_date(remark.assigned_at)
+        waited = (today - assigned).days
         if waited >= days:
-            return text("reminder.reason_assigned", lang, date=remark.assigned_at.date().isoformat(),
+            return text("reminder.reason_assigned", lang, date=assigned.isoformat(),
                         days=waited)
     return None
 

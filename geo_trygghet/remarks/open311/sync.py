@@ -23,7 +23,6 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ... import settings
 from ...errors import GeoTrygghetError
@@ -175,7 +174,7 @@ class Sync:
     def _mark_fixed(self, endpoint: Endpoint, remark: Remark, theirs: PeerRequest) -> None:
         when = theirs.updated or self.now.replace(tzinfo=dt.UTC)
         moment = min(when.astimezone(dt.UTC).replace(tzinfo=None), self.now)
-        day = moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(settings.local_tz)).date()
+        day = settings.local_date(moment)
         actor = Actor.organisation_system(endpoint.organisation_id, endpoint.organisation_name)
         self.service.transition(actor, remark.id, st.ATGARDAD, note=theirs.status_notes, fixed_date=day, at=moment)
 
