@@ -11,6 +11,18 @@ cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 
 gt_venv ""
+
+# The address the app is served at: $GEO_TRYGGHET_PUBLIC_URL, else localhost with serve's
+# --port (default 8501), https with --cert.
+gt_public_url() {
+    local port=8501 scheme=http prev=""
+    for arg in "$@"; do
+        case "$prev" in --port) port="$arg" ;; esac
+        case "$arg" in --port=*) port="${arg#--port=}" ;; --cert|--cert=*) scheme=https ;; esac
+        prev="$arg"
+    done
+    echo "${GEO_TRYGGHET_PUBLIC_URL:-$scheme://localhost:$port}"
+}
 gt="$GT_VENV/bin/geo-trygghet"
 
 if [ -n "${GEO_TRYGGHET_DATABASE_URL:-}" ]; then
@@ -24,7 +36,8 @@ else
         "$gt" sample load >"$marker.tmp"
         mv "$marker.tmp" "$marker"
     fi
-    cat "$marker" >&2
+    # the links name the address this start serves (the marker was written with the default one)
+    sed "s#http://localhost:8501#$(gt_public_url "$@")#g" "$marker" >&2
 fi
 
 exec "$gt" serve "$@"
