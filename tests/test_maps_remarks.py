@@ -162,15 +162,23 @@ def test_spread_positions_separates_close_markers():
     assert (d[np.triu_indices(3, 1)] >= 10.0 - 1e-9).all()
 
 
-def test_legend_boxes_are_built_not_patched():
+def test_legend_controls_are_built_not_patched():
     """Corner, width, class and the rewritable note are parameters (string patches of the HTML broke
-    silently when the box changed); text is escaped; a tap folds the box."""
-    from geo_trygghet.maps.base import legend_html
+    silently when the box changed); text is escaped; a tap folds the box; one kind of legend."""
+    import json
 
-    box = legend_html("Hot <spots>", [("#d7301f", "Het & 99 %")], corner="right", bottom_px=30,
-                      css_class="gt-hotspot-legend", max_width_px=230, note="<b>11 661</b>", note_class="gt-summary")
-    assert 'class="gt-legend gt-hotspot-legend"' in box and "max-width:230px" in box
-    assert "bottom:30px;right:12px" in box and "left:12px" not in box
-    assert '<div class="gt-summary"' in box and "&lt;b&gt;11 661&lt;/b&gt;" in box
-    assert "Hot &lt;spots&gt;" in box and "Het &amp; 99 %" in box
-    assert "classList.toggle('gt-min')" in box
+    import folium
+
+    from geo_trygghet.maps.base import LegendControl
+
+    box = LegendControl("Hot <spots>", [("#d7301f", "Het & 99 %")], corner="right", css_class="gt-hotspot-legend",
+                        max_width_px=230, note="<b>11 661</b>", note_class="gt-summary")
+    body = json.loads(box.body_js)
+    assert box.classes == "gt-legend leaflet-control gt-hotspot-legend" and box.position == "bottomright"
+    assert "max-width:230px" in body and '<div class="gt-summary"' in body and "&lt;b&gt;11 661&lt;/b&gt;" in body
+    assert "Hot &lt;spots&gt;" in body and "Het &amp; 99 %" in body
+    assert "<" not in box.body_js  # the body cannot end the page's <script>
+    m = folium.Map(location=[59.0, 16.2], zoom_start=12)
+    box.add_to(m)
+    page = m.get_root().render()
+    assert 'classList.toggle("gt-min")' in page and "gt-legend.gt-min .gt-row" in page

@@ -93,38 +93,6 @@ def add_boundary(m: folium.Map, boundary: gpd.GeoDataFrame, *, name: str | None 
     return m
 
 
-def legend_html(title: str, entries: list[tuple[str, str]], *, corner: str = "left", bottom_px: int = 24,
-                css_class: str = "", max_width_px: int | None = None, note: str | None = None,
-                note_class: str = "gt-note") -> str:
-    """A small fixed legend box: (colour, label) rows; labels and ``note`` are escaped.
-
-    ``corner`` "left" or "right" (bottom corners); ``note`` is a line of text under the title
-    in an element of ``note_class`` (a page may rewrite it in place). A tap folds the box to its
-    title: on a phone it would hide the markers under it."""
-    rows = "".join(
-        f'<div><span style="display:inline-block;width:14px;height:14px;background:{colour};'
-        f'border:1px solid #999;margin-right:6px;vertical-align:middle"></span>{html.escape(label)}</div>'
-        for colour, label in entries)
-    side = "right" if corner == "right" else "left"
-    width = f"max-width:{int(max_width_px)}px;" if max_width_px else ""
-    extra = f'<div class="{html.escape(note_class)}" style="font-size:11px;line-height:1.35;margin:2px 0 4px">' \
-            f'{html.escape(note)}</div>' if note is not None else ""
-    classes = " ".join(c for c in ("gt-legend", html.escape(css_class)) if c)
-    return (f'<div class="{classes}" onclick="this.classList.toggle(\'gt-min\')" '
-            f'style="position:fixed;bottom:{int(bottom_px)}px;{side}:12px;z-index:9999;cursor:pointer;{width}'
-            f'background:rgba(255,255,255,.92);padding:8px 10px;border-radius:6px;'
-            f'font:12px/1.5 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">'
-            f'<b>{html.escape(title)}</b>{extra}{rows}</div>')
-
-
-def add_html(m: folium.Map, body: str) -> folium.Map:
-    """Add a piece of HTML (a legend box of :func:`legend_html`) to the map's page."""
-    macro = MacroElement()
-    macro._template = Template("{% macro html(this, kwargs) %}" + body + "{% endmacro %}")
-    m.get_root().add_child(macro)
-    return m
-
-
 def js_string(text: str) -> str:
     """A JavaScript string literal of ``text`` that cannot end a <script> element (letters such
     as å, ä, ö stay readable in the page)."""
@@ -200,13 +168,14 @@ class LegendControl(MacroElement):
         return super().render(**kwargs)
 
     def __init__(self, title: str, entries: list[tuple[str, str]], *, corner: str = "left", css_class: str = "",
-                 max_width_px: int | None = None, note: str | None = None, note_class: str = "gt-note") -> None:
+                 max_width_px: int | None = None, note: str | None = None, note_class: str = "gt-note",
+                 narrow_px: int = NARROW_MAP_PX) -> None:
         super().__init__()
         self._name = "LegendControl"
         self.corner = "right" if corner == "right" else "left"
         self.position = f"bottom{self.corner}"
         self.classes = " ".join(c for c in ("gt-legend", "leaflet-control", css_class) if c)
-        self.narrow = NARROW_MAP_PX
+        self.narrow = int(narrow_px)  # below this map width the legend starts folded
         self.body_js = js_string(_legend_body(title, entries, note=note, note_class=note_class,
                                               max_width_px=max_width_px))
 

@@ -47,7 +47,7 @@ class ChangeView:
     forecast: Computed | None = None
     coverage: float = 0.03
     groups: list[folium.FeatureGroup] = field(default_factory=list)
-    legend: str | None = None
+    legend: tuple[str, list[tuple[str, str]]] | None = None  # title and (colour, label) rows
 
     @property
     def has_emerging(self) -> bool:
@@ -108,8 +108,6 @@ def _switches(view: View) -> tuple[bool, bool, str, int, float]:
 
 def change_controls(view: View, *, public: bool) -> ChangeView:
     """Above the map: the switches; computes what they ask for and returns the extra layers."""
-    from ..maps.base import legend_html
-
     if public:
         return ChangeView()
     show_em, show_fc, interval, months, coverage = _switches(view)
@@ -140,8 +138,7 @@ def change_controls(view: View, *, public: bool) -> ChangeView:
         has_fc = out.forecast is not None and out.forecast.result is not None
         title = t("chg.legend.both") if has_em and has_fc else \
             t("emerging.legend", interval=t(f"emerging.interval.{interval}")) if has_em else t("forecast.layer")
-        out.legend = legend_html(title, entries, corner="right", bottom_px=40, css_class="gt-change-legend",
-                                 max_width_px=260)
+        out.legend = (title, entries)
     return out
 
 

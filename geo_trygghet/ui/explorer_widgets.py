@@ -17,7 +17,7 @@ import streamlit as st
 from .. import schema as S
 from ..hotspots import explorer as E
 from ..hotspots.gistar import gi_bin_label
-from ..maps.base import add_html
+from ..maps.base import add_legend
 from ..maps.explorer import (
     MAX_POINTS,
     SummaryLayerControl,
@@ -67,12 +67,12 @@ def _chosen_cell_group(view: View, point: tuple[float, float] | None) -> folium.
 
 def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | None = None,
                       key: str = "explorer_map", height: int = 620, extra: Sequence[folium.FeatureGroup] = (),
-                      extra_legend: str | None = None, hide_bins: bool = False,
+                      extra_legend: tuple[str, list[tuple[str, str]]] | None = None, hide_bins: bool = False,
                       centre: tuple[float, float] | None = None) -> dict:
     """The explorer's map in the page: a base map (tiles, boundary, remarks, legend) that
     stays put, and the selection's layers as streamlit-folium feature groups that are
     swapped in place on a filter change (no reload of the map). Returns the click.
-    ``extra`` layers (*Utveckling*, *Prognos*) come last, shown, with ``extra_legend`` (HTML);
+    ``extra`` layers (*Utveckling*, *Prognos*) come last, shown, with ``extra_legend`` (title and rows);
     ``hide_bins`` starts the Gi* classes hidden (under the *Utveckling* patterns). The clicked
     cell is outlined; ``centre`` (lat, lon) moves the map there (a row chosen in the busiest
     cells' table)."""
@@ -83,7 +83,7 @@ def explorer_live_map(view: View, *, public: bool, remarks: gpd.GeoDataFrame | N
     text = summary(view, clusters)
     m = explorer_base_map(base_bounds(view), summary=text, boundary=view.ds.boundary, remarks=remarks, lang=lg)
     if extra_legend:
-        add_html(m, extra_legend)
+        add_legend(m, *extra_legend, corner="right", css_class="gt-change-legend", max_width_px=260)
     groups = explorer_layers(cells, clusters, incidents=_points(view, public), lang=lg)
     # streamlit-folium names the groups feature_group_feature_group_<i>: the counts (0) and the
     # incident points (3) start hidden, as on the downloaded map; the layer control shows them

@@ -56,18 +56,18 @@ def _add_areas(m: folium.Map, areas: gpd.GeoDataFrame) -> None:
                            "color": c, "weight": 2, "fillOpacity": 0.12 if r == "buffer" else 0.3}).add_to(m)
 
 
+#: The follow-up map's legend starts folded below this map width (a phone).
+PHONE_MAP_PX = 480
+
+
 def _add_legend(m: folium.Map, roles: set[str]) -> None:
-    from branca.element import MacroElement, Template
+    from ...maps.base import add_legend
 
-    from ...maps import legend_html
-
-    # bottom right, clear of the scale bar (bottom left) and above the attribution
-    legend = legend_html(t("fu.legend"), [(ROLE_COLOURS[r], t(ROLE_KEYS[r]))
-                                          for r in ("target", "control", "buffer", "candidate") if r in roles],
-                         corner="right", bottom_px=30)
-    macro = MacroElement()
-    macro._template = Template("{% macro html(this, kwargs) %}" + legend + "{% endmacro %}")
-    m.get_root().add_child(macro)
+    # bottom right, stacked above the attribution; the map sits in a column, so the legend folds
+    # only at a phone's width (which area is the target is the first thing to read here)
+    add_legend(m, t("fu.legend"), [(ROLE_COLOURS[r], t(ROLE_KEYS[r]))
+                                   for r in ("target", "control", "buffer", "candidate") if r in roles],
+               corner="right", narrow_px=PHONE_MAP_PX)
 
 
 def followup_map(choice: Choice, *, clickable: bool, boundary: gpd.GeoDataFrame | None = None,
