@@ -127,12 +127,7 @@ class PlanRepository(Sessions):
 
     @staticmethod
     def action_row(s: Session, action_id: int, *, lock: bool = False) -> ActionRow:
-        query = select(ActionRow).where(ActionRow.id == int(action_id))
-        row = s.scalars(query.with_for_update() if lock else query).first()
-        if row is None:
-            msg = f"no plan action with id {action_id}"
-            raise NotFoundError(msg)
-        return row
+        return Sessions.row_by_id(s, ActionRow, int(action_id), f"no plan action with id {action_id}", lock=lock)
 
     @staticmethod
     def problem_row(s: Session, problem_id: int) -> ProblemRow:

@@ -17,11 +17,6 @@ _EARTH_R = 6_371_008.8
 _LOCAL = ZoneInfo(settings.local_tz)
 
 
-def local_today() -> dt.date:
-    """Today in the kommun's time zone (:func:`geo_trygghet.settings.local_today`)."""
-    return settings.local_today()
-
-
 def _local_to_utc(day: dt.date, time: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=_LOCAL).astimezone(dt.UTC).replace(tzinfo=None)
 

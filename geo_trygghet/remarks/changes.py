@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import InputError, NotFoundError, PermissionDeniedError
+from ..settings import local_today
 from . import states as st
-from ._util import _as_date, _as_moment, local_today
+from ._util import _as_date, _as_moment
 from .auth import Actor, owns, require_backdating, require_remark_access
 from .models import EventRow, OrganisationRow, PhotoRow, RemarkRow, utcnow
 from .records import EVENT_FIELDS, Remark

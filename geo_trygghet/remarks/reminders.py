@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from .. import settings
 from ..i18n import text
 from . import states as st
-from ._util import local_today
 
 if TYPE_CHECKING:
     from .records import Remark
@@ -30,7 +29,7 @@ def overdue_reason(
     remark: Remark, today: dt.date | None = None, days: int | None = None, lang: str = "sv"
 ) -> str | None:
     """Why ``remark`` is overdue (one line in ``lang``), or None when it is not."""
-    today = today or local_today()
+    today = today or settings.local_today()
     days = settings.overdue_days if days is None else days
     if (
         remark.state == st.PLANERAD
@@ -98,7 +97,7 @@ def send_overdue_reminders(
     """
     from .auth import Actor
 
-    today = today or local_today()
+    today = today or settings.local_today()
     days = settings.overdue_days if days is None else days
     overdue = service.overdue(Actor.system(), today=today, days=days)
     by_org: dict[int, list[Remark]] = defaultdict(list)

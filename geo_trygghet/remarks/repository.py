@@ -140,12 +140,7 @@ class Repository(Sessions):
 
     @staticmethod
     def remark_row(s: Session, remark_id: str, *, lock: bool = False) -> RemarkRow:
-        query = select(RemarkRow).where(RemarkRow.id == str(remark_id))
-        row = s.scalars(query.with_for_update() if lock else query).first()
-        if row is None:
-            msg = f"no remark with id '{remark_id}'"
-            raise NotFoundError(msg)
-        return row
+        return Sessions.row_by_id(s, RemarkRow, str(remark_id), f"no remark with id '{remark_id}'", lock=lock)
 
     @staticmethod
     def visible_filter(actor: Actor) -> ColumnElement[bool] | None:

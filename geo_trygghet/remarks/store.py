@@ -28,6 +28,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
@@ -317,3 +318,17 @@ class Sessions:
     def write(self) -> Iterator[Session]:
         with self.store.write_session() as s:
             yield s
+
+    @staticmethod
+    def row_by_id(s: Session, model: Any, key: Any, missing: str, *, lock: bool = False) -> Any:
+        """The ``model`` row whose ``id`` is ``key`` (locked for update with ``lock``), or
+        :class:`~geo_trygghet.errors.NotFoundError` saying ``missing``."""
+        from sqlalchemy import select
+
+        from ..errors import NotFoundError
+
+        query = select(model).where(model.id == key)
+        row = s.scalars(query.with_for_update() if lock else query).first()
+        if row is None:
+            raise NotFoundError(missing)
+        return row
