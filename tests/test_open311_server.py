@@ -192,6 +192,8 @@ def test_pages_and_the_limit_of_a_thousand(kommun):
     assert_error(kommun.get("requests.json", page="två"), 400)
     many = ",".join(new_id() for _ in range(1001))
     assert_error(kommun.client.get(f"{BASE}/requests.json?api_key={kommun.read}&service_request_id={many}"), 400)
+    # a value PostgreSQL refuses (a NUL byte) is the client's error, not "the database does not answer"
+    assert_error(kommun.client.get(f"{BASE}/requests.json?api_key={kommun.read}&service_request_id=a%00b"), 400)
 
 
 # --------------------------------------------------------------------------- keys

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -84,7 +84,7 @@ def refusal(exc: BaseException, lang: str) -> Refused:
         return Refused(403, text("o311.err.key_unknown", lang))
     if isinstance(exc, NotFoundError):
         return Refused(404, text("o311.err.no_route", lang))
-    if isinstance(exc, GeoTrygghetError):
+    if isinstance(exc, GeoTrygghetError | DataError):  # DataError: a value the database refuses (a NUL byte)
         return Refused(400, text("o311.err.bad_request", lang))
     if isinstance(exc, OperationalError | PoolTimeout | DBAPIError):
         log.warning("Open311: the database did not answer: %s", str(exc).splitlines()[0][:300])

@@ -59,7 +59,12 @@ def parse_pairs(text: str) -> tuple[tuple[str, str], ...]:
 
 
 def query_of(request: Request) -> Form:
-    return Form(parse_pairs(request.scope.get("query_string", b"").decode("latin-1")))
+    """The query's parameters; a NUL character in one is refused (no id, code or date holds one,
+    and PostgreSQL cannot even compare with it)."""
+    pairs = parse_pairs(request.scope.get("query_string", b"").decode("latin-1"))
+    if any("\x00" in name or "\x00" in value for name, value in pairs):
+        raise BadRequest("a parameter holds a NUL character", "form")
+    return Form(pairs)
 
 
 async def read_body(request: Request) -> bytes:
