@@ -1,3 +1,3 @@
-from geo_trygghet.cli import main
+from geo_trygghet.cli import console
 
-raise SystemExit(main())
+console()

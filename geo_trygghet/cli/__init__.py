@@ -10,7 +10,9 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -56,3 +58,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("geo-trygghet: interrupted", file=sys.stderr)
         return 130
     return int(result or 0)
+
+
+def console() -> None:
+    """The ``geo-trygghet`` command: :func:`main`, then straight out of the process.
+
+    A run leaves a million-row analysis behind (arrays, GDAL, PROJ, thread pools); tearing all
+    that down object by object takes a fifth of a second that nobody waits for. Everything a
+    command writes is closed by then (files by their writers, a Dask cluster by its engine), so
+    the output streams are flushed and the process ends with the command's status.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head): nothing more to say there
+            stream.flush()
+    os._exit(code)

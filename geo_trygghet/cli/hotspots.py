@@ -103,7 +103,7 @@ def _write(out: Path, args: argparse.Namespace, areas, done):
     from ..hotspots.gistar import write_layers
 
     if areas is None:
-        write_layers(out, {S.LAYER_CELLS: done.result.cells})
+        done.layer.write(out)
         result = done.wait().result
         write_layers(out, {S.LAYER_CLUSTERS: result.clusters}, fresh=False)
         return result

@@ -25,6 +25,8 @@ from .quality import LocationOutcome
 
 #: progress callback: (label, parts done, parts in all)
 Progress = Callable[[str, int, int], None]
+#: told the final spec, the incidents per density square and the metric-CRS probe of a count
+Ready = Callable[[PartSpec, Any, Any], None]
 
 
 @dataclass(frozen=True)
@@ -115,19 +117,23 @@ class Engine(ABC):
             shapely.prepare(boundary)
         return PartSpec(since=since, until=until, boundary=boundary, drop_centroids=self.read.drop_centroids, **kw)
 
-    def count(self, spec: PartSpec) -> Counted:
-        """Count the file (twice when area centroids are found and left out)."""
+    def count(self, spec: PartSpec, ready: Ready | None = None) -> Counted:
+        """Count the file (twice when area centroids are found and left out); ``ready`` gets the
+        density squares and the probe of the final count as soon as the engine has them."""
         summary, outcome = self.summary(spec)
-        self._check(summary, spec)
+        self._check(summary.stages, spec, lambda: summary.dated)
         if spec.drop_centroids and len(outcome.centroid_keys):
             spec = spec.with_exclude(outcome.centroid_keys)
             summary, _ = self.summary(spec)
+        if ready is not None:
+            ready(spec, summary.squares, summary.probe)
         return Counted(summary, report_of(summary, outcome, self.source), spec, outcome)
 
-    def _check(self, summary: PartSummary, spec: PartSpec) -> None:
-        stages = summary.stages
+    def _check(self, stages: dict[str, int], spec: PartSpec, dated: Callable[[], Any]) -> None:
+        """The ingest's one-line errors when nothing is left after the window or the boundary
+        (``dated``: the first and last date of every dated row, asked for only then)."""
         if (spec.since is not None or spec.until is not None) and stages["positioned"] and not stages["in_window"]:
-            raise DateError(_window_message(self.source, spec, summary))
+            raise DateError(_window_message(self.source, spec, dated()))
         if spec.boundary is not None and stages["in_window"] and not stages["in_boundary"]:
             self._raise_outside(spec)
 
@@ -141,8 +147,7 @@ class Engine(ABC):
         _clip(r.pos, keep, self.read.boundary, self.source, {})
 
 
-def _window_message(source: str, spec: PartSpec, summary: PartSummary) -> str:
-    dated = summary.dated
+def _window_message(source: str, spec: PartSpec, dated) -> str:
     if len(dated):
         first = pd.Timestamp(int(dated.values["first"][0]))
         last = pd.Timestamp(int(dated.values["last"][0]))

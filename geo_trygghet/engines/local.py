@@ -5,8 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from ..ingest.incidents import IncidentRows, _read_areas, incident_rows
-from .base import Engine, without_positions
-from .parts import PartSpec, PartSummary, Selection, fetch_part, select, summarise
+from .base import Counted, Engine, Ready, report_of, without_positions
+from .parts import (
+    PartSpec,
+    PartSummary,
+    Prebinned,
+    Selection,
+    _dated_span,
+    early_counts,
+    fetch_part,
+    select,
+    summarise,
+)
 from .quality import LocationOutcome, settle
 
 
@@ -19,6 +29,7 @@ class PandasEngine(Engine):
         super().__init__(*args, **kwargs)
         self._rows: IncidentRows | None = None
         self._selected: tuple[PartSpec, Selection] | None = None
+        self._binning: Prebinned | None = None
 
     def rows(self) -> IncidentRows:
         """The whole file taken through the ingest's first half (read once)."""
@@ -48,14 +59,35 @@ class PandasEngine(Engine):
 
     def _select(self, spec: PartSpec) -> Selection:
         if self._selected is None or self._selected[0] is not spec:
-            self._selected = (spec, select(self.rows(), spec))
+            rows = self.rows()
+            resolutions = tuple(sorted({*spec.resolutions, *([spec.areas.resolution] if spec.areas else [])}))
+            if self._binning is None or self._binning.resolutions != resolutions:
+                self._binning = Prebinned(rows.pos.lon, rows.pos.lat, resolutions)  # binned while selecting
+            self._selected = (spec, select(rows, spec, self._binning))
         return self._selected[1]
 
     def summary(self, spec: PartSpec) -> tuple[PartSummary, LocationOutcome]:
-        summary = summarise(self.rows(), spec, self._select(spec))
+        chosen = self._select(spec)
+        return without_positions(summarise(self.rows(), spec, chosen)), self._settle(chosen)
+
+    def _settle(self, chosen: Selection) -> LocationOutcome:
         areas = _read_areas(self.read.areas) if self.read.areas is not None else None
-        outcome = settle(summary.positions, places=summary.places, dropped=summary.dropped, areas=areas)
-        return without_positions(summary), outcome
+        return settle(chosen.positions, places=chosen.places, dropped=chosen.dropped, areas=areas)
+
+    def count(self, spec: PartSpec, ready: Ready | None = None) -> Counted:
+        """As :meth:`Engine.count`, but the positions are settled (and area centroids left out)
+        before anything is counted, and ``ready`` is told the density squares before the cells
+        are binned: the hot-spot areas are searched meanwhile."""
+        chosen = self._select(spec)
+        outcome = self._settle(chosen)
+        self._check(chosen.stages, spec, lambda: _dated_span(self.rows()))
+        if spec.drop_centroids and len(outcome.centroid_keys):
+            spec = spec.with_exclude(outcome.centroid_keys)
+            chosen = self._select(spec)
+        if ready is not None:
+            ready(spec, *early_counts(chosen, spec))
+        summary = without_positions(summarise(self.rows(), spec, chosen))
+        return Counted(summary, report_of(summary, outcome, self.source), spec, outcome)
 
     def fetch(self, spec: PartSpec, crs, snap: float):
         chosen = self._select(spec)

@@ -206,10 +206,51 @@ class Selection:
     unmapped: dict[str, int]
     no_type: int
     cells: dict[int, np.ndarray] = field(default_factory=dict)  # the rows' cells, where already binned
+    early: tuple[Keyed | None, MedianProbe] | None = None  # squares and probe, once counted (:func:`early_counts`)
+    square: np.ndarray | None = None  # each row's density square, once known
+    binning: Any = None  # the part's cells binned in the background (:class:`Prebinned`) …
+    taken: np.ndarray | None = None  # … and the part's rows these are
+
+    def binned(self) -> dict[int, np.ndarray]:
+        """The rows' cells at every resolution binned so far (waiting for the background binning)."""
+        if self.binning is not None and self.taken is not None:
+            for res in self.binning.resolutions:
+                if res not in self.cells:
+                    self.cells[res] = self.binning.cells(res)[self.taken]
+        return self.cells
 
 
-def select(r, spec: PartSpec) -> Selection:
-    """The rows a run uses of one part (``r``: :class:`~geo_trygghet.ingest.incidents.IncidentRows`)."""
+class Prebinned:
+    """The H3 cells of every row of a part with a position, binned in a background thread (h3ronpy
+    works outside the GIL) while the rows are selected; rows without a position get cell 0."""
+
+    def __init__(self, lon: np.ndarray, lat: np.ndarray, resolutions: tuple[int, ...]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from ..hotspots.grid import points_to_cell_ints
+
+        self.resolutions = tuple(resolutions)
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        every = bool(finite.all())
+
+        def binned(res: int) -> np.ndarray:
+            if every:
+                return points_to_cell_ints(lon, lat, res)
+            out = np.zeros(len(lon), np.uint64)
+            out[finite] = points_to_cell_ints(lon[finite], lat[finite], res)
+            return out
+
+        pool = ThreadPoolExecutor(1, thread_name_prefix="binning")
+        self._later = {res: pool.submit(binned, res) for res in self.resolutions}
+        pool.shutdown(wait=False)
+
+    def cells(self, res: int) -> np.ndarray:
+        return self._later[res].result()
+
+
+def select(r, spec: PartSpec, binning: Prebinned | None = None) -> Selection:
+    """The rows a run uses of one part (``r``: :class:`~geo_trygghet.ingest.incidents.IncidentRows`;
+    ``binning``: its cells, when they are being binned already)."""
     lon, lat = r.pos.lon, r.pos.lat
     keep, dropped = r.keep, dict(r.dropped)
     stages = {"positioned": int(keep.sum())}
@@ -245,7 +286,8 @@ def select(r, spec: PartSpec) -> Selection:
 
         idx = np.flatnonzero(keep)
         res = spec.areas.resolution
-        cells = points_to_cell_ints(lon[idx], lat[idx], res)
+        cells = binning.cells(res)[idx] if binning is not None and res in binning.resolutions \
+            else points_to_cell_ints(lon[idx], lat[idx], res)
         group[idx] = spec.areas.assign(lon[idx], lat[idx], cells)
         outside = keep & (group < 0)
         if outside.any():
@@ -256,7 +298,7 @@ def select(r, spec: PartSpec) -> Selection:
     idx = np.flatnonzero(keep)
     unmapped, no_type = _unmapped(r.crime.iloc[idx]) if "crime_type" in r.used else ({}, 0)
     return Selection(lon[idx], lat[idx], r.occurred[idx], group[idx], dropped, positions, places, stages, unmapped,
-                     no_type, binned)
+                     no_type, binned, binning=binning, taken=idx)
 
 
 def _positions(keys: np.ndarray, kept: np.ndarray) -> Keyed:
@@ -287,11 +329,32 @@ def _unmapped(crime: pd.Series) -> tuple[dict[str, int], int]:
     return dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0]))), int((codes < 0).sum())
 
 
+def early_counts(sel: Selection, spec: PartSpec) -> tuple[Keyed | None, MedianProbe]:
+    """The counts the hot-spot areas start from (incidents per density square, or None without
+    ``eps_m``) and the probe that decides the metric CRS, counted once per selection: an engine
+    holding the whole file hands them on before it bins the cells."""
+    if sel.early is None:
+        squares = Keyed.of({"square": square_of(sel, spec)}) if spec.eps_m is not None else None
+        sel.early = (squares, MedianProbe.of(sel.lon, sel.lat))
+    return sel.early
+
+
+def square_of(sel: Selection, spec: PartSpec) -> np.ndarray:
+    """Each selected row's density square (worked out once per selection)."""
+    from ..hotspots.density import square_keys
+
+    assert spec.eps_m is not None
+    if sel.square is None:
+        sel.square = square_keys(sel.lon, sel.lat, spec.eps_m, sel.group)
+    return sel.square
+
+
 def summarise(r, spec: PartSpec, chosen: Selection | None = None) -> PartSummary:
     """The counts of one part (``r``: :class:`~geo_trygghet.ingest.incidents.IncidentRows`;
     ``chosen``: its :func:`select`, when already made)."""
     sel = select(r, spec) if chosen is None else chosen
-    counts = _counts(sel.lon, sel.lat, sel.when, sel.group, spec, sel.cells)
+    counts = _counts(sel.lon, sel.lat, sel.when, sel.group, spec, sel.binned())
+    counts["squares"], counts["probe"] = early_counts(sel, spec)
     return PartSummary(
         rows_read=r.rows_read, rows_used=len(sel.lon), dropped=sel.dropped, used=dict(r.used), crs=r.pos.crs,
         time_resolution=r.resolution, notes=list(r.notes), unmapped=sel.unmapped, no_type=sel.no_type,
@@ -308,18 +371,16 @@ def _dated_span(r) -> Keyed:
 
 def fetch_part(sel: Selection, spec: PartSpec, wanted: np.ndarray, bounds: np.ndarray, crs, snap: float):
     """The snapped locations of a part's used rows in the ``wanted`` density squares (sorted)."""
-    from ..hotspots.density import square_keys
     from ..hotspots.locations import members, snap_points
 
-    assert spec.eps_m is not None
-    point_keys = square_keys(sel.lon, sel.lat, spec.eps_m, sel.group)
-    taken, at = members(point_keys, wanted)
+    taken, at = members(square_of(sel, spec), wanted)
     return snap_points(sel.lon[taken], sel.lat[taken], crs, snap, bounds[at], sel.group[taken])[0]
 
 
 def _counts(lon: np.ndarray, lat: np.ndarray, when: np.ndarray, group: np.ndarray, spec: PartSpec,
             binned: dict[int, np.ndarray] | None = None) -> dict:
-    from ..hotspots.density import square_keys
+    """The counts per cell, (cell, period) and time, and the hull's corners (the density squares
+    and the probe: :func:`early_counts`)."""
     from ..hotspots.grid import points_to_cell_ints
 
     dated = ~np.isnat(when)
@@ -338,12 +399,8 @@ def _counts(lon: np.ndarray, lat: np.ndarray, when: np.ndarray, group: np.ndarra
             periods[res] = Keyed.of({"group": group[dated], "cell": cell[dated], "period": ordinal})
     times = Keyed.of({"group": group[dated]}, {"first": stamp[dated], "last": stamp[dated]},
                      maxed=("last",), minned=("first",))
-    squares = None
-    if spec.eps_m is not None:
-        squares = Keyed.of({"square": square_keys(lon, lat, spec.eps_m, group)})
     hull = _hull_corners(lon, lat) if spec.hull else None
-    return {"cells": cells, "periods": periods, "times": times, "squares": squares, "hull": hull,
-            "probe": MedianProbe.of(lon, lat)}
+    return {"cells": cells, "periods": periods, "times": times, "hull": hull}
 
 
 def _hull_corners(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

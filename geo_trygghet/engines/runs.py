@@ -35,14 +35,30 @@ class HotSpotRun:
     scales: dict[int, Any] = field(default_factory=dict)
     skipped: dict[int, str] = field(default_factory=dict)
     incidents: dict[int, int] = field(default_factory=dict)
-    table: Any = None  # every area's cells in one GeoDataFrame, with the area's position as ``group``
+    layer: Any = None  # every area's cells (a CellsLayer), with the area's position as ``group``
     clusters_table: Any = None  # every area's hot-spot areas in one GeoDataFrame, with ``group``
     pending: Any = None  # the hot-spot areas, while they are computed
+    grids: list = field(default_factory=list)  # (area, grid) of the areas with a result, in the layer's order
+    settings: dict = field(default_factory=dict)  # permutations and seed
+
+    @property
+    def table(self):
+        """Every area's cells in one GeoDataFrame, with the area's position as ``group``."""
+        return self.layer.frame if self.layer is not None else None
 
     def wait(self) -> HotSpotRun:
-        """Finish the hot-spot areas (when :func:`hotspots_run` returned before they were done)."""
+        """Finish the cells' GeoDataFrame and the hot-spot areas (when :func:`hotspots_run` returned
+        before they were done)."""
         from ..hotspots.clusters import empty_clusters
+        from ..hotspots.gistar import HotSpotResult
 
+        if self.grids and not self.results:
+            table = self.table
+            bounds = np.r_[0, np.cumsum([len(grid.cells) for _, grid in self.grids])]
+            for (g, grid), lo, hi in zip(self.grids, bounds[:-1], bounds[1:], strict=True):
+                cells = table.iloc[lo:hi, 1:] if len(self.grids) > 1 else table.drop(columns="group")
+                self.results[g] = HotSpotResult(cells=cells.reset_index(drop=True), clusters=None,
+                                                resolution=grid.resolution, grid=grid, **self.settings)
         found = self.pending.result() if self.pending is not None else None
         self.pending = None
         slices = {}
@@ -120,12 +136,14 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
                  clusters: bool = True, areas: tuple | None = None, wait: bool = True) -> HotSpotRun:
     """Gi* hot spots (and hot-spot areas) of a file, per area when ``areas`` (WGS84 polygons) are given.
 
-    With ``wait=False`` the hot-spot areas may still be computing when it returns (the cells are
-    ready to be written meanwhile); :meth:`HotSpotRun.wait` finishes them."""
+    With ``wait=False`` it returns once the cells' columns are known: the layer can be written
+    (``run.layer.write``) while the hot-spot areas and the cells' GeoDataFrame are still being
+    computed; :meth:`HotSpotRun.wait` finishes them and fills ``results``."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from ..hotspots.cells_layer import CellsLayer
     from ..hotspots.clusters import areas_by_group
-    from ..hotspots.gistar import HotSpotResult, cells_table, gi_columns
+    from ..hotspots.gistar import gi_columns
 
     pool = ThreadPoolExecutor(1)  # work beside the main thread's (both mostly outside the GIL)
     index_later = pool.submit(_index, areas, _resolutions(resolution))
@@ -134,13 +152,22 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
     spec = engine.spec(resolutions=_resolutions(resolution), areas=index,
                        hull=areas is None and engine.read.boundary is None,
                        eps_m=settings.cluster_eps_m if clusters else None)
-    counted = engine.count(spec)
+    later: list = []  # the hot-spot areas, searched while the cells are counted
+
+    def ready(final, squares, probe) -> None:
+        if squares is not None and len(squares):
+            later.append(pool.submit(_clusters, engine, final, squares, probe, areas_by_group))
+
+    try:
+        counted = engine.count(spec, ready=ready if clusters else None)
+    finally:
+        pool.shutdown(wait=False)
     summary = counted.summary
     if summary.rows_used == 0:
         raise InsufficientDataError(NO_INCIDENTS)
-    areas_later = pool.submit(_clusters, engine, counted, areas_by_group) if clusters else None
-    pool.shutdown(wait=False)
-    run = HotSpotRun(results={}, report=counted.report, pending=areas_later)
+    areas_later = later[0] if later else None
+    run = HotSpotRun(results={}, report=counted.report, pending=areas_later,
+                     settings={"permutations": permutations, "seed": seed})
     errors: list[Exception] = []
     first = summary.cells[spec.resolutions[0]]
     incidents = {g: int(first.values["count"][s].sum()) for g, s in _groups(first).items()}
@@ -164,17 +191,12 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
         if scale is not None:
             run.scales[g] = scale
     _raise_if_none(done, errors)
-    # one table of every area's cells: hexagons and names built in whole arrays, once
+    # one layer of every area's cells: hexagons and names built in whole arrays, once
     sizes = [len(grid.cells) for _, grid, _ in done]
-    table = cells_table(np.concatenate([grid.cells for _, grid, _ in done]),
-                        {k: np.concatenate([cols[k] for _, _, cols in done]) for k in done[0][2]},
-                        first={"group": np.repeat([g for g, _, _ in done], sizes)})
-    run.table = table
-    bounds = np.r_[0, np.cumsum(sizes)]
-    for (g, grid, _), lo, hi in zip(done, bounds[:-1], bounds[1:], strict=True):
-        cells = table.iloc[lo:hi, 1:] if len(done) > 1 else table.drop(columns="group")
-        run.results[g] = HotSpotResult(cells=cells.reset_index(drop=True), clusters=None, resolution=grid.resolution,
-                                       permutations=permutations, seed=seed, grid=grid)
+    run.layer = CellsLayer(np.concatenate([grid.cells for _, grid, _ in done]),
+                           {k: np.concatenate([cols[k] for _, _, cols in done]) for k in done[0][2]},
+                           first={"group": np.repeat([g for g, _, _ in done], sizes)})
+    run.grids = [(g, grid) for g, grid, _ in done]
     return run.wait() if wait else run
 
 
@@ -184,13 +206,9 @@ def _raise_if_none(results, errors: list) -> None:
         raise errors[0]
 
 
-def _clusters(engine: Engine, counted: Counted, areas_by_group) -> Any:
-    squares = counted.summary.squares
-    if squares is None or len(squares) == 0:
-        return None
-    spec = counted.spec
+def _clusters(engine: Engine, spec, squares: Keyed, probe, areas_by_group) -> Any:
     assert spec.eps_m is not None
-    crs = counted.summary.probe.metric_crs()
+    crs = probe.metric_crs()
     fetch = engine.fetch(spec, crs, spec.eps_m / 4.0)
     return areas_by_group(squares.keys["square"], squares.values["count"], fetch, eps_m=spec.eps_m)
 

@@ -163,10 +163,10 @@ def area_cells(areas: AreaSet, run) -> gpd.GeoDataFrame:
 
 
 def write_cells(path: str | Path, areas: AreaSet, run) -> Path:
-    """Start a by-area GeoPackage with its ``cells`` layer (while the hot-spot areas are computed)."""
-    from .gistar import write_layers
-
-    return write_layers(path, {S.LAYER_CELLS: area_cells(areas, run)})
+    """Start a by-area GeoPackage with its ``cells`` layer (while the hot-spot areas are computed):
+    the same columns as :func:`area_cells`, written from the run's layer."""
+    ids = np.asarray(areas.ids, dtype=object)[run.layer.columns["group"]]
+    return run.layer.write(path, first={AREA_ID: ids})
 
 
 def by_area_result(areas: AreaSet, run) -> ByAreaResult:

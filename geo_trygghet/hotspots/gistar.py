@@ -167,11 +167,9 @@ def gi_columns(grid: Grid, counts: np.ndarray | None = None, *, permutations: in
 def cells_table(cells: np.ndarray, columns: dict[str, np.ndarray], first: dict | None = None) -> gpd.GeoDataFrame:
     """The ``cells`` layer of H3 cells (``uint64``) and their columns, hexagons built in whole arrays
     (``first``: columns to put before ``h3``)."""
-    from .grid import WGS84_CRS, cell_polygon_array, to_str
+    from .cells_layer import CellsLayer
 
-    data = {**(first or {}), S.H3: to_str(cells), **columns}
-    frame = gpd.GeoDataFrame(data, geometry=cell_polygon_array(cells), crs=WGS84_CRS())
-    return frame[[*(first or {}), S.H3, S.COUNT, S.GI_Z, S.GI_P, S.GI_Q, S.GI_BIN, "geometry"]]
+    return CellsLayer(cells, columns, first).frame
 
 
 def hotspots_for_grid(grid: Grid, counts: np.ndarray | None = None, *, permutations: int = 0,

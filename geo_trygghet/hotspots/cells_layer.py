@@ -1,0 +1,100 @@
+"""The ``cells`` layer of a run, built once in whole arrays and written without a detour.
+
+A county at resolution 9 has a hundred thousand cells, and building their hexagons as shapely
+objects, only for the GeoPackage writer to turn them back into WKB, costs as much as the Gi* that
+came before. :class:`CellsLayer` keeps the layer's columns and the hexagons as WKB (h3ronpy's,
+built outside the GIL): that is all :meth:`CellsLayer.write` needs to hand GDAL one Arrow table.
+The GeoDataFrame the analyses and maps take is built from the same WKB when first asked for
+(:attr:`CellsLayer.frame`): the same rows in the same order, so the file and the frame agree.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from .. import schema as S
+
+#: the columns of the layer after the ``first`` ones, in order
+COLUMNS = (S.H3, S.COUNT, S.GI_Z, S.GI_P, S.GI_Q, S.GI_BIN)
+
+
+def cell_wkb(cells: np.ndarray):
+    """The hexagons (and pentagons) of ``uint64`` cells as a pyarrow array of WKB, built by
+    h3ronpy outside the GIL, a chunk per core."""
+    import pyarrow as pa
+    from h3ronpy.vector import cells_to_wkb_polygons
+
+    from .grid import _CHUNK
+
+    ints = np.asarray(cells, dtype=np.uint64)
+    workers = min(os.cpu_count() or 1, 4, len(ints) // (_CHUNK // 8))
+    if workers < 2:
+        return pa.array(cells_to_wkb_polygons(pa.array(ints)))
+    cuts = np.linspace(0, len(ints), workers + 1).astype(int)
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(lambda a, b: pa.array(cells_to_wkb_polygons(pa.array(ints[a:b]))), cuts[:-1], cuts[1:]))
+    return pa.chunked_array(parts).combine_chunks()
+
+
+class CellsLayer:
+    """A cells layer: ``first`` columns (e.g. the area's position ``group``), ``h3`` and the Gi*
+    ``columns`` of ``cells``, with the hexagons as WKB; the GeoDataFrame in :attr:`frame`."""
+
+    def __init__(self, cells: np.ndarray, columns: dict[str, np.ndarray], first: dict | None = None) -> None:
+        from .grid import to_str
+
+        cells = np.asarray(cells, dtype=np.uint64)
+        self.columns: dict[str, np.ndarray] = {**(first or {}), S.H3: to_str(cells),
+                                               **{k: np.asarray(columns[k]) for k in COLUMNS[1:]}}
+        self.wkb = cell_wkb(cells)
+        self._frame: gpd.GeoDataFrame | None = None
+
+    def __len__(self) -> int:
+        return len(self.wkb)
+
+    @property
+    def frame(self) -> gpd.GeoDataFrame:
+        """The layer as a GeoDataFrame (``first`` columns, ``h3`` … ``gi_bin``, geometry), built
+        from the WKB when first asked for."""
+        if self._frame is None:
+            import shapely
+
+            from .grid import WGS84_CRS
+
+            geometry = shapely.from_wkb(self.wkb) if len(self) else np.empty(0, dtype=object)
+            self._frame = gpd.GeoDataFrame(dict(self.columns), geometry=geometry, crs=WGS84_CRS())
+        return self._frame
+
+    def write(self, path: str | Path, *, first: dict[str, np.ndarray] | None = None,
+              drop: tuple[str, ...] = ("group",), fresh: bool = True) -> Path:
+        """Write the layer as ``cells`` of the GeoPackage ``path`` (a new file unless ``fresh`` is
+        False), with ``first`` columns in front and the columns in ``drop`` left out."""
+        import pyarrow as pa
+        import pyogrio
+
+        path = Path(path)
+        if fresh and path.exists():
+            path.unlink()
+        if len(self) == 0:  # GDAL's Arrow writer needs rows to learn the types from
+            frame = self.frame.drop(columns=[c for c in drop if c in self.frame.columns])
+            for i, (name, values) in enumerate((first or {}).items()):
+                frame.insert(i, name, values)
+            pyogrio.write_dataframe(frame, path, layer=S.LAYER_CELLS, driver="GPKG")
+            return path
+        data = {**(first or {}), **{k: v for k, v in self.columns.items() if k not in drop}}
+        table = pa.table({**{k: _arrow(v) for k, v in data.items()}, "geometry": self.wkb})
+        pyogrio.write_arrow(table, path, layer=S.LAYER_CELLS, driver="GPKG", geometry_name="geometry",
+                            geometry_type="Polygon", crs="EPSG:4326")
+        return path
+
+
+def _arrow(values: np.ndarray):
+    """A column as Arrow (an object column's type inferred as pandas would: text, or whole numbers)."""
+    import pyarrow as pa
+
+    return pa.array(np.asarray(values), from_pandas=True)
