@@ -61,13 +61,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def console() -> None:
-    """The ``geo-trygghet`` command: :func:`main`, then straight out of the process.
+    """The ``geo-trygghet`` command: :func:`main` with glibc keeping freed memory for reuse
+    (:func:`~._common.keep_freed_memory`), then straight out of the process.
 
     A run leaves a million-row analysis behind (arrays, GDAL, PROJ, thread pools); tearing all
     that down object by object takes a fifth of a second that nobody waits for. Everything a
     command writes is closed by then (files by their writers, a Dask cluster by its engine), so
     the output streams are flushed and the process ends with the command's status.
     """
+    from ._common import keep_freed_memory
+
+    keep_freed_memory()
     code = main()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head): nothing more to say there

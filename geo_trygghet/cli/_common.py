@@ -143,6 +143,28 @@ def preload(modules: tuple[str, ...] = HEAVY_MODULES) -> None:
     threading.Thread(target=load, name="preload", daemon=True).start()
 
 
+def keep_freed_memory() -> None:
+    """Let glibc reuse the memory of freed arrays instead of handing it back to the kernel.
+
+    By default glibc maps every large array (a column of a million rows is 8 MB) freshly from the
+    kernel and unmaps it when it is freed, so the next array of that size starts with two
+    thousand page faults again: a million-row run spends a third of a second in the kernel on
+    them. Raising the mmap and trim thresholds keeps freed blocks in the heap for the next
+    array (at the cost of a tenth more peak memory). Only glibc on Linux; elsewhere nothing."""
+    if not sys.platform.startswith("linux") or os.environ.get("GT_DEFAULT_MALLOC"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # musl or another libc: leave it as it is
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 1 << 30)
+    mallopt(m_trim_threshold, 1 << 30)
+
+
 def peak_memory_mb() -> float | None:
     """This process's peak resident memory in MB (None where the platform does not say)."""
     try:
