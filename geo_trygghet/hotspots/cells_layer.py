@@ -10,8 +10,6 @@ The GeoDataFrame the analyses and maps take is built from the same WKB when firs
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,16 +27,11 @@ def cell_wkb(cells: np.ndarray):
     import pyarrow as pa
     from h3ronpy.vector import cells_to_wkb_polygons
 
-    from .grid import _CHUNK
+    from .grid import _CHUNK, in_parallel
 
     ints = np.asarray(cells, dtype=np.uint64)
-    workers = min(os.cpu_count() or 1, 4, len(ints) // (_CHUNK // 8))
-    if workers < 2:
-        return pa.array(cells_to_wkb_polygons(pa.array(ints)))
-    cuts = np.linspace(0, len(ints), workers + 1).astype(int)
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda a, b: pa.array(cells_to_wkb_polygons(pa.array(ints[a:b]))), cuts[:-1], cuts[1:]))
-    return pa.chunked_array(parts).combine_chunks()
+    parts = in_parallel(lambda rows: pa.array(cells_to_wkb_polygons(pa.array(ints[rows]))), len(ints), _CHUNK // 8)
+    return parts[0] if len(parts) == 1 else pa.chunked_array(parts).combine_chunks()
 
 
 class CellsLayer:

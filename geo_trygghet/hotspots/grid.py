@@ -130,18 +130,30 @@ def cell_polygon_array(cells) -> np.ndarray:
     return _in_parallel(part, len(ints), _CHUNK // 4)
 
 
-def _in_parallel(part, n: int, chunk: int) -> np.ndarray:
-    """``part`` over slices of ``n`` rows, one thread per core when there are many rows (for work
-    that runs outside the GIL: h3ronpy, GEOS), concatenated in order."""
-    workers = min(os.cpu_count() or 1, 4, n // chunk)
-    if workers < 2:
-        return part(slice(0, n))
+def core_slices(n: int, chunk: int) -> list[slice]:
+    """``n`` rows cut into one slice per core (at most four, each at least ``chunk`` rows; one
+    slice when there are few rows)."""
+    workers = max(1, min(os.cpu_count() or 1, 4, n // chunk))
+    cuts = np.linspace(0, n, workers + 1).astype(int)
+    return [slice(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+
+
+def in_parallel(part, n: int, chunk: int) -> list:
+    """``part`` over :func:`core_slices` of ``n`` rows, a thread each (for work that runs outside
+    the GIL: h3ronpy, GEOS, PROJ), the results in order."""
+    slices = core_slices(n, chunk)
+    if len(slices) < 2:
+        return [part(slices[0])]
     from concurrent.futures import ThreadPoolExecutor
 
-    cuts = np.linspace(0, n, workers + 1).astype(int)
-    with ThreadPoolExecutor(workers) as pool:
-        return np.concatenate(list(pool.map(part, [slice(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:],
-                                                                                          strict=True)])))
+    with ThreadPoolExecutor(len(slices)) as pool:
+        return list(pool.map(part, slices))
+
+
+def _in_parallel(part, n: int, chunk: int) -> np.ndarray:
+    """:func:`in_parallel`, the parts' arrays concatenated."""
+    parts = in_parallel(part, n, chunk)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _as_ints(cells) -> np.ndarray:

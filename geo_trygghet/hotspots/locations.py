@@ -14,7 +14,6 @@ that an engine reading a file in parts fetches the locations of every area in on
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -124,15 +123,11 @@ def to_metres(lon: np.ndarray, lat: np.ndarray, crs: CRS) -> tuple[np.ndarray, n
         x, y = Transformer.from_crs(WGS84, crs, always_xy=True).transform(lon[rows], lat[rows])
         return np.asarray(x, float), np.asarray(y, float)
 
-    n = len(lon)
-    workers = min(os.cpu_count() or 1, 4, n // _CHUNK)
-    if workers < 2:
-        return part(slice(0, n))
-    from concurrent.futures import ThreadPoolExecutor
+    from .grid import in_parallel
 
-    cuts = np.linspace(0, n, workers + 1).astype(int)
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(part, [slice(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]))
+    parts = in_parallel(part, len(lon), _CHUNK)
+    if len(parts) == 1:
+        return parts[0]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
