@@ -155,7 +155,7 @@ def _area_lines(result, table: Path) -> list[str]:
     analysed = int((s["cells"] > 0).sum())
     lines = [f"areas: {len(s):,} ({result.areas.label}), {analysed:,} analysed each as its own study area, "
              f"{len(s) - analysed:,} without a result (see the 'note' column)",
-             f"cells: {len(result.cells):,}; hot cells: {int(s['hot_cells'].sum()):,} "
+             f"cells: {int(s['cells'].sum()):,}; hot cells: {int(s['hot_cells'].sum()):,} "
              f"({int(s['hot_cells_99'].sum()):,} at 99 %) in {int((s['hot_cells'] > 0).sum()):,} areas; "
              f"hot-spot areas: {len(result.clusters):,}"]
     top = s.sort_values(["hot_cells", "incidents"], ascending=False).head(5)

@@ -81,6 +81,14 @@ class Keyed:
             values[k] = ufunc.reduceat(v[order], starts) if len(starts) < n else v[order]
         return Keyed(keys, values, self.maxed, self.minned)
 
+    def slices(self, column: str = "group") -> dict[int, slice]:
+        """Value → the slice of the rows holding it, for the first key column (the rows are
+        sorted by it); worked out once per table."""
+        cache = self.__dict__.setdefault("_slices", {})
+        if column not in cache:
+            cache[column] = group_slices(self.keys[column]) if len(self) else {}
+        return cache[column]
+
     def where(self, mask: np.ndarray) -> Keyed:
         """The rows where ``mask`` holds."""
         return Keyed({k: v[mask] for k, v in self.keys.items()}, {k: v[mask] for k, v in self.values.items()},

@@ -46,13 +46,13 @@ class HotSpotRun:
         """Every area's cells in one GeoDataFrame, with the area's position as ``group``."""
         return self.layer.frame if self.layer is not None else None
 
-    def wait(self) -> HotSpotRun:
-        """Finish the cells' GeoDataFrame and the hot-spot areas (when :func:`hotspots_run` returned
-        before they were done)."""
+    def wait(self, *, frames: bool = True) -> HotSpotRun:
+        """Finish the hot-spot areas and (unless ``frames`` is False: a caller that needs only the
+        layer's columns) each area's result with its cells as a GeoDataFrame."""
         from ..hotspots.clusters import empty_clusters
         from ..hotspots.gistar import HotSpotResult
 
-        if self.grids and not self.results:
+        if frames and self.grids and not self.results:
             table = self.table
             bounds = np.r_[0, np.cumsum([len(grid.cells) for _, grid in self.grids])]
             for (g, grid), lo, hi in zip(self.grids, bounds[:-1], bounds[1:], strict=True):
@@ -83,7 +83,7 @@ class HotSpotRun:
 
 
 def _groups(keyed: Keyed) -> dict[int, slice]:
-    return group_slices(keyed.keys["group"]) if len(keyed) else {}
+    return keyed.slices("group")
 
 
 def _resolutions(resolution: int | str) -> tuple[int, ...]:

@@ -15,10 +15,11 @@ name its population column (``--population COL``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -129,12 +130,23 @@ def read_areas(path: str | Path, id_col: str, population_col: str | None = None)
 
 @dataclass
 class ByAreaResult:
-    """Hot spots of every area: ``cells`` and ``clusters`` with ``area_id``, and the summary table."""
+    """Hot spots of every area: ``cells`` and ``clusters`` with ``area_id``, and the summary table.
+
+    ``cells`` is built from the run's layer when first asked for (a national run has close to a
+    million hexagons, which writing the GeoPackage does not need as shapely objects)."""
 
     areas: AreaSet
-    cells: gpd.GeoDataFrame
+    layer: Any = field(repr=False)  # the run's CellsLayer, the area's position as ``group``
     clusters: gpd.GeoDataFrame
     summary: pd.DataFrame
+    _cells: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    @property
+    def cells(self) -> gpd.GeoDataFrame:
+        """Every area's cells, ``area_id`` first."""
+        if self._cells is None:
+            self._cells = area_cells(self.areas, self.layer)
+        return self._cells
 
     def to_gpkg(self, path: str | Path, *, cells: bool = True) -> Path:
         """Write ``cells``, ``clusters`` and ``areas`` (each area's polygon and summary), replacing the
@@ -154,9 +166,9 @@ class ByAreaResult:
         return path
 
 
-def area_cells(areas: AreaSet, run) -> gpd.GeoDataFrame:
-    """Every area's cells in one layer, ``area_id`` first (from a by-area run's table)."""
-    table = run.table
+def area_cells(areas: AreaSet, layer) -> gpd.GeoDataFrame:
+    """Every area's cells in one layer, ``area_id`` first (from a by-area run's CellsLayer)."""
+    table = layer.frame
     cells = table.drop(columns="group")
     cells.insert(0, AREA_ID, np.asarray(areas.ids, dtype=object)[table["group"].to_numpy()])
     return gpd.GeoDataFrame(cells, crs=WGS84)
@@ -175,10 +187,9 @@ def by_area_result(areas: AreaSet, run) -> ByAreaResult:
 
     ids = np.asarray(areas.ids, dtype=object)
     n = len(areas)
-    table = run.wait().table
-    group = table["group"].to_numpy()
-    cells = area_cells(areas, run)
-    bins = table[S.GI_BIN].to_numpy()
+    columns = run.wait(frames=False).layer.columns
+    group = columns["group"]
+    bins = columns[S.GI_BIN]
     incidents = np.array([run.incidents.get(g, 0) for g in range(n)], np.int64)
     population = np.asarray(areas.population, float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -204,8 +215,8 @@ def by_area_result(areas: AreaSet, run) -> ByAreaResult:
     all_clusters = found.drop(columns="group")
     all_clusters.insert(0, AREA_ID, ids[found["group"].to_numpy()] if len(found) else pd.Series([], dtype=str))
     summary["top_cluster_incidents"] = summary["top_cluster_incidents"].astype(np.int64)
-    return ByAreaResult(areas=areas, cells=cells,
-                        clusters=gpd.GeoDataFrame(all_clusters, crs=WGS84), summary=summary)
+    return ByAreaResult(areas=areas, layer=run.layer, clusters=gpd.GeoDataFrame(all_clusters, crs=WGS84),
+                        summary=summary)
 
 
 #: the columns of the emerging by-area summary table
