@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if areas is not None:
         lines += _area_lines(result, table)
     else:
-        lines += _result_lines(done.result, done.scale)
+        lines += _result_lines(done, done.scale)
     lines.append(f"wrote {out}" + (f" and {args.map}" if args.map else "") + f" in "
                  f"{time_and_memory(started, workers_mb)}")
     print("\n".join(lines), file=sys.stdout)
@@ -104,9 +104,9 @@ def _write(out: Path, args: argparse.Namespace, areas, done):
 
     if areas is None:
         done.layer.write(out)
-        result = done.wait().result
-        write_layers(out, {S.LAYER_CLUSTERS: result.clusters}, fresh=False)
-        return result
+        done.wait(frames=bool(args.map))  # the cells as a GeoDataFrame only for the map
+        write_layers(out, {S.LAYER_CLUSTERS: done.clusters_of(0)}, fresh=False)
+        return done.result if args.map else None
     from ..hotspots.by_area import by_area_result, write_cells
 
     write_cells(out, areas, done)
@@ -129,19 +129,20 @@ def _write_map(args: argparse.Namespace, result, boundary_gdf) -> None:
         hotspot_map(result, boundary=boundary_gdf, lang=args.lang).save(args.map)
 
 
-def _result_lines(result, scale=None) -> list[str]:
-    from .. import schema as S
-
-    cells = result.cells
+def _result_lines(done, scale=None) -> list[str]:
+    """The summary of a run without areas, from its cells layer's columns (no GeoDataFrame needed)."""
+    columns = done.layer.columns
+    resolution = done.grids[0][1].resolution
+    permutations, seed = done.settings["permutations"], done.settings["seed"]
     lines = [scale.reason("en")] if scale is not None else []
-    bins = result.bin_counts()
-    lines.append(f"cells: {len(cells):,} at H3 resolution {result.resolution} "
-                 f"({int((cells[S.COUNT] == 0).sum()):,} without incidents)")
+    bins = {b: int((columns[S.GI_BIN] == b).sum()) for b in range(-3, 4)}
+    lines.append(f"cells: {len(done.layer):,} at H3 resolution {resolution} "
+                 f"({int((columns[S.COUNT] == 0).sum()):,} without incidents)")
     lines.append("hot cells: " + ", ".join(f"{bins[b]} at {lvl} %" for b, lvl in ((3, 99), (2, 95), (1, 90)))
                  + "; cold cells: " + ", ".join(f"{bins[-b]} at {lvl} %" for b, lvl in ((3, 99), (2, 95), (1, 90))))
-    inference = f"{result.permutations} permutations (seed {result.seed})" if result.permutations else "analytic"
+    inference = f"{permutations} permutations (seed {seed})" if permutations else "analytic"
     lines.append(f"inference: {inference}, Benjamini–Hochberg FDR")
-    top = result.clusters.head(5)
+    top = done.clusters_of(0).head(5)
     if len(top):
         lines.append("top clusters: " + "; ".join(
             f"#{r.cluster_id} {r.count} incidents, {r.area_m2 / 10_000:.1f} ha" for r in top.itertuples()))

@@ -12,6 +12,7 @@ whole number kept in a :class:`~geo_trygghet.engines.keyed.Keyed` table, so that
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -353,7 +354,7 @@ def summarise(r, spec: PartSpec, chosen: Selection | None = None) -> PartSummary
     """The counts of one part (``r``: :class:`~geo_trygghet.ingest.incidents.IncidentRows`;
     ``chosen``: its :func:`select`, when already made)."""
     sel = select(r, spec) if chosen is None else chosen
-    counts = _counts(sel.lon, sel.lat, sel.when, sel.group, spec, sel.binned())
+    counts = _counts(sel.lon, sel.lat, sel.when, sel.group, spec, sel.binned)
     counts["squares"], counts["probe"] = early_counts(sel, spec)
     return PartSummary(
         rows_read=r.rows_read, rows_used=len(sel.lon), dropped=sel.dropped, used=dict(r.used), crs=r.pos.crs,
@@ -378,11 +379,13 @@ def fetch_part(sel: Selection, spec: PartSpec, wanted: np.ndarray, bounds: np.nd
 
 
 def _counts(lon: np.ndarray, lat: np.ndarray, when: np.ndarray, group: np.ndarray, spec: PartSpec,
-            binned: dict[int, np.ndarray] | None = None) -> dict:
+            binned: Callable[[], dict[int, np.ndarray]] | None = None) -> dict:
     """The counts per cell, (cell, period) and time, and the hull's corners (the density squares
-    and the probe: :func:`early_counts`)."""
+    and the probe: :func:`early_counts`); ``binned`` gives the cells already binned (asked for
+    last: what needs no cells is counted while they are binned in the background)."""
     from ..hotspots.grid import points_to_cell_ints
 
+    hull = _hull_corners(lon, lat) if spec.hull else None
     dated = ~np.isnat(when)
     stamp = when.astype("datetime64[ns]").astype(np.int64)
     cells: dict[int, Keyed] = {}
@@ -392,14 +395,14 @@ def _counts(lon: np.ndarray, lat: np.ndarray, when: np.ndarray, group: np.ndarra
         from ..hotspots.cube import period_ordinals
 
         ordinal = period_ordinals(when[dated], spec.interval)
+    times = Keyed.of({"group": group[dated]}, {"first": stamp[dated], "last": stamp[dated]},
+                     maxed=("last",), minned=("first",))
+    done = binned() if binned is not None else {}
     for res in spec.resolutions:
-        cell = binned[res] if binned and res in binned else points_to_cell_ints(lon, lat, res)
+        cell = done[res] if res in done else points_to_cell_ints(lon, lat, res)
         cells[res] = Keyed.of({"group": group, "cell": cell})
         if periods is not None and ordinal is not None:
             periods[res] = Keyed.of({"group": group[dated], "cell": cell[dated], "period": ordinal})
-    times = Keyed.of({"group": group[dated]}, {"first": stamp[dated], "last": stamp[dated]},
-                     maxed=("last",), minned=("first",))
-    hull = _hull_corners(lon, lat) if spec.hull else None
     return {"cells": cells, "periods": periods, "times": times, "hull": hull}
 
 

@@ -49,7 +49,6 @@ class HotSpotRun:
     def wait(self, *, frames: bool = True) -> HotSpotRun:
         """Finish the hot-spot areas and (unless ``frames`` is False: a caller that needs only the
         layer's columns) each area's result with its cells as a GeoDataFrame."""
-        from ..hotspots.clusters import empty_clusters
         from ..hotspots.gistar import HotSpotResult
 
         if frames and self.grids and not self.results:
@@ -61,16 +60,22 @@ class HotSpotRun:
                                                 resolution=grid.resolution, grid=grid, **self.settings)
         found = self.pending.result() if self.pending is not None else None
         self.pending = None
-        slices = {}
         if found is not None:
             self.clusters_table = found
-            slices = group_slices(found["group"].to_numpy())
         for g, result in self.results.items():
             if result.clusters is None:
-                mine = found.iloc[slices[g]] if found is not None and g in slices else None
-                result.clusters = mine.drop(columns="group").reset_index(drop=True) if mine is not None \
-                    else empty_clusters()
+                result.clusters = self.clusters_of(g)
         return self
+
+    def clusters_of(self, group: int):
+        """The hot-spot areas of one area (of the run, without areas: group 0), once waited for."""
+        from ..hotspots.clusters import empty_clusters
+
+        found = self.clusters_table
+        rows = group_slices(found["group"].to_numpy()).get(group) if found is not None else None
+        if rows is None:
+            return empty_clusters()
+        return found.iloc[rows].drop(columns="group").reset_index(drop=True)
 
     @property
     def result(self):
