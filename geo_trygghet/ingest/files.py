@@ -7,8 +7,6 @@ one-line :class:`~geo_trygghet.errors.InputError` that names the file and the fi
 
 from __future__ import annotations
 
-import codecs
-import csv
 import io
 import re
 import warnings
@@ -20,6 +18,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import GeoTrygghetError, InputError, one_line
+from .text import _MAGIC, DELIM_NAMES, arrow_csv, decimal_comma, decode_bytes, sniff_delimiter, take
+
+_DELIM_NAMES = DELIM_NAMES
 
 TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -27,10 +28,6 @@ VECTOR_EXTENSIONS = (".gpkg", ".shp", ".geojson", ".json")
 PARQUET_EXTENSIONS = (".parquet", ".geoparquet")
 SUPPORTED = TEXT_EXTENSIONS + EXCEL_EXTENSIONS + VECTOR_EXTENSIONS + PARQUET_EXTENSIONS
 
-_DELIMITERS = (",", ";", "\t", "|")
-_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-#: control characters that never occur in a text table
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _reason(exc: BaseException, limit: int = 160) -> str:
@@ -61,106 +58,17 @@ def unsupported(p: Path) -> InputError:
 # --------------------------------------------------------------------------- text
 
 
-def decode_bytes(raw: bytes, name: str) -> tuple[bytes, str]:
-    """UTF-8 bytes (no BOM) of a text file and the encoding it was read in.
-
-    Accepts UTF-8 with or without BOM, UTF-16 with BOM, and Windows-1252.
-    Raises :class:`InputError` for binary data.
-    """
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = raw.decode("utf-16")
-        except UnicodeDecodeError:
-            msg = f"{name} starts like UTF-16 text but cannot be decoded; save it as CSV UTF-8"
-            raise InputError(msg) from None
-        _check_text(text, name)
-        return text.encode("utf-8"), "UTF-16"
-    encoding = "UTF-8"
-    raw = raw.removeprefix(codecs.BOM_UTF8)
-    head = raw[:65536]
-    if b"\x00" in head and len(head) >= 4:
-        odd, even = head[1::2].count(0) / (len(head) // 2), head[0::2].count(0) / ((len(head) + 1) // 2)
-        order = "utf-16-le" if odd > 0.4 and even < 0.05 else "utf-16-be" if even > 0.4 and odd < 0.05 else None
-        if order is not None:  # UTF-16 without a byte-order mark
-            decoded: str | None
-            try:
-                decoded = raw[: len(raw) // 2 * 2].decode(order)
-            except UnicodeDecodeError:
-                decoded = None
-            if decoded is not None:
-                text = decoded
-                _check_text(text, name)
-                return text.encode("utf-8"), "UTF-16"
-    if b"\x00" in head:
-        msg = f"{name} is not a text table (it contains binary data); save it as CSV (UTF-8) or Excel .xlsx"
-        raise InputError(msg)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            msg = (
-                f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{raw[exc.start]:02x} at "
-                f"offset {exc.start}); save it as CSV UTF-8"
-            )
-            raise InputError(msg) from None
-        encoding = "Windows-1252"
-        _check_text(text, name)
-        return text.encode("utf-8"), encoding
-    _check_text(text, name)
-    return raw, encoding
-
-
-def _check_text(text: str, name: str) -> None:
-    sample = text[:65536]
-    if not sample:
-        return
-    bad = len(_CONTROL.findall(sample))
-    if bad > max(2, len(sample) // 200):
-        msg = f"{name} is not a text table (it contains binary data); save it as CSV (UTF-8) or Excel .xlsx"
-        raise InputError(msg)
-
-
-def sniff_delimiter(head: str) -> str:
-    """The most consistent of , ; tab | in the first lines of ``head``."""
-    lines = head.splitlines()
-    if len(head) >= 65536 and len(lines) > 1:
-        lines = lines[:-1]  # the last line may be cut
-    lines = [ln for ln in lines if ln.strip()][:50]
-    if not lines:
-        return ","
-    best, best_score = ",", (-1.0, 0)
-    for d in _DELIMITERS:
-        try:
-            rows = list(csv.reader(lines, delimiter=d))
-        except csv.Error:
-            continue
-        counts = [len(r) for r in rows]
-        header = counts[0]
-        if header < 2:
-            continue
-        consistency = sum(c == header for c in counts) / len(counts)
-        score = (consistency, header)
-        if score > best_score:
-            best, best_score = d, score
-    return best
-
-
-_MAGIC = (
-    (b"PK\x03\x04", "an Excel workbook or another zip file", ".xlsx"),
-    (b"SQLite format 3\x00", "a GeoPackage (SQLite) file", ".gpkg"),
-    (b"PAR1", "a Parquet file", ".parquet"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel .xls file", ".xls and save it as .xlsx"),
-)
-_DECIMAL_COMMA = re.compile(r"(?:^|[;\t|])\s*-?\d+,\d+\s*(?:[;\t|]|$)", re.MULTILINE)
 _FIELDS_C = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
-    """Read a delimited text file; returns the frame and a note on how it was read."""
+    """Read a delimited text file; returns the frame and a note on how it was read (what
+    :func:`~.text.prefetch` read of it already is taken over)."""
+    got = take(p)
+    if got is not None and got.data is not None:
+        return parse_text(got.data, p.name, got.encoding, fetched=got)
     try:
-        raw = p.read_bytes()
+        raw = got.raw if got is not None else p.read_bytes()
     except OSError as exc:
         msg = f"{p.name} cannot be read ({_reason(exc)}): check the file's permissions"
         raise InputError(msg) from None
@@ -175,17 +83,25 @@ def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
     return parse_text(data, p.name, encoding)
 
 
-def parse_text(data: bytes, name: str, encoding: str = "UTF-8") -> tuple[pd.DataFrame, str]:
+def parse_text(data: bytes, name: str, encoding: str = "UTF-8", fetched=None) -> tuple[pd.DataFrame, str]:
     """Parse UTF-8 text (a whole file, or a header line and a block of lines of one) as a table:
-    the delimiter sniffed, decimal commas read, pyarrow first; the note says how it was read."""
+    the delimiter sniffed, decimal commas read, pyarrow first (``fetched``: its table, already
+    parsed by :func:`~.text.prefetch`); the note says how it was read."""
     head = data[:65536].decode("utf-8", errors="replace")
-    delim = sniff_delimiter(head)
+    delim = fetched.delim if fetched is not None else sniff_delimiter(head)
+    comma = fetched.comma if fetched is not None else decimal_comma(delim, head)
     how = f"read as {encoding} text, {_DELIM_NAMES[delim]}-separated"
-    first: dict[str, object] = {"engine": "pyarrow"}
-    if delim != "," and _DECIMAL_COMMA.search(head):
-        first["decimal"] = ","  # Swedish numbers: 59,33 (columns with dots are read as text, then fixed)
+    try:
+        table = fetched.table if fetched is not None and fetched.table is not None else arrow_csv(data, delim, comma)
+        df = _arrow_frame(table)
+    except Exception as exc:  # noqa: BLE001 - the text is tried again below, and the last failure translated
+        if "Empty CSV" in str(exc):
+            msg = f"{name} is empty: it has no header and no data rows"
+            raise InputError(msg) from None
+    else:
+        df.columns = _unique_names(df.columns)
+        return df, how
     attempts = (
-        first,
         {"engine": "pyarrow", "dtype": str},
         {"engine": "c", "dtype": str, "low_memory": False},
     )
@@ -214,6 +130,31 @@ def parse_text(data: bytes, name: str, encoding: str = "UTF-8") -> tuple[pd.Data
     else:
         msg = f"{name} cannot be read as a {_DELIM_NAMES[delim]}-separated table ({reason}); save it as CSV UTF-8"
     raise InputError(msg)
+
+
+def _arrow_frame(table) -> pd.DataFrame:
+    """An Arrow table parsed from CSV as the DataFrame ``pandas.read_csv(engine="pyarrow")``
+    makes of it: columns of nothing but missing values as floats, an empty header named
+    ``Unnamed: i``, a repeated one ``name.1`` (a test compares the two on awkward files)."""
+    import pyarrow as pa
+    from pandas.io._util import arrow_table_to_pandas
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_null(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
+    seen: dict[str, int] = {}
+    names = []
+    for i, raw in enumerate(table.column_names):
+        base = raw if raw != "" else f"Unnamed: {i}"
+        name = base
+        while name in seen:
+            seen[base] = seen.get(base, 0) + 1
+            name = f"{base}.{seen[base]}"
+        seen.setdefault(name, 0)
+        names.append(name)
+    if names != table.column_names:
+        table = table.rename_columns(names)
+    return arrow_table_to_pandas(table, null_to_int64=True)
 
 
 def _unique_names(columns: pd.Index) -> list[str]:
