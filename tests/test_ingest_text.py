@@ -1,4 +1,4 @@
-"""Text tables parsed by pyarrow ahead of pandas: the same DataFrame pandas' pyarrow engine makes."""
+"""Text tables parsed by pyarrow directly: the same DataFrame pandas' pyarrow engine makes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from pandas._libs.parsers import STR_NA_VALUES
 
 from geo_trygghet.ingest import text
-from geo_trygghet.ingest.files import _arrow_frame, read_text_table
+from geo_trygghet.ingest.files import _arrow_frame
 
 AWKWARD = {
     "plain": "datum,brottstyp,lat,lon\n2024-08-15 09:33,klotter,59.5,16.5\n2023-03-04 12:34,rån,59.6,16.6\n",
@@ -38,41 +38,3 @@ def test_the_frame_equals_pandas_read_csv_with_pyarrow(name):
 
 def test_the_missing_values_are_pandas_own():
     assert set(text.NA_VALUES) == set(STR_NA_VALUES)
-
-
-def test_a_prefetched_file_reads_the_same_and_is_taken_once(tmp_path):
-    p = tmp_path / "a.csv"
-    p.write_text(AWKWARD["semicolon decimal comma"], encoding="cp1252")
-    text.prefetch(p)
-    fetched = text.take(p)
-    assert fetched is not None and fetched.table is not None and fetched.comma and fetched.delim == ";"
-    assert text.take(p) is None  # taken once
-    text.prefetch(p)
-    ahead, how = read_text_table(p)
-    again, how_again = read_text_table(p)  # nothing fetched ahead this time
-    pd.testing.assert_frame_equal(ahead, again)
-    assert how == how_again and ahead["lat"].tolist() == [59.33, 59.34]
-
-
-def test_a_changed_file_is_read_again_not_from_what_was_fetched(tmp_path):
-    p = tmp_path / "b.csv"
-    p.write_text("x,y\n1,2\n")
-    text.prefetch(p)
-    text.take(p)  # let the thread finish, then start another and change the file under it
-    text.prefetch(p)
-    p.write_text("x,y,z\n1,2,3\n4,5,6\n")
-    df, _ = read_text_table(p)
-    assert list(df.columns) == ["x", "y", "z"] and len(df) == 2
-
-
-def test_a_binary_or_empty_file_fetched_ahead_gets_the_readers_own_error(tmp_path):
-    from geo_trygghet.errors import InputError
-
-    empty = tmp_path / "empty.csv"
-    empty.write_bytes(b"\n\n")
-    zipped = tmp_path / "book.csv"
-    zipped.write_bytes(b"PK\x03\x04rest of a workbook")
-    for p, said in ((empty, "is empty"), (zipped, "Excel workbook")):
-        text.prefetch(p)
-        with pytest.raises(InputError, match=said):
-            read_text_table(p)

@@ -71,10 +71,6 @@ def _check(args: argparse.Namespace) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.engine == "pandas":  # the file is read and parsed while pandas is imported
-        from ..ingest.text import prefetch
-
-        prefetch(args.input)
     from ..engines import emerging_run
     from ..hotspots.by_area import area_set
     from ..i18n import text

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import GeoTrygghetError, InputError, one_line
-from .text import _MAGIC, DELIM_NAMES, arrow_csv, decimal_comma, decode_bytes, sniff_delimiter, take
+from .text import _MAGIC, DELIM_NAMES, arrow_csv, decimal_comma, decode_bytes, sniff_delimiter
 
 _DELIM_NAMES = DELIM_NAMES
 
@@ -62,13 +62,9 @@ _FIELDS_C = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
-    """Read a delimited text file; returns the frame and a note on how it was read (what
-    :func:`~.text.prefetch` read of it already is taken over)."""
-    got = take(p)
-    if got is not None and got.data is not None:
-        return parse_text(got.data, p.name, got.encoding, fetched=got)
+    """Read a delimited text file; returns the frame and a note on how it was read."""
     try:
-        raw = got.raw if got is not None else p.read_bytes()
+        raw = p.read_bytes()
     except OSError as exc:
         msg = f"{p.name} cannot be read ({_reason(exc)}): check the file's permissions"
         raise InputError(msg) from None
@@ -83,17 +79,15 @@ def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
     return parse_text(data, p.name, encoding)
 
 
-def parse_text(data: bytes, name: str, encoding: str = "UTF-8", fetched=None) -> tuple[pd.DataFrame, str]:
+def parse_text(data: bytes, name: str, encoding: str = "UTF-8") -> tuple[pd.DataFrame, str]:
     """Parse UTF-8 text (a whole file, or a header line and a block of lines of one) as a table:
-    the delimiter sniffed, decimal commas read, pyarrow first (``fetched``: its table, already
-    parsed by :func:`~.text.prefetch`); the note says how it was read."""
+    the delimiter sniffed, decimal commas read, pyarrow first; the note says how it was read."""
     head = data[:65536].decode("utf-8", errors="replace")
-    delim = fetched.delim if fetched is not None else sniff_delimiter(head)
-    comma = fetched.comma if fetched is not None else decimal_comma(delim, head)
+    delim = sniff_delimiter(head)
+    comma = decimal_comma(delim, head)
     how = f"read as {encoding} text, {_DELIM_NAMES[delim]}-separated"
     try:
-        table = fetched.table if fetched is not None and fetched.table is not None else arrow_csv(data, delim, comma)
-        df = _arrow_frame(table)
+        df = _arrow_frame(arrow_csv(data, delim, comma))
     except Exception as exc:  # noqa: BLE001 - the text is tried again below, and the last failure translated
         if "Empty CSV" in str(exc):
             msg = f"{name} is empty: it has no header and no data rows"

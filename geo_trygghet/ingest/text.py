@@ -1,9 +1,7 @@
 """Text tables before pandas: bytes decoded, the delimiter sniffed, the CSV parsed by pyarrow.
 
-Nothing here imports pandas, so a command can start reading its input file (:func:`prefetch`)
-while pandas and GeoPandas are still being imported: pyarrow parses outside the GIL. The reader
-in :mod:`.files` takes what was fetched (:func:`take`) and turns the Arrow table into the same
-DataFrame ``pandas.read_csv(engine="pyarrow")`` gives.
+The reader in :mod:`.files` turns the Arrow table into the same DataFrame
+``pandas.read_csv(engine="pyarrow")`` gives (a test compares the two on awkward files).
 """
 
 from __future__ import annotations
@@ -12,9 +10,6 @@ import codecs
 import csv
 import io
 import re
-import threading
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
@@ -139,72 +134,3 @@ def arrow_csv(data: bytes, delim: str, comma: bool = False) -> Any:
                                 decimal_point="," if comma else ".")
     return pc.read_csv(io.BytesIO(data), read_options=pc.ReadOptions(encoding="utf8"),
                        parse_options=pc.ParseOptions(delimiter=delim), convert_options=convert)
-
-
-@dataclass
-class Fetched:
-    """A text file read ahead: its bytes, or (once decoded and parsed) its UTF-8 text, encoding,
-    delimiter, decimal-comma rule and Arrow table (None when pyarrow could not parse it)."""
-
-    raw: bytes
-    data: bytes | None = None
-    encoding: str = "UTF-8"
-    delim: str = ","
-    comma: bool = False
-    table: Any = None
-
-
-_AHEAD: dict[tuple, threading.Thread] = {}
-_FETCHED: dict[tuple, Fetched] = {}
-
-
-def _key(path: Path) -> tuple | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
-
-
-def prefetch(path: str | Path) -> None:
-    """Start reading and parsing a text table in a background thread (anything else: nothing).
-
-    Whatever goes wrong is left for the reader to find again and report in its own words."""
-    p = Path(path)
-    key = _key(p) if p.suffix.lower() in (".csv", ".txt", ".tsv") and p.is_file() else None
-    if key is None or key in _AHEAD:
-        return
-
-    def fetch() -> None:
-        try:
-            raw = p.read_bytes()
-        except OSError:
-            return
-        got = Fetched(raw)
-        _FETCHED[key] = got
-        if not raw.strip(b" \t\r\n\xef\xbb\xbf\x00\xff\xfe") or any(raw.startswith(m[0]) for m in _MAGIC):
-            return
-        try:
-            data, encoding = decode_bytes(raw, p.name)
-            head = data[:65536].decode("utf-8", errors="replace")
-            delim = sniff_delimiter(head)
-            comma = decimal_comma(delim, head)
-            table = arrow_csv(data, delim, comma)
-        except Exception:  # noqa: BLE001 - the reader reports it
-            return
-        _FETCHED[key] = Fetched(raw, data, encoding, delim, comma, table)
-
-    thread = threading.Thread(target=fetch, name="prefetch", daemon=True)
-    _AHEAD[key] = thread
-    thread.start()
-
-
-def take(path: Path) -> Fetched | None:
-    """What :func:`prefetch` read of ``path`` (waiting for it), once; None if it was not asked
-    for or the file changed since."""
-    key = _key(path)
-    thread = _AHEAD.pop(key, None) if key is not None else None
-    if thread is None:
-        return None
-    thread.join()
-    return _FETCHED.pop(key, None) if key is not None else None
