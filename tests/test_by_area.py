@@ -131,3 +131,33 @@ def test_area_index_assigns_as_testing_every_polygon():
             rng = np.random.default_rng(4)
             lon, lat = rng.uniform(15.9, 17.3, 100_000), rng.uniform(59.1, 60.1, 100_000)
         assert (index.assign(lon, lat) == assign_areas(lon, lat, tuple(polygons))).all()
+
+
+def test_an_area_gi_cannot_serve_is_left_out_and_the_hexagons_stay_with_their_cells(tmp_path):
+    """An area of one cell passes the grid but not Gi* (two cells at least): it gets a note, and the
+    hexagons built beside Gi* for every area are the remaining cells' own, in the file and the frame."""
+    import h3
+    import pyogrio
+
+    rng = np.random.default_rng(8)
+    lon, lat = rng.uniform(16.0, 17.0, 4000), rng.uniform(59.2, 59.6, 4000)
+    cell = h3.latlng_to_cell(59.9, 16.2, 9)
+    clat, clon = h3.cell_to_latlng(cell)
+    tiny = shapely.Point(clon, clat).buffer(0.0003)  # inside one cell of resolution 9
+    lon, lat = np.r_[lon, clon + 0.0001, clon - 0.0001], np.r_[lat, clat, clat]
+    path = tmp_path / "two.csv"
+    incident_frame(lon, lat, seed=9).to_csv(path, index=False)
+    areas = AreaSet(ids=("tiny", "A", "B"), names=("tiny", "A", "B"), polygons=(tiny, BOXES[0], BOXES[1]),
+                    population=np.full(3, np.nan), label="test")
+    with make_engine("pandas", path, ReadOptions.of(require_time=False, drop_centroids=True)) as engine:
+        run = hotspots_run(engine, resolution=9, areas=areas.polygons, wait=False)
+    assert "Gi* needs at least two cells" in run.skipped[0]
+    out = run.layer.write(tmp_path / "cells.gpkg", first={AREA_ID: np.asarray(areas.ids, object)[
+        run.layer.columns["group"]]})
+    written = pyogrio.read_dataframe(out, layer=S.LAYER_CELLS)
+    assert set(written[AREA_ID]) == {"A", "B"}
+    centres = written.geometry.representative_point()
+    own = [h3.latlng_to_cell(y, x, 9) for x, y in zip(centres.x, centres.y, strict=True)]
+    assert own == written[S.H3].tolist()  # each hexagon is its row's cell
+    frame = run.wait().table
+    assert shapely.equals_exact(frame.geometry.to_numpy(), written.geometry.to_numpy(), 1e-12).all()

@@ -146,7 +146,7 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
     computed; :meth:`HotSpotRun.wait` finishes them and fills ``results``."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..hotspots.cells_layer import CellsLayer
+    from ..hotspots.cells_layer import CellsLayer, cell_wkb
     from ..hotspots.clusters import areas_by_group
     from ..hotspots.gistar import gi_columns
 
@@ -176,7 +176,7 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
     errors: list[Exception] = []
     first = summary.cells[spec.resolutions[0]]
     incidents = {g: int(first.values["count"][s].sum()) for g, s in _groups(first).items()}
-    done: list[tuple[int, Any, dict]] = []
+    grids: list[tuple[int, Any, np.ndarray]] = []
     for g, polygon in enumerate(_areas_of(counted)):
         run.incidents[g] = incidents.get(g, 0)
         if not run.incidents[g]:
@@ -186,21 +186,43 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
             scale = _choose(counted, g, slice(None)) if resolution == "auto" else None
             res = scale.resolution if scale is not None else int(resolution)
             grid, counts = _grid(counted, g, res, polygon, study)
-            done.append((g, grid, gi_columns(grid, counts, permutations=permutations, seed=seed)))
         except (InsufficientDataError, InputError) as err:
             if areas is None:
                 raise
             run.skipped[g] = str(err)
             errors.append(err)
             continue
+        grids.append((g, grid, counts))
         if scale is not None:
             run.scales[g] = scale
+    _raise_if_none(grids, errors)
+    # the hexagons are built (outside the GIL) while Gi* is computed
+    hexagons = ThreadPoolExecutor(1, thread_name_prefix="hexagons")
+    wkb_later = hexagons.submit(cell_wkb, np.concatenate([grid.cells for _, grid, _ in grids]))
+    hexagons.shutdown(wait=False)
+    done: list[tuple[int, Any, dict]] = []
+    kept = []
+    for i, (g, grid, counts) in enumerate(grids):
+        try:
+            done.append((g, grid, gi_columns(grid, counts, permutations=permutations, seed=seed)))
+        except (InsufficientDataError, InputError) as err:
+            if areas is None:
+                raise
+            run.skipped[g] = str(err)
+            run.scales.pop(g, None)
+            errors.append(err)
+            continue
+        kept.append(i)
     _raise_if_none(done, errors)
     # one layer of every area's cells: hexagons and names built in whole arrays, once
     sizes = [len(grid.cells) for _, grid, _ in done]
+    wkb = wkb_later.result()
+    if len(kept) < len(grids):
+        bounds = np.r_[0, np.cumsum([len(grid.cells) for _, grid, _ in grids])]
+        wkb = wkb.take(np.concatenate([np.arange(bounds[i], bounds[i + 1]) for i in kept]))
     run.layer = CellsLayer(np.concatenate([grid.cells for _, grid, _ in done]),
                            {k: np.concatenate([cols[k] for _, _, cols in done]) for k in done[0][2]},
-                           first={"group": np.repeat([g for g, _, _ in done], sizes)})
+                           first={"group": np.repeat([g for g, _, _ in done], sizes)}, wkb=wkb)
     run.grids = [(g, grid) for g, grid, _ in done]
     return run.wait() if wait else run
 

@@ -38,13 +38,14 @@ class CellsLayer:
     """A cells layer: ``first`` columns (e.g. the area's position ``group``), ``h3`` and the Gi*
     ``columns`` of ``cells``, with the hexagons as WKB; the GeoDataFrame in :attr:`frame`."""
 
-    def __init__(self, cells: np.ndarray, columns: dict[str, np.ndarray], first: dict | None = None) -> None:
+    def __init__(self, cells: np.ndarray, columns: dict[str, np.ndarray], first: dict | None = None,
+                 wkb=None) -> None:
         from .grid import to_str
 
         cells = np.asarray(cells, dtype=np.uint64)
         self.columns: dict[str, np.ndarray] = {**(first or {}), S.H3: to_str(cells),
                                                **{k: np.asarray(columns[k]) for k in COLUMNS[1:]}}
-        self.wkb = cell_wkb(cells)
+        self.wkb = cell_wkb(cells) if wkb is None else wkb  # (``wkb``: the hexagons, built already)
         self._frame: gpd.GeoDataFrame | None = None
 
     def __len__(self) -> int:
