@@ -114,6 +114,9 @@ def run_cli(args: list[str]) -> tuple[float, float, float, float | None, str]:
     last = out.strip().splitlines()[-1]
     peak = float(re.search(r"peak memory ([\d,]+) MB", last).group(1).replace(",", ""))
     workers = re.search(r"Dask workers' peak ([\d,]+) MB", last)
+    writer = re.search(r"GeoPackage writer's ([\d,]+) MB", last)
+    if writer:  # a national layer is written by a child process: its peak beside this one's
+        out += f"\nwriter {writer.group(1)} MB"
     return wall, cpu, peak, float(workers.group(1).replace(",", "")) if workers else None, out
 
 
@@ -129,8 +132,10 @@ def bench_case(case: str, path: Path, tmp: Path, repeat: int) -> None:
         floor, floor_cpu, floor_mb = run_floor(path, resolution)
         wall, cpu, peak, _, out = run_cli(cli)
         ratio = wall / floor
+        writer = re.search(r"^writer ([\d,]+) MB", out, re.MULTILINE)
         ROWS.append((f"{case} #{i + 1}", f"{floor:.2f} s, cpu {floor_cpu:.2f} s, {floor_mb:,.0f} MB",
-                     f"{wall:.2f} s, cpu {cpu:.2f} s, {peak:,.0f} MB",
+                     f"{wall:.2f} s, cpu {cpu:.2f} s, {peak:,.0f} MB" + (f" + writer {writer.group(1)} MB" if writer
+                                                                          else ""),
                      f"{ratio:.2f}× (≤ {budget:g}×: {'ok' if ratio <= budget else 'OVER'}); cpu {cpu / floor_cpu:.2f}×",
                      f"{before} → {load()}"))
         print(ROWS[-1], file=sys.stderr, flush=True)

@@ -76,3 +76,34 @@ def test_the_command_ends_with_its_status_and_says_everything(tmp_path):
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.rstrip().splitlines()[-1].startswith("wrote ") and "peak memory" in ok.stdout
     assert pyogrio.read_info(tmp_path / "a.gpkg", layer=S.LAYER_CELLS)["features"] > 0
+
+
+def test_a_large_layer_written_by_a_child_process_is_the_same(tmp_path):
+    """write_later hands a layer over a size to a child process (GDAL holds the GIL as it writes);
+    the file is the same as written here, and nothing is left beside it."""
+    _, _, layer = _layer()
+    ids = np.array(["0180", "0114"], dtype=object)[layer.columns["group"]]
+    here = layer.write(tmp_path / "here.gpkg", first={"area_id": ids})
+    pending = layer.write_later(tmp_path / "there.gpkg", first={"area_id": ids}, elsewhere_from=10)
+    assert type(pending).__name__ == "Pending"
+    there = pending.wait()
+    a = pyogrio.read_dataframe(here, layer=S.LAYER_CELLS)
+    b = pyogrio.read_dataframe(there, layer=S.LAYER_CELLS)
+    assert a.drop(columns="geometry").equals(b.drop(columns="geometry"))
+    assert a.geometry.geom_equals_exact(b.geometry, 0).all()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here.gpkg", "there.gpkg"]
+
+
+def test_a_child_that_cannot_write_says_so_in_one_line(tmp_path):
+    import pyarrow as pa
+    import pytest
+
+    from geo_trygghet.errors import InputError
+    from geo_trygghet.hotspots.gpkg_writer import write_elsewhere
+
+    table = pa.table({"h3": ["a"], "geometry": pa.array([b"x"])})
+    pending = write_elsewhere(table, tmp_path / "x.gpkg", layer="cells", geometry_type="Polygon",
+                              crs="EPSG:999999")  # a CRS GDAL does not know: the child fails
+    with pytest.raises(InputError, match=r"^writing x.gpkg failed \(.+\)$"):
+        pending.wait()
+    assert not list(tmp_path.glob("*.arrow"))

@@ -175,15 +175,19 @@ def peak_memory_mb() -> float | None:
     return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
 
 
-def time_and_memory(started: float, workers_mb: float | None = None) -> str:
-    """``3.2 s, peak memory 850 MB`` (with the Dask workers' peak when given)."""
+def time_and_memory(started: float, workers_mb: float | None = None, *, writer: float | None = None) -> str:
+    """``3.2 s, peak memory 850 MB`` (with the Dask workers' peak when given, and the peak of a
+    child process that wrote the GeoPackage's cells, ``writer`` MB)."""
     seconds = time.perf_counter() - started
     peak = peak_memory_mb()
     text = f"{seconds:.1f} s"
     if peak is not None:
-        text += f", peak memory {peak:,.0f} MB" + (" (this process)" if workers_mb is not None else "")
+        own = workers_mb is not None or writer is not None
+        text += f", peak memory {peak:,.0f} MB" + (" (this process)" if own else "")
     if workers_mb is not None:
         text += f", Dask workers' peak {workers_mb:,.0f} MB"
+    if writer is not None:
+        text += f", the GeoPackage writer's {writer:,.0f} MB"
     return text
 
 

@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
                                 areas=areas.polygons if areas is not None else None, wait=False)
             step("skriver GeoPackage / writing GeoPackage")
             out.parent.mkdir(parents=True, exist_ok=True)
-            result = _write(out, args, areas, done)  # the cells while the hot-spot areas are still computed
+            result, writer = _write(out, args, areas, done)  # the cells while the hot-spot areas are computed
         workers_mb = getattr(engine, "workers_peak_mb", None)  # known once the engine is closed
         if areas is not None:
             table = Path(args.summary) if args.summary else out.with_name(out.stem + "_areas.csv")
@@ -93,26 +93,30 @@ def run(args: argparse.Namespace) -> int:
     else:
         lines += _result_lines(done, done.scale)
     lines.append(f"wrote {out}" + (f" and {args.map}" if args.map else "") + f" in "
-                 f"{time_and_memory(started, workers_mb)}")
+                 f"{time_and_memory(started, workers_mb, writer=writer)}")
     print("\n".join(lines), file=sys.stdout)
     return 0
 
 
 def _write(out: Path, args: argparse.Namespace, areas, done):
-    """Write the GeoPackage: the cells first, then (once they are done) the hot-spot areas."""
+    """Write the GeoPackage: the cells first, then (once they are done) the hot-spot areas; the
+    result (None without areas and without a map) and the peak memory (MB) of the child process
+    that wrote the cells, if one did."""
     from ..hotspots.gistar import write_layers
 
     if areas is None:
         done.layer.write(out)
         done.wait(frames=bool(args.map))  # the cells as a GeoDataFrame only for the map
         write_layers(out, {S.LAYER_CLUSTERS: done.clusters_of(0)}, fresh=False)
-        return done.result if args.map else None
+        return (done.result if args.map else None), None
     from ..hotspots.by_area import by_area_result, write_cells
+    from ..hotspots.gpkg_writer import Pending
 
-    write_cells(out, areas, done)
+    cells = write_cells(out, areas, done)
     result = by_area_result(areas, done)
+    cells.wait()
     result.to_gpkg(out, cells=False)
-    return result
+    return result, cells.peak_mb if isinstance(cells, Pending) else None  # a child wrote a national layer
 
 
 def _write_map(args: argparse.Namespace, result, boundary_gdf) -> None:

@@ -174,11 +174,12 @@ def area_cells(areas: AreaSet, layer) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(cells, crs=WGS84)
 
 
-def write_cells(path: str | Path, areas: AreaSet, run) -> Path:
+def write_cells(path: str | Path, areas: AreaSet, run):
     """Start a by-area GeoPackage with its ``cells`` layer (while the hot-spot areas are computed):
-    the same columns as :func:`area_cells`, written from the run's layer."""
+    the same columns as :func:`area_cells`, written from the run's layer; ``.wait()`` on what it
+    returns before writing more layers (a national layer is written by a child process)."""
     ids = np.asarray(areas.ids, dtype=object)[run.layer.columns["group"]]
-    return run.layer.write(path, first={AREA_ID: ids})
+    return run.layer.write_later(path, first={AREA_ID: ids})
 
 
 def by_area_result(areas: AreaSet, run) -> ByAreaResult:

@@ -10,6 +10,7 @@ The GeoDataFrame the analyses and maps take is built from the same WKB when firs
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,6 +18,9 @@ import numpy as np
 
 from .. import schema as S
 
+#: cells from which :meth:`CellsLayer.write_later` writes in a child process (GDAL holds the GIL
+#: while it writes; a national layer takes seconds, a town's a tenth of one)
+ELSEWHERE_FROM = 300_000
 #: the columns of the layer after the ``first`` ones, in order
 COLUMNS = (S.H3, S.COUNT, S.GI_Z, S.GI_P, S.GI_Q, S.GI_BIN)
 
@@ -68,6 +72,13 @@ class CellsLayer:
               drop: tuple[str, ...] = ("group",), fresh: bool = True) -> Path:
         """Write the layer as ``cells`` of the GeoPackage ``path`` (a new file unless ``fresh`` is
         False), with ``first`` columns in front and the columns in ``drop`` left out."""
+        return self.write_later(path, first=first, drop=drop, fresh=fresh, elsewhere_from=None).wait()
+
+    def write_later(self, path: str | Path, *, first: dict[str, np.ndarray] | None = None,
+                    drop: tuple[str, ...] = ("group",), fresh: bool = True,
+                    elsewhere_from: int | None = ELSEWHERE_FROM):
+        """As :meth:`write`, but a layer of ``elsewhere_from`` cells or more is written by a child
+        process (:mod:`.gpkg_writer`) while this one goes on; ``.wait()`` on what it returns."""
         import pyarrow as pa
         import pyogrio
 
@@ -79,12 +90,26 @@ class CellsLayer:
             for i, (name, values) in enumerate((first or {}).items()):
                 frame.insert(i, name, values)
             pyogrio.write_dataframe(frame, path, layer=S.LAYER_CELLS, driver="GPKG")
-            return path
+            return Written(path)
         data = {**(first or {}), **{k: v for k, v in self.columns.items() if k not in drop}}
         table = pa.table({**{k: _arrow(v) for k, v in data.items()}, "geometry": self.wkb})
+        if elsewhere_from is not None and len(self) >= elsewhere_from and fresh:
+            from .gpkg_writer import write_elsewhere
+
+            return write_elsewhere(table, path, layer=S.LAYER_CELLS, geometry_type="Polygon", crs="EPSG:4326")
         pyogrio.write_arrow(table, path, layer=S.LAYER_CELLS, driver="GPKG", geometry_name="geometry",
                             geometry_type="Polygon", crs="EPSG:4326")
-        return path
+        return Written(path)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A layer written already (what :meth:`CellsLayer.write_later` gives for a small one)."""
+
+    path: Path
+
+    def wait(self) -> Path:
+        return self.path
 
 
 def _arrow(values: np.ndarray):
