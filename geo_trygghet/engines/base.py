@@ -88,8 +88,9 @@ class Engine(ABC):
     def sample(self):
         """Rows for the whole-file error messages: the whole file, or its first part."""
 
-    def prepare(self) -> None:  # noqa: B027 - engines reading in parts have nothing to do ahead
-        """Read what can be read before the run's spec is known (the default engine: the whole file)."""
+    def prepare(self, resolutions: tuple[int, ...] = ()) -> None:  # noqa: B027 - engines reading in parts wait
+        """Read what can be read before the run's spec is known (the default engine: the whole file,
+        and it starts binning it at ``resolutions``)."""
 
     def close(self) -> None:  # noqa: B027 - most engines hold nothing
         """Release what the engine holds (a Dask cluster)."""

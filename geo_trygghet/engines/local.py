@@ -51,8 +51,10 @@ class PandasEngine(Engine):
             self._rows = incident_rows(df, source=name, _how=how, **self.read.columns)
         return self._rows
 
-    def prepare(self) -> None:
-        self.rows()
+    def prepare(self, resolutions: tuple[int, ...] = ()) -> None:
+        rows = self.rows()
+        if resolutions and self._binning is None:
+            self._binning = Prebinned(rows.pos.lon, rows.pos.lat, tuple(sorted(set(resolutions))))
 
     def sample(self) -> IncidentRows:
         return self.rows()

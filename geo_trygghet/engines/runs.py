@@ -126,15 +126,19 @@ def _areas_of(counted: Counted) -> list:
     return list(spec.areas.polygons) if spec.areas is not None else [spec.boundary]
 
 
+def _index_resolution(resolutions: tuple[int, ...]) -> int:
+    """The resolution of a by-area run's :class:`~.areas.AreaIndex`: the run's up to 8, else 7."""
+    res = min(resolutions)
+    return res if res <= 8 else 7
+
+
 def _index(areas: tuple | None, resolutions: tuple[int, ...]):
-    """The :class:`~.areas.AreaIndex` of a by-area run (at the run's resolution up to 8, else 7)
-    and each area's cells at that resolution."""
+    """The :class:`~.areas.AreaIndex` of a by-area run and each area's cells at its resolution."""
     if areas is None:
         return None, None
     from .areas import AreaIndex
 
-    res = min(resolutions)
-    return AreaIndex.build(tuple(areas), res if res <= 8 else 7)
+    return AreaIndex.build(tuple(areas), _index_resolution(resolutions))
 
 
 def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int = 0, seed: int | None = None,
@@ -152,7 +156,8 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
 
     pool = ThreadPoolExecutor(1)  # work beside the main thread's (both mostly outside the GIL)
     index_later = pool.submit(_index, areas, _resolutions(resolution))
-    engine.prepare()  # read the file meanwhile
+    binned = (*_resolutions(resolution), *([_index_resolution(_resolutions(resolution))] if areas else []))
+    engine.prepare(binned)  # read the file meanwhile (and start binning it)
     index, study = index_later.result()
     spec = engine.spec(resolutions=_resolutions(resolution), areas=index,
                        hull=areas is None and engine.read.boundary is None,

@@ -2,18 +2,19 @@
 
 GDAL's GeoPackage writer holds Python's GIL for as long as it writes: close to three seconds for
 the 831 255 cells of a national run, during which the hot-spot areas (computed in a thread of the
-same process) stand still. :func:`write_elsewhere` hands the Arrow table to a child process
-through an Arrow IPC file next to the output and returns at once; :meth:`Pending.wait` waits for
-the child and turns a failure into one line. The child is this module run with ``python -m``:
-it imports pyarrow and pyogrio only.
+same process) stand still. :func:`write_elsewhere` starts a child process and streams the Arrow
+table to it (Arrow IPC over its standard input, from a thread: the pipe blocks outside the GIL)
+and returns at once; :meth:`Pending.wait` waits for the child and turns a failure into one line.
+The child is this module run with ``python -m``: it imports pyarrow and pyogrio only, and GDAL
+writes the batches as they arrive.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 import subprocess
 import sys
-import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,14 +26,15 @@ class Pending:
     """A layer being written by a child process."""
 
     process: subprocess.Popen
-    ipc: Path
+    feeding: threading.Thread
     path: Path
     peak_mb: float | None = None  # the child's peak memory, once it is done (where Linux says)
 
     def wait(self) -> Path:
         """Wait for the child; the output path, or an error naming what went wrong."""
+        self.feeding.join()
+        self.process.stdin = None  # closed by the feeding thread
         out, err = self.process.communicate()
-        self.ipc.unlink(missing_ok=True)
         said = (out or b"").split()
         self.peak_mb = float(said[-1]) / 1024 if said and said[-1].isdigit() else None
         if self.process.returncode != 0:
@@ -46,23 +48,32 @@ def write_elsewhere(table, path: Path, *, layer: str, geometry_type: str, crs: s
     """Start writing ``table`` (Arrow, WKB in ``geometry``) as ``layer`` of the GeoPackage ``path``."""
     import pyarrow as pa
 
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".arrow", dir=path.parent)
-    ipc = Path(name)
-    with os.fdopen(fd, "wb") as fh, pa.ipc.new_file(fh, table.schema) as out:
-        out.write_table(table, max_chunksize=65_536)
-    process = subprocess.Popen([sys.executable, "-m", __name__, str(ipc), str(path), layer, geometry_type, crs],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return Pending(process, ipc, path)
+    process = subprocess.Popen([sys.executable, "-m", __name__, str(path), layer, geometry_type, crs],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def feed() -> None:
+        assert process.stdin is not None
+        try:
+            with pa.ipc.new_stream(process.stdin, table.schema) as out:
+                out.write_table(table, max_chunksize=65_536)
+        except OSError:  # the child stopped reading: wait() says why
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+
+    feeding = threading.Thread(target=feed, name="gpkg-writer-feed", daemon=True)
+    feeding.start()
+    return Pending(process, feeding, path)
 
 
-def _child(ipc: str, path: str, layer: str, geometry_type: str, crs: str) -> None:
+def _child(path: str, layer: str, geometry_type: str, crs: str) -> None:
     import pyarrow as pa
     import pyogrio
 
-    with pa.memory_map(ipc) as source:
-        table = pa.ipc.open_file(source).read_all()
-    pyogrio.write_arrow(table, path, layer=layer, driver="GPKG", geometry_name="geometry",
-                        geometry_type=geometry_type, crs=crs)
+    with pa.ipc.open_stream(sys.stdin.buffer) as batches:
+        pyogrio.write_arrow(batches, path, layer=layer, driver="GPKG", geometry_name="geometry",
+                            geometry_type=geometry_type, crs=crs)
     try:  # this process's own high-water mark (getrusage would count the parent's pages before exec)
         hwm = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM"))
         print(hwm.split()[1])
@@ -71,4 +82,4 @@ def _child(ipc: str, path: str, layer: str, geometry_type: str, crs: str) -> Non
 
 
 if __name__ == "__main__":
-    _child(*sys.argv[1:6])
+    _child(*sys.argv[1:5])
