@@ -69,3 +69,9 @@ def test_boundary_and_by_area_exclude_each_other(tmp_path):
     r = subprocess.run([sys.executable, "-m", "geo_trygghet", "hotspots", str(src), "-o", str(tmp_path / "o.gpkg"),
                         "--by", "kommun", "--boundary", str(tmp_path / "b.geojson")], capture_output=True, text=True)
     assert r.returncode == 2 and "exclude each other" in r.stderr
+
+
+def test_the_commands_that_keep_freed_memory_are_commands_and_serve_is_not_one():
+    from geo_trygghet.cli import ANALYSES
+
+    assert ANALYSES <= set(COMMANDS) and "hotspots" in ANALYSES and "serve" not in ANALYSES

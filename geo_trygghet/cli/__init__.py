@@ -18,6 +18,9 @@ from collections.abc import Sequence
 
 from ..errors import GeoTrygghetError, one_line
 
+#: the commands that analyse a file and end (glibc may keep their freed memory for reuse)
+ANALYSES = frozenset({"hotspots", "emerging", "forecast", "evaluate", "geocode"})
+
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ("hotspots", "emerging", "forecast", "evaluate", "geocode", "remarks", "protocol", "plan", "sample",
             "serve", "apikey")
@@ -61,8 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def console() -> None:
-    """The ``geo-trygghet`` command: :func:`main` with glibc keeping freed memory for reuse
-    (:func:`~._common.keep_freed_memory`), then straight out of the process.
+    """The ``geo-trygghet`` command: :func:`main` (the analyses with glibc keeping freed memory
+    for reuse, :func:`~._common.keep_freed_memory`; not ``serve``, which runs for days), then
+    straight out of the process.
 
     A run leaves a million-row analysis behind (arrays, GDAL, PROJ, thread pools); tearing all
     that down object by object takes a fifth of a second that nobody waits for. Everything a
@@ -71,7 +75,8 @@ def console() -> None:
     """
     from ._common import keep_freed_memory
 
-    keep_freed_memory()
+    if len(sys.argv) > 1 and sys.argv[1] in ANALYSES:
+        keep_freed_memory()
     code = main()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head): nothing more to say there
