@@ -18,6 +18,7 @@ tests check it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -75,14 +76,13 @@ class AreaIndex:
         if len(lon) == 0:
             return out
         cells = points_to_cell_ints(lon, lat, self.resolution) if cells is None else cells
-        if len(self.interior):
-            pos = np.minimum(np.searchsorted(self.interior, cells), len(self.interior) - 1)
-            hit = self.interior[pos] == cells
+        if len(self.interior):  # hashed lookups: the points come in file order, which a binary search hates
+            pos = self._interior.get_indexer(cells)
+            hit = pos >= 0
             out[hit] = self.interior_area[pos[hit]]
         # a cell no boundary crosses lies wholly inside one area or outside them all: test only the rest,
         # against the areas whose boundary crosses the cell (or holds its centre)
-        pos = np.minimum(np.searchsorted(self.crossed, cells), max(len(self.crossed) - 1, 0))
-        rest = np.flatnonzero(self.crossed[pos] == cells) if len(self.crossed) else np.empty(0, np.int64)
+        rest = np.flatnonzero(self._crossed.get_indexer(cells) >= 0) if len(self.crossed) else np.empty(0, np.int64)
         if len(rest):
             out[rest] = self._exact(lon[rest], lat[rest], cells[rest])
         return out
@@ -104,12 +104,25 @@ class AreaIndex:
             np.minimum.at(best, mine[inside], g)
         return np.where(best < len(self.polygons), best, -1)
 
-    @property
+    @cached_property
     def prepared(self) -> tuple:
+        """The polygons, prepared for many point tests (once)."""
         polys = self.polygons
         for p in polys:
             shapely.prepare(p)
         return polys
+
+    @cached_property
+    def _interior(self):
+        import pandas as pd
+
+        return pd.Index(self.interior)
+
+    @cached_property
+    def _crossed(self):
+        import pandas as pd
+
+        return pd.Index(np.unique(self.crossed))
 
 
 def _crossed(polygons: tuple, step: float, resolution: int) -> tuple[np.ndarray, np.ndarray]:
