@@ -10,9 +10,9 @@ import pyogrio
 import shapely
 
 from geo_trygghet import schema as S
-from geo_trygghet.hotspots.cells_layer import CellsLayer, cell_wkb
+from geo_trygghet.hotspots.cells_layer import CellsLayer
 from geo_trygghet.hotspots.gistar import write_layers
-from geo_trygghet.hotspots.grid import cell_polygon_array, points_to_cell_ints
+from geo_trygghet.hotspots.grid import cell_polygon_array, cell_wkb, points_to_cell_ints
 
 
 def _layer(n: int = 5000, seed: int = 3) -> tuple[np.ndarray, dict[str, np.ndarray], CellsLayer]:

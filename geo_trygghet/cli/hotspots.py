@@ -135,11 +135,13 @@ def _write_map(args: argparse.Namespace, result, boundary_gdf) -> None:
 
 def _result_lines(done, scale=None) -> list[str]:
     """The summary of a run without areas, from its cells layer's columns (no GeoDataFrame needed)."""
+    from ..hotspots.gistar import bin_counts
+
     columns = done.layer.columns
     resolution = done.grids[0][1].resolution
     permutations, seed = done.settings["permutations"], done.settings["seed"]
     lines = [scale.reason("en")] if scale is not None else []
-    bins = {b: int((columns[S.GI_BIN] == b).sum()) for b in range(-3, 4)}
+    bins = bin_counts(columns[S.GI_BIN])
     lines.append(f"cells: {len(done.layer):,} at H3 resolution {resolution} "
                  f"({int((columns[S.COUNT] == 0).sum()):,} without incidents)")
     lines.append("hot cells: " + ", ".join(f"{bins[b]} at {lvl} %" for b, lvl in ((3, 99), (2, 95), (1, 90)))

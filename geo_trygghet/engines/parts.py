@@ -226,9 +226,7 @@ class Prebinned:
     works outside the GIL) while the rows are selected; rows without a position get cell 0."""
 
     def __init__(self, lon: np.ndarray, lat: np.ndarray, resolutions: tuple[int, ...]) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        from ..hotspots.grid import points_to_cell_ints
+        from ..hotspots.grid import in_background, points_to_cell_ints
 
         self.resolutions = tuple(resolutions)
         finite = np.isfinite(lon) & np.isfinite(lat)
@@ -241,12 +239,13 @@ class Prebinned:
             out[finite] = points_to_cell_ints(lon[finite], lat[finite], res)
             return out
 
-        pool = ThreadPoolExecutor(1, thread_name_prefix="binning")
-        self._later = {res: pool.submit(binned, res) for res in self.resolutions}
-        pool.shutdown(wait=False)
+        def every_resolution() -> dict[int, np.ndarray]:
+            return {res: binned(res) for res in self.resolutions}
+
+        self._later = in_background(every_resolution, name="binning")
 
     def cells(self, res: int) -> np.ndarray:
-        return self._later[res].result()
+        return self._later.result()[res]
 
 
 def select(r, spec: PartSpec, binning: Prebinned | None = None) -> Selection:

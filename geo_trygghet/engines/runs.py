@@ -40,6 +40,7 @@ class HotSpotRun:
     pending: Any = None  # the hot-spot areas, while they are computed
     grids: list = field(default_factory=list)  # (area, grid) of the areas with a result, in the layer's order
     settings: dict = field(default_factory=dict)  # permutations and seed
+    _cluster_rows: dict = field(default_factory=dict, repr=False)  # area → its rows of ``clusters_table``
 
     @property
     def table(self):
@@ -62,6 +63,7 @@ class HotSpotRun:
         self.pending = None
         if found is not None:
             self.clusters_table = found
+            self._cluster_rows = group_slices(found["group"].to_numpy())
         for g, result in self.results.items():
             if result.clusters is None:
                 result.clusters = self.clusters_of(g)
@@ -71,11 +73,10 @@ class HotSpotRun:
         """The hot-spot areas of one area (of the run, without areas: group 0), once waited for."""
         from ..hotspots.clusters import empty_clusters
 
-        found = self.clusters_table
-        rows = group_slices(found["group"].to_numpy()).get(group) if found is not None else None
+        rows = self._cluster_rows.get(group)
         if rows is None:
             return empty_clusters()
-        return found.iloc[rows].drop(columns="group").reset_index(drop=True)
+        return self.clusters_table.iloc[rows].drop(columns="group").reset_index(drop=True)
 
     @property
     def result(self):
@@ -150,16 +151,17 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
     computed; :meth:`HotSpotRun.wait` finishes them and fills ``results``."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..hotspots.cells_layer import CellsLayer, cell_wkb
+    from ..hotspots.cells_layer import CellsLayer
     from ..hotspots.clusters import areas_by_group
     from ..hotspots.gistar import gi_columns
+    from ..hotspots.grid import cell_wkb, in_background
 
+    resolutions = _resolutions(resolution)
     pool = ThreadPoolExecutor(1)  # work beside the main thread's (both mostly outside the GIL)
-    index_later = pool.submit(_index, areas, _resolutions(resolution))
-    binned = (*_resolutions(resolution), *([_index_resolution(_resolutions(resolution))] if areas else []))
-    engine.prepare(binned)  # read the file meanwhile (and start binning it)
+    index_later = pool.submit(_index, areas, resolutions)
+    engine.prepare((*resolutions, *([_index_resolution(resolutions)] if areas else [])))  # read and start binning
     index, study = index_later.result()
-    spec = engine.spec(resolutions=_resolutions(resolution), areas=index,
+    spec = engine.spec(resolutions=resolutions, areas=index,
                        hull=areas is None and engine.read.boundary is None,
                        eps_m=settings.cluster_eps_m if clusters else None)
     later: list = []  # the hot-spot areas, searched while the cells are counted
@@ -202,9 +204,7 @@ def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int
             run.scales[g] = scale
     _raise_if_none(grids, errors)
     # the hexagons are built (outside the GIL) while Gi* is computed
-    hexagons = ThreadPoolExecutor(1, thread_name_prefix="hexagons")
-    wkb_later = hexagons.submit(cell_wkb, np.concatenate([grid.cells for _, grid, _ in grids]))
-    hexagons.shutdown(wait=False)
+    wkb_later = in_background(cell_wkb, np.concatenate([grid.cells for _, grid, _ in grids]), name="hexagons")
     done: list[tuple[int, Any, dict]] = []
     kept = []
     for i, (g, grid, counts) in enumerate(grids):

@@ -25,26 +25,13 @@ ELSEWHERE_FROM = 300_000
 COLUMNS = (S.H3, S.COUNT, S.GI_Z, S.GI_P, S.GI_Q, S.GI_BIN)
 
 
-def cell_wkb(cells: np.ndarray):
-    """The hexagons (and pentagons) of ``uint64`` cells as a pyarrow array of WKB, built by
-    h3ronpy outside the GIL, a chunk per core."""
-    import pyarrow as pa
-    from h3ronpy.vector import cells_to_wkb_polygons
-
-    from .grid import _CHUNK, in_parallel
-
-    ints = np.asarray(cells, dtype=np.uint64)
-    parts = in_parallel(lambda rows: pa.array(cells_to_wkb_polygons(pa.array(ints[rows]))), len(ints), _CHUNK // 8)
-    return parts[0] if len(parts) == 1 else pa.chunked_array(parts).combine_chunks()
-
-
 class CellsLayer:
     """A cells layer: ``first`` columns (e.g. the area's position ``group``), ``h3`` and the Gi*
     ``columns`` of ``cells``, with the hexagons as WKB; the GeoDataFrame in :attr:`frame`."""
 
     def __init__(self, cells: np.ndarray, columns: dict[str, np.ndarray], first: dict | None = None,
                  wkb=None) -> None:
-        from .grid import to_str
+        from .grid import cell_wkb, to_str
 
         cells = np.asarray(cells, dtype=np.uint64)
         self.columns: dict[str, np.ndarray] = {**(first or {}), S.H3: to_str(cells),

@@ -130,12 +130,17 @@ class HotSpotResult:
 
     def bin_counts(self) -> dict[int, int]:
         """Cells per ``gi_bin`` value, −3…3."""
-        vc = self.cells[S.GI_BIN].value_counts()
-        return {b: int(vc.get(b, 0)) for b in range(3, -4, -1)}
+        return bin_counts(self.cells[S.GI_BIN].to_numpy())
 
     def to_gpkg(self, path: str | Path) -> Path:
         """Write the ``cells`` and ``clusters`` layers (replacing the file)."""
         return write_layers(path, {S.LAYER_CELLS: self.cells, S.LAYER_CLUSTERS: self.clusters})
+
+
+def bin_counts(gi_bin: np.ndarray) -> dict[int, int]:
+    """Cells per ``gi_bin`` value, 3 … −3."""
+    counts = np.bincount(np.asarray(gi_bin, np.int64) + 3, minlength=7)
+    return {b: int(counts[b + 3]) for b in range(3, -4, -1)}
 
 
 def write_layers(path: str | Path, layers: dict[str, gpd.GeoDataFrame], *, fresh: bool = True) -> Path:

@@ -116,18 +116,22 @@ def cell_polygons(cells) -> gpd.GeoSeries:
 
 def cell_polygon_array(cells) -> np.ndarray:
     """Hexagon (and pentagon) polygons of H3 cells as a shapely array, built in whole-array steps
-    (h3ronpy's boundaries as WKB; H3's vertices to within 1e-13°)."""
+    (h3ronpy's boundaries as WKB, :func:`cell_wkb`; H3's vertices to within 1e-13°)."""
     ints = _as_ints(cells)
     if len(ints) == 0:
         return np.empty(0, dtype=object)
+    return shapely.from_wkb(cell_wkb(ints))
+
+
+def cell_wkb(cells: np.ndarray):
+    """The hexagons (and pentagons) of ``uint64`` cells as a pyarrow array of WKB, built by
+    h3ronpy outside the GIL, a chunk per core."""
     import pyarrow as pa
     from h3ronpy.vector import cells_to_wkb_polygons
 
-    def part(rows: slice) -> np.ndarray:
-        wkb = pa.array(cells_to_wkb_polygons(pa.array(ints[rows])))
-        return shapely.from_wkb(np.asarray(wkb.to_numpy(zero_copy_only=False)))
-
-    return _in_parallel(part, len(ints), _CHUNK // 4)
+    ints = np.asarray(cells, dtype=np.uint64)
+    parts = in_parallel(lambda rows: pa.array(cells_to_wkb_polygons(pa.array(ints[rows]))), len(ints), _CHUNK // 8)
+    return parts[0] if len(parts) == 1 else pa.chunked_array(parts).combine_chunks()
 
 
 def core_slices(n: int, chunk: int) -> list[slice]:
@@ -148,6 +152,17 @@ def in_parallel(part, n: int, chunk: int) -> list:
 
     with ThreadPoolExecutor(len(slices)) as pool:
         return list(pool.map(part, slices))
+
+
+def in_background(work, *args, name: str):
+    """``work(*args)`` in a thread of its own (for work that runs outside the GIL while this
+    thread goes on); the future of its result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix=name)
+    later = pool.submit(work, *args)
+    pool.shutdown(wait=False)
+    return later
 
 
 def _in_parallel(part, n: int, chunk: int) -> np.ndarray:

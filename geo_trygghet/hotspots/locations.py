@@ -72,7 +72,8 @@ class SnappedLocations:
 
 
 def _grouped(crs, snap, group, gx, gy, weight, dx, dy, bound) -> tuple[SnappedLocations, np.ndarray]:
-    """Sum the incidents and offsets per (group, square), keep the largest bound; sorted."""
+    """Sum the incidents and offsets per (group, square), keep the largest bound; sorted
+    (``weight`` None: one incident per point; ``bound`` None: infinite)."""
     if len(gx) == 0:
         empty = np.empty(0, np.int64)
         return SnappedLocations(crs, snap, empty, empty, empty, empty, empty, empty, np.empty(0)), empty
@@ -83,15 +84,12 @@ def _grouped(crs, snap, group, gx, gy, weight, dx, dy, bound) -> tuple[SnappedLo
     first = order[starts]
 
     def total(v):
-        v = np.asarray(v, np.int64)
-        if v[0] == 1 and (v == 1).all():  # one incident per point: the run lengths
-            return np.diff(np.r_[starts, len(v)])
-        return np.add.reduceat(v[order], starts)
+        return np.add.reduceat(np.asarray(v, np.int64)[order], starts)
 
-    bound = np.asarray(bound, float)
-    top = np.full(len(starts), np.inf) if np.isinf(bound).all() else np.maximum.reduceat(bound[order], starts)
-    located = SnappedLocations(crs, snap, group[first], gx[first], gy[first], total(weight), total(dx), total(dy),
-                               top)
+    weights = np.diff(np.r_[starts, len(gx)]) if weight is None else total(weight)  # one each: the run lengths
+    top = np.full(len(starts), np.inf) if bound is None else np.maximum.reduceat(np.asarray(bound, float)[order],
+                                                                                  starts)
+    located = SnappedLocations(crs, snap, group[first], gx[first], gy[first], weights, total(dx), total(dy), top)
     return located, inverse
 
 
@@ -130,9 +128,8 @@ def snap_points(lon: np.ndarray, lat: np.ndarray, crs: CRS, snap: float, bound: 
     gy = np.floor(y / snap).astype(np.int64)
     dx = np.rint((x - gx * snap) * _UM).astype(np.int64)
     dy = np.rint((y - gy * snap) * _UM).astype(np.int64)
-    bound = np.full(len(x), np.inf) if bound is None else np.asarray(bound, float)
     group = np.zeros(len(x), np.int64) if group is None else np.asarray(group, np.int64)
-    return _grouped(crs, snap, group, gx, gy, np.ones(len(x), np.int64), dx, dy, bound)
+    return _grouped(crs, snap, group, gx, gy, None, dx, dy, bound)
 
 
 def to_metres(lon: np.ndarray, lat: np.ndarray, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
@@ -220,6 +217,8 @@ def search_groups(keys: np.ndarray, counts: np.ndarray, fetch: Fetch, *, eps: fl
                   min_samples: float | None = None) -> dict[int, tuple[SnappedLocations, np.ndarray]]:
     """Dense locations and labels per group of squares (the group in the keys' top bits), every
     group's squares fetched together in one call per round."""
+    from ..engines.keyed import group_slices
+
     keys = np.asarray(keys, np.int64)
     group = keys >> (2 * _BITS)
     searches: dict[int, DenseSearch] = {}
@@ -234,7 +233,7 @@ def search_groups(keys: np.ndarray, counts: np.ndarray, fetch: Fetch, *, eps: fl
         bounds = np.concatenate([a[1] for a in asks]) if asks else np.empty(0)
         order = np.argsort(wanted, kind="stable")
         located = fetch(wanted[order], bounds[order])
-        slices = _slices(located.group)
+        slices = group_slices(located.group)
         tree = len(located) > KD_TREE_LOCATIONS
         for g in list(todo):
             mine = located.take(slices[g]) if g in slices else located.take(slice(0, 0))
@@ -243,12 +242,3 @@ def search_groups(keys: np.ndarray, counts: np.ndarray, fetch: Fetch, *, eps: fl
                 done[g] = (mine, labels)
                 del todo[g]
     return done
-
-
-def _slices(group: np.ndarray) -> dict[int, slice]:
-    """Group value → the slice of the rows holding it (``group`` sorted)."""
-    if len(group) == 0:
-        return {}
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    ends = np.r_[starts[1:], len(group)]
-    return {int(group[s]): slice(int(s), int(e)) for s, e in zip(starts, ends, strict=True)}

@@ -18,9 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import GeoTrygghetError, InputError, one_line
-from .text import _MAGIC, DELIM_NAMES, arrow_csv, decimal_comma, decode_bytes, sniff_delimiter
-
-_DELIM_NAMES = DELIM_NAMES
+from .text import _MAGIC, DELIM_NAMES, decimal_comma, decode_bytes, sniff_delimiter
 
 TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -84,18 +82,12 @@ def parse_text(data: bytes, name: str, encoding: str = "UTF-8") -> tuple[pd.Data
     the delimiter sniffed, decimal commas read, pyarrow first; the note says how it was read."""
     head = data[:65536].decode("utf-8", errors="replace")
     delim = sniff_delimiter(head)
-    comma = decimal_comma(delim, head)
-    how = f"read as {encoding} text, {_DELIM_NAMES[delim]}-separated"
-    try:
-        df = _arrow_frame(arrow_csv(data, delim, comma))
-    except Exception as exc:  # noqa: BLE001 - the text is tried again below, and the last failure translated
-        if "Empty CSV" in str(exc):
-            msg = f"{name} is empty: it has no header and no data rows"
-            raise InputError(msg) from None
-    else:
-        df.columns = _unique_names(df.columns)
-        return df, how
+    how = f"read as {encoding} text, {DELIM_NAMES[delim]}-separated"
+    first: dict[str, object] = {"engine": "pyarrow"}
+    if decimal_comma(delim, head):
+        first["decimal"] = ","  # Swedish numbers: 59,33 (columns with dots are read as text, then fixed)
     attempts = (
+        first,
         {"engine": "pyarrow", "dtype": str},
         {"engine": "c", "dtype": str, "low_memory": False},
     )
@@ -119,36 +111,11 @@ def parse_text(data: bytes, name: str, encoding: str = "UTF-8") -> tuple[pd.Data
         want, line, saw = m.groups()
         msg = (
             f"{name}: line {line} has {saw} fields where the header has {want} "
-            f"({_DELIM_NAMES[delim]}-separated); check the delimiter and the quoting of that line"
+            f"({DELIM_NAMES[delim]}-separated); check the delimiter and the quoting of that line"
         )
     else:
-        msg = f"{name} cannot be read as a {_DELIM_NAMES[delim]}-separated table ({reason}); save it as CSV UTF-8"
+        msg = f"{name} cannot be read as a {DELIM_NAMES[delim]}-separated table ({reason}); save it as CSV UTF-8"
     raise InputError(msg)
-
-
-def _arrow_frame(table) -> pd.DataFrame:
-    """An Arrow table parsed from CSV as the DataFrame ``pandas.read_csv(engine="pyarrow")``
-    makes of it: columns of nothing but missing values as floats, an empty header named
-    ``Unnamed: i``, a repeated one ``name.1`` (a test compares the two on awkward files)."""
-    import pyarrow as pa
-    from pandas.io._util import arrow_table_to_pandas
-
-    for i, field in enumerate(table.schema):
-        if pa.types.is_null(field.type):
-            table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
-    seen: dict[str, int] = {}
-    names = []
-    for i, raw in enumerate(table.column_names):
-        base = raw if raw != "" else f"Unnamed: {i}"
-        name = base
-        while name in seen:
-            seen[base] = seen.get(base, 0) + 1
-            name = f"{base}.{seen[base]}"
-        seen.setdefault(name, 0)
-        names.append(name)
-    if names != table.column_names:
-        table = table.rename_columns(names)
-    return arrow_table_to_pandas(table, null_to_int64=True)
 
 
 def _unique_names(columns: pd.Index) -> list[str]:

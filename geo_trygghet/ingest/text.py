@@ -1,16 +1,11 @@
-"""Text tables before pandas: bytes decoded, the delimiter sniffed, the CSV parsed by pyarrow.
-
-The reader in :mod:`.files` turns the Arrow table into the same DataFrame
-``pandas.read_csv(engine="pyarrow")`` gives (a test compares the two on awkward files).
-"""
+"""Text tables before they are parsed: the bytes decoded (UTF-8, UTF-16, Windows-1252) and checked
+for binary data, the delimiter sniffed, Swedish decimal commas recognised; :mod:`.files` parses them."""
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
-from typing import Any
 
 from ..errors import InputError
 
@@ -18,10 +13,6 @@ _DELIMITERS = (",", ";", "\t", "|")
 DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 #: control characters that never occur in a text table
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: the texts pandas reads as missing by default (``pandas._libs.parsers.STR_NA_VALUES``; a test
-#: checks they agree)
-NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
-             "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
 
 
 def decode_bytes(raw: bytes, name: str) -> tuple[bytes, str]:
@@ -123,14 +114,3 @@ def decimal_comma(delim: str, head: str) -> bool:
     """Whether the numbers are Swedish (59,33): a delimiter other than the comma and a decimal
     comma in the first lines."""
     return delim != "," and bool(_DECIMAL_COMMA.search(head))
-
-
-def arrow_csv(data: bytes, delim: str, comma: bool = False) -> Any:
-    """UTF-8 text parsed by pyarrow with the options pandas' pyarrow engine uses (its missing
-    values, empty text missing, the header row as names), ``comma``: decimal commas."""
-    import pyarrow.csv as pc
-
-    convert = pc.ConvertOptions(null_values=list(NA_VALUES), strings_can_be_null=True,
-                                decimal_point="," if comma else ".")
-    return pc.read_csv(io.BytesIO(data), read_options=pc.ReadOptions(encoding="utf8"),
-                       parse_options=pc.ParseOptions(delimiter=delim), convert_options=convert)
