@@ -45,9 +45,9 @@ The Open311 endpoint's settings come from the environment: :func:`open311_jurisd
 :func:`open311_jurisdiction_required`, :func:`open311_public_photos`, :func:`open311_rate_limit`.
 
 Environment (read through the functions below): ``GEO_TRYGGHET_DATABASE_URL``,
-``GEO_TRYGGHET_PUBLIC_URL``, ``GEO_TRYGGHET_SMTP_*``, ``GEO_TRYGGHET_PRODUCT`` (the product
-name shown, default "Trygghetsportalen") and ``GEO_TRYGGHET_KOMMUN`` (the kommun's name shown
-beside it, e.g. "Katrineholms kommun").
+``GEO_TRYGGHET_PUBLIC_URL``, ``GEO_TRYGGHET_SMTP_*``, ``GEO_TRYGGHET_CACHE_DIR`` (:func:`cache_dir`),
+``GEO_TRYGGHET_PRODUCT`` (the product name shown, default "Trygghetsportalen") and
+``GEO_TRYGGHET_KOMMUN`` (the kommun's name shown beside it, e.g. "Katrineholms kommun").
 """
 
 from __future__ import annotations
@@ -102,6 +102,8 @@ OPEN311_REQUIRE_JURISDICTION_ENV = "GEO_TRYGGHET_OPEN311_REQUIRE_JURISDICTION"
 OPEN311_PUBLIC_PHOTOS_ENV = "GEO_TRYGGHET_OPEN311_PUBLIC_PHOTOS"
 #: Requests per Open311 key (or per client without one), ``BURST/PER_MINUTE`` or ``0`` for none.
 OPEN311_RATE_LIMIT_ENV = "GEO_TRYGGHET_OPEN311_RATE_LIMIT"
+#: Where derived data worth keeping between runs is kept (e.g. the kommuner's H3 index); ``off``: nowhere.
+CACHE_DIR_ENV = "GEO_TRYGGHET_CACHE_DIR"
 
 
 def default_database_path() -> Path:
@@ -117,6 +119,19 @@ def database_url() -> str:
     path = default_database_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
+
+
+def cache_dir() -> Path | None:
+    """``$GEO_TRYGGHET_CACHE_DIR``, else ``$XDG_CACHE_HOME/geo_trygghet`` (``~/.cache/geo_trygghet``);
+    None when the variable says ``off``. What lies there is derived from inputs, named by a hash of
+    them, and may be deleted at any time."""
+    own = os.environ.get(CACHE_DIR_ENV, "").strip()
+    if own.lower() == "off":
+        return None
+    if own:
+        return Path(own)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "geo_trygghet"
 
 
 def public_url() -> str | None:

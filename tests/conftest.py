@@ -25,6 +25,14 @@ def _restore_main():
     restore_main()
 
 
+# --- the cache directory (settings.cache_dir) ---
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_dir(tmp_path_factory):
+    """The tests (and the commands they start) keep derived data in a directory of their own."""
+    os.environ["GEO_TRYGGHET_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+
+
 # --- real data fixtures ---
 @pytest.fixture(scope="session")
 def shared_data() -> Path:

@@ -133,6 +133,51 @@ def test_area_index_assigns_as_testing_every_polygon():
         assert (index.assign(lon, lat) == assign_areas(lon, lat, tuple(polygons))).all()
 
 
+def test_the_cached_index_equals_the_built_one_and_a_broken_cache_is_built_again(tmp_path):
+    """``index_of`` writes the index once, reads the same arrays back (per area cells too), keeps
+    resolutions and polygons apart, and builds again over a file it cannot read."""
+    from geo_trygghet.engines.areas import _ARRAYS, AreaIndex, index_of
+
+    polygons = tuple(BOXES)
+    built, built_cells = AreaIndex.build(polygons, 8)
+
+    def same(got):
+        index, cells = got
+        assert all(np.array_equal(getattr(index, k), getattr(built, k)) for k in _ARRAYS)
+        assert index.polygons == polygons and index.resolution == 8
+        assert len(cells) == len(built_cells) and all(map(np.array_equal, cells, built_cells))
+
+    same(index_of(polygons, 8, cache=tmp_path))
+    saved = sorted(tmp_path.glob("area-index-*.npz"))
+    assert len(saved) == 1
+    stamp = saved[0].stat().st_mtime_ns
+    same(index_of(polygons, 8, cache=tmp_path))
+    assert saved[0].stat().st_mtime_ns == stamp  # read, not written again
+    index_of(polygons, 7, cache=tmp_path)
+    index_of(polygons[:4], 8, cache=tmp_path)
+    assert len(list(tmp_path.glob("area-index-*.npz"))) == 3
+    saved[0].write_bytes(b"not an index")
+    same(index_of(polygons, 8, cache=tmp_path))
+    with np.load(saved[0]) as fixed:
+        assert np.array_equal(fixed["interior"], built.interior)
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_the_cache_directory_follows_the_environment_and_can_be_off(tmp_path, monkeypatch):
+    from geo_trygghet import settings
+    from geo_trygghet.engines.areas import index_of
+
+    monkeypatch.setenv(settings.CACHE_DIR_ENV, str(tmp_path / "own"))
+    assert settings.cache_dir() == tmp_path / "own"
+    monkeypatch.delenv(settings.CACHE_DIR_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert settings.cache_dir() == tmp_path / "xdg" / "geo_trygghet"
+    monkeypatch.setenv(settings.CACHE_DIR_ENV, "off")
+    assert settings.cache_dir() is None
+    index_of(tuple(BOXES[:2]), 8)
+    assert not (tmp_path / "xdg").exists()
+
+
 def test_an_area_gi_cannot_serve_is_left_out_and_the_hexagons_stay_with_their_cells(tmp_path):
     """An area of one cell passes the grid but not Gi* (two cells at least): it gets a note, and the
     hexagons built beside Gi* for every area are the remaining cells' own, in the file and the frame."""

@@ -13,15 +13,26 @@ holding a sample, with its six neighbours, is treated as crossed. A segment thro
 samples inside it or within a fifth of an edge of it, so inside one of its neighbours: no crossed
 cell is missed, and the answer is the same as testing every point against every polygon (the
 tests check it).
+
+Building the index of Sweden's 290 kommuner at resolution 8 takes a second and a half, every run
+the same: :func:`index_of` keeps it in the cache directory (``settings.cache_dir()``), named by a
+hash of the polygons, the resolution and the H3 library's version, and builds it only when it is
+not there (or cannot be read).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import shapely
+
+from .. import settings
 
 #: boundary samples per cell edge length (at least)
 _SAMPLES_PER_EDGE = 5
@@ -123,6 +134,60 @@ class AreaIndex:
         import pandas as pd
 
         return pd.Index(np.unique(self.crossed))
+
+
+#: bump when what :meth:`AreaIndex.build` computes changes: older cached indexes are then not read
+_INDEX_FORMAT = 1
+_ARRAYS = ("interior", "interior_area", "crossed", "crossed_area")
+
+
+def index_of(polygons: tuple, resolution: int, cache: Path | None = None) -> tuple[AreaIndex, tuple]:
+    """:meth:`AreaIndex.build`, kept in ``cache`` (default ``settings.cache_dir()``; None when
+    that is off) and read from there when the same polygons come at the same resolution again."""
+    cache = settings.cache_dir() if cache is None else cache
+    if cache is None:
+        return AreaIndex.build(polygons, resolution)
+    path = cache / f"area-index-{_fingerprint(polygons, resolution)}.npz"
+    try:
+        with np.load(path) as saved:
+            lengths = saved["lengths"]
+            flat = saved["cells"]
+            if len(lengths) == len(polygons) and int(lengths.sum()) == len(flat):
+                cells = tuple(np.split(flat, np.cumsum(lengths)[:-1])) if len(lengths) else ()
+                return AreaIndex(tuple(polygons), int(resolution), *(saved[k] for k in _ARRAYS)), cells
+    except (OSError, ValueError, KeyError, EOFError):  # not there, or not readable: build it again
+        pass
+    index, cells = AreaIndex.build(polygons, resolution)
+    _save(path, {**{k: getattr(index, k) for k in _ARRAYS},
+                 "cells": np.concatenate(cells) if cells else np.empty(0, np.uint64),
+                 "lengths": np.array([len(c) for c in cells], np.int64)})
+    return index, cells
+
+
+def _fingerprint(polygons: tuple, resolution: int) -> str:
+    import h3
+
+    digest = hashlib.sha256(f"{_INDEX_FORMAT}:{resolution}:{h3.__version__}:{len(polygons)}".encode())
+    for wkb in shapely.to_wkb(np.asarray(polygons, dtype=object), byte_order=1):
+        digest.update(len(wkb).to_bytes(8, "little"))
+        digest.update(wkb)
+    return digest.hexdigest()[:32]
+
+
+def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write the arrays to ``path`` whole or not at all (a cache that cannot be written is no error)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **arrays)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError:
+        pass
 
 
 def _crossed(polygons: tuple, step: float, resolution: int) -> tuple[np.ndarray, np.ndarray]:

@@ -137,9 +137,9 @@ def _index(areas: tuple | None, resolutions: tuple[int, ...]):
     """The :class:`~.areas.AreaIndex` of a by-area run and each area's cells at its resolution."""
     if areas is None:
         return None, None
-    from .areas import AreaIndex
+    from .areas import index_of
 
-    return AreaIndex.build(tuple(areas), _index_resolution(resolutions))
+    return index_of(tuple(areas), _index_resolution(resolutions))
 
 
 def hotspots_run(engine: Engine, *, resolution: int | str = 9, permutations: int = 0, seed: int | None = None,
