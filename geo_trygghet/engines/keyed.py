@@ -38,11 +38,16 @@ class Keyed:
            maxed: tuple[str, ...] = (), minned: tuple[str, ...] = ()) -> Keyed:
         """Rows grouped by their keys (``values`` default: one per row, as ``count``)."""
         if values is None:
-            varying = [k for k, c in keys.items() if len(c) and (c[0] != c[-1] or c.min() != c.max())]
-            if len(varying) <= 1:  # one key to sort: counts straight from np.unique
-                col = keys[varying[0]] if varying else next(iter(keys.values()))
-                uniq, counts = np.unique(col, return_counts=True)
-                first = {k: np.full(len(uniq), c[0], c.dtype) if k not in varying else uniq for k, c in keys.items()}
+            ranges = _ranges(keys)
+            varying = [k for k, (lo, span) in ranges.items() if span > 1]
+            one = packed_key([keys[k] for k in varying], [ranges[k] for k in varying]) if len(varying) > 1 else None
+            if len(varying) <= 1 or one is not None:  # one whole number to count: counts straight from np.unique
+                key = one if one is not None else keys[varying[0]] if varying else next(iter(keys.values()))
+                uniq, counts = np.unique(key, return_counts=True)
+                columns = unpack(uniq, [keys[k].dtype for k in varying], [ranges[k] for k in varying]) \
+                    if one is not None else [uniq]
+                first = {k: np.full(len(uniq), c[0], c.dtype) for k, c in keys.items()}
+                first.update(zip(varying, columns, strict=False))
                 return cls(first, {"count": counts.astype(np.int64)}, maxed, minned)
             values = {"count": np.ones(len(next(iter(keys.values()))), np.int64)}
         return cls(keys, values, maxed, minned).reduced()
@@ -61,20 +66,24 @@ class Keyed:
         n = len(self)
         if n == 0:
             return self
-        varying = [c for c in self.keys.values() if c[0] != c[-1] or c.min() != c.max()]
-        if not varying:
-            order = np.arange(n)
-        elif len(varying) == 1:
-            order = np.argsort(varying[0])
-        else:
-            order = np.lexsort(varying[::-1])
+        ranges = _ranges(self.keys)
+        varying = [k for k, (lo, span) in ranges.items() if span > 1]
+        one = packed_key([self.keys[k] for k in varying], [ranges[k] for k in varying]) if varying \
+            else np.zeros(n, np.int64)
         new = np.zeros(n, bool)
         new[0] = True
-        for c in varying:
-            s = c[order]
-            new[1:] |= s[1:] != s[:-1]
+        if one is not None:  # one whole number: a sort of it (and ties kept in row order)
+            order, sorted_key = key_order(one, int(np.prod([ranges[k][1] for k in varying], dtype=object)))
+            new[1:] = sorted_key[1:] != sorted_key[:-1]
+        else:
+            columns = [self.keys[k] for k in varying]
+            order = np.lexsort(columns[::-1])
+            for c in columns:
+                s = c[order]
+                new[1:] |= s[1:] != s[:-1]
         starts = np.flatnonzero(new)
-        keys = {k: v[order][starts] for k, v in self.keys.items()}
+        firsts = order[starts]
+        keys = {k: v[firsts] for k, v in self.keys.items()}
         values = {}
         for k, v in self.values.items():
             ufunc = np.maximum if k in self.maxed else np.minimum if k in self.minned else np.add
@@ -102,3 +111,55 @@ def group_slices(group: np.ndarray) -> dict[int, slice]:
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     ends = np.r_[starts[1:], len(group)]
     return {int(group[s]): slice(int(s), int(e)) for s, e in zip(starts, ends, strict=True)}
+
+
+def _ranges(columns: dict[str, np.ndarray]) -> dict[str, tuple[int, int]]:
+    """Each column's lowest value and span (1 + highest - lowest)."""
+    out = {}
+    for k, c in columns.items():
+        lo = int(c.min()) if len(c) else 0
+        out[k] = (lo, (int(c.max()) - lo + 1) if len(c) else 1)
+    return out
+
+
+def packed_key(columns: list[np.ndarray], ranges: list[tuple[int, int]]) -> np.ndarray | None:
+    """The whole-number columns as one ``int64`` that orders the rows as they do (the first column
+    first), or None when their spans multiply to 2**62 or more (``ranges``: each one's lowest value
+    and span, see :func:`unpack`)."""
+    total = 1
+    for _, span in ranges:
+        total *= span
+    if total >= 1 << 62:
+        return None
+    key = np.zeros(len(columns[0]) if columns else 0, np.int64)
+    for c, (lo, span) in zip(columns, ranges, strict=True):
+        key *= span
+        key += (c - c.dtype.type(lo)).astype(np.int64) if c.dtype.kind == "u" else c.astype(np.int64) - lo
+    return key
+
+
+def unpack(key: np.ndarray, dtypes: list, ranges: list[tuple[int, int]]) -> list[np.ndarray]:
+    """The columns of :func:`packed_key`'s ``key``, in their own dtypes."""
+    out = []
+    rest = np.asarray(key, np.int64)
+    for dtype, (lo, span) in zip(dtypes[::-1], ranges[::-1], strict=True):
+        part, rest = rest % span, rest // span
+        out.append(part.astype(dtype) + np.dtype(dtype).type(lo) if np.dtype(dtype).kind == "u"
+                   else (part + lo).astype(dtype))
+    return out[::-1]
+
+
+def key_order(key: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
+    """The order that sorts ``key`` (whole numbers from 0 to ``span`` - 1), ties in row order, and
+    the sorted key: a radix sort for small spans; else, where the row number fits in the low bits,
+    a plain sort of key and row together (twice as fast as an argsort)."""
+    n = len(key)
+    if span <= 1 << 16:
+        order = np.argsort(key.astype(np.uint16), kind="stable")  # NumPy sorts 16-bit keys by radix
+        return order, key[order]
+    bits = max(1, (n - 1).bit_length())
+    if span < 1 << (63 - bits):
+        packed = np.sort((key << bits) | np.arange(n, dtype=np.int64))
+        return packed & ((1 << bits) - 1), packed >> bits
+    order = np.argsort(key, kind="stable")
+    return order, key[order]
