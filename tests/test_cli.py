@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -75,3 +76,15 @@ def test_the_commands_that_keep_freed_memory_are_commands_and_serve_is_not_one()
     from geo_trygghet.cli import ANALYSES
 
     assert set(COMMANDS) >= ANALYSES and "hotspots" in ANALYSES and "serve" not in ANALYSES
+
+
+@pytest.mark.parametrize(("command", "own", "seen"), [("hotspots", None, "1"), ("hotspots", "3", "3"),
+                                                      ("serve", None, "None")])
+def test_analyses_run_openblas_on_one_thread_unless_the_user_says_otherwise(command, own, seen):
+    code = ("import os, sys; sys.argv = ['geo-trygghet', sys.argv[1]]; import geo_trygghet.cli as cli; "
+            "cli.main = lambda: print(os.environ.get('OPENBLAS_NUM_THREADS')) or 0; cli.console()")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if own is not None:
+        env["OPENBLAS_NUM_THREADS"] = own
+    r = subprocess.run([sys.executable, "-c", code, command], capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and r.stdout.strip() == seen

@@ -88,3 +88,17 @@ def test_neighbour_graph_local_ij_equals_grid_disk_on_a_large_patch():
     a = set(zip(*_neighbours_local_ij(cells), strict=True))
     b = set(zip(*_neighbours_grid_disk(cells), strict=True))
     assert a == b and len(a) > 10_000
+
+
+def test_a_study_area_around_a_pentagon_is_linked_by_grid_disk():
+    """Local IJ coordinates break down at a pentagon: the graph then comes from grid_disk."""
+    from geo_trygghet.hotspots.grid import _has_pentagon, _neighbours_local_ij, neighbour_graph
+
+    pentagon = sorted(h3.get_pentagons(7))[3]
+    cells = np.sort(grid.to_int(h3.grid_disk(pentagon, 3)))
+    assert _has_pentagon(cells) and not _has_pentagon(cells[cells != grid.to_int([pentagon])[0]])
+    with pytest.raises(ValueError, match="pentagon"):
+        _neighbours_local_ij(cells)
+    indptr, nb = neighbour_graph(cells)
+    at = int(np.searchsorted(cells, grid.to_int([pentagon])[0]))
+    assert indptr[at + 1] - indptr[at] == 5  # a pentagon has five neighbours

@@ -373,7 +373,7 @@ def _neighbours_local_ij(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _has_pentagon(cells: np.ndarray) -> bool:
     res = h3i.get_resolution(int(cells[0]))
     pentagons = np.asarray(h3i.get_pentagons(res), dtype=np.uint64)
-    return bool(np.isin(pentagons, cells).any())
+    return bool(np.isin(cells, pentagons).any())  # twelve comparisons of the cells, not a sort of them
 
 
 def _neighbours_grid_disk(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
