@@ -81,38 +81,52 @@ class AreaIndex:
     def assign(self, lon: np.ndarray, lat: np.ndarray, cells: np.ndarray | None = None) -> np.ndarray:
         """The first area (position) whose interior holds each point, or -1 (``cells``: the points'
         cells at the index's resolution, when already known)."""
+        import pandas as pd
+
         from ..hotspots.grid import points_to_cell_ints
 
         out = np.full(len(lon), -1, np.int64)
         if len(lon) == 0:
             return out
         cells = points_to_cell_ints(lon, lat, self.resolution) if cells is None else cells
-        if len(self.interior):  # hashed lookups: the points come in file order, which a binary search hates
-            pos = self._interior.get_indexer(cells)
+        # each distinct cell looked up once (hashed: the points come in file order, which a binary
+        # search hates); a cell no boundary crosses lies wholly inside one area or outside them all
+        codes, distinct = pd.factorize(cells, sort=False)
+        area = np.full(len(distinct), -1, np.int64)
+        if len(self.interior):
+            pos = self._interior.get_indexer(distinct)
             hit = pos >= 0
-            out[hit] = self.interior_area[pos[hit]]
-        # a cell no boundary crosses lies wholly inside one area or outside them all: test only the rest,
-        # against the areas whose boundary crosses the cell (or holds its centre)
-        rest = np.flatnonzero(self._crossed.get_indexer(cells) >= 0) if len(self.crossed) else np.empty(0, np.int64)
-        if len(rest):
-            out[rest] = self._exact(lon[rest], lat[rest], cells[rest])
+            area[hit] = self.interior_area[pos[hit]]
+        out[:] = area[codes]
+        # the rest are tested against the areas whose boundary crosses the cell (or holds its centre)
+        if len(self.crossed):
+            crossed = self._crossed.get_indexer(distinct) >= 0
+            rest = np.flatnonzero(crossed[codes])
+            if len(rest):
+                out[rest] = self._exact(lon[rest], lat[rest], codes[rest], distinct)
         return out
 
-    def _exact(self, lon: np.ndarray, lat: np.ndarray, cells: np.ndarray) -> np.ndarray:
-        lo = np.searchsorted(self.crossed, cells, side="left")
-        hi = np.searchsorted(self.crossed, cells, side="right")
-        n = hi - lo
-        point = np.repeat(np.arange(len(cells)), n)
+    def _exact(self, lon: np.ndarray, lat: np.ndarray, codes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+        """The first area holding each point, testing it against the areas paired with its cell
+        (``distinct[codes]``) in :attr:`crossed`."""
+        from .keyed import key_order
+
+        first, last = np.zeros(len(distinct), np.int64), np.zeros(len(distinct), np.int64)
+        mine = np.unique(codes)  # each distinct cell of these points searched once
+        first[mine] = np.searchsorted(self.crossed, distinct[mine], side="left")
+        last[mine] = np.searchsorted(self.crossed, distinct[mine], side="right")
+        lo, n = first[codes], (last - first)[codes]
+        point = np.repeat(np.arange(len(codes)), n)
         area = self.crossed_area[np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))]
-        order = np.argsort(area, kind="stable")
-        point, area = point[order], area[order]
-        best = np.full(len(cells), len(self.polygons), np.int64)
+        order, area = key_order(area, len(self.polygons))  # by area, each area's points in order
+        point = point[order]
+        best = np.full(len(codes), len(self.polygons), np.int64)
         starts = np.flatnonzero(np.r_[True, area[1:] != area[:-1]]) if len(area) else np.empty(0, np.int64)
         for a, b in zip(starts, np.r_[starts[1:], len(area)], strict=True):
             g = int(area[a])
-            mine = point[a:b]
-            inside = shapely.contains_xy(self.prepared[g], lon[mine], lat[mine])
-            np.minimum.at(best, mine[inside], g)
+            points = point[a:b]  # each point once per area: the (cell, area) pairs are distinct
+            held = points[shapely.contains_xy(self.prepared[g], lon[points], lat[points])]
+            best[held] = np.minimum(best[held], g)
         return np.where(best < len(self.polygons), best, -1)
 
     @cached_property
