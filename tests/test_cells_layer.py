@@ -107,3 +107,30 @@ def test_a_child_that_cannot_write_says_so_in_one_line(tmp_path):
     with pytest.raises(InputError, match=r"^writing x.gpkg failed \(.+\)$"):
         pending.wait()
     assert not list(tmp_path.glob("*.arrow"))
+
+
+def test_a_warm_writer_is_the_one_that_writes_and_a_spare_nobody_needs_ends(tmp_path):
+    """:func:`warm` starts a writer before it knows what to write; the next layer written elsewhere
+    goes to that process, and a spare whose input closes ends cleanly."""
+    import pyarrow as pa
+
+    from geo_trygghet.hotspots import gpkg_writer
+
+    ints = points_to_cell_ints(np.array([18.06, 18.07]), np.array([59.33, 59.34]), 9)
+    cells = np.array([format(int(c), "x") for c in ints])
+    wkb = cell_wkb(ints)
+    gpkg_writer.warm()
+    spare = gpkg_writer._SPARE
+    assert spare is not None and spare.poll() is None
+    gpkg_writer.warm()
+    assert gpkg_writer._SPARE is spare  # one spare at a time
+    pending = gpkg_writer.write_elsewhere(pa.table({"h3": pa.array(cells.astype(object)), "geometry": wkb}),
+                                          tmp_path / "warm.gpkg", layer="cells", geometry_type="Polygon",
+                                          crs="EPSG:4326")
+    assert pending.process is spare and gpkg_writer._SPARE is None
+    written = pyogrio.read_dataframe(pending.wait(), layer="cells")
+    assert written["h3"].tolist() == cells.tolist() and pending.peak_mb
+    idle = subprocess.Popen([sys.executable, "-m", gpkg_writer.__name__], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = idle.communicate(b"", timeout=60)
+    assert idle.returncode == 0 and out == b"" and err == b""

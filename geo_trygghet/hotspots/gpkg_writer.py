@@ -5,13 +5,18 @@ the 831 255 cells of a national run, during which the hot-spot areas (computed i
 same process) stand still. :func:`write_elsewhere` starts a child process and streams the Arrow
 table to it (Arrow IPC over its standard input, from a thread: the pipe blocks outside the GIL)
 and returns at once; :meth:`Pending.wait` waits for the child and turns a failure into one line.
-The child is this module run with ``python -m``: it imports pyarrow and pyogrio only, and GDAL
-writes the batches as they arrive.
+The child is this module run with ``python -m``: it imports pyarrow and pyogrio only (pyogrio
+would load GeoPandas and pandas too, for nothing here: a third of a second), and GDAL writes the
+batches as they arrive. It reads what to write (path, layer, geometry type, CRS) as the first
+line of its input, so it can be started before that is known: :func:`warm` starts one early (a
+by-area run does, before it reads the file), and the next :func:`write_elsewhere` takes it. A
+spare that is never used ends when this process closes its input, at exit at the latest.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import subprocess
 import sys
 import threading
@@ -44,16 +49,34 @@ class Pending:
         return self.path
 
 
+#: a writer process started early (:func:`warm`), waiting for what to write
+_SPARE: subprocess.Popen | None = None
+
+
+def _start() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def warm() -> None:
+    """Start a writer process now (it loads GDAL meanwhile) for the next :func:`write_elsewhere`."""
+    global _SPARE
+    if _SPARE is None or _SPARE.poll() is not None:
+        _SPARE = _start()
+
+
 def write_elsewhere(table, path: Path, *, layer: str, geometry_type: str, crs: str) -> Pending:
     """Start writing ``table`` (Arrow, WKB in ``geometry``) as ``layer`` of the GeoPackage ``path``."""
     import pyarrow as pa
 
-    process = subprocess.Popen([sys.executable, "-m", __name__, str(path), layer, geometry_type, crs],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    global _SPARE
+    process, _SPARE = (_SPARE if _SPARE is not None and _SPARE.poll() is None else _start()), None
+    header = json.dumps([str(path), layer, geometry_type, crs]).encode("utf-8") + b"\n"
 
     def feed() -> None:
         assert process.stdin is not None
         try:
+            process.stdin.write(header)
             with pa.ipc.new_stream(process.stdin, table.schema) as out:
                 out.write_table(table, max_chunksize=65_536)
         except OSError:  # the child stopped reading: wait() says why
@@ -67,9 +90,16 @@ def write_elsewhere(table, path: Path, *, layer: str, geometry_type: str, crs: s
     return Pending(process, feeding, path)
 
 
-def _child(path: str, layer: str, geometry_type: str, crs: str) -> None:
+def _child() -> None:
+    for unused in ("geopandas", "pandas", "shapely", "pyproj"):  # pyogrio's optional companions
+        sys.modules.setdefault(unused, None)  # type: ignore[arg-type]
     import pyarrow as pa
     import pyogrio
+
+    line = sys.stdin.buffer.readline()  # loaded, now wait for what to write
+    if not line:  # a spare nobody needed
+        return
+    path, layer, geometry_type, crs = json.loads(line)
 
     with pa.ipc.open_stream(sys.stdin.buffer) as batches:
         pyogrio.write_arrow(batches, path, layer=layer, driver="GPKG", geometry_name="geometry",
@@ -82,4 +112,4 @@ def _child(path: str, layer: str, geometry_type: str, crs: str) -> None:
 
 
 if __name__ == "__main__":
-    _child(*sys.argv[1:5])
+    _child()
