@@ -88,3 +88,18 @@ def test_sample_municipality_clusters_are_the_planted_hot_spots():
     for geom in truth.geometry:
         c = geom.representative_point()
         assert result.clusters.contains(c).sum() == 1
+
+
+def test_square_rows_count_and_find_the_points_of_squares_as_a_scan_does():
+    from geo_trygghet.hotspots.locations import SquareRows
+
+    rng = np.random.default_rng(8)
+    keys = rng.integers(0, 2**40, 300)[rng.integers(0, 300, 50_000)]  # file order, many repeats
+    rows = SquareRows.of(keys)
+    uniq, counts = np.unique(keys, return_counts=True)
+    assert np.array_equal(rows.squares, uniq) and np.array_equal(rows.counts(), counts)
+    wanted = np.sort(np.r_[uniq[::3], rng.integers(0, 2**40, 20)])  # some squares with no point
+    taken, at = rows.members(wanted)
+    scan = np.flatnonzero(np.isin(keys, wanted))
+    assert np.array_equal(taken, scan) and np.array_equal(wanted[at], keys[scan])
+    assert len(rows.members(wanted[:0])[0]) == 0 and len(SquareRows.of(keys[:0]).members(wanted)[0]) == 0

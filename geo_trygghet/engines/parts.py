@@ -208,7 +208,7 @@ class Selection:
     no_type: int
     cells: dict[int, np.ndarray] = field(default_factory=dict)  # the rows' cells, where already binned
     early: tuple[Keyed | None, MedianProbe] | None = None  # squares and probe, once counted (:func:`early_counts`)
-    square: np.ndarray | None = None  # each row's density square, once known
+    square: Any = None  # each row's density square (:class:`~geo_trygghet.hotspots.locations.SquareRows`), once known
     binning: Any = None  # the part's cells binned in the background (:class:`Prebinned`) …
     taken: np.ndarray | None = None  # … and the part's rows these are
 
@@ -334,18 +334,21 @@ def early_counts(sel: Selection, spec: PartSpec) -> tuple[Keyed | None, MedianPr
     ``eps_m``) and the probe that decides the metric CRS, counted once per selection: an engine
     holding the whole file hands them on before it bins the cells."""
     if sel.early is None:
-        squares = Keyed.of({"square": square_of(sel, spec)}) if spec.eps_m is not None else None
+        rows = square_of(sel, spec) if spec.eps_m is not None else None
+        squares = Keyed({"square": rows.squares}, {"count": rows.counts()}) if rows is not None else None
         sel.early = (squares, MedianProbe.of(sel.lon, sel.lat))
     return sel.early
 
 
-def square_of(sel: Selection, spec: PartSpec) -> np.ndarray:
-    """Each selected row's density square (worked out once per selection)."""
+def square_of(sel: Selection, spec: PartSpec):
+    """Each selected row's density square, as
+    :class:`~geo_trygghet.hotspots.locations.SquareRows` (worked out once per selection)."""
     from ..hotspots.density import square_keys
+    from ..hotspots.locations import SquareRows
 
     assert spec.eps_m is not None
     if sel.square is None:
-        sel.square = square_keys(sel.lon, sel.lat, spec.eps_m, sel.group)
+        sel.square = SquareRows.of(square_keys(sel.lon, sel.lat, spec.eps_m, sel.group))
     return sel.square
 
 
@@ -371,9 +374,9 @@ def _dated_span(r) -> Keyed:
 
 def fetch_part(sel: Selection, spec: PartSpec, wanted: np.ndarray, bounds: np.ndarray, crs, snap: float):
     """The snapped locations of a part's used rows in the ``wanted`` density squares (sorted)."""
-    from ..hotspots.locations import members, snap_points
+    from ..hotspots.locations import snap_points
 
-    taken, at = members(square_of(sel, spec), wanted)
+    taken, at = square_of(sel, spec).members(wanted)
     return snap_points(sel.lon[taken], sel.lat[taken], crs, snap, bounds[at], sel.group[taken])[0]
 
 

@@ -157,22 +157,43 @@ class InMemoryFetch:
 
     def __init__(self, lon: np.ndarray, lat: np.ndarray, point_keys: np.ndarray, crs: CRS, snap: float) -> None:
         self.lon, self.lat, self.point_keys, self.crs, self.snap = lon, lat, point_keys, crs, snap
+        self.rows = SquareRows.of(point_keys)
         self.taken = self.inverse = np.empty(0, np.int64)
 
     def __call__(self, wanted: np.ndarray, bounds: np.ndarray) -> SnappedLocations:
-        self.taken, at = members(self.point_keys, wanted)
+        self.taken, at = self.rows.members(wanted)
         located, self.inverse = snap_points(self.lon[self.taken], self.lat[self.taken], self.crs, self.snap,
                                             bounds[at], self.point_keys[self.taken] >> (2 * _BITS))
         return located
 
 
-def members(point_keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The points whose square is in ``wanted`` (sorted), and each one's row in ``wanted``."""
-    if len(wanted) == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    pos = np.minimum(np.searchsorted(wanted, point_keys), len(wanted) - 1)
-    taken = np.flatnonzero(wanted[pos] == point_keys)
-    return taken, pos[taken]
+@dataclass(frozen=True)
+class SquareRows:
+    """Each point's density square as a code into the sorted distinct squares: counting the points
+    per square and finding the points in some squares then touch the few squares, not every point's
+    key (a binary search per point, in file order, missed the cache every time)."""
+
+    codes: np.ndarray
+    squares: np.ndarray
+
+    @classmethod
+    def of(cls, point_keys: np.ndarray) -> SquareRows:
+        import pandas as pd
+
+        codes, squares = pd.factorize(np.asarray(point_keys, np.int64), sort=True)
+        return cls(codes, np.asarray(squares, np.int64))
+
+    def counts(self) -> np.ndarray:
+        """The points in each of :attr:`squares`."""
+        return np.bincount(self.codes, minlength=len(self.squares)).astype(np.int64)
+
+    def members(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The points whose square is in ``wanted`` (sorted), and each one's row in ``wanted``."""
+        if len(wanted) == 0 or len(self.codes) == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        pos = np.minimum(np.searchsorted(wanted, self.squares), len(wanted) - 1)
+        taken = np.flatnonzero((wanted[pos] == self.squares)[self.codes])
+        return taken, pos[self.codes[taken]]
 
 
 class DenseSearch:
