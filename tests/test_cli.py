@@ -81,10 +81,17 @@ def test_the_commands_that_keep_freed_memory_are_commands_and_serve_is_not_one()
 @pytest.mark.parametrize(("command", "own", "seen"), [("hotspots", None, "1"), ("hotspots", "3", "3"),
                                                       ("serve", None, "None")])
 def test_analyses_run_openblas_on_one_thread_unless_the_user_says_otherwise(command, own, seen):
+    """And without NumPy's huge pages: what the process sees once NumPy is loaded."""
     code = ("import os, sys; sys.argv = ['geo-trygghet', sys.argv[1]]; import geo_trygghet.cli as cli; "
-            "cli.main = lambda: print(os.environ.get('OPENBLAS_NUM_THREADS')) or 0; cli.console()")
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+            "cli.main = lambda: print(os.environ.get('OPENBLAS_NUM_THREADS'), "
+            "__import__('numpy')._core.multiarray._get_madvise_hugepage()) or 0; cli.console()")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "NUMPY_MADVISE_HUGEPAGE")}
     if own is not None:
         env["OPENBLAS_NUM_THREADS"] = own
+        env["NUMPY_MADVISE_HUGEPAGE"] = "1"
     r = subprocess.run([sys.executable, "-c", code, command], capture_output=True, text=True, env=env)
-    assert r.returncode == 0 and r.stdout.strip() == seen
+    threads, huge = r.stdout.split()
+    assert r.returncode == 0 and threads == seen
+    default = subprocess.run([sys.executable, "-c", "import numpy; print(numpy._core.multiarray._get_madvise_hugepage())"],
+                             capture_output=True, text=True, env=env).stdout.strip()  # NumPy's own choice
+    assert huge == (default if command == "serve" or own is not None else "False")

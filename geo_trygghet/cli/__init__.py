@@ -70,8 +70,12 @@ def console() -> None:
 
     OpenBLAS starts a thread per core when NumPy and SciPy are loaded, and those threads spin
     while they wait for work: an analysis, whose matrices are small and whose own threads keep
-    the cores busy, lost a second of CPU time to them in the national run. The user's own
-    ``OPENBLAS_NUM_THREADS`` is kept.
+    the cores busy, lost a second of CPU time to them in the national run. NumPy asks the kernel
+    for huge pages for every array of 4 MB or more; where the kernel then compacts memory at the
+    first touch (``defrag=madvise``, the usual setting), a run's many short-lived columns paid for
+    it in system time (the national run 0.2–1.5 s of CPU, the town case 0.2 s), so the analyses
+    ask for ordinary pages. The user's own ``OPENBLAS_NUM_THREADS`` and ``NUMPY_MADVISE_HUGEPAGE``
+    are kept.
 
     A run leaves a million-row analysis behind (arrays, GDAL, PROJ, thread pools); tearing all
     that down object by object takes a fifth of a second that nobody waits for. Everything a
@@ -81,7 +85,8 @@ def console() -> None:
     from ._common import keep_freed_memory
 
     if len(sys.argv) > 1 and sys.argv[1] in ANALYSES:
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy is loaded
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # both before NumPy is loaded
+        os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
         keep_freed_memory()
     code = main()
     for stream in (sys.stdout, sys.stderr):
