@@ -92,6 +92,7 @@ def test_analyses_run_openblas_on_one_thread_unless_the_user_says_otherwise(comm
     r = subprocess.run([sys.executable, "-c", code, command], capture_output=True, text=True, env=env)
     threads, huge = r.stdout.split()
     assert r.returncode == 0 and threads == seen
-    default = subprocess.run([sys.executable, "-c", "import numpy; print(numpy._core.multiarray._get_madvise_hugepage())"],
-                             capture_output=True, text=True, env=env).stdout.strip()  # NumPy's own choice
+    ask = "import numpy; print(numpy._core.multiarray._get_madvise_hugepage())"
+    default = subprocess.run([sys.executable, "-c", ask], capture_output=True, text=True,
+                             env=env).stdout.strip()  # NumPy's own choice
     assert huge == (default if command == "serve" or own is not None else "False")
