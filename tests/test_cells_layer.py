@@ -134,3 +134,12 @@ def test_a_warm_writer_is_the_one_that_writes_and_a_spare_nobody_needs_ends(tmp_
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = idle.communicate(b"", timeout=60)
     assert idle.returncode == 0 and out == b"" and err == b""
+
+
+def test_only_runs_whose_layer_goes_to_a_child_start_a_writer_early():
+    from geo_trygghet.hotspots.by_area import kommuner
+    from geo_trygghet.hotspots.cells_layer import written_elsewhere
+
+    every = kommuner().polygons  # about 830 000 cells at resolution 8, 120 000 at 7
+    assert written_elsewhere(every, 8) and not written_elsewhere(every, 7)
+    assert not written_elsewhere(every[:5], 8) and not written_elsewhere(every, "auto")

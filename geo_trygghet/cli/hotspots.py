@@ -70,10 +70,12 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     preload()
     areas = area_set(args.by, args.areas, args.area_id, args.population)
-    if areas is not None:  # every area's cells make a large layer: its writer loads GDAL while the file is read
+    from ..hotspots.cells_layer import written_elsewhere
+
+    if areas is not None and written_elsewhere(areas.polygons, args.resolution):
         from ..hotspots.gpkg_writer import warm
 
-        warm()
+        warm()  # the layer's writer loads GDAL while the file is read
     with progress(5) as step:
         step("läser och räknar / reading and counting")
         boundary_gdf = read_boundary(args.boundary) if args.boundary else None

@@ -25,6 +25,14 @@ ELSEWHERE_FROM = 300_000
 COLUMNS = (S.H3, S.COUNT, S.GI_Z, S.GI_P, S.GI_Q, S.GI_BIN)
 
 
+def written_elsewhere(polygons, resolution) -> bool:
+    """Whether the cells of these study areas at ``resolution`` (an estimate from their areas) make a
+    layer that :meth:`CellsLayer.write_later` gives to a child process."""
+    from .grid import _estimate_cells
+
+    return isinstance(resolution, int) and sum(_estimate_cells(p, resolution) for p in polygons) >= ELSEWHERE_FROM
+
+
 class CellsLayer:
     """A cells layer: ``first`` columns (e.g. the area's position ``group``), ``h3`` and the Gi*
     ``columns`` of ``cells``, with the hexagons as WKB; the GeoDataFrame in :attr:`frame`."""
