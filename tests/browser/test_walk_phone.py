@@ -398,3 +398,29 @@ def test_join_links_and_the_apps_code_box_lead_to_the_form(app_server, browser):
         expect(page.locator("#walk-title")).to_have_text(app_server.seed["walk_title"])
     finally:
         context.close()
+
+
+def test_a_long_walk_title_keeps_its_words_whole_at_360_px(app_server, browser):
+    """The title shares the bar with the network status and the language button: a long one wraps
+    between words (the status and button move below it if need be), never inside a word."""
+    walk = new_walk(app_server, "Trygghetsvandring Centrum kvällsvandring")
+    context = phone(browser, viewport=NARROW)
+    try:
+        page = context.new_page()
+        open_form(page, app_server, walk.join_code, located=False)
+        expect(page.locator("#walk-title")).to_contain_text("kvällsvandring")
+        broken = page.evaluate("""() => {
+            const h1 = document.getElementById('walk-title'), text = h1.firstChild, out = [];
+            for (const m of text.textContent.matchAll(/\\S+/g)) {
+              const r = document.createRange();
+              r.setStart(text, m.index); r.setEnd(text, m.index + m[0].length);
+              const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
+              if (tops.size > 1) out.push(m[0]);
+            }
+            return out;
+        }""")
+        assert not broken, f"words broken across lines: {broken}"
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= NARROW["width"]
+        shot(page, "walk_phone_long_title", full_page=False)
+    finally:
+        context.close()
