@@ -66,21 +66,7 @@ class Keyed:
         n = len(self)
         if n == 0:
             return self
-        ranges = _ranges(self.keys)
-        varying = [k for k, (lo, span) in ranges.items() if span > 1]
-        one = packed_key([self.keys[k] for k in varying], [ranges[k] for k in varying]) if varying \
-            else np.zeros(n, np.int64)
-        new = np.zeros(n, bool)
-        new[0] = True
-        if one is not None:  # one whole number: a sort of it (and ties kept in row order)
-            order, sorted_key = key_order(one, int(np.prod([ranges[k][1] for k in varying], dtype=object)))
-            new[1:] = sorted_key[1:] != sorted_key[:-1]
-        else:
-            columns = [self.keys[k] for k in varying]
-            order = np.lexsort(columns[::-1])
-            for c in columns:
-                s = c[order]
-                new[1:] |= s[1:] != s[:-1]
+        order, new = row_order(list(self.keys.values()))
         starts = np.flatnonzero(new)
         firsts = order[starts]
         keys = {k: v[firsts] for k, v in self.keys.items()}
@@ -115,11 +101,12 @@ def group_slices(group: np.ndarray) -> dict[int, slice]:
 
 def _ranges(columns: dict[str, np.ndarray]) -> dict[str, tuple[int, int]]:
     """Each column's lowest value and span (1 + highest - lowest)."""
-    out = {}
-    for k, c in columns.items():
-        lo = int(c.min()) if len(c) else 0
-        out[k] = (lo, (int(c.max()) - lo + 1) if len(c) else 1)
-    return out
+    return {k: _span(c) for k, c in columns.items()}
+
+
+def _span(column: np.ndarray) -> tuple[int, int]:
+    lo = int(column.min()) if len(column) else 0
+    return lo, (int(column.max()) - lo + 1) if len(column) else 1
 
 
 def packed_key(columns: list[np.ndarray], ranges: list[tuple[int, int]]) -> np.ndarray | None:
@@ -149,11 +136,34 @@ def unpack(key: np.ndarray, dtypes: list, ranges: list[tuple[int, int]]) -> list
     return out[::-1]
 
 
-def key_order(key: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
-    """The order that sorts ``key`` (whole numbers from 0 to ``span`` - 1), ties in row order, and
-    the sorted key: a radix sort for small spans; else, where the row number fits in the low bits,
-    a plain sort of key and row together (twice as fast as an argsort)."""
+def row_order(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The order that sorts the rows by the whole-number ``columns`` (the first first; ties in row
+    order) and, in that order, where each new combination starts: one sort of the columns packed
+    into one number (:func:`packed_key`, :func:`key_order`), or a lexical sort where they do not fit."""
+    n = len(columns[0])
+    ranges = [_span(c) for c in columns]
+    varying = [(c, r) for c, r in zip(columns, ranges, strict=True) if r[1] > 1]
+    key = packed_key([c for c, _ in varying], [r for _, r in varying]) if varying else np.zeros(n, np.int64)
+    new = np.zeros(n, bool)
+    new[:1] = True
+    if key is not None:
+        order, sorted_key = key_order(key)
+        new[1:] = sorted_key[1:] != sorted_key[:-1]
+        return order, new
+    order = np.lexsort([c for c, _ in varying][::-1])
+    for c, _ in varying:
+        s = c[order]
+        new[1:] |= s[1:] != s[:-1]
+    return order, new
+
+
+def key_order(key: np.ndarray, span: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The order that sorts ``key`` (whole numbers from 0 to ``span`` - 1; default: up to its
+    largest), ties in row order, and the sorted key: a radix sort for small spans; else, where the
+    row number fits in the low bits, a plain sort of key and row together (twice as fast as an
+    argsort)."""
     n = len(key)
+    span = (int(key.max()) + 1 if n else 1) if span is None else span
     if span <= 1 << 16:
         order = np.argsort(key.astype(np.uint16), kind="stable")  # NumPy sorts 16-bit keys by radix
         return order, key[order]

@@ -28,9 +28,9 @@ COLUMNS = (S.H3, S.COUNT, S.GI_Z, S.GI_P, S.GI_Q, S.GI_BIN)
 def written_elsewhere(polygons, resolution) -> bool:
     """Whether the cells of these study areas at ``resolution`` (an estimate from their areas) make a
     layer that :meth:`CellsLayer.write_later` gives to a child process."""
-    from .grid import _estimate_cells
+    from .grid import estimated_cells
 
-    return isinstance(resolution, int) and sum(_estimate_cells(p, resolution) for p in polygons) >= ELSEWHERE_FROM
+    return isinstance(resolution, int) and sum(estimated_cells(p, resolution) for p in polygons) >= ELSEWHERE_FROM
 
 
 class CellsLayer:

@@ -215,7 +215,7 @@ def _outside_octagon(pts: np.ndarray) -> np.ndarray:
 def _polygon_cells(geom: BaseGeometry, resolution: int) -> np.ndarray:
     if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
         return np.empty(0, dtype=np.uint64)
-    estimate = _estimate_cells(geom, resolution)
+    estimate = estimated_cells(geom, resolution)
     if estimate > MAX_CELLS:
         msg = (f"the study area would have about {estimate:,} H3 cells at resolution {resolution}; "
                f"use a coarser --resolution or a smaller --boundary")
@@ -223,7 +223,8 @@ def _polygon_cells(geom: BaseGeometry, resolution: int) -> np.ndarray:
     return np.sort(np.asarray(h3i.geo_to_cells(geom, resolution), dtype=np.uint64))
 
 
-def _estimate_cells(geom: BaseGeometry, resolution: int) -> int:
+def estimated_cells(geom: BaseGeometry, resolution: int) -> int:
+    """About how many H3 cells at ``resolution`` cover ``geom`` (from its area in degrees)."""
     lat = geom.centroid.y
     # area in km² from degrees (good enough for an estimate)
     km2 = geom.area * (111.32**2) * max(np.cos(np.radians(lat)), 0.05)

@@ -77,7 +77,9 @@ def _grouped(crs, snap, group, gx, gy, weight, dx, dy, bound) -> tuple[SnappedLo
     if len(gx) == 0:
         empty = np.empty(0, np.int64)
         return SnappedLocations(crs, snap, empty, empty, empty, empty, empty, empty, np.empty(0)), empty
-    order, new = _key_order(group, gx, gy)
+    from ..engines.keyed import row_order
+
+    order, new = row_order([group, gx, gy])
     starts = np.flatnonzero(new)
     inverse = np.empty(len(gx), np.int64)
     inverse[order] = np.cumsum(new) - 1
@@ -91,31 +93,6 @@ def _grouped(crs, snap, group, gx, gy, weight, dx, dy, bound) -> tuple[SnappedLo
                                                                                   starts)
     located = SnappedLocations(crs, snap, group[first], gx[first], gy[first], weights, total(dx), total(dy), top)
     return located, inverse
-
-
-def _key_order(group: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The rows in (group, gx, gy) order (ties in row order) and where each new square starts.
-
-    The three columns are one whole-number key when their spans allow; with the row number in its
-    low bits a plain sort (twice as fast as an argsort) gives the order."""
-    x0, y0, g0 = int(gx.min()), int(gy.min()), int(group.min())
-    yspan = int(gy.max()) - y0 + 1
-    xspan = int(gx.max()) - x0 + 1
-    squares = (int(group.max()) - g0 + 1) * xspan * yspan
-    if squares >= 2**62:  # a continent at a fine snap: sort the three columns instead
-        order = np.lexsort((gy, gx, group))
-        new = np.r_[True, (np.diff(group[order]) != 0) | (np.diff(gx[order]) != 0) | (np.diff(gy[order]) != 0)]
-        return order, new
-    key = ((group - g0) * xspan + (gx - x0)) * yspan + (gy - y0)
-    bits = max(1, int(len(key) - 1).bit_length())
-    if squares < 2 ** (63 - bits):
-        packed = np.sort((key << bits) | np.arange(len(key), dtype=np.int64))
-        order = packed & ((1 << bits) - 1)
-        skey = packed >> bits
-    else:
-        order = np.argsort(key, kind="stable")
-        skey = key[order]
-    return order, np.r_[True, skey[1:] != skey[:-1]]
 
 
 def snap_points(lon: np.ndarray, lat: np.ndarray, crs: CRS, snap: float, bound: np.ndarray | None = None,
