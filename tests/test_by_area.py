@@ -206,3 +206,11 @@ def test_an_area_gi_cannot_serve_is_left_out_and_the_hexagons_stay_with_their_ce
     assert own == written[S.H3].tolist()  # each hexagon is its row's cell
     frame = run.wait().table
     assert shapely.equals_exact(frame.geometry.to_numpy(), written.geometry.to_numpy(), 1e-12).all()
+
+
+def test_a_file_with_no_incident_in_any_area_is_one_line(tmp_path, capsys):
+    src = tmp_path / "nowhere.csv"
+    src.write_text("x,y\n1,2\n")
+    assert main(["hotspots", str(src), "-o", str(tmp_path / "o.gpkg"), "--by", "kommun"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no incidents to analyse" in err

@@ -96,3 +96,9 @@ def test_key_order_sorts_and_keeps_ties_in_row_order(span):
     order, sorted_key = key_order(key, span)
     assert np.array_equal(order, np.argsort(key, kind="stable"))
     assert np.array_equal(sorted_key, key[order])
+
+
+def test_no_rows_count_to_an_empty_table_with_the_columns_dtypes():
+    keys = {"group": np.empty(0, np.int64), "cell": np.empty(0, np.uint64)}
+    got = Keyed.of(keys)
+    assert len(got) == 0 and got.keys["cell"].dtype == np.uint64 and len(got.values["count"]) == 0

@@ -46,7 +46,7 @@ class Keyed:
                 uniq, counts = np.unique(key, return_counts=True)
                 columns = unpack(uniq, [keys[k].dtype for k in varying], [ranges[k] for k in varying]) \
                     if one is not None else [uniq]
-                first = {k: np.full(len(uniq), c[0], c.dtype) for k, c in keys.items()}
+                first = {k: c[:1].repeat(len(uniq)) for k, c in keys.items()}  # (no rows: none)
                 first.update(zip(varying, columns, strict=False))
                 return cls(first, {"count": counts.astype(np.int64)}, maxed, minned)
             values = {"count": np.ones(len(next(iter(keys.values()))), np.int64)}

@@ -22,7 +22,7 @@ from ..errors import InputError, InsufficientDataError
 from .base import Counted, Engine
 from .keyed import Keyed, group_slices
 
-NO_INCIDENTS = "no incidents to analyse: check the file, the date filter and the boundary"
+NO_INCIDENTS = "no incidents to analyse: check the file, the date filter and the boundary (or the areas)"
 
 
 @dataclass
