@@ -90,6 +90,22 @@ def test_neighbour_graph_local_ij_equals_grid_disk_on_a_large_patch():
     assert a == b and len(a) > 10_000
 
 
+def test_neighbour_graph_of_scattered_patches_equals_grid_disk():
+    """Patches far apart span a lattice much larger than their cells: the neighbours are then
+    sought by binary search instead of a table of every lattice position; both equal grid_disk."""
+    from geo_trygghet.hotspots.grid import _neighbours_grid_disk, _neighbours_local_ij
+
+    centres = [(59.30, 18.00), (59.90, 17.60), (58.40, 15.60)]
+    cells = np.unique(np.concatenate([grid.to_int(h3.grid_disk(h3.latlng_to_cell(lat, lon, 9), 6))
+                                      for lat, lon in centres]))
+    local = h3.cell_to_local_ij  # the lattice the patches span is far larger than 8 × their cells
+    ij = np.array([local(format(int(cells[len(cells) // 2]), "x"), format(int(c), "x")) for c in cells])
+    assert np.ptp(ij[:, 0]) * np.ptp(ij[:, 1]) > 8 * len(cells) + 1024
+    a = set(zip(*_neighbours_local_ij(cells), strict=True))
+    b = set(zip(*_neighbours_grid_disk(cells), strict=True))
+    assert a == b and len(a) > 500
+
+
 def test_a_study_area_around_a_pentagon_is_linked_by_grid_disk():
     """Local IJ coordinates break down at a pentagon: the graph then comes from grid_disk."""
     from geo_trygghet.hotspots.grid import _has_pentagon, _neighbours_local_ij, neighbour_graph

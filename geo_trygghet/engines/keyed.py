@@ -66,13 +66,17 @@ class Keyed:
         n = len(self)
         if n == 0:
             return self
+        if all(_span(c)[1] == 1 for c in self.keys.values()):  # one key (a time span, say): no sort
+            return Keyed({k: v[:1] for k, v in self.keys.items()},
+                         {k: np.array([_reducer(k, self.maxed, self.minned).reduce(v)], v.dtype)
+                          for k, v in self.values.items()}, self.maxed, self.minned)
         order, new = row_order(list(self.keys.values()))
         starts = np.flatnonzero(new)
         firsts = order[starts]
         keys = {k: v[firsts] for k, v in self.keys.items()}
         values = {}
         for k, v in self.values.items():
-            ufunc = np.maximum if k in self.maxed else np.minimum if k in self.minned else np.add
+            ufunc = _reducer(k, self.maxed, self.minned)
             values[k] = ufunc.reduceat(v[order], starts) if len(starts) < n else v[order]
         return Keyed(keys, values, self.maxed, self.minned)
 
@@ -88,6 +92,11 @@ class Keyed:
         """The rows where ``mask`` holds."""
         return Keyed({k: v[mask] for k, v in self.keys.items()}, {k: v[mask] for k, v in self.values.items()},
                      self.maxed, self.minned)
+
+
+def _reducer(column: str, maxed: tuple[str, ...], minned: tuple[str, ...]) -> np.ufunc:
+    """How a value column combines: maximum, minimum or sum."""
+    return np.maximum if column in maxed else np.minimum if column in minned else np.add
 
 
 def group_slices(group: np.ndarray) -> dict[int, slice]:

@@ -210,7 +210,7 @@ class Selection:
     early: tuple[Keyed | None, MedianProbe] | None = None  # squares and probe, once counted (:func:`early_counts`)
     square: Any = None  # each row's density square (:class:`~geo_trygghet.hotspots.locations.SquareRows`), once known
     binning: Any = None  # the part's cells binned in the background (:class:`Prebinned`) …
-    taken: np.ndarray | None = None  # … and the part's rows these are
+    taken: np.ndarray | slice | None = None  # … and the part's rows these are (every row: a slice)
 
     def binned(self) -> dict[int, np.ndarray]:
         """The rows' cells at every resolution binned so far (waiting for the background binning)."""
@@ -266,14 +266,20 @@ def select(r, spec: PartSpec, binning: Prebinned | None = None) -> Selection:
             keep[idx[~inside]] = False
     stages["in_boundary"] = int(keep.sum())
     finite = np.isfinite(lon) & np.isfinite(lat)
-    coarse = r.geo.coarse & finite if r.geo is not None else np.zeros(len(lon), bool)
-    keys = np.zeros(len(lon), np.int64)
-    keys[finite] = position_keys(lon[finite], lat[finite])
-    plain = keep & ~coarse
-    positions = _positions(keys[finite], plain[finite])
-    places = int((keep & coarse).sum())
+    every = bool(finite.all())  # (then no copies of a million rows below)
+    coarse = r.geo.coarse & finite if r.geo is not None else None
+    if every:
+        keys = position_keys(lon, lat)
+    else:
+        keys = np.zeros(len(lon), np.int64)
+        keys[finite] = position_keys(lon[finite], lat[finite])
+    plain = keep & ~coarse if coarse is not None else keep
+    positions = _positions(keys, plain) if every else _positions(keys[finite], plain[finite])
+    places = int((keep & coarse).sum()) if coarse is not None else 0
     if spec.drop_centroids:
-        left = keep & (coarse | np.isin(keys, spec.exclude))
+        left = keep & np.isin(keys, spec.exclude) if len(spec.exclude) else np.zeros(len(keep), bool)
+        if coarse is not None:
+            left |= keep & coarse
         if left.any():
             from ..ingest.report import AREA_CENTROID
 
@@ -296,9 +302,13 @@ def select(r, spec: PartSpec, binning: Prebinned | None = None) -> Selection:
         if res in spec.resolutions:
             binned[res] = cells[group[idx] >= 0]
     idx = np.flatnonzero(keep)
-    unmapped, no_type = _unmapped(r.crime.iloc[idx]) if "crime_type" in r.used else ({}, 0)
-    return Selection(lon[idx], lat[idx], r.occurred[idx], group[idx], dropped, positions, places, stages, unmapped,
-                     no_type, binned, binning=binning, taken=idx)
+    if len(idx) == len(keep):  # every row: the columns themselves (nothing changes them)
+        rows, crime = slice(None), r.crime
+    else:
+        rows, crime = idx, r.crime.iloc[idx]
+    unmapped, no_type = _unmapped(crime) if "crime_type" in r.used else ({}, 0)
+    return Selection(lon[rows], lat[rows], r.occurred[rows], group[rows], dropped, positions, places, stages,
+                     unmapped, no_type, binned, binning=binning, taken=rows)
 
 
 def _positions(keys: np.ndarray, kept: np.ndarray) -> Keyed:

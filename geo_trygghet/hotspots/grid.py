@@ -188,28 +188,63 @@ def hull_corners(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     not span an area). Points well inside the polygon of the eight extreme points (least and most
     lon, lat, lon + lat and lon − lat) cannot be corners and are left out first (Akl–Toussaint);
     GEOS makes the hull of the rest."""
-    pts = np.column_stack([np.asarray(lon, float), np.asarray(lat, float)])
-    if len(pts) > 64:
-        pts = _outside_octagon(pts)
+    x, y = np.asarray(lon, float), np.asarray(lat, float)
+    pts = _outside_octagon(x, y) if len(x) > 64 else np.column_stack([x, y])
     hull = shapely.convex_hull(shapely.multipoints(pts)) if len(pts) else shapely.Polygon()
     if hull.geom_type == "Polygon" and not hull.is_empty:
         return shapely.get_coordinates(hull.exterior)[:-1]
     return np.unique(pts, axis=0)
 
 
-def _outside_octagon(pts: np.ndarray) -> np.ndarray:
-    x, y = pts[:, 0], pts[:, 1]
+def _outside_octagon(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The points (lon, lat rows) not well inside the polygon of the eight extreme points. Most
+    points lie in a box inside that polygon, which four comparisons rule out; only the rest are
+    tested against its eight edges."""
     extremes = np.unique([f(v) for v in (x, y, x + y, x - y) for f in (np.argmin, np.argmax)])
-    corner = pts[extremes]
+    corner = np.column_stack([x[extremes], y[extremes]])
     centre = corner.mean(axis=0)
     ring = corner[np.argsort(np.arctan2(corner[:, 1] - centre[1], corner[:, 0] - centre[0]))]
     if len(ring) < 3:
-        return pts
-    scale = float(np.ptp(pts, axis=0).max()) or 1.0
-    inside = np.ones(len(pts), bool)
-    for a, b in zip(ring, np.roll(ring, -1, axis=0), strict=True):  # counter-clockwise ring
-        inside &= (b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0]) > 1e-9 * scale * scale
-    return pts[~inside]
+        return np.column_stack([x, y])
+    scale = float(max(np.ptp(x), np.ptp(y))) or 1.0
+    edges = list(zip(ring, np.roll(ring, -1, axis=0), strict=True))  # a counter-clockwise ring
+
+    def inside(px: np.ndarray, py: np.ndarray, margin: float = 1e-9 * scale * scale) -> np.ndarray:
+        ok = np.ones(len(px), bool)
+        for a, b in edges:
+            ok &= (b[0] - a[0]) * (py - a[1]) - (b[1] - a[1]) * (px - a[0]) > margin
+        return ok
+
+    rest = np.arange(len(x))
+    box = _inner_box(ring, centre, lambda px, py: inside(px, py, 2e-9 * scale * scale))
+    if box is not None:  # inside (by twice the margin) at its corners, so everywhere in it
+        x0, x1, y0, y1 = box
+        rest = np.flatnonzero((x <= x0) | (x >= x1) | (y <= y0) | (y >= y1))
+    px, py = x[rest], y[rest]
+    out = ~inside(px, py)
+    return np.column_stack([px[out], py[out]])
+
+
+def _inner_box(ring: np.ndarray, centre: np.ndarray, inside) -> tuple[float, float, float, float] | None:
+    """The largest box (x0, x1, y0, y1) around ``centre`` like the ring's bounding box, shrunk
+    towards it, whose corners are all ``inside`` (None where none is)."""
+    lo, hi = ring.min(axis=0), ring.max(axis=0)
+
+    def box(s: float) -> tuple[float, float, float, float]:
+        (x0, y0), (x1, y1) = centre + s * (lo - centre), centre + s * (hi - centre)
+        return float(x0), float(x1), float(y0), float(y1)
+
+    def fits(s: float) -> bool:
+        x0, x1, y0, y1 = box(s)
+        return bool(inside(np.array([x0, x1, x1, x0]), np.array([y0, y0, y1, y1])).all())
+
+    if not fits(0.0):
+        return None
+    a, b = 0.0, 1.0
+    for _ in range(24):
+        m = (a + b) / 2
+        a, b = (m, b) if fits(m) else (a, m)
+    return box(a)
 
 
 def _polygon_cells(geom: BaseGeometry, resolution: int) -> np.ndarray:
@@ -308,11 +343,21 @@ def grid_from_counts(point_cells: np.ndarray, counts: np.ndarray, *, resolution:
             pts = np.asarray(corners, float).reshape(-1, 2) if corners is not None else np.empty((0, 2))
             area = _hull(pts[:, 0], pts[:, 1]) if len(pts) else None
         study = _polygon_cells(area, resolution) if area is not None else np.empty(0, np.uint64)
-    cells = np.union1d(study, point_cells).astype(np.uint64)
+    cells = _union_sorted(np.asarray(study, np.uint64), point_cells)
     full = np.zeros(len(cells), np.int64)
     if len(point_cells):
         full[np.searchsorted(cells, point_cells)] = np.asarray(counts, np.int64)
     return Grid(cells=cells, incident_cell=np.empty(0, np.int64), resolution=resolution), full
+
+
+def _union_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The union of two sorted arrays of distinct cells, sorted: ``a`` itself when it holds all of
+    ``b`` already (the study area holds the cells with incidents, as a rule)."""
+    if len(a) and len(b):
+        pos = np.minimum(np.searchsorted(a, b), len(a) - 1)
+        if (a[pos] == b).all():
+            return a
+    return np.union1d(a, b).astype(np.uint64)
 
 
 def neighbour_graph(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -359,14 +404,24 @@ def _neighbours_local_ij(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lo_i, lo_j = i.min() - 1, j.min() - 1
     span = int(j.max() - lo_j) + 2
     key = (i - lo_i) * span + (j - lo_j)
+    size = (int(i.max() - lo_i) + 2) * span
+    owners, nbs = [], []
+    if size <= 8 * len(cells) + 1024:  # a compact area: each lattice position's cell looked up directly
+        at = np.full(size, -1, np.int64)
+        at[key] = np.arange(len(key))
+        for di, dj in _IJ_OFFSETS:
+            nb = at[key + (di * span + dj)]
+            hit = np.flatnonzero(nb >= 0)
+            owners.append(hit)
+            nbs.append(nb[hit])
+        return np.concatenate(owners), np.concatenate(nbs)
     order = np.argsort(key)
     skey = key[order]
-    owners, nbs = [], []
-    for di, dj in _IJ_OFFSETS:
-        want = key + di * span + dj
-        pos = np.clip(np.searchsorted(skey, want), 0, len(skey) - 1)
+    for di, dj in _IJ_OFFSETS:  # sought in key order (a binary search that walks the array once)
+        want = skey + (di * span + dj)
+        pos = np.minimum(np.searchsorted(skey, want), len(skey) - 1)
         hit = skey[pos] == want
-        owners.append(np.flatnonzero(hit))
+        owners.append(order[hit])
         nbs.append(order[pos[hit]])
     return np.concatenate(owners), np.concatenate(nbs)
 

@@ -150,9 +150,16 @@ def _local_xy(lon: np.ndarray, lat: np.ndarray, lat0: float) -> np.ndarray:
 
 def position_keys(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """One ``int64`` per finite position, equal for positions that agree to six decimals."""
-    q_lon = np.round(np.asarray(lon, float), 6)
-    q_lat = np.round(np.asarray(lat, float), 6)
-    return np.round(q_lon * 1e6).astype(np.int64) * 1_000_000_000 + np.round(q_lat * 1e6).astype(np.int64)
+    # np.round(v, 6) is rint(v * 1e6) / 1e6, and that times 1e6 rounds back to the same whole number:
+    # the micro-degrees straight away, in place (a million rows pass once, not five times)
+    key = np.multiply(lon, 1e6, dtype=float)
+    np.rint(key, out=key)
+    out = key.astype(np.int64)
+    out *= 1_000_000_000
+    np.multiply(lat, 1e6, out=key, dtype=float)
+    np.rint(key, out=key)
+    out += key.astype(np.int64)
+    return out
 
 
 def key_positions(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
