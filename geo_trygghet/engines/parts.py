@@ -302,6 +302,7 @@ def select(r, spec: PartSpec, binning: Prebinned | None = None) -> Selection:
         if res in spec.resolutions:
             binned[res] = cells[group[idx] >= 0]
     idx = np.flatnonzero(keep)
+    rows: np.ndarray | slice
     if len(idx) == len(keep):  # every row: the columns themselves (nothing changes them)
         rows, crime = slice(None), r.crime
     else:
