@@ -137,6 +137,24 @@ def test_csv_semicolon_windows_1252_swedish_names_and_decimal_comma(tmp_path):
     assert any("Windows-1252" in n for n in inc.report.notes)
 
 
+def test_utf8_is_told_from_other_bytes_as_python_tells_it():
+    """The UTF-8 check (Arrow's, in place) agrees with Python's decoder: overlong forms,
+    surrogates, code points beyond U+10FFFF, cut sequences and random bytes."""
+    from geo_trygghet.ingest.text import _valid_utf8
+
+    rng = np.random.default_rng(0)
+    samples = [b"", b"datum,lat", "Rån;Skadegörelse".encode(), "å".encode()[:1], b"\xe5\xe4\xf6", b"\xc0\xaf",
+               b"\xed\xa0\x80", b"\xf4\x90\x80\x80", "😀".encode(), "😀".encode()[:3]]
+    samples += [bytes(rng.integers(0x7E, 0x100, int(rng.integers(1, 6))).astype(np.uint8)) for _ in range(20_000)]
+    for raw in samples:
+        try:
+            raw.decode("utf-8")
+            python = True
+        except UnicodeDecodeError:
+            python = False
+        assert _valid_utf8(raw) == python, raw
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
 def test_csv_with_bom(tmp_path, encoding):
     df = wgs_frame().rename(columns={"datum": "händelsetid"})

@@ -329,15 +329,14 @@ def _unmapped(crime: pd.Series) -> tuple[dict[str, int], int]:
     rows without a type; each distinct type looked up once."""
     from ..ingest.crime_types import categorize
 
-    codes, uniques = pd.factorize(crime, use_na_sentinel=True)
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    _, labels = categorize(pd.Series(uniques, dtype=object))
+    counts = crime.value_counts(dropna=True, sort=False)  # (Arrow's own count for Arrow text)
+    _, labels = categorize(pd.Series(counts.index, dtype=object))
     unmapped: dict[str, int] = {}
-    for raw, n in zip(uniques, counts.tolist(), strict=True):
+    for raw, n in zip(counts.index, counts.tolist(), strict=True):
         label = " ".join(str(raw).split())
         if label in labels:
             unmapped[label] = unmapped.get(label, 0) + n
-    return dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0]))), int((codes < 0).sum())
+    return dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0]))), int(len(crime) - counts.sum())
 
 
 def early_counts(sel: Selection, spec: PartSpec) -> tuple[Keyed | None, MedianProbe]:

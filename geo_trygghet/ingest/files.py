@@ -96,7 +96,7 @@ def parse_text(data: bytes, name: str, encoding: str = "UTF-8") -> tuple[pd.Data
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                df = pd.read_csv(io.BytesIO(data), sep=delim, **kwargs)  # type: ignore[call-overload]
+                df = pd.read_csv(_source(data, kwargs["engine"]), sep=delim, **kwargs)  # type: ignore[call-overload]
         except pd.errors.EmptyDataError:
             msg = f"{name} is empty: it has no header and no data rows"
             raise InputError(msg) from None
@@ -116,6 +116,16 @@ def parse_text(data: bytes, name: str, encoding: str = "UTF-8") -> tuple[pd.Data
     else:
         msg = f"{name} cannot be read as a {DELIM_NAMES[delim]}-separated table ({reason}); save it as CSV UTF-8"
     raise InputError(msg)
+
+
+def _source(data: bytes, engine: str):
+    """The bytes as a file for ``engine``: pyarrow reads them in place (a Python file object
+    would hand them over a block at a time, each one copied)."""
+    if engine == "pyarrow":
+        import pyarrow as pa
+
+        return pa.BufferReader(data)
+    return io.BytesIO(data)
 
 
 def _unique_names(columns: pd.Index) -> list[str]:

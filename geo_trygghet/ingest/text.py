@@ -48,8 +48,13 @@ def decode_bytes(raw: bytes, name: str) -> tuple[bytes, str]:
     if b"\x00" in head:
         msg = f"{name} is not a text table (it contains binary data); save it as CSV (UTF-8) or Excel .xlsx"
         raise InputError(msg)
+    if _valid_utf8(raw):
+        # the first 65,536 characters lie within the first 4 × 65,536 bytes (a character cut at
+        # that end lies beyond them)
+        _check_text(raw[: 4 * 65536].decode("utf-8", errors="ignore"), name)
+        return raw, encoding
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8")  # (not UTF-8: raises, and Windows-1252 is tried)
     except UnicodeDecodeError:
         try:
             text = raw.decode("cp1252")
@@ -64,6 +69,19 @@ def decode_bytes(raw: bytes, name: str) -> tuple[bytes, str]:
         return text.encode("utf-8"), encoding
     _check_text(text, name)
     return raw, encoding
+
+
+def _valid_utf8(raw: bytes) -> bool:
+    """Whether the bytes are UTF-8, checked by Arrow in place (decoding a large file into a
+    Python string only to check it costs six times as long, and the memory of the file again)."""
+    import pyarrow as pa
+
+    offsets = pa.py_buffer((0).to_bytes(8, "little") + len(raw).to_bytes(8, "little"))  # one value: the file
+    try:
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(raw)]).cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _check_text(text: str, name: str) -> None:
