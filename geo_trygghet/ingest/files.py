@@ -96,7 +96,7 @@ def parse_text(data: bytes, name: str, encoding: str = "UTF-8") -> tuple[pd.Data
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                df = pd.read_csv(_source(data, kwargs["engine"]), sep=delim, **kwargs)  # type: ignore[call-overload]
+                df = pd.read_csv(_source(data, str(kwargs["engine"])), sep=delim, **kwargs)  # type: ignore[call-overload]
         except pd.errors.EmptyDataError:
             msg = f"{name} is empty: it has no header and no data rows"
             raise InputError(msg) from None
