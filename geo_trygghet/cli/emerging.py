@@ -15,6 +15,7 @@ from ._common import (
     open_engine,
     preload,
     progress,
+    read_early,
     time_and_memory,
 )
 from ._resolution import RESOLUTION_HELP, resolution_arg
@@ -71,19 +72,20 @@ def _check(args: argparse.Namespace) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    out = _check(args)
+    started = time.perf_counter()
+    early = read_early(args)  # read while the rest loads
     from ..engines import emerging_run
     from ..hotspots.by_area import area_set
     from ..i18n import text
     from ..ingest.incidents import read_boundary
 
-    out = _check(args)
-    started = time.perf_counter()
     preload()
     areas = area_set(args.by, args.areas, args.area_id, args.population)
     with progress(4) as step:
         step("läser och räknar / reading and counting")
         boundary_gdf = read_boundary(args.boundary) if args.boundary else None
-        with open_engine(args, require_time=True, boundary=boundary_gdf, progress=step) as engine:
+        with open_engine(args, require_time=True, boundary=boundary_gdf, progress=step, early=early) as engine:
             done = emerging_run(engine, interval=args.interval, time_window=args.time_window, k=args.k,
                                 resolution=args.resolution, alpha=args.alpha,
                                 areas=areas.polygons if areas is not None else None)

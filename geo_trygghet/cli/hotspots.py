@@ -16,6 +16,7 @@ from ._common import (
     open_engine,
     preload,
     progress,
+    read_early,
     time_and_memory,
 )
 from ._resolution import RESOLUTION_HELP, resolution_arg
@@ -62,12 +63,13 @@ def _check(args: argparse.Namespace) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    out = _check(args)
+    started = time.perf_counter()
+    early = read_early(args)  # read while the rest loads
     from ..engines import hotspots_run
     from ..hotspots.by_area import area_set
     from ..ingest.incidents import read_boundary
 
-    out = _check(args)
-    started = time.perf_counter()
     preload()
     areas = area_set(args.by, args.areas, args.area_id, args.population)
     from ..hotspots.cells_layer import written_elsewhere
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     with progress(5) as step:
         step("läser och räknar / reading and counting")
         boundary_gdf = read_boundary(args.boundary) if args.boundary else None
-        with open_engine(args, require_time=False, boundary=boundary_gdf, progress=step) as engine:
+        with open_engine(args, require_time=False, boundary=boundary_gdf, progress=step, early=early) as engine:
             done = hotspots_run(engine, resolution=args.resolution, permutations=args.permutations, seed=args.seed,
                                 areas=areas.polygons if areas is not None else None, wait=False)
             step("skriver GeoPackage / writing GeoPackage")

@@ -19,6 +19,7 @@ both engines give identical results.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .base import Counted, Engine, Progress, ReadOptions
 from .runs import EmergingRun, HotSpotRun, emerging_run, hotspots_run
@@ -30,8 +31,9 @@ __all__ = ["ENGINES", "Counted", "EmergingRun", "Engine", "HotSpotRun", "Progres
 
 
 def make_engine(name: str, path: str | Path, read: ReadOptions, *, scheduler: str | None = None,
-                workers: int | None = None, progress: Progress | None = None) -> Engine:
-    """The engine called ``name`` for ``path`` (``scheduler``/``workers`` for Dask only)."""
+                workers: int | None = None, progress: Progress | None = None, early: Any = None) -> Engine:
+    """The engine called ``name`` for ``path`` (``scheduler``/``workers`` for Dask only; ``early``:
+    the future of the file being read already, for the default engine)."""
     if name == "pandas":
         if scheduler:
             from ..errors import InputError
@@ -40,7 +42,7 @@ def make_engine(name: str, path: str | Path, read: ReadOptions, *, scheduler: st
             raise InputError(msg)
         from .local import PandasEngine
 
-        return PandasEngine(path, read, progress)
+        return PandasEngine(path, read, progress, early=early)
     if name == "dask":
         from .dask_engine import DaskEngine
 

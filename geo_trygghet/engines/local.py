@@ -25,8 +25,9 @@ class PandasEngine(Engine):
 
     name = "pandas"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, early: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._early = early  # the future of the file being read already (cli._common.read_early)
         self._rows: IncidentRows | None = None
         self._selected: tuple[PartSpec, Selection] | None = None
         self._binning: Prebinned | None = None
@@ -46,7 +47,9 @@ class PandasEngine(Engine):
                 df, how, name = pd.concat([r[0] for r in read], ignore_index=True), read[0][1], self.source
             else:
                 p = check_path(self.path)
-                df, how = read_any(p, layer=self.read.layer, sheet=self.read.sheet)
+                early, self._early = self._early, None
+                df, how = early.result() if early is not None else read_any(p, layer=self.read.layer,
+                                                                             sheet=self.read.sheet)
                 name = p.name
             self._rows = incident_rows(df, source=name, _how=how, **self.read.columns)
         return self._rows

@@ -12,13 +12,16 @@ import re
 import warnings
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from ..errors import GeoTrygghetError, InputError, one_line
 from .text import _MAGIC, DELIM_NAMES, decimal_comma, decode_bytes, sniff_delimiter
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -222,6 +225,7 @@ def header_row(rows: list[list[object]]) -> int:
 
 
 def read_vector(p: Path, layer: str | int | None, what: str = "") -> tuple[gpd.GeoDataFrame, str]:
+    import geopandas as gpd
     import pyogrio
 
     label = what or p.name
@@ -304,6 +308,8 @@ def _format_name(p: Path) -> str:
 
 
 def read_parquet(p: Path, what: str = "") -> tuple[pd.DataFrame, str]:
+    import geopandas as gpd
+
     label = what or p.name
     if p.stat().st_size == 0:
         msg = f"{label} is empty: it has no rows"

@@ -357,7 +357,11 @@ def _check_degrees(lon: np.ndarray, lat: np.ndarray, labels: tuple[str, str], so
             f"(above 90) and '{lon_c}' values like {lon[0]:.6g}; pass --lat {lon_c} --lon {lat_c}"
         )
         raise CRSError(msg)
-    mlat, mlon = float(np.median(lat)), float(np.median(lon))
+    # (a median of 25 or less needs half the latitudes at 25 or less: most files are spared the sort)
+    if mode == "latlon" and 2 * int(np.count_nonzero(lat <= 25)) >= len(lat):
+        mlat, mlon = float(np.median(lat)), float(np.median(lon))
+    else:
+        mlat = mlon = float("nan")
     if mode == "latlon" and 10 <= mlat <= 25 and 54 <= mlon <= 70:
         msg = (
             f"{source}: latitude and longitude look swapped: '{lat_c}' holds values like {mlat:.4g} "
