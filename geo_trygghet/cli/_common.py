@@ -161,7 +161,9 @@ def preload(modules: tuple[str, ...] = HEAVY_MODULES) -> None:
             with contextlib.suppress(ImportError):  # the command says what is missing when it needs it
                 importlib.import_module(name)
 
-    threading.Thread(target=load, name="preload", daemon=True).start()
+    # not a daemon: a daemon thread still importing when the interpreter shuts down (a command run
+    # in-process that ends early) holds the import lock the shutdown then waits for
+    threading.Thread(target=load, name="preload").start()
 
 
 def keep_freed_memory() -> None:

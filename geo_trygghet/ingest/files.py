@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..errors import GeoTrygghetError, InputError, one_line
 from .text import _MAGIC, DELIM_NAMES, decimal_comma, decode_bytes, sniff_delimiter
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -70,8 +70,7 @@ def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
         msg = f"{p.name} cannot be read ({_reason(exc)}): check the file's permissions"
         raise InputError(msg) from None
     if not raw.strip(b" \t\r\n\xef\xbb\xbf\x00\xff\xfe"):
-        msg = f"{p.name} is empty: it has no header and no data rows"
-        raise InputError(msg)
+        raise InputError(_empty(p.name))
     for magic, kind, ext in _MAGIC:
         if raw.startswith(magic):
             msg = f"{p.name} is {kind}, not a text table: rename it to {ext} (or save it as CSV)"
@@ -82,27 +81,40 @@ def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
 
 def parse_text(data: bytes, name: str, encoding: str = "UTF-8") -> tuple[pd.DataFrame, str]:
     """Parse UTF-8 text (a whole file, or a header line and a block of lines of one) as a table:
-    the delimiter sniffed, decimal commas read, pyarrow first; the note says how it was read."""
+    the delimiter sniffed, decimal commas read, pyarrow first; the note says how it was read.
+
+    pyarrow parses the text as pandas' pyarrow engine would (:mod:`.arrow_csv`: the parse needs
+    no pandas); where it cannot, pandas reads every column as text, with pyarrow and then with its
+    own parser, which names the line that is wrong."""
+    from . import arrow_csv
+
     head = data[:65536].decode("utf-8", errors="replace")
     delim = sniff_delimiter(head)
     how = f"read as {encoding} text, {DELIM_NAMES[delim]}-separated"
-    first: dict[str, object] = {"engine": "pyarrow"}
-    if decimal_comma(delim, head):
-        first["decimal"] = ","  # Swedish numbers: 59,33 (columns with dots are read as text, then fixed)
-    attempts = (
-        first,
-        {"engine": "pyarrow", "dtype": str},
-        {"engine": "c", "dtype": str, "low_memory": False},
-    )
+    # Swedish numbers: 59,33 (columns with dots are read as text, then fixed)
+    decimal = "," if decimal_comma(delim, head) else "."
     last: Exception | None = None
-    for kwargs in attempts:
+    try:
+        table = arrow_csv.parse(data, delim, decimal)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            df = arrow_csv.frame(table)
+    except arrow_csv.EmptyTable:
+        raise InputError(_empty(name)) from None
+    except Exception as exc:  # noqa: BLE001 - the text readers below say what is wrong
+        last = exc
+    else:
+        df.columns = _unique_names(df.columns)
+        return df, how
+    import pandas as pd
+
+    for kwargs in ({"engine": "pyarrow", "dtype": str}, {"engine": "c", "dtype": str, "low_memory": False}):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 df = pd.read_csv(_source(data, str(kwargs["engine"])), sep=delim, **kwargs)  # type: ignore[call-overload]
         except pd.errors.EmptyDataError:
-            msg = f"{name} is empty: it has no header and no data rows"
-            raise InputError(msg) from None
+            raise InputError(_empty(name)) from None
         except Exception as exc:  # noqa: BLE001 - translated below
             last = exc
             continue
@@ -119,6 +131,10 @@ def parse_text(data: bytes, name: str, encoding: str = "UTF-8") -> tuple[pd.Data
     else:
         msg = f"{name} cannot be read as a {DELIM_NAMES[delim]}-separated table ({reason}); save it as CSV UTF-8"
     raise InputError(msg)
+
+
+def _empty(name: str) -> str:
+    return f"{name} is empty: it has no header and no data rows"
 
 
 def _source(data: bytes, engine: str):
@@ -149,6 +165,8 @@ def _unique_names(columns: pd.Index) -> list[str]:
 
 
 def read_excel(p: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
+    import pandas as pd
+
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a dependency
@@ -274,6 +292,8 @@ def _read_plain_json(p: Path, label: str, first: Exception) -> pd.DataFrame:
     """A JSON array of records (nested objects flattened: location.gps), e.g. the police event feed."""
     import json
 
+    import pandas as pd
+
     try:
         data = json.loads(p.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -309,6 +329,7 @@ def _format_name(p: Path) -> str:
 
 def read_parquet(p: Path, what: str = "") -> tuple[pd.DataFrame, str]:
     import geopandas as gpd
+    import pandas as pd
 
     label = what or p.name
     if p.stat().st_size == 0:
@@ -355,6 +376,8 @@ def read_any(p: Path, *, layer: str | int | None = None, sheet: str | int | None
 
 
 def is_numeric(s: pd.Series) -> bool:
+    import pandas as pd
+
     return pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
 
 
