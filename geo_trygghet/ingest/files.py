@@ -59,6 +59,8 @@ def unsupported(p: Path) -> InputError:
 # --------------------------------------------------------------------------- text
 
 
+#: a byte of anything but white space, byte-order marks and NUL
+_NOT_BLANK = re.compile(rb"[^ \t\r\n\xef\xbb\xbf\x00\xff\xfe]")
 _FIELDS_C = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -69,7 +71,7 @@ def read_text_table(p: Path) -> tuple[pd.DataFrame, str]:
     except OSError as exc:
         msg = f"{p.name} cannot be read ({_reason(exc)}): check the file's permissions"
         raise InputError(msg) from None
-    if not raw.strip(b" \t\r\n\xef\xbb\xbf\x00\xff\xfe"):
+    if not _NOT_BLANK.search(raw):  # (found at the first byte of any real file; strip() copies the file)
         raise InputError(_empty(p.name))
     for magic, kind, ext in _MAGIC:
         if raw.startswith(magic):
