@@ -107,12 +107,14 @@ def location_note(report) -> None:
 
 def read_early(args: argparse.Namespace):
     """Start reading ``args.input`` in a background thread, when the default engine will read it
-    whole and it is a text table: pyarrow parses it outside the GIL while the command loads
-    GeoPandas, PROJ and the analyses (a tenth of a second of a million-row run). The future of
-    what :func:`~geo_trygghet.ingest.files.read_any` gives, for :func:`open_engine`; or None."""
-    if getattr(args, "engine", "pandas") != "pandas" or os.environ.get("GT_NO_PRELOAD"):
+    whole and it is a text table: pyarrow parses it outside the GIL while the command loads pandas,
+    GeoPandas, PROJ and the analyses, which take longer than the parse of a million rows. The
+    future of what :func:`~geo_trygghet.ingest.files.read_any` gives, for :func:`open_engine`; or
+    None. (The modules themselves are loaded on this thread: a second thread loading them only
+    contends for the GIL, which cost the spread case 0.06–0.16 s.)"""
+    if getattr(args, "engine", "pandas") != "pandas":
         return None
-    from ..ingest.files import TEXT_EXTENSIONS, read_any  # pandas, not GeoPandas
+    from ..ingest.files import TEXT_EXTENSIONS, read_any  # (loads neither pandas nor GeoPandas)
 
     path = Path(args.input)
     if path.suffix.lower() not in TEXT_EXTENSIONS or not path.is_file():
@@ -140,30 +142,6 @@ def open_engine(args: argparse.Namespace, *, require_time: bool, boundary: Any, 
     read = ReadOptions.of(boundary=boundary, require_time=require_time, **ingest_options(args))
     return make_engine(args.engine, args.input, read, scheduler=args.scheduler, workers=args.workers,
                        progress=progress.parts, early=early)
-
-
-#: what the hot-spot commands import after reading the file: imported meanwhile (the read runs outside the GIL)
-HEAVY_MODULES = ("pyogrio", "pyproj", "shapely", "h3ronpy.vector", "geo_trygghet.hotspots.gistar",
-                 "geo_trygghet.hotspots.clusters")
-
-
-def preload(modules: tuple[str, ...] = HEAVY_MODULES) -> None:
-    """Import ``modules`` in a background thread while the command reads its input."""
-    import contextlib
-    import importlib
-    import threading
-
-    if os.environ.get("GT_NO_PRELOAD"):
-        return
-
-    def load() -> None:
-        for name in modules:
-            with contextlib.suppress(ImportError):  # the command says what is missing when it needs it
-                importlib.import_module(name)
-
-    # not a daemon: a daemon thread still importing when the interpreter shuts down (a command run
-    # in-process that ends early) holds the import lock the shutdown then waits for
-    threading.Thread(target=load, name="preload").start()
 
 
 def keep_freed_memory() -> None:

@@ -13,7 +13,6 @@ from ._common import (
     add_run_arguments,
     gpkg_output,
     open_engine,
-    preload,
     progress,
     read_early,
     time_and_memory,
@@ -80,7 +79,6 @@ def run(args: argparse.Namespace) -> int:
     from ..i18n import text
     from ..ingest.incidents import read_boundary
 
-    preload()
     areas = area_set(args.by, args.areas, args.area_id, args.population)
     with progress(4) as step:
         step("läser och räknar / reading and counting")

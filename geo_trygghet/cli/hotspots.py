@@ -14,7 +14,6 @@ from ._common import (
     add_run_arguments,
     gpkg_output,
     open_engine,
-    preload,
     progress,
     read_early,
     time_and_memory,
@@ -70,7 +69,6 @@ def run(args: argparse.Namespace) -> int:
     from ..hotspots.by_area import area_set
     from ..ingest.incidents import read_boundary
 
-    preload()
     areas = area_set(args.by, args.areas, args.area_id, args.population)
     from ..hotspots.cells_layer import written_elsewhere
 
