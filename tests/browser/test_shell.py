@@ -116,7 +116,7 @@ def test_login_wrong_password_then_right_then_logout(app_server, desktop_page):
     shot(page, "shell_desktop_analytiker")
 
     # a reload (or a link from a reminder e-mail in a new tab) keeps the login
-    cookie = next(c for c in page.context.cookies() if c["name"] == "gt_login")
+    cookie = until(page, lambda: next((c for c in page.context.cookies() if c["name"] == "gt_login"), None))
     assert cookie["expires"] == -1 and cookie["sameSite"] == "Strict"  # a session cookie
     page.reload()
     until(page, "Inloggad som")
