@@ -10,6 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
+# The ingest package loads its modules on first use (a command line run reads its file meanwhile);
+# the app loads them all here, once, so that pages run at the same time by several sessions never
+# load them piecemeal in different orders, each thread waiting on a module lock the other holds.
+import geo_trygghet.ingest.incidents  # noqa: F401 - loads the whole ingest package
 from geo_trygghet.ui import auth, cookies, shell, state
 from geo_trygghet.ui.i18n import LANGUAGES, t
 
